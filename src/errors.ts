@@ -1,0 +1,38 @@
+// The one error catalog: every error a caller can see has a stable id and an HTTP status. Routes, the CLI and
+// the dashboard map ids back to meaning; anything not in here becomes `internal_error` and leaks nothing.
+export const ERRORS = {
+  validation_failed: { status: 400, message: 'The input is not valid.' },
+  invalid_json: { status: 400, message: 'The body is not valid JSON.' },
+  unauthorized: { status: 401, message: 'Sign in or send a valid API token.' },
+  forbidden: { status: 403, message: 'Your role does not allow this.' },
+  csrf_failed: { status: 403, message: 'The CSRF token is missing or wrong.' },
+  not_found: { status: 404, message: 'Not found.' },
+  conflict: { status: 409, message: 'The request conflicts with the current state.' },
+  already_decided: { status: 409, message: 'This approval has already been decided.' },
+  invalid_state: { status: 409, message: 'This action is not possible in the current state.' },
+  payload_too_large: { status: 413, message: 'The body is too large.' },
+  unsupported_media_type: { status: 415, message: 'This content type is not accepted.' },
+  rate_limited: { status: 429, message: 'Too many requests; slow down.' },
+  agent_paused: { status: 409, message: 'The agent is paused.' },
+  internal_error: { status: 500, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorId = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly id: ErrorId;
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor(id: ErrorId, message?: string, details?: unknown) {
+    super(message ?? ERRORS[id].message);
+    this.id = id;
+    this.status = ERRORS[id].status;
+    this.details = details;
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}

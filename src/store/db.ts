@@ -1,0 +1,134 @@
+// One small database interface over two drivers: PGlite (embedded PostgreSQL in WebAssembly) and pg (a server).
+// Everything above the store speaks SQL through `Queryable`, so the same code and the same tests run on both.
+import { mkdirSync } from 'node:fs';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
+import pg from 'pg';
+
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  query<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly driver: 'pglite' | 'pg';
+  /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** The PGlite instance when driver = 'pglite' (dumps, LISTEN within one process). */
+  readonly pglite?: PGlite;
+  /** The pg pool when driver = 'pg' (LISTEN/NOTIFY across nodes, pg-boss). */
+  readonly pool?: pg.Pool;
+}
+
+// int8 and numeric come back as strings by default; our ids and amounts fit in a double, so parse them the
+// same way on both drivers (the store contract suite pins this).
+const INT8 = 20;
+const NUMERIC = 1700;
+pg.types.setTypeParser(INT8, (v) => Number(v));
+pg.types.setTypeParser(NUMERIC, (v) => Number(v));
+
+const pgliteParsers = { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) };
+
+export const PGLITE_EXTENSIONS = { btree_gist, pgcrypto };
+
+export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob } = {}): Promise<Db> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const instance = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    extensions: PGLITE_EXTENSIONS,
+    parsers: pgliteParsers,
+  });
+  return wrapPglite(instance);
+}
+
+function pgliteQueryable(target: PGlite | Transaction): Queryable {
+  return {
+    async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+      const result = await target.query<T>(sql, params);
+      return result.rows;
+    },
+    async exec(sql: string) {
+      await target.exec(sql);
+    },
+  };
+}
+
+function wrapPglite(instance: PGlite): Db {
+  const base = pgliteQueryable(instance);
+  return {
+    driver: 'pglite',
+    pglite: instance,
+    query: base.query,
+    exec: base.exec,
+    transaction(fn) {
+      return instance.transaction((tx) => fn(pgliteQueryable(tx)));
+    },
+    async close() {
+      if (!instance.closed) await instance.close();
+    },
+  };
+}
+
+export function openPg(connectionString: string, options: { max?: number; searchPath?: string } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 20,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+  });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return {
+    driver: 'pg',
+    pool,
+    async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+      const result = await pool.query(sql, params);
+      return result.rows as T[];
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: Queryable = {
+          async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+            const result = await client.query(sql, params);
+            return result.rows as T[];
+          },
+          async exec(sql: string) {
+            await client.query(sql);
+          },
+        };
+        const value = await fn(tx);
+        await client.query('COMMIT');
+        return value;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** The SQLSTATE of a database error from either driver (pg puts it on err.code, drizzle on err.cause.code). */
+export function sqlState(err: unknown): string | undefined {
+  if (err && typeof err === 'object') {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause) return sqlState(cause);
+  }
+  return undefined;
+}
