@@ -1,0 +1,131 @@
+// The guardrail manifest: every promise Twelve makes about what an agent can and cannot do, as data. Tests cite
+// these ids in their names (`[policy:…]`); test/guardrails.test.ts fails when a promise has no test citing it.
+export interface Guardrail {
+  id: string;
+  promise: string;
+}
+
+export const GUARDRAILS: readonly Guardrail[] = [
+  { id: 'policy:read-tools-run-in-every-mode', promise: 'read tools run in production, pilot and shadow' },
+  { id: 'policy:production-write-executes', promise: 'in production, reversible write tools run' },
+  { id: 'policy:pilot-write-needs-approval', promise: 'in pilot, write tools wait for a human approval' },
+  {
+    id: 'policy:shadow-never-executes-write',
+    promise: 'in shadow, write, destructive and spend tools are recorded as "would have done" and never run',
+  },
+  {
+    id: 'policy:destructive-needs-approval',
+    promise: 'a destructive tool never runs without an approval record, in any mode',
+  },
+  {
+    id: 'policy:spend-within-cap-else-approval',
+    promise: 'in production, spend tools run inside the daily spend cap, otherwise they need approval',
+  },
+  {
+    id: 'policy:human-only-actions-denied',
+    promise: 'actions reserved to humans (refund, hire, reject, delete data) are denied to every agent',
+  },
+  {
+    id: 'policy:config-only-tightens',
+    promise: 'agent configuration can require approval for a tool, never relax policy',
+  },
+  {
+    id: 'policy:brain-cannot-change-risk',
+    promise: 'nothing a brain says changes a tool risk class or the policy',
+  },
+  {
+    id: 'policy:pilot-replies-cohort-and-threshold',
+    promise:
+      'in pilot, replies are sent only to the cohort and above the confidence threshold; others go to review',
+  },
+  {
+    id: 'policy:shadow-replies-are-drafts',
+    promise: 'in shadow, replies are never sent: they are drafts for a human',
+  },
+  {
+    id: 'runtime:budget-ends-in-checkpoint',
+    promise: 'a run never exceeds its step budget; reaching it ends in a checkpoint a human resolves',
+  },
+  { id: 'runtime:budget-ceiling', promise: 'a step budget is between 1 and 25' },
+  {
+    id: 'runtime:checkpoint-continue-or-close',
+    promise: 'a checkpoint is resolved by a human: continue with a fresh budget, or close',
+  },
+  { id: 'runtime:approval-suspends-run', promise: 'a run that needs an approval is persisted and suspended' },
+  {
+    id: 'runtime:approval-resumes-exactly-once',
+    promise: 'an approval resumes its run exactly once, under concurrent and duplicate decisions',
+  },
+  { id: 'runtime:approval-survives-restart', promise: 'a restart between suspend and approve loses nothing' },
+  {
+    id: 'runtime:approval-expiry-escalates',
+    promise: 'an approval that expires falls back to a human escalation; the action never runs',
+  },
+  {
+    id: 'runtime:idempotency-key-per-tool-call',
+    promise: 'every tool call carries a stable idempotency key; a resume never repeats a side effect',
+  },
+  {
+    id: 'runtime:ambiguous-state-fails-closed',
+    promise: 'ambiguous or corrupt run state escalates and never executes',
+  },
+  {
+    id: 'runtime:kill-switch-agent',
+    promise: 'a paused agent stops at its next step and its conversation goes to a human',
+  },
+  { id: 'runtime:kill-switch-global', promise: 'the global kill switch stops every agent at its next step' },
+  {
+    id: 'runtime:spend-cap-per-day',
+    promise: 'spend per agent per day never exceeds its cap without a human approval',
+  },
+  {
+    id: 'runtime:escalate-low-confidence',
+    promise: 'a reply below the confidence threshold goes to a human',
+  },
+  {
+    id: 'runtime:escalate-always-human-topics',
+    promise: 'always-human topics (fraud, legal, …) go to a human before the brain answers',
+  },
+  { id: 'runtime:escalate-on-person-request', promise: 'a customer asking for a person gets a person' },
+  {
+    id: 'runtime:escalate-on-error',
+    promise: 'a brain error or failed delivery escalates; a tool failure is a result the brain reads',
+  },
+  {
+    id: 'runtime:invalid-args-typed-error',
+    promise: 'invalid tool arguments become a typed error result and an audit event; nothing runs',
+  },
+  {
+    id: 'runtime:unknown-tool-structural-error',
+    promise: 'an unknown tool is a structural error: audited, and the run escalates',
+  },
+  {
+    id: 'runtime:escalation-lifecycle',
+    promise: 'escalations go open → claimed → resolved, one winner per transition',
+  },
+  { id: 'audit:write-ahead-intent', promise: 'every executed effect has an earlier audit intent' },
+  { id: 'audit:chain-verifies', promise: 'the hash chains and checkpoints verify on an untouched trail' },
+  { id: 'audit:append-only', promise: 'the database rejects UPDATE, DELETE and TRUNCATE of audit events' },
+  { id: 'audit:no-fork', promise: 'an event that does not extend its stream head is refused' },
+  {
+    id: 'audit:tamper-detected',
+    promise: 'changing, deleting or reordering any single audit row is detected by verify',
+  },
+  { id: 'audit:export-jsonl', promise: 'the audit trail exports as JSONL' },
+  {
+    id: 'readiness:bands-and-presets',
+    promise: 'scores map to bands and modes; the reference cases are test vectors',
+  },
+  {
+    id: 'readiness:evidence-caps-mode',
+    promise: 'the effective mode is the lower of the declared band and the evidence band, with reasons',
+  },
+  {
+    id: 'readiness:assessments-versioned-audited',
+    promise: 'assessments are stored per agent, versioned and audited',
+  },
+  {
+    id: 'store:same-contract-both-drivers',
+    promise: 'the store behaves the same on PGlite and on a PostgreSQL server',
+  },
+];

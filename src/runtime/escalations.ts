@@ -1,0 +1,180 @@
+// Escalations: the hand-off to a human. open → claimed → resolved; each transition is conditional, so two people
+// clicking at once get one winner and one clear conflict.
+import type { Actor, Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { Queryable } from '../store/db.ts';
+
+export type EscalationKind = 'escalation' | 'review' | 'checkpoint';
+export type EscalationState = 'open' | 'claimed' | 'resolved';
+
+export interface Escalation {
+  id: string;
+  agentId: string;
+  runId: string | null;
+  conversationId: string | null;
+  kind: EscalationKind;
+  reason: string;
+  summary: string;
+  suggestedReply: string | null;
+  state: EscalationState;
+  claimedBy: string | null;
+  claimedAt: Date | null;
+  resolvedBy: string | null;
+  resolvedAt: Date | null;
+  resolution: string | null;
+  createdAt: Date;
+}
+
+export function presentEscalationRow(r: Record<string, unknown>): Escalation {
+  return {
+    id: String(r.id),
+    agentId: String(r.agent_id),
+    runId: (r.run_id as string | null) ?? null,
+    conversationId: (r.conversation_id as string | null) ?? null,
+    kind: r.kind as EscalationKind,
+    reason: String(r.reason),
+    summary: String(r.summary),
+    suggestedReply: (r.suggested_reply as string | null) ?? null,
+    state: r.state as EscalationState,
+    claimedBy: (r.claimed_by as string | null) ?? null,
+    claimedAt: (r.claimed_at as Date | null) ?? null,
+    resolvedBy: (r.resolved_by as string | null) ?? null,
+    resolvedAt: (r.resolved_at as Date | null) ?? null,
+    resolution: (r.resolution as string | null) ?? null,
+    createdAt: r.created_at as Date,
+  };
+}
+
+export interface EscalationInput {
+  agentId: string;
+  runId: string | null;
+  conversationId?: string | null;
+  kind?: EscalationKind;
+  reason: string;
+  summary?: string;
+  suggestedReply?: string | null;
+}
+
+/** Creates an escalation inside the caller's transaction (the run's state change and the hand-off are one write). */
+export async function escalationCreator(
+  svc: Services,
+  tx: Queryable,
+  actor: Actor,
+  input: EscalationInput,
+): Promise<Escalation> {
+  const [row] = await tx.query(
+    `INSERT INTO escalations (agent_id, run_id, conversation_id, kind, reason, summary, suggested_reply, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+    [
+      input.agentId,
+      input.runId,
+      input.conversationId ?? null,
+      input.kind ?? 'escalation',
+      input.reason,
+      input.summary ?? '',
+      input.suggestedReply ?? null,
+      svc.clock.now(),
+    ],
+  );
+  const esc = presentEscalationRow(row!);
+  await svc.audit.append(
+    {
+      stream: input.runId ? `run:${input.runId}` : `agent:${input.agentId}`,
+      actor,
+      action: 'escalation.opened',
+      subject: `escalation:${esc.id}`,
+      payload: { kind: esc.kind, reason: esc.reason },
+    },
+    tx,
+  );
+  return esc;
+}
+
+async function transition(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  from: EscalationState[],
+  set: string,
+  params: unknown[],
+  action: string,
+  payload: unknown = {},
+): Promise<Escalation> {
+  return svc.db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      `UPDATE escalations SET ${set} WHERE id = $1 AND state = ANY($2::text[]) RETURNING *`,
+      [id, from, ...params],
+    );
+    if (!row) {
+      const [exists] = await tx.query<{ state: string }>('SELECT state FROM escalations WHERE id = $1', [id]);
+      if (!exists) throw new AppError('not_found', 'no such escalation');
+      throw new AppError('invalid_state', `the escalation is ${exists.state}`);
+    }
+    const esc = presentEscalationRow(row);
+    await svc.audit.append(
+      {
+        stream: esc.runId ? `run:${esc.runId}` : `agent:${esc.agentId}`,
+        actor,
+        action,
+        subject: `escalation:${id}`,
+        payload,
+      },
+      tx,
+    );
+    return esc;
+  });
+}
+
+export function escalationClaimer(svc: Services, actor: Actor, id: string): Promise<Escalation> {
+  return transition(
+    svc,
+    actor,
+    id,
+    ['open'],
+    `state = 'claimed', claimed_by = $3, claimed_at = $4`,
+    [actor, svc.clock.now()],
+    'escalation.claimed',
+  );
+}
+
+export function escalationResolver(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  resolution: string,
+): Promise<Escalation> {
+  return transition(
+    svc,
+    actor,
+    id,
+    ['open', 'claimed'],
+    `state = 'resolved', resolved_by = $3, resolved_at = $4, resolution = $5,
+     claimed_by = COALESCE(claimed_by, $3), claimed_at = COALESCE(claimed_at, $4)`,
+    [actor, svc.clock.now(), resolution],
+    'escalation.resolved',
+    { resolution },
+  );
+}
+
+export async function listEscalations(
+  q: Queryable,
+  filter: { agentId?: string; state?: EscalationState; kind?: EscalationKind; limit?: number } = {},
+): Promise<Escalation[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  for (const [col, v] of [
+    ['agent_id', filter.agentId],
+    ['state', filter.state],
+    ['kind', filter.kind],
+  ] as const) {
+    if (v === undefined) continue;
+    params.push(v);
+    where.push(`${col} = $${params.length}`);
+  }
+  params.push(filter.limit ?? 100);
+  const rows = await q.query(
+    `SELECT * FROM escalations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map(presentEscalationRow);
+}

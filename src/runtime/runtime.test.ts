@@ -1,0 +1,491 @@
+// The guarded runtime, scenario by scenario: policy per mode, approvals, budget checkpoints, kill switches, spend
+// caps, escalation triggers and hostile brain output.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb, type TestDb } from '../../test/support/db.ts';
+import { buildTestRuntime, type TestRuntime } from '../../test/support/runtime.ts';
+import { verifyAudit } from '../audit/verify.ts';
+import { AppError } from '../errors.ts';
+import { agentCreator, agentStatusSetter, agentUpdater, globalKillSetter } from './agents.ts';
+import { escalationClaimer, escalationResolver, listEscalations } from './escalations.ts';
+import { getRun, listSteps } from './runs.ts';
+import type { ActionInput } from './types.ts';
+
+let db: TestDb;
+let t: TestRuntime;
+
+beforeAll(async () => {
+  db = await openTestDb();
+  t = buildTestRuntime(db);
+});
+afterAll(async () => {
+  await db.dispose();
+});
+
+const msg = (text: string) => ({ type: 'message', text, conversationId: `c-${Math.random()}` });
+const tool = (name: string, args: unknown): ActionInput => ({ type: 'tool', name, args });
+const callsOf = (runId: string) => t.effects.calls.filter((c) => c.key.startsWith(runId));
+
+async function pendingApproval(runId: string) {
+  const [row] = await db.query<{ id: string }>(
+    `SELECT id FROM approvals WHERE run_id = $1 AND status = 'pending'`,
+    [runId],
+  );
+  return row!.id;
+}
+
+describe('policy per mode', () => {
+  it('runs read tools in every mode [policy:read-tools-run-in-every-mode]', async () => {
+    for (const mode of ['production', 'pilot', 'shadow'] as const) {
+      const agent = await t.agent({ mode, script: [tool('lookup', { q: 'x' })] });
+      const run = await t.runtime.startRun(agent.id, { type: 'test' });
+      expect(run.status).toBe('done');
+      expect(callsOf(run.id)).toHaveLength(1);
+    }
+  });
+
+  it('runs write tools in production [policy:production-write-executes]', async () => {
+    const agent = await t.agent({ mode: 'production', script: [tool('book', { slot: 'mon 9' })] });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    expect(run.status).toBe('done');
+    expect(callsOf(run.id).map((c) => c.tool)).toEqual(['book']);
+  });
+
+  it('suspends write tools in pilot until a human approves [policy:pilot-write-needs-approval] [runtime:approval-suspends-run]', async () => {
+    const agent = await t.agent({ mode: 'pilot', script: [tool('book', { slot: 'mon 9' })] });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    expect(run.status).toBe('suspended');
+    expect(callsOf(run.id)).toHaveLength(0);
+    await t.runtime.decideApproval(await pendingApproval(run.id), 'approve', 'user:rev@example.com', 'ok');
+    expect((await getRun(db, run.id))?.status).toBe('done');
+    expect(callsOf(run.id)).toHaveLength(1);
+  });
+
+  it('records write, destructive and spend tools in shadow without running them [policy:shadow-never-executes-write]', async () => {
+    const agent = await t.agent({
+      mode: 'shadow',
+      script: [
+        tool('book', { slot: 'a' }),
+        tool('cancel', { id: '1' }),
+        tool('call', { to: '+1', cents: 1 }),
+      ],
+    });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    expect(run.status).toBe('done');
+    expect(callsOf(run.id)).toHaveLength(0);
+    const steps = await listSteps(db, run.id);
+    expect(steps.slice(0, 3).map((s) => s.decision)).toEqual(['record', 'record', 'record']);
+    expect(steps[0]?.result).toMatchObject({ recorded: true, wouldHaveDone: { tool: 'book' } });
+  });
+
+  it('never runs a destructive tool without an approval, even in production [policy:destructive-needs-approval]', async () => {
+    const agent = await t.agent({ mode: 'production', script: [tool('cancel', { id: '42' })] });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    expect(run.status).toBe('suspended');
+    expect(callsOf(run.id)).toHaveLength(0);
+    await t.runtime.decideApproval(await pendingApproval(run.id), 'deny', 'user:rev@example.com', 'no');
+    expect(callsOf(run.id)).toHaveLength(0);
+    const steps = await listSteps(db, run.id);
+    expect(steps[0]?.result).toMatchObject({ error: { id: 'denied', reason: 'no' } });
+    expect((await getRun(db, run.id))?.status).toBe('done');
+  });
+
+  it('runs spend tools inside the daily cap, asks approval beyond it [policy:spend-within-cap-else-approval] [runtime:spend-cap-per-day]', async () => {
+    const agent = await t.agent({
+      mode: 'production',
+      spendCapCents: 100,
+      script: [tool('call', { to: '+1', cents: 60 }), tool('call', { to: '+2', cents: 60 })],
+    });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    expect(run.status).toBe('suspended');
+    expect(callsOf(run.id)).toHaveLength(1);
+    const [alert] = await db.query(
+      `SELECT payload FROM audit_events WHERE stream = $1 AND action = 'spend.cap_reached'`,
+      [`run:${run.id}`],
+    );
+    expect(alert).toBeDefined();
+    // Next day the cap is fresh.
+    const tomorrow = buildTestRuntime(db);
+    tomorrow.clock.advance(24 * 3600_000);
+    const a2 = await tomorrow.agent({
+      mode: 'production',
+      spendCapCents: 100,
+      script: [tool('call', { to: '+3', cents: 100 })],
+    });
+    expect((await tomorrow.runtime.startRun(a2.id, { type: 'test' })).status).toBe('done');
+    // No cap at all: every spend needs a human.
+    const uncapped = await t.agent({
+      mode: 'production',
+      spendCapCents: undefined,
+      script: [tool('call', { to: '+1', cents: 1 })],
+    });
+    await agentUpdater(t.svc, 'user:x', uncapped.id, { spendCapCents: null });
+    expect((await t.runtime.startRun(uncapped.id, { type: 'test' })).status).toBe('suspended');
+  });
+
+  it('denies human-only actions to every agent in every mode [policy:human-only-actions-denied]', async () => {
+    const agent = await t.agent({ mode: 'production', script: [tool('refund', { amount: 10 })] });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    expect(callsOf(run.id)).toHaveLength(0);
+    expect((await listSteps(db, run.id))[0]).toMatchObject({
+      decision: 'deny',
+      result: { error: { id: 'forbidden_action' } },
+    });
+  });
+
+  it('lets configuration require approval but never relax it [policy:config-only-tightens]', async () => {
+    const agent = await t.agent({
+      mode: 'production',
+      toolOverrides: { book: { approval: 'always' } },
+      script: [tool('book', { slot: 'x' })],
+    });
+    expect((await t.runtime.startRun(agent.id, { type: 'test' })).status).toBe('suspended');
+    await expect(
+      agentCreator(t.svc, 'user:x', {
+        kind: 'custom',
+        name: 'relaxed-1',
+        toolOverrides: { cancel: { approval: 'never' } },
+      } as never),
+    ).rejects.toThrow(AppError);
+  });
+
+  it('ignores anything a brain says about risk or policy [policy:brain-cannot-change-risk]', async () => {
+    const hostile = {
+      type: 'tool',
+      name: 'cancel',
+      args: { id: '1' },
+      risk: 'read',
+      decision: 'execute',
+      approved: true,
+      mode: 'production',
+    };
+    const agent = await t.agent({ mode: 'production', script: [hostile as ActionInput] });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    expect(run.status).toBe('suspended');
+    expect(callsOf(run.id)).toHaveLength(0);
+    const [tc] = await db.query<{ risk: string }>('SELECT risk FROM tool_calls WHERE run_id = $1', [run.id]);
+    expect(tc?.risk).toBe('destructive');
+  });
+});
+
+describe('replies', () => {
+  const reply = (confidence: number): ActionInput => ({
+    type: 'reply',
+    text: 'Our opening hours are 9–5.',
+    confidence,
+    sources: ['faq:hours'],
+  });
+
+  it('sends confident replies in production and holds low-confidence ones for a human [runtime:escalate-low-confidence]', async () => {
+    const ok = await t.agent({ mode: 'production', confidenceThreshold: 0.6, script: [reply(0.9)] });
+    expect((await t.runtime.startRun(ok.id, msg('when are you open?'))).status).toBe('done');
+    const low = await t.agent({ mode: 'production', confidenceThreshold: 0.6, script: [reply(0.3)] });
+    const run = await t.runtime.startRun(low.id, msg('when are you open?'));
+    expect(run.status).toBe('escalated');
+    const [esc] = await listEscalations(db, { agentId: low.id });
+    expect(esc).toMatchObject({ kind: 'review', suggestedReply: 'Our opening hours are 9–5.' });
+    expect(esc?.reason).toMatch(/below the threshold/);
+  });
+
+  it('sends pilot replies only inside the cohort [policy:pilot-replies-cohort-and-threshold]', async () => {
+    const inCohort = await t.agent({ mode: 'pilot', pilotPercent: 100, script: [reply(0.9)] });
+    expect((await t.runtime.startRun(inCohort.id, msg('hours?'))).status).toBe('done');
+    const outside = await t.agent({ mode: 'pilot', pilotPercent: 0, script: [reply(0.9)] });
+    const run = await t.runtime.startRun(outside.id, msg('hours?'));
+    expect(run.status).toBe('escalated');
+    const [m] = await db.query<{ status: string }>(
+      `SELECT status FROM messages WHERE run_id = $1 AND direction = 'out'`,
+      [run.id],
+    );
+    expect(m?.status).toBe('review');
+    const allowed = await t.agent({
+      mode: 'pilot',
+      pilotPercent: 0,
+      pilotAllowList: ['cust-7'],
+      script: [reply(0.9)],
+    });
+    expect((await t.runtime.startRun(allowed.id, { ...msg('hours?'), customerId: 'cust-7' })).status).toBe(
+      'done',
+    );
+  });
+
+  it('only drafts in shadow [policy:shadow-replies-are-drafts]', async () => {
+    const agent = await t.agent({ mode: 'shadow', script: [reply(0.99)] });
+    const run = await t.runtime.startRun(agent.id, msg('hours?'));
+    const [m] = await db.query<{ status: string }>(
+      `SELECT status FROM messages WHERE run_id = $1 AND direction = 'out'`,
+      [run.id],
+    );
+    expect(m?.status).toBe('draft');
+    expect(run.status).toBe('escalated');
+  });
+
+  it('escalates always-human topics and requests for a person before the brain acts [runtime:escalate-always-human-topics] [runtime:escalate-on-person-request]', async () => {
+    for (const [text, reason] of [
+      ['Someone made a fraudulent charge on my card', /fraud/],
+      ['I will take legal action', /legal/],
+      ['Can I talk to a human please?', /asked for a person/],
+    ] as const) {
+      const agent = await t.agent({ mode: 'production', script: [reply(0.99)] });
+      const run = await t.runtime.startRun(agent.id, msg(text));
+      expect(run.status).toBe('escalated');
+      expect(run.stepsUsed).toBe(0);
+      expect((await listEscalations(db, { agentId: agent.id }))[0]?.reason).toMatch(reason);
+    }
+  });
+
+  it('escalates when the brain throws or delivery fails [runtime:escalate-on-error]', async () => {
+    const agent = await t.agent({
+      mode: 'production',
+      script: () => {
+        throw new Error('model overloaded');
+      },
+    });
+    const run = await t.runtime.startRun(agent.id, msg('hi'));
+    expect(run.status).toBe('escalated');
+    expect((await listEscalations(db, { agentId: agent.id }))[0]?.reason).toMatch(/model overloaded/);
+
+    const failing = buildTestRuntime(db, {
+      deliver: async () => {
+        throw new Error('smtp down');
+      },
+    });
+    const a2 = await failing.agent({ mode: 'production', script: [reply(0.9)] });
+    expect((await failing.runtime.startRun(a2.id, msg('hours?'))).status).toBe('escalated');
+
+    // A tool's own failure is a result, not an escalation.
+    const a3 = await t.agent({ mode: 'production', script: [tool('flaky', {})] });
+    const r3 = await t.runtime.startRun(a3.id, { type: 'test' });
+    expect(r3.status).toBe('done');
+    expect((await listSteps(db, r3.id))[0]?.result).toMatchObject({
+      error: { id: 'tool_failed', message: 'upstream timeout' },
+    });
+  });
+});
+
+describe('hostile brain output', () => {
+  it('turns invalid arguments into a typed error the brain reads, with an audit event [runtime:invalid-args-typed-error]', async () => {
+    let seen: unknown;
+    const agent = await t.agent({
+      mode: 'production',
+      script: (ctx) => {
+        if (ctx.history.length === 0) return tool('book', { slot: 42, extra: 'x' });
+        seen = ctx.history[0]?.result;
+        return { type: 'done', outcome: 'gave up' };
+      },
+    });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    expect(seen).toMatchObject({ error: { id: 'invalid_arguments', tool: 'book' } });
+    expect(callsOf(run.id)).toHaveLength(0);
+    const events = await db.query(
+      `SELECT 1 FROM audit_events WHERE stream = $1 AND action = 'tool.invalid_arguments'`,
+      [`run:${run.id}`],
+    );
+    expect(events).toHaveLength(1);
+  });
+
+  it('treats an unknown tool as a structural error and escalates [runtime:unknown-tool-structural-error]', async () => {
+    const agent = await t.agent({ mode: 'production', script: [tool('drop_database', {})] });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    expect(run.status).toBe('escalated');
+    expect(
+      await db.query(`SELECT 1 FROM audit_events WHERE stream = $1 AND action = 'tool.unknown'`, [
+        `run:${run.id}`,
+      ]),
+    ).toHaveLength(1);
+  });
+
+  it('escalates malformed actions without running anything', async () => {
+    for (const bad of [
+      { type: 'reply' },
+      { type: 'teleport' },
+      null,
+      'rm -rf /',
+      { type: 'reply', text: 'x', confidence: 7 },
+    ]) {
+      const agent = await t.agent({ mode: 'production', script: () => bad as ActionInput });
+      const run = await t.runtime.startRun(agent.id, { type: 'test' });
+      expect(run.status).toBe('escalated');
+      expect((await listSteps(db, run.id))[0]?.decision).toBe('structural_error');
+    }
+  });
+});
+
+describe('budget and checkpoints', () => {
+  it('ends at the budget in a checkpoint; a human continues with a fresh budget or closes [runtime:budget-ends-in-checkpoint] [runtime:checkpoint-continue-or-close]', async () => {
+    const agent = await t.agent({
+      mode: 'production',
+      stepBudget: 3,
+      script: () => tool('lookup', { q: 'again' }),
+    });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    expect(run).toMatchObject({ status: 'checkpoint', stepsUsed: 3 });
+    const [esc] = await listEscalations(db, { agentId: agent.id, kind: 'checkpoint' });
+    expect(esc?.state).toBe('open');
+    const continued = await t.runtime.resolveCheckpoint(run.id, 'continue', 'user:rev@example.com');
+    expect(continued).toMatchObject({ status: 'checkpoint', stepsUsed: 6, budget: 6 });
+    const closed = await t.runtime.resolveCheckpoint(run.id, 'close', 'user:rev@example.com');
+    expect(closed.status).toBe('closed');
+    await expect(t.runtime.resolveCheckpoint(run.id, 'close', 'user:rev@example.com')).rejects.toMatchObject({
+      id: 'invalid_state',
+    });
+  });
+
+  it('refuses budgets above the ceiling of 25 [runtime:budget-ceiling]', async () => {
+    await expect(t.agent({ stepBudget: 26 })).rejects.toMatchObject({ id: 'validation_failed' });
+    await expect(t.agent({ stepBudget: 0 })).rejects.toMatchObject({ id: 'validation_failed' });
+    expect((await t.agent({ stepBudget: 25 })).stepBudget).toBe(25);
+  });
+});
+
+describe('approvals', () => {
+  it('resumes exactly once when two people approve at once, or one approves twice [runtime:approval-resumes-exactly-once]', async () => {
+    const agent = await t.agent({ mode: 'production', script: [tool('cancel', { id: '7' })] });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    const id = await pendingApproval(run.id);
+    const other = t.restart({ db: db.openPeer() ?? db, nodeId: 'node-b' });
+    const results = await Promise.allSettled([
+      t.runtime.decideApproval(id, 'approve', 'user:a@example.com'),
+      other.runtime.decideApproval(id, 'approve', 'user:b@example.com'),
+      t.runtime.decideApproval(id, 'deny', 'user:c@example.com'),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === 'rejected')) {
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ id: 'already_decided' });
+    }
+    expect(callsOf(run.id).length).toBeLessThanOrEqual(1);
+    expect((await getRun(db, run.id))?.status).toBe('done');
+  });
+
+  it('survives a restart between suspend and approve, on another node [runtime:approval-survives-restart]', async () => {
+    const agent = await t.agent({
+      mode: 'pilot',
+      script: [tool('book', { slot: 'tue' }), { type: 'done', outcome: 'booked' }],
+    });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    const restarted = t.restart({ nodeId: 'node-after-restart' });
+    await restarted.runtime.decideApproval(await pendingApproval(run.id), 'approve', 'user:rev@example.com');
+    expect(await getRun(db, run.id)).toMatchObject({ status: 'done', outcome: 'booked' });
+    expect(callsOf(run.id)).toHaveLength(1);
+  });
+
+  it('passes the same idempotency key on resume and never repeats the effect [runtime:idempotency-key-per-tool-call]', async () => {
+    const agent = await t.agent({ mode: 'pilot', script: [tool('book', { slot: 'wed' })] });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    const [tc] = await db.query<{ idempotency_key: string }>(
+      'SELECT idempotency_key FROM tool_calls WHERE run_id = $1',
+      [run.id],
+    );
+    await t.runtime.decideApproval(await pendingApproval(run.id), 'approve', 'user:rev@example.com');
+    await t.runtime.drive(run.id);
+    await t.restart().runtime.recover();
+    expect(callsOf(run.id)).toEqual([expect.objectContaining({ key: tc?.idempotency_key })]);
+  });
+
+  it('expires into an escalation; the action never runs [runtime:approval-expiry-escalates]', async () => {
+    const agent = await t.agent({ mode: 'production', script: [tool('cancel', { id: '9' })] });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    const id = await pendingApproval(run.id);
+    const later = t.restart();
+    later.clock.advance(25 * 3600_000);
+    expect(await later.runtime.expireApprovals()).toBeGreaterThanOrEqual(1);
+    expect((await getRun(db, run.id))?.status).toBe('escalated');
+    await expect(later.runtime.decideApproval(id, 'approve', 'user:late@example.com')).rejects.toMatchObject({
+      id: 'already_decided',
+    });
+    expect(callsOf(run.id)).toHaveLength(0);
+    later.clock.advance(-25 * 3600_000);
+  });
+
+  it('does not let an agent approve', async () => {
+    const agent = await t.agent({ mode: 'production', script: [tool('cancel', { id: '9' })] });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    await expect(
+      t.runtime.decideApproval(await pendingApproval(run.id), 'approve', `agent:${agent.name}`),
+    ).rejects.toMatchObject({ id: 'forbidden' });
+  });
+});
+
+describe('fail closed', () => {
+  it('escalates instead of re-running a tool call interrupted mid-flight [runtime:ambiguous-state-fails-closed]', async () => {
+    const agent = await t.agent({ mode: 'production', script: [tool('book', { slot: 'thu' })] });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    // Simulate a crash after the handler started: the call is 'executing' and the run is 'running' with no driver.
+    await db.query(`UPDATE tool_calls SET status = 'executing' WHERE run_id = $1`, [run.id]);
+    await db.query(`UPDATE runs SET status = 'running', lease_owner = NULL WHERE id = $1`, [run.id]);
+    const before = callsOf(run.id).length;
+    await t.restart().runtime.recover();
+    expect((await getRun(db, run.id))?.status).toBe('escalated');
+    expect(callsOf(run.id).length).toBe(before);
+    const [tc] = await db.query<{ status: string }>('SELECT status FROM tool_calls WHERE run_id = $1', [
+      run.id,
+    ]);
+    expect(tc?.status).toBe('ambiguous');
+  });
+
+  it('escalates when the step count disagrees with the stored steps', async () => {
+    const agent = await t.agent({
+      mode: 'production',
+      script: [tool('lookup', { q: '1' }), tool('book', { slot: 'x' })],
+    });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    await db.query(`UPDATE runs SET status = 'running', steps_used = 0, lease_owner = NULL WHERE id = $1`, [
+      run.id,
+    ]);
+    await t.runtime.drive(run.id);
+    expect((await getRun(db, run.id))?.status).toBe('escalated');
+  });
+});
+
+describe('kill switches', () => {
+  it('stops a paused agent at its next step and hands the conversation to a human [runtime:kill-switch-agent]', async () => {
+    const agent = await t.agent({
+      mode: 'pilot',
+      script: [tool('book', { slot: 'fri' }), tool('lookup', { q: 'after' })],
+    });
+    const run = await t.runtime.startRun(agent.id, msg('book me'));
+    await agentStatusSetter(t.svc, 'user:admin@example.com', agent.id, 'paused', 'misbehaving');
+    await t.runtime.decideApproval(await pendingApproval(run.id), 'approve', 'user:rev@example.com');
+    expect(await getRun(db, run.id)).toMatchObject({ status: 'escalated', outcome: 'agent_paused' });
+    expect(callsOf(run.id)).toHaveLength(0);
+    const fresh = await t.runtime.startRun(agent.id, msg('hello'));
+    expect(fresh).toMatchObject({ status: 'escalated', stepsUsed: 0 });
+  });
+
+  it('stops every agent when the global switch is engaged [runtime:kill-switch-global]', async () => {
+    const agent = await t.agent({ mode: 'production', script: [tool('lookup', { q: 'x' })] });
+    await globalKillSetter(t.svc, 'user:admin@example.com', true, 'incident');
+    try {
+      const run = await t.runtime.startRun(agent.id, { type: 'test' });
+      expect(run).toMatchObject({ status: 'escalated', outcome: 'kill_switch' });
+      expect(callsOf(run.id)).toHaveLength(0);
+    } finally {
+      await globalKillSetter(t.svc, 'user:admin@example.com', false);
+    }
+    expect((await t.runtime.startRun(agent.id, { type: 'test' })).status).toBe('done');
+  });
+});
+
+describe('escalations', () => {
+  it('moves open → claimed → resolved with one winner per transition [runtime:escalation-lifecycle]', async () => {
+    const agent = await t.agent({
+      mode: 'production',
+      script: [{ type: 'escalate', reason: 'unsure', summary: 'needs a human' }],
+    });
+    await t.runtime.startRun(agent.id, msg('weird question'));
+    const [esc] = await listEscalations(db, { agentId: agent.id });
+    const claims = await Promise.allSettled([
+      escalationClaimer(t.svc, 'user:a@example.com', esc!.id),
+      escalationClaimer(t.svc, 'user:b@example.com', esc!.id),
+    ]);
+    expect(claims.filter((c) => c.status === 'fulfilled')).toHaveLength(1);
+    const resolved = await escalationResolver(t.svc, 'user:a@example.com', esc!.id, 'answered by phone');
+    expect(resolved).toMatchObject({ state: 'resolved', resolution: 'answered by phone' });
+    await expect(escalationResolver(t.svc, 'user:a@example.com', esc!.id, 'again')).rejects.toMatchObject({
+      id: 'invalid_state',
+    });
+  });
+
+  it('leaves a verifiable audit trail after all of the above [audit:chain-verifies]', async () => {
+    expect((await verifyAudit(db)).ok).toBe(true);
+  });
+});

@@ -1,0 +1,945 @@
+// The guarded runtime: the action loop of DESIGN §2. A brain proposes; this file validates, asks policy, audits the
+// intent before any effect, executes or suspends, and ends every run in a defined state. It fails closed: any
+// doubt about a run's state escalates to a human and never executes.
+import type { Actor, Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { Mode } from '../readiness/model.ts';
+import type { Queryable } from '../store/db.ts';
+import { findAgent, presentAgentRow } from './agents.ts';
+import { escalationCreator } from './escalations.ts';
+import { alwaysHumanTopicsIn, asksForPerson } from './guards.ts';
+import { decideReply, decideTool, inPilotCohort, type ToolDecision } from './policy.ts';
+import { getRun, presentRunRow, type Run, type RunStatus } from './runs.ts';
+import type { AnyTool, ToolRegistry } from './tools.ts';
+import {
+  type Action,
+  ActionSchema,
+  type AgentConfig,
+  type Brain,
+  type RunTrigger,
+  type StepRecord,
+} from './types.ts';
+
+export interface OutboundMessage {
+  messageId: string;
+  agentId: string;
+  runId: string;
+  conversationId: string | null;
+  channel: string | null;
+  text: string;
+  sources: string[];
+}
+
+export interface RuntimeOptions {
+  brainFor: (agent: AgentConfig) => Brain;
+  toolsFor: (agent: AgentConfig) => ToolRegistry;
+  /** The effective readiness mode of an agent (declared band capped by evidence). */
+  modeFor: (q: Queryable, agent: AgentConfig) => Promise<Mode>;
+  /** Channel seam: hands a sent reply to the conversation's channel. */
+  deliver?: (msg: OutboundMessage) => Promise<void>;
+  /** Tools no agent may run in any mode (they exist only as human actions). */
+  humanOnlyTools?: ReadonlySet<string>;
+  approvalTtlMs?: number;
+  leaseMs?: number;
+}
+
+export interface ApprovalView {
+  id: string;
+  runId: string;
+  toolCallId: string;
+  agentId: string;
+  reason: string;
+  status: 'pending' | 'approved' | 'denied' | 'expired';
+  decidedBy: string | null;
+  decisionReason: string | null;
+  decidedAt: Date | null;
+  expiresAt: Date;
+  createdAt: Date;
+  tool?: string;
+  args?: unknown;
+  risk?: string;
+}
+
+export function presentApprovalRow(r: Record<string, unknown>): ApprovalView {
+  return {
+    id: String(r.id),
+    runId: String(r.run_id),
+    toolCallId: String(r.tool_call_id),
+    agentId: String(r.agent_id),
+    reason: String(r.reason),
+    status: r.status as ApprovalView['status'],
+    decidedBy: (r.decided_by as string | null) ?? null,
+    decisionReason: (r.decision_reason as string | null) ?? null,
+    decidedAt: (r.decided_at as Date | null) ?? null,
+    expiresAt: r.expires_at as Date,
+    createdAt: r.created_at as Date,
+    ...(r.tool ? { tool: String(r.tool), args: r.args, risk: String(r.risk) } : {}),
+  };
+}
+
+type StepOutcome = 'continue' | 'stop';
+
+interface DriveState {
+  run: Run;
+  agent: AgentConfig;
+  history: StepRecord[];
+}
+
+const NOTIFY_CHANNEL = 'twelve_events';
+
+export class Runtime {
+  private readonly driving = new Set<string>();
+  private readonly approvalTtlMs: number;
+  private readonly leaseMs: number;
+
+  constructor(
+    readonly svc: Services,
+    private readonly opts: RuntimeOptions,
+  ) {
+    this.approvalTtlMs = opts.approvalTtlMs ?? 24 * 3600_000;
+    this.leaseMs = opts.leaseMs ?? 60_000;
+  }
+
+  /** Starts a run for an event and drives it until it finishes, suspends, escalates or reaches a checkpoint. */
+  async startRun(agentRef: string, trigger: RunTrigger, actor: Actor = 'system'): Promise<Run> {
+    const agent = await findAgent(this.svc.db, agentRef);
+    const mode = await this.opts.modeFor(this.svc.db, agent);
+    const now = this.svc.clock.now();
+    const runId = await this.svc.db.transaction(async (tx) => {
+      const [row] = await tx.query<{ id: string }>(
+        `INSERT INTO runs (agent_id, status, trigger, conversation_id, budget, mode, in_cohort, created_at, updated_at)
+         VALUES ($1, 'running', $2, $3, $4, $5, false, $6, $6) RETURNING id`,
+        [agent.id, JSON.stringify(trigger), trigger.conversationId ?? null, agent.stepBudget, mode, now],
+      );
+      const id = row!.id;
+      const cohort = inPilotCohort(
+        trigger.conversationId ?? id,
+        agent.pilotPercent,
+        agent.pilotAllowList,
+        trigger.customerId,
+      );
+      if (cohort) await tx.query('UPDATE runs SET in_cohort = true WHERE id = $1', [id]);
+      if (typeof trigger.text === 'string') {
+        await tx.query(
+          `INSERT INTO messages (run_id, agent_id, conversation_id, direction, author, status, body, created_at)
+           VALUES ($1, $2, $3, 'in', 'customer', 'received', $4, $5)`,
+          [id, agent.id, trigger.conversationId ?? null, trigger.text, now],
+        );
+      }
+      await this.svc.audit.append(
+        {
+          stream: `run:${id}`,
+          actor,
+          action: 'run.started',
+          subject: `run:${id}`,
+          payload: { agent: agent.name, mode, inCohort: cohort, trigger: { type: trigger.type } },
+        },
+        tx,
+      );
+      return id;
+    });
+    await this.drive(runId);
+    return (await getRun(this.svc.db, runId))!;
+  }
+
+  /** Drives a running run. Safe to call from any node at any time: a lease makes one driver win. */
+  async drive(runId: string): Promise<RunStatus | null> {
+    if (this.driving.has(runId)) return null;
+    this.driving.add(runId);
+    try {
+      const now = this.svc.clock.now();
+      const [row] = await this.svc.db.query(
+        `UPDATE runs SET lease_owner = $2, lease_until = $3
+         WHERE id = $1 AND status = 'running' AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < $4)
+         RETURNING *`,
+        [runId, this.svc.nodeId, new Date(now.getTime() + this.leaseMs), now],
+      );
+      if (!row) return (await getRun(this.svc.db, runId))?.status ?? null;
+      const run = presentRunRow(row);
+      const [agentRow] = await this.svc.db.query('SELECT * FROM agents WHERE id = $1', [run.agentId]);
+      const state: DriveState = {
+        run,
+        agent: presentAgentRow(agentRow!),
+        history: await this.loadHistory(runId),
+      };
+      try {
+        while ((await this.step(state)) === 'continue') {}
+      } catch (err) {
+        await this.failClosed(state, `runtime error: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      await this.svc.db.query(
+        'UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2',
+        [runId, this.svc.nodeId],
+      );
+      return (await getRun(this.svc.db, runId))?.status ?? null;
+    } finally {
+      this.driving.delete(runId);
+    }
+  }
+
+  private async loadHistory(runId: string): Promise<StepRecord[]> {
+    return this.svc.db.query<StepRecord>(
+      'SELECT idx, action, decision, result FROM steps WHERE run_id = $1 ORDER BY idx',
+      [runId],
+    );
+  }
+
+  private async step(state: DriveState): Promise<StepOutcome> {
+    const { svc } = this;
+    const now = svc.clock.now();
+    // One round trip: renew the lease, re-read the run, and read both kill switches.
+    const [fresh] = await svc.db.query<Record<string, unknown>>(
+      `UPDATE runs r SET lease_until = $3, updated_at = $4 FROM agents a
+       WHERE r.id = $1 AND a.id = r.agent_id AND r.lease_owner = $2 AND r.status = 'running'
+       RETURNING r.*, a.status AS agent_status,
+         (SELECT value->>'engaged' FROM settings WHERE key = 'kill_switch') AS kill`,
+      [state.run.id, svc.nodeId, new Date(now.getTime() + this.leaseMs), now],
+    );
+    if (!fresh) return 'stop';
+    state.run = presentRunRow(fresh);
+    if (fresh.kill === 'true')
+      return this.endEscalated(state, 'the global kill switch is engaged', 'kill_switch');
+    if (fresh.agent_status === 'paused')
+      return this.endEscalated(state, 'the agent is paused', 'agent_paused');
+
+    // A tool call left over from a suspension or a crash.
+    const [open] = await svc.db.query<Record<string, unknown>>(
+      `SELECT * FROM tool_calls WHERE run_id = $1 AND status IN ('pending', 'ready', 'executing') ORDER BY step_idx DESC LIMIT 1`,
+      [state.run.id],
+    );
+    if (open) {
+      if (open.status === 'ready') return this.executeApproved(state, open);
+      if (open.status === 'executing') {
+        await svc.db.query(
+          `UPDATE tool_calls SET status = 'ambiguous' WHERE id = $1 AND status = 'executing'`,
+          [open.id],
+        );
+        return this.failClosed(
+          state,
+          `tool call ${String(open.tool)} was interrupted; whether it took effect is unknown`,
+        );
+      }
+      return this.failClosed(state, 'the run is running while an approval is still pending');
+    }
+    if (state.history.length !== state.run.stepsUsed) {
+      return this.failClosed(
+        state,
+        `the run records ${state.run.stepsUsed} steps but ${state.history.length} exist`,
+      );
+    }
+
+    if (state.run.stepsUsed >= state.run.budget) return this.checkpoint(state);
+
+    // Guardrails that never depend on the brain: run before it sees the first message.
+    if (state.run.stepsUsed === 0 && typeof state.run.trigger.text === 'string') {
+      const text = state.run.trigger.text;
+      if (asksForPerson(text))
+        return this.endEscalated(state, 'the customer asked for a person', 'asked_for_person');
+      const topics = alwaysHumanTopicsIn(text, state.agent.alwaysHumanTopics);
+      if (topics.length)
+        return this.endEscalated(state, `always-human topic: ${topics.join(', ')}`, 'always_human_topic');
+    }
+
+    const brain = this.opts.brainFor(state.agent);
+    let raw: unknown;
+    try {
+      raw = await brain.decide({
+        agent: state.agent,
+        run: { id: state.run.id, trigger: state.run.trigger, mode: state.run.mode },
+        history: state.history.map((h) => ({ ...h })),
+        stepsLeft: state.run.budget - state.run.stepsUsed,
+      });
+    } catch (err) {
+      return this.endEscalated(
+        state,
+        `the brain failed: ${err instanceof Error ? err.message : String(err)}`,
+        'brain_error',
+      );
+    }
+    const idx = state.run.stepsUsed + 1;
+    const parsed = ActionSchema.safeParse(raw);
+    if (!parsed.success) {
+      await this.recordStep(state, idx, { type: 'invalid', raw: safeJson(raw) }, 'structural_error', {
+        error: { id: 'invalid_action', issues: parsed.error.issues.map((i) => i.message) },
+      });
+      return this.endEscalated(state, 'the brain produced an action that is not valid', 'structural_error');
+    }
+    const action = parsed.data;
+    switch (action.type) {
+      case 'tool':
+        return this.toolStep(state, idx, action);
+      case 'reply':
+        return this.replyStep(state, idx, action);
+      case 'escalate': {
+        await this.recordStep(state, idx, action, 'escalate', null);
+        return this.endEscalated(
+          state,
+          action.reason,
+          'brain_escalated',
+          action.summary,
+          action.suggestedReply,
+        );
+      }
+      case 'done': {
+        await svc.db.transaction(async (tx) => {
+          await this.recordStep(state, idx, action, 'done', null, tx);
+          await tx.query(`UPDATE runs SET status = 'done', outcome = $2 WHERE id = $1`, [
+            state.run.id,
+            action.outcome,
+          ]);
+          await this.audit(tx, state, 'run.done', { outcome: action.outcome });
+        });
+        return 'stop';
+      }
+    }
+  }
+
+  private async toolStep(
+    state: DriveState,
+    idx: number,
+    action: Extract<Action, { type: 'tool' }>,
+  ): Promise<StepOutcome> {
+    const tool = this.opts.toolsFor(state.agent).get(action.name);
+    if (!tool) {
+      // A structural fault, not a tool result: the brain asked for something that does not exist.
+      await this.svc.db.transaction(async (tx) => {
+        await this.audit(tx, state, 'tool.unknown', { tool: action.name });
+        await this.recordStep(
+          state,
+          idx,
+          action,
+          'unknown_tool',
+          { error: { id: 'unknown_tool', tool: action.name } },
+          tx,
+        );
+      });
+      return this.endEscalated(
+        state,
+        `the brain asked for an unknown tool "${action.name}"`,
+        'structural_error',
+      );
+    }
+    const args = tool.input.safeParse(action.args);
+    if (!args.success) {
+      // A typed error the brain can read and correct; nothing ran.
+      const result = {
+        error: {
+          id: 'invalid_arguments',
+          tool: tool.name,
+          issues: args.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        },
+      };
+      await this.svc.db.transaction(async (tx) => {
+        await this.audit(tx, state, 'tool.invalid_arguments', {
+          tool: tool.name,
+          issues: result.error.issues,
+        });
+        await this.recordStep(state, idx, action, 'invalid_arguments', result, tx);
+      });
+      return 'continue';
+    }
+    const costCents = tool.risk === 'spend' ? Math.max(0, Math.ceil(tool.costCents?.(args.data) ?? 0)) : 0;
+    const key = `${state.run.id}:${idx}`;
+    const decision = await this.svc.db.transaction(async (tx) => {
+      let withinSpendCap = false;
+      if (tool.risk === 'spend') {
+        withinSpendCap = await this.reserveSpend(tx, state, costCents);
+      }
+      const decision = decideTool({
+        mode: state.run.mode,
+        risk: tool.risk,
+        alwaysApprove: state.agent.toolOverrides[tool.name]?.approval === 'always',
+        withinSpendCap,
+        humanOnly: this.opts.humanOnlyTools?.has(tool.name) ?? false,
+      });
+      if (tool.risk === 'spend' && decision === 'execute')
+        await this.recordSpend(tx, state, costCents, tool.name);
+      const status = { execute: 'executing', approval: 'pending', record: 'recorded', deny: 'denied' }[
+        decision
+      ];
+      const [tc] = await tx.query<{ id: string }>(
+        `INSERT INTO tool_calls (run_id, step_idx, tool, args, risk, decision, status, idempotency_key, cost_cents, result, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+        [
+          state.run.id,
+          idx,
+          tool.name,
+          JSON.stringify(args.data),
+          tool.risk,
+          decision,
+          status,
+          key,
+          costCents,
+          stepResultFor(decision, tool, args.data) === null
+            ? null
+            : JSON.stringify(stepResultFor(decision, tool, args.data)),
+          this.svc.clock.now(),
+        ],
+      );
+      // Write-ahead: the intent is durable before any effect can happen.
+      await this.audit(tx, state, 'tool.intent', {
+        tool: tool.name,
+        risk: tool.risk,
+        decision,
+        args: args.data,
+        idempotencyKey: key,
+      });
+      await this.recordStep(state, idx, action, decision, stepResultFor(decision, tool, args.data), tx);
+      if (decision === 'approval') {
+        const [appr] = await tx.query<{ id: string }>(
+          `INSERT INTO approvals (run_id, tool_call_id, agent_id, reason, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [
+            state.run.id,
+            tc!.id,
+            state.agent.id,
+            approvalReason(tool, state.run.mode),
+            new Date(this.svc.clock.now().getTime() + this.approvalTtlMs),
+            this.svc.clock.now(),
+          ],
+        );
+        await tx.query(`UPDATE runs SET status = 'suspended' WHERE id = $1`, [state.run.id]);
+        await this.audit(tx, state, 'approval.requested', {
+          approval: appr!.id,
+          tool: tool.name,
+          risk: tool.risk,
+        });
+        await notify(tx, {
+          type: 'approval.requested',
+          approvalId: appr!.id,
+          agentId: state.agent.id,
+          runId: state.run.id,
+        });
+      }
+      return { decision, toolCallId: tc!.id };
+    });
+    if (decision.decision === 'execute')
+      await this.invokeTool(state, idx, tool, args.data, decision.toolCallId, key);
+    return decision.decision === 'approval' ? 'stop' : 'continue';
+  }
+
+  private async executeApproved(state: DriveState, tc: Record<string, unknown>): Promise<StepOutcome> {
+    const tool = this.opts.toolsFor(state.agent).get(String(tc.tool));
+    if (!tool) return this.failClosed(state, `approved tool ${String(tc.tool)} is no longer registered`);
+    const args = tool.input.safeParse(tc.args);
+    if (!args.success) return this.failClosed(state, `approved arguments of ${tool.name} no longer validate`);
+    const claimed = await this.svc.db.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `UPDATE tool_calls SET status = 'executing' WHERE id = $1 AND status = 'ready' RETURNING id`,
+        [tc.id],
+      );
+      if (!row) return false;
+      if (tool.risk === 'spend') await this.recordSpend(tx, state, Number(tc.cost_cents), tool.name);
+      await this.audit(tx, state, 'tool.intent', {
+        tool: tool.name,
+        risk: tool.risk,
+        decision: 'approved',
+        args: args.data,
+        idempotencyKey: tc.idempotency_key,
+      });
+      return true;
+    });
+    if (!claimed) return 'stop';
+    await this.invokeTool(
+      state,
+      Number(tc.step_idx),
+      tool,
+      args.data,
+      String(tc.id),
+      String(tc.idempotency_key),
+    );
+    return 'continue';
+  }
+
+  private async invokeTool(
+    state: DriveState,
+    idx: number,
+    tool: Readonly<AnyTool>,
+    args: unknown,
+    toolCallId: string,
+    key: string,
+  ): Promise<void> {
+    let result: unknown;
+    let ok = true;
+    try {
+      result = await tool.handler(args, {
+        runId: state.run.id,
+        agentId: state.agent.id,
+        idempotencyKey: key,
+      });
+      if (tool.output) {
+        const out = tool.output.safeParse(result);
+        if (!out.success) {
+          ok = false;
+          result = { error: { id: 'invalid_tool_output', tool: tool.name } };
+        } else result = out.data;
+      }
+    } catch (err) {
+      ok = false;
+      // A tool's own failure is a result the brain can read, not a crash of the run.
+      result = {
+        error: {
+          id: 'tool_failed',
+          tool: tool.name,
+          message: err instanceof Error ? err.message : String(err),
+        },
+      };
+    }
+    const stored = result === undefined ? null : safeJson(result);
+    await this.svc.db.transaction(async (tx) => {
+      await tx.query(`UPDATE tool_calls SET status = $2, result = $3, completed_at = $4 WHERE id = $1`, [
+        toolCallId,
+        ok ? 'succeeded' : 'failed',
+        JSON.stringify(stored),
+        this.svc.clock.now(),
+      ]);
+      await tx.query('UPDATE steps SET result = $3 WHERE run_id = $1 AND idx = $2', [
+        state.run.id,
+        idx,
+        JSON.stringify(stored),
+      ]);
+      await this.audit(tx, state, ok ? 'tool.succeeded' : 'tool.failed', {
+        tool: tool.name,
+        idempotencyKey: key,
+      });
+    });
+    const h = state.history.find((s) => s.idx === idx);
+    if (h) h.result = stored;
+  }
+
+  private async replyStep(
+    state: DriveState,
+    idx: number,
+    action: Extract<Action, { type: 'reply' }>,
+  ): Promise<StepOutcome> {
+    const decision = decideReply({
+      mode: state.run.mode,
+      confidence: action.confidence,
+      threshold: state.agent.confidenceThreshold,
+      inCohort: state.run.inCohort,
+    });
+    const trigger = state.run.trigger;
+    const messageId = await this.svc.db.transaction(async (tx) => {
+      const [msg] = await tx.query<{ id: string }>(
+        `INSERT INTO messages (run_id, agent_id, conversation_id, direction, author, status, body, confidence, sources, created_at)
+         VALUES ($1, $2, $3, 'out', 'agent', $4, $5, $6, $7, $8) RETURNING id`,
+        [
+          state.run.id,
+          state.agent.id,
+          state.run.conversationId,
+          decision === 'send' ? 'sent' : decision,
+          action.text,
+          action.confidence,
+          JSON.stringify(action.sources),
+          this.svc.clock.now(),
+        ],
+      );
+      await this.recordStep(state, idx, action, decision, { message: msg!.id }, tx);
+      await this.audit(
+        tx,
+        state,
+        decision === 'send'
+          ? 'reply.intent'
+          : decision === 'draft'
+            ? 'reply.drafted'
+            : 'reply.held_for_review',
+        {
+          message: msg!.id,
+          confidence: action.confidence,
+          threshold: state.agent.confidenceThreshold,
+        },
+      );
+      if (decision !== 'send') {
+        const reason =
+          decision === 'draft'
+            ? 'shadow mode: a human sends or rewrites the draft'
+            : action.confidence < state.agent.confidenceThreshold
+              ? `confidence ${action.confidence.toFixed(2)} is below the threshold ${state.agent.confidenceThreshold.toFixed(2)}`
+              : 'pilot: this conversation is outside the pilot cohort';
+        await this.escalateIn(tx, state, {
+          kind: 'review',
+          reason,
+          suggestedReply: action.text,
+          code: decision === 'draft' ? 'shadow_draft' : 'review',
+        });
+      } else {
+        await notify(tx, {
+          type: 'message.sent',
+          messageId: msg!.id,
+          conversationId: state.run.conversationId,
+          runId: state.run.id,
+        });
+      }
+      return msg!.id;
+    });
+    if (decision !== 'send') return 'stop';
+    try {
+      await this.opts.deliver?.({
+        messageId,
+        agentId: state.agent.id,
+        runId: state.run.id,
+        conversationId: state.run.conversationId,
+        channel: typeof trigger.channel === 'string' ? trigger.channel : null,
+        text: action.text,
+        sources: action.sources,
+      });
+    } catch (err) {
+      return this.endEscalated(
+        state,
+        `the reply could not be delivered: ${err instanceof Error ? err.message : String(err)}`,
+        'delivery_failed',
+      );
+    }
+    await this.audit(this.svc.db, state, 'reply.sent', { message: messageId });
+    return 'continue';
+  }
+
+  private async reserveSpend(tx: Queryable, state: DriveState, cents: number): Promise<boolean> {
+    // The agent row lock serializes concurrent spend decisions of one agent, so two calls cannot both fit.
+    const [agent] = await tx.query<{ spend_cap_cents: number | null }>(
+      'SELECT spend_cap_cents FROM agents WHERE id = $1 FOR UPDATE',
+      [state.agent.id],
+    );
+    const cap = agent?.spend_cap_cents ?? null;
+    if (cap === null) return false;
+    const spent = await spentToday(tx, state.agent.id, this.svc.clock.now());
+    if (spent + cents <= cap) return true;
+    await this.audit(tx, state, 'spend.cap_reached', {
+      capCents: cap,
+      spentCents: spent,
+      requestedCents: cents,
+    });
+    await notify(tx, { type: 'spend.cap_reached', agentId: state.agent.id });
+    return false;
+  }
+
+  private async recordSpend(tx: Queryable, state: DriveState, cents: number, tool: string): Promise<void> {
+    await tx.query(
+      `INSERT INTO spend_ledger (agent_id, run_id, category, cents, day, detail) VALUES ($1, $2, 'tool', $3, $4, $5)`,
+      [state.agent.id, state.run.id, cents, utcDay(this.svc.clock.now()), JSON.stringify({ tool })],
+    );
+  }
+
+  private async recordStep(
+    state: DriveState,
+    idx: number,
+    action: StepRecord['action'],
+    decision: string,
+    result: unknown,
+    tx: Queryable = this.svc.db,
+  ): Promise<void> {
+    await tx.query(
+      'INSERT INTO steps (run_id, idx, action, decision, result, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [
+        state.run.id,
+        idx,
+        JSON.stringify(action),
+        decision,
+        result === null ? null : JSON.stringify(result),
+        this.svc.clock.now(),
+      ],
+    );
+    await tx.query('UPDATE runs SET steps_used = $2 WHERE id = $1', [state.run.id, idx]);
+    state.history.push({ idx, action, decision, result });
+    state.run.stepsUsed = idx;
+  }
+
+  private async checkpoint(state: DriveState): Promise<StepOutcome> {
+    await this.svc.db.transaction(async (tx) => {
+      await tx.query(`UPDATE runs SET status = 'checkpoint' WHERE id = $1`, [state.run.id]);
+      await this.audit(tx, state, 'run.checkpoint', {
+        stepsUsed: state.run.stepsUsed,
+        budget: state.run.budget,
+      });
+      await escalationCreator(this.svc, tx, `agent:${state.agent.name}`, {
+        agentId: state.agent.id,
+        runId: state.run.id,
+        conversationId: state.run.conversationId,
+        kind: 'checkpoint',
+        reason: `step budget of ${state.run.budget} reached: continue with a fresh budget or close`,
+        summary: summarize(state.history),
+      });
+      await notify(tx, { type: 'escalation.opened', agentId: state.agent.id, runId: state.run.id });
+    });
+    return 'stop';
+  }
+
+  private async endEscalated(
+    state: DriveState,
+    reason: string,
+    code: string,
+    summary?: string,
+    suggestedReply?: string,
+  ): Promise<StepOutcome> {
+    await this.svc.db.transaction((tx) =>
+      this.escalateIn(tx, state, { kind: 'escalation', reason, code, summary, suggestedReply }),
+    );
+    return 'stop';
+  }
+
+  private async escalateIn(
+    tx: Queryable,
+    state: DriveState,
+    e: {
+      kind: 'escalation' | 'review';
+      reason: string;
+      code: string;
+      summary?: string | undefined;
+      suggestedReply?: string | undefined;
+    },
+  ): Promise<void> {
+    const [row] = await tx.query(
+      `UPDATE runs SET status = 'escalated', outcome = $2 WHERE id = $1 AND status = 'running' RETURNING id`,
+      [state.run.id, e.code],
+    );
+    if (!row) return;
+    await escalationCreator(this.svc, tx, `agent:${state.agent.name}`, {
+      agentId: state.agent.id,
+      runId: state.run.id,
+      conversationId: state.run.conversationId,
+      kind: e.kind,
+      reason: e.reason,
+      summary: e.summary || summarize(state.history, state.run.trigger),
+      suggestedReply: e.suggestedReply ?? null,
+    });
+    await notify(tx, { type: 'escalation.opened', agentId: state.agent.id, runId: state.run.id });
+  }
+
+  private async failClosed(state: DriveState, reason: string): Promise<StepOutcome> {
+    return this.endEscalated(state, `failed closed: ${reason}`, 'failed_closed');
+  }
+
+  private audit(q: Queryable, state: DriveState, action: string, payload: unknown) {
+    return this.svc.audit.append(
+      {
+        stream: `run:${state.run.id}`,
+        actor: `agent:${state.agent.name}`,
+        action,
+        subject: `run:${state.run.id}`,
+        payload,
+      },
+      q,
+    );
+  }
+
+  /** Approve or deny a pending approval. Exactly one decision wins; the winner resumes the run. */
+  async decideApproval(
+    approvalId: string,
+    decision: 'approve' | 'deny',
+    actor: Actor,
+    reason = '',
+  ): Promise<ApprovalView> {
+    if (actor.startsWith('agent:')) throw new AppError('forbidden', 'agents cannot decide approvals');
+    const now = this.svc.clock.now();
+    const approval = await this.svc.db.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `UPDATE approvals SET status = $2, decided_by = $3, decision_reason = $4, decided_at = $5
+         WHERE id = $1 AND status = 'pending' AND expires_at > $5 RETURNING *`,
+        [approvalId, decision === 'approve' ? 'approved' : 'denied', actor, reason, now],
+      );
+      if (!row) {
+        const [existing] = await tx.query<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [
+          approvalId,
+        ]);
+        if (!existing) throw new AppError('not_found', 'no such approval');
+        if (existing.status === 'pending') throw new AppError('invalid_state', 'the approval has expired');
+        throw new AppError('already_decided', `the approval was already ${existing.status}`);
+      }
+      const a = presentApprovalRow(row);
+      const denied = { error: { id: 'denied', message: 'a human denied this action', reason } };
+      const [tc] = await tx.query<{ step_idx: number }>(
+        `UPDATE tool_calls SET status = $2, result = $3 WHERE id = $1 AND status = 'pending' RETURNING step_idx`,
+        [
+          a.toolCallId,
+          decision === 'approve' ? 'ready' : 'denied',
+          decision === 'approve' ? null : JSON.stringify(denied),
+        ],
+      );
+      const [run] = await tx.query(
+        `UPDATE runs SET status = 'running' WHERE id = $1 AND status = 'suspended' RETURNING id`,
+        [a.runId],
+      );
+      if (!tc || !run) throw new AppError('invalid_state', 'the run is no longer waiting for this approval');
+      if (decision === 'deny') {
+        await tx.query('UPDATE steps SET result = $3 WHERE run_id = $1 AND idx = $2', [
+          a.runId,
+          tc.step_idx,
+          JSON.stringify(denied),
+        ]);
+      }
+      await this.svc.audit.append(
+        {
+          stream: `run:${a.runId}`,
+          actor,
+          action: decision === 'approve' ? 'approval.approved' : 'approval.denied',
+          subject: `approval:${a.id}`,
+          payload: { reason },
+        },
+        tx,
+      );
+      await notify(tx, { type: 'approval.decided', approvalId: a.id, runId: a.runId, agentId: a.agentId });
+      return a;
+    });
+    await this.drive(approval.runId);
+    return approval;
+  }
+
+  /** A human resolves a checkpoint: continue with a fresh step budget, or close the run. */
+  async resolveCheckpoint(
+    runId: string,
+    choice: 'continue' | 'close',
+    actor: Actor,
+    note = '',
+  ): Promise<Run> {
+    await this.svc.db.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `UPDATE runs r SET status = $2, budget = CASE WHEN $2 = 'running' THEN r.steps_used + a.step_budget ELSE r.budget END,
+           outcome = CASE WHEN $2 = 'closed' THEN 'closed_at_checkpoint' ELSE r.outcome END
+         FROM agents a WHERE r.id = $1 AND a.id = r.agent_id AND r.status = 'checkpoint' RETURNING r.id`,
+        [runId, choice === 'continue' ? 'running' : 'closed'],
+      );
+      if (!row) throw new AppError('invalid_state', 'the run is not at a checkpoint');
+      await tx.query(
+        `UPDATE escalations SET state = 'resolved', resolved_by = $2, resolved_at = $3, resolution = $4,
+           claimed_by = COALESCE(claimed_by, $2), claimed_at = COALESCE(claimed_at, $3)
+         WHERE run_id = $1 AND kind = 'checkpoint' AND state <> 'resolved'`,
+        [runId, actor, this.svc.clock.now(), `${choice}${note ? `: ${note}` : ''}`],
+      );
+      await this.svc.audit.append(
+        {
+          stream: `run:${runId}`,
+          actor,
+          action: `checkpoint.${choice}`,
+          subject: `run:${runId}`,
+          payload: { note },
+        },
+        tx,
+      );
+    });
+    if (choice === 'continue') await this.drive(runId);
+    return (await getRun(this.svc.db, runId))!;
+  }
+
+  /** Expired approvals fall back to a human: the run escalates and the action never runs. */
+  async expireApprovals(): Promise<number> {
+    const now = this.svc.clock.now();
+    const due = await this.svc.db.query<{ id: string }>(
+      `SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= $1`,
+      [now],
+    );
+    let n = 0;
+    for (const { id } of due) {
+      const expired = await this.svc.db.transaction(async (tx) => {
+        const [row] = await tx.query(
+          `UPDATE approvals SET status = 'expired', decided_at = $2 WHERE id = $1 AND status = 'pending' RETURNING *`,
+          [id, now],
+        );
+        if (!row) return false;
+        const a = presentApprovalRow(row);
+        await tx.query(`UPDATE tool_calls SET status = 'expired' WHERE id = $1 AND status = 'pending'`, [
+          a.toolCallId,
+        ]);
+        const [run] = await tx.query(
+          `UPDATE runs SET status = 'running' WHERE id = $1 AND status = 'suspended' RETURNING *`,
+          [a.runId],
+        );
+        const [agentRow] = await tx.query('SELECT * FROM agents WHERE id = $1', [a.agentId]);
+        await this.svc.audit.append(
+          {
+            stream: `run:${a.runId}`,
+            actor: 'system',
+            action: 'approval.expired',
+            subject: `approval:${id}`,
+            payload: {},
+          },
+          tx,
+        );
+        if (run && agentRow) {
+          const state: DriveState = {
+            run: presentRunRow(run),
+            agent: presentAgentRow(agentRow),
+            history: [],
+          };
+          await this.escalateIn(tx, state, {
+            kind: 'escalation',
+            reason: 'an approval expired before anyone decided',
+            code: 'approval_expired',
+          });
+        }
+        return true;
+      });
+      if (expired) n++;
+    }
+    return n;
+  }
+
+  /** Picks up runs whose driver died (lease expired). Interrupted tool calls are treated as ambiguous. */
+  async recover(): Promise<number> {
+    const stale = await this.svc.db.query<{ id: string }>(
+      `SELECT id FROM runs WHERE status = 'running' AND (lease_until IS NULL OR lease_until < $1)`,
+      [this.svc.clock.now()],
+    );
+    for (const { id } of stale) await this.drive(id);
+    return stale.length;
+  }
+}
+
+function stepResultFor(decision: ToolDecision, tool: Readonly<AnyTool>, args: unknown): unknown {
+  if (decision === 'record')
+    return {
+      recorded: true,
+      wouldHaveDone: { tool: tool.name, args },
+      note: 'not executed: shadow mode records only',
+    };
+  if (decision === 'deny')
+    return {
+      error: { id: 'forbidden_action', tool: tool.name, message: 'only a human can take this action' },
+    };
+  return null;
+}
+
+function approvalReason(tool: Readonly<AnyTool>, mode: Mode): string {
+  if (tool.risk === 'destructive') return `${tool.name} is destructive: a human must approve it`;
+  if (tool.risk === 'spend')
+    return mode === 'production'
+      ? `${tool.name} spends money beyond the daily cap (or no cap is set)`
+      : `${tool.name} spends money (${mode} mode)`;
+  return `${tool.name} changes data (${mode} mode needs approval)`;
+}
+
+function summarize(history: StepRecord[], trigger?: RunTrigger): string {
+  const parts: string[] = [];
+  if (trigger?.text) parts.push(`Customer: ${String(trigger.text).slice(0, 300)}`);
+  for (const h of history.slice(-5)) {
+    const a = h.action;
+    if (a.type === 'reply') parts.push(`Agent replied (${h.decision}): ${a.text.slice(0, 200)}`);
+    else if (a.type === 'tool') parts.push(`Agent used ${a.name} (${h.decision})`);
+    else if (a.type === 'invalid') parts.push('Agent produced an invalid action');
+  }
+  return parts.join('\n');
+}
+
+export async function spentToday(q: Queryable, agentId: string, now: Date): Promise<number> {
+  const [row] = await q.query<{ total: number }>(
+    'SELECT COALESCE(SUM(cents), 0)::int AS total FROM spend_ledger WHERE agent_id = $1 AND day = $2',
+    [agentId, utcDay(now)],
+  );
+  return row?.total ?? 0;
+}
+
+function utcDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+function safeJson(v: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(v ?? null));
+  } catch {
+    return { unserializable: String(v) };
+  }
+}
+
+async function notify(tx: Queryable, event: Record<string, unknown>): Promise<void> {
+  await tx.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, JSON.stringify(event)]);
+}
+
+export { NOTIFY_CHANNEL };

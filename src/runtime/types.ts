@@ -1,0 +1,82 @@
+// The action contract between a brain and the runtime. Brains (local, LLM, scripted) only propose actions;
+// the runtime validates each one and lets policy decide what actually happens.
+import { z } from 'zod';
+import type { Mode } from '../readiness/model.ts';
+
+export type RiskClass = 'read' | 'write' | 'destructive' | 'spend';
+export const RISK_CLASSES: readonly RiskClass[] = ['read', 'write', 'destructive', 'spend'];
+
+// Unknown keys are stripped: whatever else a brain puts in an action (a "risk" field, a "policy" field) is
+// never read by the runtime.
+export const ActionSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('reply'),
+    text: z.string().min(1).max(20_000),
+    confidence: z.number().min(0).max(1),
+    sources: z.array(z.string().max(500)).max(20).default([]),
+  }),
+  z.object({
+    type: z.literal('tool'),
+    name: z.string().min(1).max(200),
+    args: z.unknown(),
+  }),
+  z.object({
+    type: z.literal('escalate'),
+    reason: z.string().min(1).max(500),
+    summary: z.string().max(5_000).default(''),
+    suggestedReply: z.string().max(20_000).optional(),
+  }),
+  z.object({
+    type: z.literal('done'),
+    outcome: z.string().min(1).max(500),
+  }),
+]);
+
+export type Action = z.infer<typeof ActionSchema>;
+export type ActionInput = z.input<typeof ActionSchema>;
+
+export interface RunTrigger {
+  type: string;
+  text?: string;
+  customerId?: string;
+  channel?: string;
+  conversationId?: string;
+  [key: string]: unknown;
+}
+
+export interface StepRecord {
+  idx: number;
+  action: Action | { type: 'invalid'; raw: unknown };
+  decision: string;
+  result: unknown;
+}
+
+export interface AgentConfig {
+  id: string;
+  kind: string;
+  name: string;
+  displayName: string;
+  brain: string;
+  stepBudget: number;
+  confidenceThreshold: number;
+  alwaysHumanTopics: string[];
+  spendCapCents: number | null;
+  status: 'active' | 'paused';
+  escalationContacts: string[];
+  transferNumber: string | null;
+  pilotPercent: number;
+  pilotAllowList: string[];
+  toolOverrides: Record<string, { approval?: 'always' }>;
+  config: Record<string, unknown>;
+}
+
+export interface BrainContext {
+  agent: AgentConfig;
+  run: { id: string; trigger: RunTrigger; mode: Mode };
+  history: StepRecord[];
+  stepsLeft: number;
+}
+
+export interface Brain {
+  decide(ctx: BrainContext): Promise<ActionInput>;
+}
