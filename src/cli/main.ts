@@ -40,8 +40,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   try {
     return await match.run(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`twelve ${match.path.join(' ')}: ${err.message}`);
+    const code = (err as { code?: unknown }).code;
+    if (err instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      io.err(`twelve ${match.path.join(' ')}: ${(err as Error).message}`);
       io.err(match.usage);
       return 2;
     }

@@ -25,7 +25,7 @@ const s = (clarity: Score, tolerance: Score, fallback: Score): ReadinessScores =
 });
 
 describe('scoreReadiness', () => {
-  it('maps totals to bands, modes and verdicts at every boundary', () => {
+  it('maps totals to bands, modes and verdicts at every boundary [readiness:bands-and-presets]', () => {
     expect(scoreReadiness(s(5, 5, 5))).toMatchObject({ total: 15, band: 'ship', mode: 'production' });
     expect(scoreReadiness(s(4, 4, 4))).toMatchObject({ total: 12, band: 'ship', mode: 'production' });
     expect(scoreReadiness(s(4, 4, 3))).toMatchObject({

@@ -13,7 +13,7 @@ describe('readiness presets', () => {
     },
   );
 
-  it('holds exactly the reference cases, with the source numbers', () => {
+  it('holds exactly the reference cases, with the source numbers [readiness:bands-and-presets]', () => {
     const table = Object.fromEntries(
       READINESS_PRESETS.map((p) => [
         p.id,

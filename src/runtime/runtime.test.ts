@@ -50,6 +50,31 @@ describe('policy per mode', () => {
     expect(callsOf(run.id).map((c) => c.tool)).toEqual(['book']);
   });
 
+  it('audits the intent of an effect before the effect and the outcome after it [audit:write-ahead-intent]', async () => {
+    let intentSeenByHandler: Promise<boolean> = Promise.resolve(false);
+    const probe = buildTestRuntime(db);
+    const agent = await probe.agent({ mode: 'production', script: [tool('book', { slot: 'sat' })] });
+    // Look for the intent while the handler runs (the query is issued then): it must already be committed.
+    const original = probe.effects.calls.push.bind(probe.effects.calls);
+    probe.effects.calls.push = (...items) => {
+      const key = items[0]?.key ?? '';
+      intentSeenByHandler = db
+        .query(
+          `SELECT 1 FROM audit_events WHERE action = 'tool.intent' AND payload->>'idempotencyKey' = $1`,
+          [key],
+        )
+        .then((rows) => rows.length === 1);
+      return original(...items);
+    };
+    const run = await probe.runtime.startRun(agent.id, { type: 'test' });
+    const events = await db.query<{ action: string; seq: number }>(
+      `SELECT action, seq FROM audit_events WHERE stream = $1 AND action LIKE 'tool.%' ORDER BY seq`,
+      [`run:${run.id}`],
+    );
+    expect(events.map((e) => e.action)).toEqual(['tool.intent', 'tool.succeeded']);
+    expect(await intentSeenByHandler).toBe(true);
+  });
+
   it('suspends write tools in pilot until a human approves [policy:pilot-write-needs-approval] [runtime:approval-suspends-run]', async () => {
     const agent = await t.agent({ mode: 'pilot', script: [tool('book', { slot: 'mon 9' })] });
     const run = await t.runtime.startRun(agent.id, { type: 'test' });

@@ -12,7 +12,7 @@ afterAll(async () => {
   await db.dispose();
 });
 
-describe(`store contract (${driverName})`, () => {
+describe(`store contract (${driverName}) [store:same-contract-both-drivers]`, () => {
   it('applies migrations once; a second run finds nothing to do', async () => {
     expect(await migrate(db)).toEqual([]);
     const rows = await db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');

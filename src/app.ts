@@ -1,0 +1,66 @@
+// The assembled platform: services, the runtime wired to each agent kind's brain and tools, and the readiness
+// mode resolver. Every entry point (HTTP server, CLI, jobs, MCP) builds one of these.
+import { buildDemoTools } from './agents/custom/tools.ts';
+import type { Clock } from './clock.ts';
+import { createServices, type Services } from './context.ts';
+import { readinessOf } from './readiness/assessments.ts';
+import { scriptedBrainFromConfig } from './runtime/brains/scripted.ts';
+import { Runtime, type RuntimeOptions } from './runtime/runtime.ts';
+import { ToolRegistry } from './runtime/tools.ts';
+import type { AgentConfig, Brain } from './runtime/types.ts';
+import type { Db } from './store/db.ts';
+
+/** One family member per agent kind: how it decides, and what it may try to do. */
+export interface AgentKindModule {
+  kind: string;
+  tools(agent: AgentConfig): ToolRegistry;
+  brain(agent: AgentConfig): Brain;
+}
+
+/** Actions that exist only as human actions in the dashboard, whatever an agent's mode. */
+export const HUMAN_ONLY_TOOLS: ReadonlySet<string> = new Set([
+  'candidate.reject',
+  'candidate.hire',
+  'payment.refund',
+  'data.erase',
+]);
+
+export interface App extends Services {
+  runtime: Runtime;
+  kinds: Map<string, AgentKindModule>;
+  toolsFor(agent: AgentConfig): ToolRegistry;
+  close(): Promise<void>;
+}
+
+const unavailableBrain = (kind: string): Brain => ({
+  decide: async () => {
+    throw new Error(`no brain is available for agent kind "${kind}" yet`);
+  },
+});
+
+export function createApp(
+  db: Db,
+  options: { clock?: Clock; nodeId?: string; runtime?: Partial<RuntimeOptions> } = {},
+): App {
+  const svc = createServices(db, options.clock, options.nodeId);
+  const demoTools = buildDemoTools(db);
+  const kinds = new Map<string, AgentKindModule>([
+    [
+      'custom',
+      { kind: 'custom', tools: () => demoTools, brain: (agent) => scriptedBrainFromConfig(agent.config) },
+    ],
+  ]);
+  const empty = new ToolRegistry();
+  const toolsFor = (agent: AgentConfig) => kinds.get(agent.kind)?.tools(agent) ?? empty;
+  const runtime = new Runtime(svc, {
+    brainFor: (agent) =>
+      agent.brain === 'scripted'
+        ? scriptedBrainFromConfig(agent.config)
+        : (kinds.get(agent.kind)?.brain(agent) ?? unavailableBrain(agent.kind)),
+    toolsFor,
+    modeFor: async (q, agent) => (await readinessOf(q, agent, toolsFor(agent))).effectiveMode,
+    humanOnlyTools: HUMAN_ONLY_TOOLS,
+    ...options.runtime,
+  });
+  return { ...svc, runtime, kinds, toolsFor, close: () => db.close() };
+}
