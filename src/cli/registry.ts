@@ -2,6 +2,7 @@
 import type { CliCommand } from './command.ts';
 import { auditCheckpointCommand, auditExportCommand, auditVerifyCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
+import { evalSupportCommand } from './commands/eval.ts';
 import { readinessCommand } from './commands/readiness.ts';
 import { startCommand } from './commands/start.ts';
 
@@ -11,5 +12,6 @@ export const commands: CliCommand[] = [
   auditVerifyCommand,
   auditExportCommand,
   auditCheckpointCommand,
+  evalSupportCommand,
   demoCommand,
 ];

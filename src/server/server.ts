@@ -1,19 +1,35 @@
-// The HTTP server: one Fastify instance serving health checks now, and the API, webhooks and dashboard as they
-// land. Built by a factory so tests can inject requests without opening a port.
+// The HTTP server: one Fastify instance serving the API, webhooks and dashboard. Built by a factory so tests can
+// inject requests without opening a port.
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from '../app.ts';
 import type { Config } from '../config.ts';
+import { installErrorHandling } from './http.ts';
+import { buildOpenApi } from './openapi.ts';
+import { registerAgentRoutes } from './routes/agents.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
 
 export interface ServerOptions {
   logLevel?: Config['logLevel'];
+  /** Secure cookies (HTTPS deployments). Defaults to true when publicUrl is https. */
+  publicUrl?: string;
+  bodyLimit?: number;
 }
+
+export const VERSION = '0.1.0';
 
 export async function buildServer(app: App, options: ServerOptions = {}): Promise<FastifyInstance> {
   const server = Fastify({
     logger: { level: options.logLevel ?? 'info' },
-    bodyLimit: 1_048_576,
+    bodyLimit: options.bodyLimit ?? 1_048_576,
     genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
   });
+  server.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  installErrorHandling(server);
+  await server.register(cookie);
 
   // Liveness: the process answers. Readiness: it can reach its database.
   server.get('/health', async () => ({ status: 'ok' }));
@@ -25,5 +41,10 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
       return reply.code(503).send({ status: 'unavailable', error: { id: 'database_unavailable' } });
     }
   });
+
+  registerAuthRoutes(server, app, { secureCookies: options.publicUrl?.startsWith('https://') ?? false });
+  registerAgentRoutes(server, app);
+
+  server.get('/api/openapi.json', async () => buildOpenApi(server, VERSION));
   return server;
 }

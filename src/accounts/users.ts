@@ -1,0 +1,278 @@
+// Users, sessions, API tokens and one-time setup links. Passwords are argon2id hashes; session cookies, tokens
+// and setup links are random secrets of which only a SHA-256 is stored.
+import { createHash, randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import { z } from 'zod';
+import type { Actor, Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { type Queryable, sqlState } from '../store/db.ts';
+
+export const ROLES = ['admin', 'reviewer', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+export function presentUserRow(r: Record<string, unknown>): User {
+  return {
+    id: String(r.id),
+    email: String(r.email),
+    name: String(r.name),
+    role: r.role as Role,
+    disabled: r.disabled_at !== null && r.disabled_at !== undefined,
+    createdAt: r.created_at as Date,
+  };
+}
+
+export const PasswordSchema = z.string().min(12, 'at least 12 characters').max(256);
+export const EmailSchema = z.string().trim().toLowerCase().email().max(320);
+
+export const UserCreateSchema = z
+  .object({
+    email: EmailSchema,
+    name: z.string().max(200).default(''),
+    role: z.enum(ROLES),
+    password: PasswordSchema,
+  })
+  .strict();
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
+
+// OWASP's argon2id baseline (m=19 MiB, t=2, p=1).
+const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+// Verifying against a dummy hash when the user does not exist keeps login timing the same either way.
+let dummyHash: Promise<string> | null = null;
+
+export async function userCreator(
+  svc: Services,
+  actor: Actor,
+  input: z.input<typeof UserCreateSchema>,
+): Promise<User> {
+  const parsed = UserCreateSchema.safeParse(input);
+  if (!parsed.success) throw new AppError('validation_failed', undefined, parsed.error.issues);
+  const { email, name, role, password } = parsed.data;
+  const passwordHash = await hash(password, ARGON2);
+  try {
+    return await svc.db.transaction(async (tx) => {
+      const [row] = await tx.query(
+        'INSERT INTO users (email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+        [email, name, role, passwordHash, svc.clock.now()],
+      );
+      const user = presentUserRow(row!);
+      await svc.audit.append(
+        { stream: 'system', actor, action: 'user.created', subject: `user:${user.id}`, payload: { role } },
+        tx,
+      );
+      return user;
+    });
+  } catch (err) {
+    if (sqlState(err) === '23505') throw new AppError('conflict', 'a user with this email already exists');
+    throw err;
+  }
+}
+
+export async function countUsers(q: Queryable): Promise<number> {
+  const [row] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+  return row?.n ?? 0;
+}
+
+export async function listUsers(q: Queryable): Promise<User[]> {
+  return (await q.query('SELECT * FROM users ORDER BY email')).map(presentUserRow);
+}
+
+/** Checks a password; returns the user or null. Constant work whether or not the email exists. */
+export async function passwordVerifier(q: Queryable, email: string, password: string): Promise<User | null> {
+  const [row] = await q.query<Record<string, unknown>>('SELECT * FROM users WHERE email = $1', [
+    email.trim().toLowerCase(),
+  ]);
+  const stored = row?.password_hash as string | undefined;
+  if (!stored) {
+    dummyHash ??= hash('not-a-real-password', ARGON2);
+    await verify(await dummyHash, password).catch(() => false);
+    return null;
+  }
+  const ok = await verify(stored, password).catch(() => false);
+  if (!ok || row?.disabled_at) return null;
+  return presentUserRow(row!);
+}
+
+export const SESSION_TTL_MS = 12 * 3600_000;
+
+export async function sessionCreator(
+  svc: Services,
+  user: User,
+): Promise<{ cookie: string; csrfToken: string; expiresAt: Date }> {
+  const cookie = secret();
+  const csrfToken = secret(24);
+  const expiresAt = new Date(svc.clock.now().getTime() + SESSION_TTL_MS);
+  await svc.db.transaction(async (tx) => {
+    await tx.query(
+      'INSERT INTO sessions (id, user_id, csrf_token, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)',
+      [sha256(cookie), user.id, csrfToken, expiresAt, svc.clock.now()],
+    );
+    await svc.audit.append(
+      {
+        stream: 'system',
+        actor: `user:${user.email}`,
+        action: 'session.created',
+        subject: `user:${user.id}`,
+      },
+      tx,
+    );
+  });
+  return { cookie, csrfToken, expiresAt };
+}
+
+export async function sessionLookup(
+  svc: Services,
+  cookie: string,
+): Promise<{ user: User; csrfToken: string } | null> {
+  const [row] = await svc.db.query<Record<string, unknown>>(
+    `UPDATE sessions s SET last_seen_at = $2 FROM users u
+     WHERE s.id = $1 AND u.id = s.user_id AND s.expires_at > $2 AND u.disabled_at IS NULL
+     RETURNING u.*, s.csrf_token`,
+    [sha256(cookie), svc.clock.now()],
+  );
+  return row ? { user: presentUserRow(row), csrfToken: String(row.csrf_token) } : null;
+}
+
+export async function sessionDestroyer(svc: Services, cookie: string): Promise<void> {
+  await svc.db.query('DELETE FROM sessions WHERE id = $1', [sha256(cookie)]);
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  role: Role;
+  createdBy: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revoked: boolean;
+}
+
+function presentTokenRow(r: Record<string, unknown>): ApiToken {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    role: r.role as Role,
+    createdBy: String(r.created_by),
+    createdAt: r.created_at as Date,
+    lastUsedAt: (r.last_used_at as Date | null) ?? null,
+    revoked: Boolean(r.revoked_at),
+  };
+}
+
+export const TokenCreateSchema = z.object({ name: z.string().min(1).max(100), role: z.enum(ROLES) }).strict();
+
+/** Creates an API token. The secret is returned once and never again. */
+export async function tokenCreator(
+  svc: Services,
+  actor: Actor,
+  input: z.input<typeof TokenCreateSchema>,
+): Promise<{ token: string; info: ApiToken }> {
+  const parsed = TokenCreateSchema.safeParse(input);
+  if (!parsed.success) throw new AppError('validation_failed', undefined, parsed.error.issues);
+  const token = `tw_${secret()}`;
+  return svc.db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      'INSERT INTO api_tokens (name, token_hash, role, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+      [parsed.data.name, sha256(token), parsed.data.role, actor, svc.clock.now()],
+    );
+    const info = presentTokenRow(row!);
+    await svc.audit.append(
+      {
+        stream: 'system',
+        actor,
+        action: 'token.created',
+        subject: `token:${info.id}`,
+        payload: { name: info.name, role: info.role },
+      },
+      tx,
+    );
+    return { token, info };
+  });
+}
+
+export async function tokenLookup(svc: Services, token: string): Promise<ApiToken | null> {
+  const [row] = await svc.db.query<Record<string, unknown>>(
+    'UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL RETURNING *',
+    [sha256(token), svc.clock.now()],
+  );
+  return row ? presentTokenRow(row) : null;
+}
+
+export async function tokenRevoker(svc: Services, actor: Actor, id: string): Promise<ApiToken> {
+  return svc.db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      'UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING *',
+      [id, svc.clock.now()],
+    );
+    if (!row) throw new AppError('not_found', 'no such active token');
+    await svc.audit.append({ stream: 'system', actor, action: 'token.revoked', subject: `token:${id}` }, tx);
+    return presentTokenRow(row);
+  });
+}
+
+export async function listTokens(q: Queryable): Promise<ApiToken[]> {
+  return (await q.query('SELECT * FROM api_tokens ORDER BY created_at DESC')).map(presentTokenRow);
+}
+
+export const SETUP_TTL_MS = 24 * 3600_000;
+
+/** A one-time link to create the first admin; only while no user exists. */
+export async function setupLinkCreator(svc: Services): Promise<string | null> {
+  if ((await countUsers(svc.db)) > 0) return null;
+  const token = secret();
+  await svc.db.query('INSERT INTO setup_tokens (token_hash, expires_at) VALUES ($1, $2)', [
+    sha256(token),
+    new Date(svc.clock.now().getTime() + SETUP_TTL_MS),
+  ]);
+  return token;
+}
+
+/** Consumes a setup link and creates the first admin, atomically: a link works once, and only with no users. */
+export async function setupCompleter(
+  svc: Services,
+  token: string,
+  input: { email: string; name?: string; password: string },
+): Promise<User> {
+  const now = svc.clock.now();
+  const [claimed] = await svc.db.query(
+    'UPDATE setup_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING token_hash',
+    [sha256(token), now],
+  );
+  if (!claimed) throw new AppError('forbidden', 'this setup link is invalid, used or expired');
+  if ((await countUsers(svc.db)) > 0)
+    throw new AppError('conflict', 'Twelve already has users; sign in instead');
+  return userCreator(svc, 'setup', { ...input, role: 'admin' });
+}
+
+const LOGIN_WINDOW_MS = 15 * 60_000;
+const MAX_FAILURES_PER_EMAIL = 5;
+const MAX_FAILURES_PER_IP = 20;
+
+/** Login rate limit kept in the database, so every node enforces the same count. */
+export async function loginAllowed(svc: Services, email: string, ip: string): Promise<boolean> {
+  const since = new Date(svc.clock.now().getTime() - LOGIN_WINDOW_MS);
+  const [row] = await svc.db.query<{ by_email: number; by_ip: number }>(
+    `SELECT (SELECT count(*)::int FROM login_attempts WHERE email = $1 AND at > $3) AS by_email,
+            (SELECT count(*)::int FROM login_attempts WHERE ip = $2 AND at > $3) AS by_ip`,
+    [email.trim().toLowerCase(), ip, since],
+  );
+  return (row?.by_email ?? 0) < MAX_FAILURES_PER_EMAIL && (row?.by_ip ?? 0) < MAX_FAILURES_PER_IP;
+}
+
+export async function loginFailureRecorder(svc: Services, email: string, ip: string): Promise<void> {
+  await svc.db.query('INSERT INTO login_attempts (email, ip, at) VALUES ($1, $2, $3)', [
+    email.trim().toLowerCase(),
+    ip,
+    svc.clock.now(),
+  ]);
+}

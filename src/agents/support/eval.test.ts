@@ -1,0 +1,277 @@
+// Pins the support evaluation: JSONL validation, metric and threshold definitions, splits, the CLI command's output.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../cli/command.ts';
+import { evalSupportCommand } from '../../cli/commands/eval.ts';
+import {
+  buildEntries,
+  capPerLabel,
+  carveValidation,
+  chooseThreshold,
+  computeFigures,
+  type LabeledText,
+  type Prediction,
+  parseJsonl,
+  runEvaluation,
+  simulateOosSplit,
+} from './eval.ts';
+
+describe('parseJsonl', () => {
+  it('parses rows and skips blank lines', () => {
+    expect(parseJsonl('{"text":"a","label":"x"}\n\n{"text":"b","label":"oos"}\n')).toEqual([
+      { text: 'a', label: 'x' },
+      { text: 'b', label: 'oos' },
+    ]);
+  });
+
+  it('names file:line on a bad line', () => {
+    expect(() => parseJsonl('{"text":"a","label":"x"}\nnot json', 'T.jsonl')).toThrow(
+      /^T\.jsonl:2: invalid JSON/,
+    );
+    expect(() => parseJsonl('{"text":1,"label":"x"}', 'f')).toThrow('f:1: "text" must be a string');
+    expect(() => parseJsonl('\n{"text":"a"}', 'f')).toThrow('f:2: "label" must be a non-empty string');
+    expect(() => parseJsonl('[1]', 'f')).toThrow('f:1: expected a JSON object');
+  });
+});
+
+const p = (label: string, predicted: string | null, confidence: number): Prediction => ({
+  label,
+  predicted,
+  confidence,
+});
+
+describe('metric definitions', () => {
+  // 4 in-scope (3 top-1 right), 2 oos; threshold 0.5 answers the 0.9, 0.8, 0.7 and 0.6 rows.
+  const preds = [
+    p('a', 'a', 0.9), // answered, correct
+    p('b', 'b', 0.8), // answered, correct
+    p('c', 'x', 0.7), // answered, wrong
+    p('d', 'd', 0.2), // right but not answered
+    p('oos', 'a', 0.6), // oos answered: wrong
+    p('oos', 'b', 0.1), // oos rejected
+  ];
+
+  it('computes accuracy without threshold and precision / coverage / oos recall at it', () => {
+    const f = computeFigures(preds, 0.5);
+    expect(f.inScopeAccuracy).toBe(3 / 4);
+    expect(f.answered).toBe(4);
+    expect(f.answeredPrecision).toBe(2 / 4);
+    expect(f.coverage).toBe(2 / 4);
+    expect(f.oosRecall).toBe(1 / 2);
+    expect(f.oosCount).toBe(2);
+  });
+
+  it('never answers a question without a match, and uses conventions for empty sets', () => {
+    const f = computeFigures([p('a', null, 0), p('a', 'a', 0.9)], 0);
+    expect(f.answered).toBe(1);
+    expect(computeFigures([p('a', 'a', 0.1)], 0.5)).toMatchObject({
+      answered: 0,
+      answeredPrecision: 1,
+      oosRecall: 1,
+    });
+  });
+
+  it('chooses the lowest threshold reaching the target, else the most precise one', () => {
+    // Sorted by confidence: a(ok) b(ok) c(wrong) oos(wrong) d(ok) oos: precision 1, 1, 2/3, 1/2, 3/5, 3/6.
+    expect(chooseThreshold(preds, 0.95)).toEqual({ threshold: 0.8, precision: 1, reachedTarget: true });
+    expect(chooseThreshold(preds, 0.6)).toEqual({ threshold: 0.2, precision: 0.6, reachedTarget: true });
+    const hard = [p('a', 'x', 0.9), p('a', 'a', 0.5), p('a', 'x', 0.4)];
+    expect(chooseThreshold(hard, 0.95)).toEqual({ threshold: 0.5, precision: 0.5, reachedTarget: false });
+    // Equal confidences are answered together.
+    expect(chooseThreshold([p('a', 'a', 0.7), p('b', 'x', 0.7)], 0.9).reachedTarget).toBe(false);
+  });
+});
+
+describe('splits', () => {
+  const rows: LabeledText[] = [];
+  for (const label of ['a', 'b', 'c', 'd'])
+    for (let i = 0; i < 20; i++) rows.push({ text: `${label} ${i}`, label });
+  rows.push({ text: 'nope', label: 'oos' });
+
+  it('keeps the first N rows per label', () => {
+    const capped = capPerLabel(rows, 2);
+    expect(capped.map((r) => r.text)).toEqual([
+      'a 0',
+      'a 1',
+      'b 0',
+      'b 1',
+      'c 0',
+      'c 1',
+      'd 0',
+      'd 1',
+      'nope',
+    ]);
+  });
+
+  it('carves ~10% per label deterministically, disjoint from the KB', () => {
+    const one = carveValidation(rows, 1);
+    expect(carveValidation(rows, 1)).toEqual(one);
+    expect(one.val).toHaveLength(8);
+    expect(one.kb.length + one.val.length).toBe(rows.length);
+    for (const l of ['a', 'b', 'c', 'd']) expect(one.val.filter((r) => r.label === l)).toHaveLength(2);
+  });
+
+  it('simulates oos by hiding whole labels from the KB', () => {
+    const { kb, val } = carveValidation(rows, 1);
+    const sim = simulateOosSplit(kb, val, 1);
+    expect(sim.hiddenLabels).toBe(1);
+    const hidden = ['a', 'b', 'c', 'd'].find((l) => !sim.kb.some((r) => r.label === l));
+    expect(hidden).toBeDefined();
+    expect(sim.val.some((r) => r.label === hidden)).toBe(false);
+    expect(sim.val.filter((r) => r.label === 'oos').length).toBe(2); // 25% of the 6 in-scope rows, rounded
+  });
+
+  it('builds one entry per in-scope label, never one for oos', () => {
+    expect(buildEntries(rows).map((e) => e.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(buildEntries(rows)[0]).toMatchObject({ id: 'a', answer: 'Answer for a' });
+  });
+});
+
+// A small synthetic intent set: 6 topics, 15 phrasings each, plus out-of-scope questions in the test.
+const TOPICS: Record<string, string[]> = {
+  password: ['password', 'log in', 'sign in', 'locked out'],
+  refund: ['refund', 'money back', 'reimburse', 'return payment'],
+  shipping: ['shipping', 'delivery', 'parcel', 'package'],
+  invoice: ['invoice', 'receipt', 'bill', 'vat document'],
+  address: ['address', 'move house', 'new street', 'postal code'],
+  cancel: ['cancel', 'stop order', 'undo purchase', 'abort order'],
+};
+const FRAMES = [
+  'how do I fix my {k}',
+  'question about {k}',
+  'help with {k} please',
+  'problem with the {k}',
+  '{k}?',
+];
+
+function synthetic(): { train: LabeledText[]; test: LabeledText[] } {
+  const train: LabeledText[] = [];
+  const test: LabeledText[] = [];
+  for (const [label, keys] of Object.entries(TOPICS)) {
+    keys.slice(0, 3).forEach((k) => {
+      for (const f of FRAMES) train.push({ text: f.replace('{k}', k), label });
+    });
+    test.push({ text: `I have an issue with my ${keys[3]}`, label });
+    test.push({ text: `${keys[0]} not ok`, label });
+  }
+  for (const q of [
+    'what is the weather tomorrow',
+    'recommend a good pizza place',
+    'who won the football match',
+  ]) {
+    test.push({ text: q, label: 'oos' });
+  }
+  return { train, test };
+}
+
+describe('runEvaluation', () => {
+  it('reports consistent figures on a small synthetic set', async () => {
+    const { train, test } = synthetic();
+    const phases = new Set<string>();
+    const r = await runEvaluation({ train, test, onProgress: (phase) => phases.add(phase) });
+    expect(r).toMatchObject({
+      trainSize: 90,
+      testSize: 15,
+      labels: 6,
+      valSource: 'carved',
+      maxPerLabel: null,
+    });
+    expect(r.oosTestSize).toBe(3);
+    expect(r.inScopeAccuracy).toBeGreaterThanOrEqual(0.75);
+    for (const k of ['inScopeAccuracy', 'answeredPrecision', 'coverage', 'oosRecall', 'threshold'] as const) {
+      expect(r[k]).toBeGreaterThanOrEqual(0);
+      expect(r[k]).toBeLessThanOrEqual(1);
+    }
+    expect(r.answered).toBeLessThanOrEqual(r.testSize);
+    expect(r.coverage).toBeLessThanOrEqual(r.inScopeAccuracy);
+    expect(r.latencyP99Ms).toBeGreaterThanOrEqual(r.latencyP50Ms);
+    expect(phases.has('test')).toBe(true);
+    // Deterministic apart from timings.
+    const again = await runEvaluation({ train, test });
+    const strip = (x: typeof r) => ({ ...x, trainingMs: 0, latencyP50Ms: 0, latencyP99Ms: 0 });
+    expect(strip(again)).toEqual(strip(r));
+  });
+
+  it('uses a given validation set as is', async () => {
+    const { train, test } = synthetic();
+    const r = await runEvaluation({ train, test, val: test.slice(0, 6), maxPerLabel: 4 });
+    expect(r).toMatchObject({
+      valSource: 'val',
+      valSize: 6,
+      simulatedOosLabels: 0,
+      trainSize: 24,
+      maxPerLabel: 4,
+    });
+  });
+
+  const DATA = '/work/shared/data/banking77-oos';
+  it.skipIf(!existsSync(`${DATA}/train.jsonl`))(
+    'runs on banking77-oos with 5 phrasings per label',
+    async () => {
+      const train = parseJsonl(readFileSync(`${DATA}/train.jsonl`, 'utf8'), 'train.jsonl');
+      const test = parseJsonl(readFileSync(`${DATA}/test.jsonl`, 'utf8'), 'test.jsonl');
+      const r = await runEvaluation({ train, test, maxPerLabel: 5 });
+      expect(r).toMatchObject({ trainSize: 335, labels: 67, testSize: 3080, oosTestSize: 400 });
+      expect(r.inScopeAccuracy).toBeGreaterThan(0.55);
+      expect(r.latencyP99Ms).toBeLessThan(5);
+    },
+  );
+});
+
+describe('twelve eval support', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'twelve-eval-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const { train, test } = synthetic();
+  const trainFile = join(dir, 'train.jsonl');
+  const testFile = join(dir, 'test.jsonl');
+  writeFileSync(trainFile, train.map((r) => JSON.stringify(r)).join('\n'));
+  writeFileSync(testFile, test.map((r) => JSON.stringify(r)).join('\n'));
+
+  function io() {
+    const out: string[] = [];
+    const err: string[] = [];
+    return {
+      out,
+      err,
+      io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), interactive: false, env: {} },
+    };
+  }
+
+  it('prints exactly one JSON report on stdout with --json', async () => {
+    const c = io();
+    const code = await evalSupportCommand.run(['--train', trainFile, '--test', testFile, '--json'], c.io);
+    expect(code).toBe(0);
+    expect(c.out).toHaveLength(1);
+    const report = JSON.parse(c.out[0]!) as Record<string, unknown>;
+    expect(report).toMatchObject({ trainSize: 90, testSize: 15, targetPrecision: 0.95 });
+  });
+
+  it('prints a readable table with one-decimal percentages', async () => {
+    const c = io();
+    await evalSupportCommand.run(
+      ['--train', trainFile, '--test', testFile, '--target-precision', '0.9', '--max-per-label', '10'],
+      c.io,
+    );
+    const text = c.out.join('\n');
+    expect(text).toMatch(/in-scope accuracy \(top-1\)\s+\d+\.\d%/);
+    expect(text).toMatch(/answered precision \(target 90\.0%\)/);
+    expect(text).toContain('(max 10 per label)');
+  });
+
+  it('rejects unknown flags, missing files arguments and bad numbers as usage errors', async () => {
+    await expect(
+      evalSupportCommand.run(['--train', trainFile, '--test', testFile, '--nope'], io().io),
+    ).rejects.toThrow(UsageError);
+    await expect(evalSupportCommand.run(['--test', testFile], io().io)).rejects.toThrow(UsageError);
+    await expect(
+      evalSupportCommand.run(['--train', trainFile, '--test', testFile, '--max-per-label', '0'], io().io),
+    ).rejects.toThrow(UsageError);
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"text":"a","label":"x"}\n{oops');
+    await expect(evalSupportCommand.run(['--train', bad, '--test', testFile], io().io)).rejects.toThrow(
+      /bad\.jsonl:2/,
+    );
+  });
+});

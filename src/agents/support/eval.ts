@@ -1,0 +1,383 @@
+// Offline evaluation of the support agent's answer engine: accuracy, answer threshold, precision, coverage, OOS.
+
+import type { FaqEntryInput } from '../../engines/local/engine.ts';
+import { LocalEngine } from '../../engines/local/engine.ts';
+import { mulberry32, shuffleInPlace } from '../../engines/local/random.ts';
+
+/** label 'oos' = must be escalated. */
+export interface LabeledText {
+  text: string;
+  label: string;
+}
+
+export interface EvalOptions {
+  train: LabeledText[];
+  test: LabeledText[];
+  val?: LabeledText[];
+  /** default 0.95 */
+  targetPrecision?: number;
+  maxPerLabel?: number;
+  seed?: number;
+  /**
+   * When validation is carved and the training set has no oos rows, also hide a few whole labels from the
+   * validation KB and use their rows as out-of-scope validation questions (default true). Without any oos in
+   * validation the threshold only guards against confusions between known entries, and out-of-scope
+   * questions at test time sail through it.
+   */
+  simulateOos?: boolean;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+export interface EvalReport {
+  trainSize: number;
+  testSize: number;
+  labels: number;
+  inScopeAccuracy: number;
+  threshold: number;
+  answeredPrecision: number;
+  coverage: number;
+  oosRecall: number;
+  answered: number;
+  trainingMs: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  valSource: 'val' | 'carved';
+  targetPrecision: number;
+  maxPerLabel: number | null;
+  reachedTarget: boolean;
+  /** Size of the validation set the threshold was chosen on. */
+  valSize: number;
+  /** Labels hidden from the validation KB to play out-of-scope questions (0 when not simulated). */
+  simulatedOosLabels: number;
+  /** Test questions labelled oos (oosRecall is 1 by convention when there are none). */
+  oosTestSize: number;
+}
+
+export const OOS_LABEL = 'oos';
+const CARVE_SHARE = 0.1;
+/** Share of labels hidden to simulate out-of-scope questions in a carved validation set. */
+const SIMULATED_OOS_LABEL_SHARE = 0.1;
+/**
+ * Simulated oos rows are capped at this many per in-scope validation row (0.25 = one in five questions is
+ * out of scope), a deliberate, documented prior: hidden labels hold ~10% of all rows, which would otherwise
+ * make half the validation set out of scope and the threshold needlessly strict.
+ */
+const SIMULATED_OOS_RATIO = 0.25;
+
+/** Parses JSONL rows `{"text": ..., "label": ...}`; blank lines are skipped, anything else malformed throws. */
+export function parseJsonl(text: string, file = '<input>'): LabeledText[] {
+  const out: LabeledText[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const where = `${file}:${i + 1}`;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch (err) {
+      throw new Error(`${where}: invalid JSON (${err instanceof Error ? err.message : String(err)})`);
+    }
+    if (!row || typeof row !== 'object' || Array.isArray(row))
+      throw new Error(`${where}: expected a JSON object`);
+    const { text: t, label } = row as { text?: unknown; label?: unknown };
+    if (typeof t !== 'string') throw new Error(`${where}: "text" must be a string`);
+    if (typeof label !== 'string' || label.trim() === '') {
+      throw new Error(`${where}: "label" must be a non-empty string`);
+    }
+    out.push({ text: t, label });
+  });
+  return out;
+}
+
+/** Keeps the first n rows of each label, in file order. */
+export function capPerLabel(rows: LabeledText[], n: number): LabeledText[] {
+  const seen = new Map<string, number>();
+  return rows.filter((r) => {
+    const k = seen.get(r.label) ?? 0;
+    seen.set(r.label, k + 1);
+    return k < n;
+  });
+}
+
+/**
+ * Deterministically splits ~10% of every label (oos included) off as validation: a seeded shuffle within each
+ * label, at least one row carved from any label with two or more rows so small KBs still validate every entry.
+ */
+export function carveValidation(
+  rows: LabeledText[],
+  seed: number,
+): { kb: LabeledText[]; val: LabeledText[] } {
+  const byLabel = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    const list = byLabel.get(r.label) ?? [];
+    list.push(i);
+    byLabel.set(r.label, list);
+  });
+  const carved = new Set<number>();
+  const rand = mulberry32(seed);
+  for (const label of [...byLabel.keys()].sort()) {
+    const idx = byLabel.get(label)!;
+    if (idx.length < 2) continue;
+    const order = [...idx];
+    shuffleInPlace(order, rand);
+    const n = Math.max(1, Math.round(idx.length * CARVE_SHARE));
+    for (const i of order.slice(0, n)) carved.add(i);
+  }
+  return {
+    kb: rows.filter((_, i) => !carved.has(i)),
+    val: rows.filter((_, i) => carved.has(i)),
+  };
+}
+
+/**
+ * Picks a seeded ~10% of in-scope labels (at least one when there are three or more) and moves all their
+ * rows out of the KB into validation, relabelled oos, capped relative to the in-scope validation size.
+ */
+export function simulateOosSplit(
+  kb: LabeledText[],
+  val: LabeledText[],
+  seed: number,
+): { kb: LabeledText[]; val: LabeledText[]; hiddenLabels: number } {
+  const labels = [...new Set(kb.map((r) => r.label))].filter((l) => l !== OOS_LABEL).sort();
+  if (labels.length < 3) return { kb, val, hiddenLabels: 0 };
+  const rand = mulberry32(seed ^ 0x5eed);
+  shuffleInPlace(labels, rand);
+  const hidden = new Set(labels.slice(0, Math.max(1, Math.round(labels.length * SIMULATED_OOS_LABEL_SHARE))));
+  const keptVal = val.filter((r) => !hidden.has(r.label));
+  const pool = [...kb, ...val].filter((r) => hidden.has(r.label));
+  shuffleInPlace(pool, rand);
+  const cap = Math.max(1, Math.round(keptVal.length * SIMULATED_OOS_RATIO));
+  const oosRows = pool.slice(0, cap).map((r) => ({ text: r.text, label: OOS_LABEL }));
+  return {
+    kb: kb.filter((r) => !hidden.has(r.label)),
+    val: [...keptVal, ...oosRows],
+    hiddenLabels: hidden.size,
+  };
+}
+
+/** One FAQ entry per in-scope label; oos rows are not entries. */
+export function buildEntries(rows: LabeledText[]): FaqEntryInput[] {
+  const byLabel = new Map<string, string[]>();
+  for (const r of rows) {
+    if (r.label === OOS_LABEL) continue;
+    const list = byLabel.get(r.label) ?? [];
+    list.push(r.text);
+    byLabel.set(r.label, list);
+  }
+  return [...byLabel.entries()].map(([label, phrasings]) => ({
+    id: label,
+    answer: `Answer for ${label}`,
+    phrasings,
+  }));
+}
+
+export interface Prediction {
+  label: string;
+  predicted: string | null;
+  confidence: number;
+}
+
+export interface ThresholdChoice {
+  threshold: number;
+  precision: number;
+  reachedTarget: boolean;
+}
+
+function isCorrect(p: Prediction): boolean {
+  return p.label !== OOS_LABEL && p.predicted !== null && p.predicted === p.label;
+}
+
+/**
+ * The lowest threshold (answer iff confidence >= threshold) at which answered precision reaches the target;
+ * candidates are the observed confidences. If none reaches it, the one with the best precision (lowest on
+ * ties, to keep coverage). Questions with no match at all are never answered.
+ */
+export function chooseThreshold(preds: Prediction[], target: number): ThresholdChoice {
+  const answerable = preds.filter((p) => p.predicted !== null);
+  if (answerable.length === 0) return { threshold: 1, precision: 0, reachedTarget: false };
+  // Descending confidence: each prefix is the answered set for threshold = its last confidence.
+  const sorted = [...answerable].sort((a, b) => b.confidence - a.confidence);
+  let correct = 0;
+  let best: ThresholdChoice | null = null;
+  let lowestReaching: ThresholdChoice | null = null;
+  for (let i = 0; i < sorted.length; i++) {
+    const p = sorted[i]!;
+    if (isCorrect(p)) correct++;
+    // Ties answer together, so only evaluate at the end of a run of equal confidences.
+    const next = sorted[i + 1];
+    if (next && next.confidence === p.confidence) continue;
+    const precision = correct / (i + 1);
+    if (precision >= target) lowestReaching = { threshold: p.confidence, precision, reachedTarget: true };
+    if (!best || precision >= best.precision)
+      best = { threshold: p.confidence, precision, reachedTarget: false };
+  }
+  return lowestReaching ?? best!;
+}
+
+export interface Figures {
+  inScopeAccuracy: number;
+  answeredPrecision: number;
+  coverage: number;
+  oosRecall: number;
+  answered: number;
+  oosCount: number;
+}
+
+/** Metric definitions, in one place so tests can pin them on hand-made predictions. */
+export function computeFigures(preds: Prediction[], threshold: number): Figures {
+  let inScope = 0;
+  let top1 = 0;
+  let answered = 0;
+  let correct = 0;
+  let oos = 0;
+  let oosRejected = 0;
+  for (const p of preds) {
+    const isOos = p.label === OOS_LABEL;
+    const answers = p.predicted !== null && p.confidence >= threshold;
+    if (isOos) {
+      oos++;
+      if (!answers) oosRejected++;
+    } else {
+      inScope++;
+      if (p.predicted === p.label) top1++;
+    }
+    if (answers) {
+      answered++;
+      if (isCorrect(p)) correct++;
+    }
+  }
+  return {
+    inScopeAccuracy: inScope > 0 ? top1 / inScope : 0,
+    // With nothing answered no wrong answer was given: precision is 1 by convention.
+    answeredPrecision: answered > 0 ? correct / answered : 1,
+    coverage: inScope > 0 ? correct / inScope : 0,
+    oosRecall: oos > 0 ? oosRejected / oos : 1,
+    answered,
+    oosCount: oos,
+  };
+}
+
+function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+const PROGRESS_EVERY = 100;
+
+function predictAll(
+  engine: LocalEngine,
+  rows: LabeledText[],
+  phase: string,
+  onProgress: EvalOptions['onProgress'],
+  latencies?: number[],
+): Prediction[] {
+  const out: Prediction[] = [];
+  rows.forEach((r, i) => {
+    const t0 = performance.now();
+    const res = engine.match(r.text, 1);
+    const dt = performance.now() - t0;
+    latencies?.push(dt);
+    out.push({ label: r.label, predicted: res.top?.id ?? null, confidence: res.confidence });
+    if (onProgress && (i % PROGRESS_EVERY === 0 || i === rows.length - 1))
+      onProgress(phase, i + 1, rows.length);
+  });
+  return out;
+}
+
+/**
+ * Runs the evaluation. Validation is `val` when given, else a deterministic ~10% per label carved out of
+ * train (plus simulated out-of-scope questions when train has no oos rows, see `simulateOos`). The threshold is chosen on an engine trained without the validation rows; the reported engine is
+ * then retrained on the full training set (what would ship), and the test set is only ever scored, never
+ * used to choose anything. The engine's confidence is calibrated inside train() on its own internal split,
+ * so the threshold transfers from the slightly smaller validation model to the full one.
+ */
+export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
+  const target = opts.targetPrecision ?? 0.95;
+  const seed = opts.seed ?? 12;
+  const maxPerLabel = opts.maxPerLabel ?? null;
+  if (maxPerLabel !== null && (!Number.isInteger(maxPerLabel) || maxPerLabel < 1)) {
+    throw new Error('maxPerLabel must be a positive integer');
+  }
+  const progress = opts.onProgress;
+  const train = maxPerLabel !== null ? capPerLabel(opts.train, maxPerLabel) : opts.train;
+
+  let valRows: LabeledText[];
+  let valKb: LabeledText[];
+  let valSource: 'val' | 'carved';
+  let simulatedOosLabels = 0;
+  if (opts.val) {
+    valRows = opts.val;
+    valKb = train;
+    valSource = 'val';
+  } else {
+    const split = carveValidation(train, seed);
+    valRows = split.val;
+    valKb = split.kb;
+    valSource = 'carved';
+    if ((opts.simulateOos ?? true) && !train.some((r) => r.label === OOS_LABEL)) {
+      const sim = simulateOosSplit(valKb, valRows, seed);
+      valRows = sim.val;
+      valKb = sim.kb;
+      simulatedOosLabels = sim.hiddenLabels;
+    }
+  }
+
+  const finalEntries = buildEntries(train);
+  let choice: ThresholdChoice;
+  if (valSource === 'val') {
+    progress?.('train', 0, 1);
+    const engine = timedTrain(finalEntries, seed);
+    progress?.('train', 1, 1);
+    choice = chooseThreshold(predictAll(engine.engine, valRows, 'validate', progress), target);
+    return finish(engine.engine, engine.ms);
+  }
+  progress?.('train-validation-model', 0, 1);
+  const valEngine = LocalEngine.train({ entries: buildEntries(valKb) }, { seed });
+  progress?.('train-validation-model', 1, 1);
+  choice = chooseThreshold(predictAll(valEngine, valRows, 'validate', progress), target);
+  await yieldToLoop();
+  progress?.('train', 0, 1);
+  const final = timedTrain(finalEntries, seed);
+  progress?.('train', 1, 1);
+  return finish(final.engine, final.ms);
+
+  function finish(engine: LocalEngine, trainingMs: number): EvalReport {
+    const latencies: number[] = [];
+    const preds = predictAll(engine, opts.test, 'test', progress, latencies);
+    latencies.sort((a, b) => a - b);
+    const f = computeFigures(preds, choice.threshold);
+    return {
+      trainSize: train.length,
+      testSize: opts.test.length,
+      labels: finalEntries.length,
+      inScopeAccuracy: f.inScopeAccuracy,
+      threshold: choice.threshold,
+      answeredPrecision: f.answeredPrecision,
+      coverage: f.coverage,
+      oosRecall: f.oosRecall,
+      answered: f.answered,
+      trainingMs,
+      latencyP50Ms: percentile(latencies, 0.5),
+      latencyP99Ms: percentile(latencies, 0.99),
+      valSource,
+      targetPrecision: target,
+      maxPerLabel,
+      reachedTarget: choice.reachedTarget,
+      valSize: valRows.length,
+      simulatedOosLabels,
+      oosTestSize: f.oosCount,
+    };
+  }
+}
+
+function timedTrain(entries: FaqEntryInput[], seed: number): { engine: LocalEngine; ms: number } {
+  const t0 = performance.now();
+  const engine = LocalEngine.train({ entries }, { seed });
+  return { engine, ms: performance.now() - t0 };
+}
+
+/** Lets pending I/O (progress output) flush between the long synchronous phases. */
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,150 @@
+// `twelve eval support`: measures the offline answer engine on labelled JSONL files.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { type EvalReport, parseJsonl, runEvaluation } from '../../agents/support/eval.ts';
+import { type CliCommand, type CliIo, UsageError } from '../command.ts';
+
+const USAGE =
+  'twelve eval support --train T.jsonl --test S.jsonl [--val V.jsonl] [--target-precision 0.95] [--max-per-label N] [--json]';
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        train: { type: 'string' },
+        test: { type: 'string' },
+        val: { type: 'string' },
+        'target-precision': { type: 'string' },
+        'max-per-label': { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function load(file: string): Promise<ReturnType<typeof parseJsonl>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return parseJsonl(text, file);
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/** The figures as an aligned two-column table. */
+export function formatReport(r: EvalReport): string[] {
+  const rows: [string, string][] = [
+    ['train questions', `${r.trainSize}${r.maxPerLabel !== null ? ` (max ${r.maxPerLabel} per label)` : ''}`],
+    ['test questions', `${r.testSize} (${r.oosTestSize} out of scope)`],
+    ['entries (labels)', String(r.labels)],
+    [
+      'validation',
+      `${r.valSource}, ${r.valSize} questions${r.simulatedOosLabels > 0 ? `, ${r.simulatedOosLabels} labels hidden as oos` : ''}`,
+    ],
+    ['in-scope accuracy (top-1)', pct(r.inScopeAccuracy)],
+    [
+      'confidence threshold',
+      `${r.threshold.toFixed(3)}${r.reachedTarget ? '' : ` (target ${pct(r.targetPrecision)} not reached on validation)`}`,
+    ],
+    ['answered', String(r.answered)],
+    [`answered precision (target ${pct(r.targetPrecision)})`, pct(r.answeredPrecision)],
+    ['coverage', pct(r.coverage)],
+    ['oos recall', r.oosTestSize > 0 ? pct(r.oosRecall) : 'n/a'],
+    ['training', `${Math.round(r.trainingMs)} ms`],
+    ['latency p50 / p99', `${r.latencyP50Ms.toFixed(3)} / ${r.latencyP99Ms.toFixed(3)} ms`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+}
+
+/**
+ * Progress goes to stderr only: a single `\r`-rewritten line on a terminal, otherwise a line per phase
+ * (plus one every ~25%), so logs stay short and stdout stays clean for --json.
+ */
+function progressReporter(io: CliIo): {
+  onProgress: (phase: string, done: number, total: number) => void;
+  end: () => void;
+} {
+  // io.err is line-oriented, so the rewritten line goes to the real stderr when that is a terminal.
+  const tty = Boolean(process.stderr.isTTY);
+  let lastPhase = '';
+  let lastQuarter = -1;
+  let drawn = false;
+  return {
+    onProgress(phase, done, total) {
+      if (tty) {
+        process.stderr.write(`\r\x1b[K${phase} ${done}/${total}`);
+        drawn = true;
+        return;
+      }
+      const quarter = total > 0 ? Math.floor((4 * done) / total) : 4;
+      if (phase !== lastPhase || quarter > lastQuarter) io.err(`${phase}: ${done}/${total}`);
+      if (phase !== lastPhase) lastQuarter = -1;
+      lastPhase = phase;
+      lastQuarter = Math.max(lastQuarter, quarter);
+    },
+    end() {
+      if (tty && drawn) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+export const evalSupportCommand: CliCommand = {
+  path: ['eval', 'support'],
+  summary: 'Measure the support answer engine on labelled JSONL (accuracy, precision, coverage, OOS recall)',
+  usage: USAGE,
+  async run(argv, io) {
+    const v = parse(argv);
+    if (!v.train) throw new UsageError('--train is required');
+    if (!v.test) throw new UsageError('--test is required');
+    let targetPrecision: number | undefined;
+    if (v['target-precision'] !== undefined) {
+      targetPrecision = Number(v['target-precision']);
+      if (!Number.isFinite(targetPrecision) || targetPrecision <= 0 || targetPrecision > 1) {
+        throw new UsageError('--target-precision must be a number in (0, 1]');
+      }
+    }
+    let maxPerLabel: number | undefined;
+    if (v['max-per-label'] !== undefined) {
+      maxPerLabel = Number(v['max-per-label']);
+      if (!Number.isInteger(maxPerLabel) || maxPerLabel < 1) {
+        throw new UsageError('--max-per-label must be a positive integer');
+      }
+    }
+    const [train, test, val] = await Promise.all([
+      load(v.train),
+      load(v.test),
+      v.val ? load(v.val) : Promise.resolve(undefined),
+    ]);
+    if (train.length === 0) throw new Error(`${v.train}: no rows`);
+    if (test.length === 0) throw new Error(`${v.test}: no rows`);
+    const progress = progressReporter(io);
+    let report: EvalReport;
+    try {
+      report = await runEvaluation({
+        train,
+        test,
+        ...(val ? { val } : {}),
+        ...(targetPrecision !== undefined ? { targetPrecision } : {}),
+        ...(maxPerLabel !== undefined ? { maxPerLabel } : {}),
+        onProgress: progress.onProgress,
+      });
+    } finally {
+      progress.end();
+    }
+    if (v.json) {
+      io.out(JSON.stringify(report));
+    } else {
+      for (const line of formatReport(report)) io.out(line);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,103 @@
+// Multinomial logistic regression over sparse features, trained by seeded SGD with L2 weight decay.
+import type { SparseVec } from './features.ts';
+import { mulberry32, shuffleInPlace } from './random.ts';
+
+export interface SoftmaxOptions {
+  epochs?: number;
+  learningRate?: number;
+  l2?: number;
+  seed?: number;
+}
+
+export interface SoftmaxModel {
+  features: number;
+  classes: number;
+  /** Row-major by feature: w[f * classes + c], so one sparse input touches contiguous memory. */
+  w: Float32Array;
+  bias: Float64Array;
+}
+
+/**
+ * Trains the model. L2 decay uses the "scaled weights" trick (w = scale * v) so a decay step costs O(1)
+ * instead of touching the whole matrix; gradient terms below 1e-4 are skipped because after the first epoch
+ * almost every class has p ~ 0 and those updates are pure cost.
+ */
+export function trainSoftmax(
+  xs: SparseVec[],
+  ys: Int32Array,
+  features: number,
+  classes: number,
+  opts: SoftmaxOptions = {},
+): SoftmaxModel {
+  const epochs = opts.epochs ?? 8;
+  const lr0 = opts.learningRate ?? 1;
+  const l2 = opts.l2 ?? 1e-5;
+  const rand = mulberry32(opts.seed ?? 1);
+  const v = new Float32Array(features * classes);
+  const bias = new Float64Array(classes);
+  const scores = new Float64Array(classes);
+  const order = Array.from({ length: xs.length }, (_, i) => i);
+  let scale = 1;
+  let t = 0;
+  const total = Math.max(1, epochs * xs.length);
+  for (let e = 0; e < epochs; e++) {
+    shuffleInPlace(order, rand);
+    for (const i of order) {
+      const x = xs[i]!;
+      const y = ys[i]!;
+      // Linear decay to a small floor: large early steps find the region, small late steps settle in it.
+      const lr = lr0 * Math.max(0.05, 1 - t / total);
+      t++;
+      forward(x, v, bias, classes, scale, scores);
+      softmaxInPlace(scores);
+      scale *= 1 - lr * l2;
+      if (scale < 1e-6) {
+        for (let k = 0; k < v.length; k++) v[k] = v[k]! * scale;
+        scale = 1;
+      }
+      const step = lr / scale;
+      for (let c = 0; c < classes; c++) {
+        const g = scores[c]! - (c === y ? 1 : 0);
+        if (g > -1e-4 && g < 1e-4) continue;
+        bias[c] = bias[c]! - lr * g;
+        const sg = step * g;
+        for (let q = 0; q < x.idx.length; q++) {
+          const k = x.idx[q]! * classes + c;
+          v[k] = v[k]! - sg * x.val[q]!;
+        }
+      }
+    }
+  }
+  for (let k = 0; k < v.length; k++) v[k] = v[k]! * scale;
+  return { features, classes, w: v, bias };
+}
+
+/** scores = bias + scale * W^T x (logits). */
+export function forward(
+  x: SparseVec,
+  w: Float32Array,
+  bias: Float64Array,
+  classes: number,
+  scale: number,
+  scores: Float64Array,
+): void {
+  scores.fill(0);
+  for (let q = 0; q < x.idx.length; q++) {
+    const base = x.idx[q]! * classes;
+    const xv = x.val[q]!;
+    for (let c = 0; c < classes; c++) scores[c] = scores[c]! + xv * w[base + c]!;
+  }
+  for (let c = 0; c < classes; c++) scores[c] = scores[c]! * scale + bias[c]!;
+}
+
+export function softmaxInPlace(s: Float64Array): void {
+  let m = Number.NEGATIVE_INFINITY;
+  for (let c = 0; c < s.length; c++) if (s[c]! > m) m = s[c]!;
+  let z = 0;
+  for (let c = 0; c < s.length; c++) {
+    const e = Math.exp(s[c]! - m);
+    s[c] = e;
+    z += e;
+  }
+  for (let c = 0; c < s.length; c++) s[c] = s[c]! / z;
+}

@@ -1,0 +1,254 @@
+// The scoring core: a softmax classifier, a nearest-phrasing index and label centroids over one feature space.
+import { forward, type SoftmaxModel, softmaxInPlace, trainSoftmax } from './classifier.ts';
+import { BLOCK_WORD, type SparseVec } from './features.ts';
+
+/** Inverted lists by feature (CSR): for feature f, rows start[f]..start[f+1] of (row, val). */
+export interface Postings {
+  start: Int32Array;
+  row: Int32Array;
+  val: Float32Array;
+}
+
+export interface Core {
+  classes: number;
+  clf: SoftmaxModel | null;
+  /** Label of each indexed phrasing. */
+  docLabel: Int32Array;
+  phrases: Postings;
+  /** Unit-length label centroids, indexed by feature; `row` is the label. */
+  centroids: Postings;
+  /** Feature block of each feature (word, bigram, char), for the word-coverage signal. */
+  block: Uint8Array;
+}
+
+/** Per-label signals for one query; buffers are reused across queries to keep match() allocation-light. */
+export interface Signals {
+  p: Float64Array;
+  /** Raw classifier logits before the softmax: their scale is an out-of-scope signal the softmax hides. */
+  logit: Float64Array;
+  /** Second-best phrasing similarity per label (support from more than one neighbour). */
+  knn2: Float64Array;
+  /**
+   * Share of the query's word weight made of words the label's phrasings use. Out-of-scope questions tend to
+   * carry a key word the matched entry never saw ("virtual" card, "verify" top-up).
+   */
+  cover: Float64Array;
+  knn: Float64Array;
+  cen: Float64Array;
+  blend: Float64Array;
+}
+
+export function buildPostings(vectors: SparseVec[], features: number): Postings {
+  const start = new Int32Array(features + 1);
+  for (const v of vectors) for (let q = 0; q < v.idx.length; q++) start[v.idx[q]! + 1]!++;
+  for (let f = 0; f < features; f++) start[f + 1] = start[f + 1]! + start[f]!;
+  const fill = start.slice(0, features);
+  const row = new Int32Array(start[features]!);
+  const val = new Float32Array(start[features]!);
+  vectors.forEach((v, r) => {
+    for (let q = 0; q < v.idx.length; q++) {
+      const at = fill[v.idx[q]!]!++;
+      row[at] = r;
+      val[at] = v.val[q]!;
+    }
+  });
+  return { start, row, val };
+}
+
+function centroidVectors(xs: SparseVec[], ys: Int32Array, classes: number): SparseVec[] {
+  const sums = Array.from({ length: classes }, () => new Map<number, number>());
+  xs.forEach((x, i) => {
+    const m = sums[ys[i]!]!;
+    for (let q = 0; q < x.idx.length; q++) m.set(x.idx[q]!, (m.get(x.idx[q]!) ?? 0) + x.val[q]!);
+  });
+  return sums.map((m) => {
+    const keys = [...m.keys()].sort((a, b) => a - b);
+    let norm = 0;
+    for (const k of keys) norm += m.get(k)! ** 2;
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    return { idx: Int32Array.from(keys), val: Float32Array.from(keys.map((k) => m.get(k)! * inv)) };
+  });
+}
+
+export interface CoreOptions {
+  seed: number;
+}
+
+/** The classifier is only worth training when there are at least two labels to tell apart. */
+export function buildCore(
+  xs: SparseVec[],
+  ys: Int32Array,
+  block: Uint8Array,
+  classes: number,
+  opts: CoreOptions,
+): Core {
+  const features = block.length;
+  let clf: SoftmaxModel | null = null;
+  if (classes >= 2 && xs.length > 0) {
+    // Small KBs get more passes so a handful of phrasings still moves the weights far enough.
+    const epochs = Math.min(40, Math.max(8, Math.ceil(8000 / xs.length)));
+    clf = trainSoftmax(xs, ys, features, classes, { epochs, seed: opts.seed });
+  }
+  return {
+    classes,
+    clf,
+    docLabel: ys,
+    phrases: buildPostings(xs, features),
+    centroids: buildPostings(centroidVectors(xs, ys, classes), features),
+    block,
+  };
+}
+
+export function newSignals(classes: number): Signals {
+  return {
+    p: new Float64Array(classes),
+    logit: new Float64Array(classes),
+    knn2: new Float64Array(classes),
+    cover: new Float64Array(classes),
+    knn: new Float64Array(classes),
+    cen: new Float64Array(classes),
+    blend: new Float64Array(classes),
+  };
+}
+
+/** Blend weights: the classifier is sharpest with many phrasings; neighbours and centroids stay robust with few. */
+export const BLEND_P = 0.5;
+export const BLEND_KNN = 0.3;
+export const BLEND_CEN = 0.2;
+
+/** Scratch space sized to the phrase index, reused by score(). */
+export interface Scratch {
+  acc: Float32Array;
+  touched: Int32Array;
+}
+
+export function newScratch(rows: number): Scratch {
+  return { acc: new Float32Array(rows), touched: new Int32Array(rows) };
+}
+
+/** Dot products of x with every indexed row it shares a feature with; returns how many rows were touched. */
+export function accumulate(post: Postings, x: SparseVec, scratch: Scratch): number {
+  const { acc, touched } = scratch;
+  let n = 0;
+  for (let q = 0; q < x.idx.length; q++) {
+    const f = x.idx[q]!;
+    const xv = x.val[q]!;
+    const end = post.start[f + 1]!;
+    for (let k = post.start[f]!; k < end; k++) {
+      const r = post.row[k]!;
+      if (acc[r] === 0) touched[n++] = r;
+      acc[r] = acc[r]! + xv * post.val[k]!;
+    }
+  }
+  return n;
+}
+
+export function score(core: Core, x: SparseVec, sig: Signals, scratch: Scratch): void {
+  const C = core.classes;
+  if (core.clf) {
+    forward(x, core.clf.w, core.clf.bias, C, 1, sig.p);
+    sig.logit.set(sig.p);
+    softmaxInPlace(sig.p);
+  } else {
+    sig.p.fill(C > 0 ? 1 / C : 0);
+    sig.logit.fill(0);
+  }
+  sig.knn.fill(0);
+  sig.knn2.fill(0);
+  const n = accumulate(core.phrases, x, scratch);
+  for (let i = 0; i < n; i++) {
+    const r = scratch.touched[i]!;
+    const l = core.docLabel[r]!;
+    const s = scratch.acc[r]!;
+    if (s > sig.knn[l]!) {
+      sig.knn2[l] = sig.knn[l]!;
+      sig.knn[l] = s;
+    } else if (s > sig.knn2[l]!) sig.knn2[l] = s;
+    scratch.acc[r] = 0;
+  }
+  sig.cen.fill(0);
+  sig.cover.fill(0);
+  let wordMass = x.unseenWords ?? 0;
+  const cp = core.centroids;
+  for (let q = 0; q < x.idx.length; q++) {
+    const f = x.idx[q]!;
+    const xv = x.val[q]!;
+    const end = cp.start[f + 1]!;
+    const isWord = core.block[f] === BLOCK_WORD;
+    if (isWord) wordMass += xv * xv;
+    for (let k = cp.start[f]!; k < end; k++) {
+      const l = cp.row[k]!;
+      sig.cen[l] = sig.cen[l]! + xv * cp.val[k]!;
+      if (isWord) sig.cover[l] = sig.cover[l]! + xv * xv;
+    }
+  }
+  if (wordMass > 0) for (let c = 0; c < C; c++) sig.cover[c] = sig.cover[c]! / wordMass;
+  const wp = core.clf ? BLEND_P : 0;
+  const norm = wp + BLEND_KNN + BLEND_CEN;
+  for (let c = 0; c < C; c++) {
+    sig.blend[c] = (wp * sig.p[c]! + BLEND_KNN * sig.knn[c]! + BLEND_CEN * sig.cen[c]!) / norm;
+  }
+}
+
+/** Index of the largest value, lowest index on ties, excluding `skip`. */
+export function argmax(a: Float64Array, skip = -1): number {
+  let best = -1;
+  for (let c = 0; c < a.length; c++) {
+    if (c === skip) continue;
+    if (best < 0 || a[c]! > a[best]!) best = c;
+  }
+  return best;
+}
+
+export const CONFIDENCE_FEATURES = [
+  'blend1',
+  'blendMargin',
+  'p1',
+  'pMargin',
+  'knn1',
+  'knnMargin',
+  'cen1',
+  'cenMargin',
+  'agree',
+  'logit1',
+  'logitMargin',
+  'logSumExp',
+  'knn2',
+  'cover',
+] as const;
+
+/** Features describing how sure the top label is; the calibrator maps them to a probability. */
+export function confidenceFeatures(sig: Signals, top: number): number[] {
+  const second = argmax(sig.blend, top);
+  const other = (a: Float64Array): number => {
+    const o = argmax(a, top);
+    return o < 0 ? 0 : a[o]!;
+  };
+  const b2 = second < 0 ? 0 : sig.blend[second]!;
+  const agree = argmax(sig.knn) === top && argmax(sig.p) === top ? 1 : 0;
+  return [
+    sig.blend[top]!,
+    sig.blend[top]! - b2,
+    sig.p[top]!,
+    sig.p[top]! - other(sig.p),
+    sig.knn[top]!,
+    sig.knn[top]! - other(sig.knn),
+    sig.cen[top]!,
+    sig.cen[top]! - other(sig.cen),
+    agree,
+    sig.logit[top]!,
+    sig.logit[top]! - other(sig.logit),
+    logSumExp(sig.logit),
+    sig.knn2[top]!,
+    sig.cover[top]!,
+  ];
+}
+
+function logSumExp(a: Float64Array): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < a.length; i++) if (a[i]! > m) m = a[i]!;
+  if (!Number.isFinite(m)) return 0;
+  let z = 0;
+  for (let i = 0; i < a.length; i++) z += Math.exp(a[i]! - m);
+  return m + Math.log(z);
+}

@@ -1,0 +1,180 @@
+// Pins the local engine's contract: determinism, exact snapshot round trip, few-phrasing matching, empty KBs, passages.
+import { describe, expect, it } from 'vitest';
+import { type FaqEntryInput, LocalEngine } from './engine.ts';
+import { normalizeText, stem } from './normalize.ts';
+
+const SMALL_KB: FaqEntryInput[] = [
+  {
+    id: 'reset-password',
+    answer: 'Use the "Forgot password" link on the sign-in page.',
+    phrasings: ['How do I reset my password?', 'I forgot my password'],
+  },
+  {
+    id: 'opening-hours',
+    answer: 'We are open 9 to 5, Monday to Friday.',
+    phrasings: ['What are your opening hours?', 'When are you open?'],
+  },
+  {
+    id: 'refund',
+    answer: 'Refunds take 5 business days.',
+    phrasings: ['How do I get a refund?', 'I want my money back'],
+  },
+  {
+    id: 'shipping-cost',
+    answer: 'Shipping is free above 50 euros.',
+    phrasings: ['How much does shipping cost?', 'What are the delivery fees?'],
+  },
+  {
+    id: 'cancel-order',
+    answer: 'You can cancel from your order page until it ships.',
+    phrasings: ['How can I cancel my order?', 'I need to cancel an order'],
+  },
+];
+
+describe('normalizeText', () => {
+  it('lowercases, folds accents, expands contractions, maps numbers and strips punctuation', () => {
+    expect(normalizeText("Café CAN'T wait — it's 2 weeks!")).toBe('cafe can not wait it is num weeks');
+    expect(normalizeText('I haven’t got my card')).toBe('i have not got my card');
+    expect(normalizeText('   ')).toBe('');
+  });
+
+  it('stems inflections to a shared form', () => {
+    expect(stem('connected')).toBe(stem('connecting'));
+    expect(stem('payments')).toBe(stem('payment'));
+    expect(stem('cards')).toBe('card');
+  });
+});
+
+describe('LocalEngine', () => {
+  it('answers paraphrases in a few-phrasing KB and is unsure about unrelated questions', () => {
+    const engine = LocalEngine.train({ entries: SMALL_KB });
+    const cases: [string, string][] = [
+      ['i forgot the password, how to reset it', 'reset-password'],
+      ['when do you open?', 'opening-hours'],
+      ['can I have a refund please', 'refund'],
+      ['how much is shipping', 'shipping-cost'],
+      ['cancel my order please', 'cancel-order'],
+    ];
+    const confident: number[] = [];
+    for (const [q, id] of cases) {
+      const r = engine.match(q);
+      expect(r.top?.id, q).toBe(id);
+      expect(r.top?.kind).toBe('faq');
+      confident.push(r.confidence);
+    }
+    const unrelated = engine.match('do you sell giraffe costumes for weddings');
+    expect(unrelated.confidence).toBeLessThan(0.3);
+    expect(unrelated.confidence).toBeLessThan(Math.min(...confident));
+  });
+
+  it('is deterministic: same input, same snapshot and same results', () => {
+    const a = LocalEngine.train({ entries: SMALL_KB }, { seed: 3 });
+    const b = LocalEngine.train({ entries: SMALL_KB }, { seed: 3 });
+    expect(JSON.stringify(a.toJSON())).toBe(JSON.stringify(b.toJSON()));
+    expect(a.match('refund my money')).toEqual(b.match('refund my money'));
+  });
+
+  it('round-trips exactly through toJSON / JSON / fromJSON', () => {
+    const engine = LocalEngine.train({
+      entries: SMALL_KB,
+      passages: [{ id: 'p1', text: 'Parcels are shipped with DHL and arrive within three days.' }],
+    });
+    const copy = LocalEngine.fromJSON(JSON.parse(JSON.stringify(engine.toJSON())));
+    for (const q of ['how to reset password', 'when does my parcel arrive with dhl', 'zzz', '']) {
+      expect(copy.match(q, 3)).toEqual(engine.match(q, 3));
+    }
+    expect(() => LocalEngine.fromJSON({ format: 'other' })).toThrow(/snapshot/);
+  });
+
+  it('returns no match for an empty KB, an empty question or a question with no known words', () => {
+    const empty = LocalEngine.train({ entries: [] });
+    expect(empty.match('hello there')).toEqual({ top: null, confidence: 0, matches: [] });
+    const engine = LocalEngine.train({ entries: SMALL_KB });
+    expect(engine.match('')).toEqual({ top: null, confidence: 0, matches: [] });
+    expect(engine.match('?!')).toEqual({ top: null, confidence: 0, matches: [] });
+    const blank = LocalEngine.train({ entries: [{ id: 'x', answer: 'a', phrasings: ['', '  '] }] });
+    expect(blank.match('anything').top).toBeNull();
+  });
+
+  it('retrieves article passages and still prefers a FAQ entry for its own questions', () => {
+    const engine = LocalEngine.train({
+      entries: SMALL_KB,
+      passages: [
+        { id: 'warranty#1', text: 'The warranty covers manufacturing defects for two years after purchase.' },
+        { id: 'returns#1', text: 'Items can be returned in their original packaging within thirty days.' },
+      ],
+    });
+    const w = engine.match('how long does the warranty cover defects');
+    expect(w.top).toMatchObject({ id: 'warranty#1', kind: 'passage' });
+    const f = engine.match('how do I reset my password');
+    expect(f.top).toMatchObject({ id: 'reset-password', kind: 'faq' });
+    const passagesOnly = LocalEngine.train({
+      entries: [],
+      passages: [{ id: 'a', text: 'Our office is in Lyon.' }],
+    });
+    expect(passagesOnly.match('where is your office').top?.id).toBe('a');
+  });
+
+  it('keeps confidence in [0, 1] and returns at most k matches, best first', () => {
+    const engine = LocalEngine.train({ entries: SMALL_KB });
+    for (const q of [
+      'password',
+      'open open open',
+      'x',
+      'refund shipping cancel order password hours',
+      '1234',
+    ]) {
+      const r = engine.match(q, 3);
+      expect(r.confidence).toBeGreaterThanOrEqual(0);
+      expect(r.confidence).toBeLessThanOrEqual(1);
+      expect(r.matches.length).toBeLessThanOrEqual(3);
+      for (let i = 1; i < r.matches.length; i++) {
+        expect(r.matches[i - 1]!.score).toBeGreaterThanOrEqual(r.matches[i]!.score);
+      }
+      if (r.top) expect(r.top).toEqual(r.matches[0]);
+    }
+  });
+
+  it('fits a calibrator on larger KBs and gives right answers more confidence than wrong ones', () => {
+    // 12 synthetic topics x 12 phrasings: enough rows for the calibration split to kick in.
+    const topics = [
+      'card',
+      'loan',
+      'mortgage',
+      'pension',
+      'insurance',
+      'savings',
+      'crypto',
+      'cheque',
+      'overdraft',
+      'invoice',
+      'salary',
+      'stocks',
+    ];
+    const templates = [
+      'how do I get a {t}',
+      'question about my {t}',
+      'I need help with the {t}',
+      'where can I see my {t}',
+      'is my {t} ready',
+      'problem with {t}',
+      '{t} not working',
+      'tell me about {t} options',
+      'can you explain the {t}',
+      'my {t} please',
+      'status of the {t}',
+      'I want to change my {t}',
+    ];
+    const entries = topics.map((t) => ({
+      id: t,
+      answer: `About ${t}`,
+      phrasings: templates.map((x) => x.replace('{t}', t)),
+    }));
+    const engine = LocalEngine.train({ entries });
+    expect(engine.calibrated).toBe(true);
+    const right = engine.match('what about my overdraft');
+    expect(right.top?.id).toBe('overdraft');
+    const unknown = engine.match('what is the weather like in Paris');
+    expect(right.confidence).toBeGreaterThan(unknown.confidence);
+  });
+});

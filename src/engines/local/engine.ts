@@ -1,0 +1,370 @@
+// LocalEngine: offline, deterministic matching of a question to FAQ entries and article passages.
+import { applyLogistic, fitLogistic, sigmoid } from './calibrate.ts';
+import { decodeF32, decodeF64, decodeI32, encodeTyped } from './codec.ts';
+import {
+  argmax,
+  buildCore,
+  buildPostings,
+  type Core,
+  confidenceFeatures,
+  newScratch,
+  newSignals,
+  type Postings,
+  type Scratch,
+  type Signals,
+  score,
+} from './core.ts';
+import { type SparseVec, Vectorizer, type VectorizerSnapshot } from './features.ts';
+import { mulberry32, shuffleInPlace } from './random.ts';
+
+export interface FaqEntryInput {
+  id: string;
+  title?: string;
+  answer: string;
+  phrasings: string[];
+  tags?: string[];
+}
+
+/** An article chunk. */
+export interface PassageInput {
+  id: string;
+  text: string;
+  source?: string;
+}
+
+export interface EngineMatch {
+  id: string;
+  kind: 'faq' | 'passage';
+  score: number;
+}
+
+/** matches: the top k, best first. */
+export interface EngineResult {
+  top: EngineMatch | null;
+  confidence: number;
+  matches: EngineMatch[];
+}
+
+export interface TrainOptions {
+  seed?: number;
+}
+
+/**
+ * Passages rank on raw cosine, FAQ entries on the blended score; the discount makes a curated FAQ answer win
+ * when both are about equally close, since its answer was written for exactly that question.
+ */
+const PASSAGE_DISCOUNT = 0.9;
+
+/**
+ * Used when there is too little data to fit the calibrator. Hand-set on the nearest-phrasing similarity, its
+ * margin over the runner-up and word coverage (the signals that stay meaningful with one or two phrasings
+ * per entry), in CONFIDENCE_FEATURES order with the bias last.
+ */
+const FALLBACK_WEIGHTS = [0, 0, 0, 0, 6, 4, 0, 0, 0.5, 0, 0, 0, 0, 3, -4.5];
+
+const FORMAT = 'twelve-local-engine';
+const VERSION = 1;
+const MIN_CALIBRATION_ROWS = 40;
+
+function postingsToJson(p: Postings): { start: string; row: string; val: string } {
+  return { start: encodeTyped(p.start), row: encodeTyped(p.row), val: encodeTyped(p.val) };
+}
+
+function postingsFromJson(p: { start: string; row: string; val: string }): Postings {
+  return { start: decodeI32(p.start), row: decodeI32(p.row), val: decodeF32(p.val) };
+}
+
+/** Texts an entry is matched on: its phrasings, plus the title, which is usually a question in short form. */
+function entryTexts(e: FaqEntryInput): string[] {
+  const texts = e.phrasings.filter((p) => p.trim() !== '');
+  if (e.title && e.title.trim() !== '') texts.push(e.title);
+  return texts;
+}
+
+interface Snapshot {
+  format: typeof FORMAT;
+  version: number;
+  entryIds: string[];
+  passageIds: string[];
+  vectorizer: VectorizerSnapshot;
+  calibration: number[];
+  calibrated: boolean;
+  core: {
+    classes: number;
+    clf: { features: number; w: string; bias: string } | null;
+    docLabel: string;
+    phrases: { start: string; row: string; val: string };
+    centroids: { start: string; row: string; val: string };
+  };
+  passages: { start: string; row: string; val: string };
+}
+
+export class LocalEngine {
+  private readonly entryIds: string[];
+  private readonly passageIds: string[];
+  private readonly vec: Vectorizer;
+  private readonly core: Core;
+  private readonly passages: Postings;
+  private readonly calibration: number[];
+  /** False when the fixed fallback curve is in use (too little data to fit one). */
+  readonly calibrated: boolean;
+  private readonly sig: Signals;
+  private readonly scratch: Scratch;
+  private readonly passageScratch: Scratch;
+
+  private constructor(
+    entryIds: string[],
+    passageIds: string[],
+    vec: Vectorizer,
+    core: Core,
+    passages: Postings,
+    calibration: number[],
+    calibrated: boolean,
+  ) {
+    this.entryIds = entryIds;
+    this.passageIds = passageIds;
+    this.vec = vec;
+    this.core = core;
+    this.passages = passages;
+    this.calibration = calibration;
+    this.calibrated = calibrated;
+    this.sig = newSignals(core.classes);
+    this.scratch = newScratch(core.docLabel.length);
+    this.passageScratch = newScratch(passageIds.length);
+  }
+
+  static train(
+    input: { entries: FaqEntryInput[]; passages?: PassageInput[] },
+    options: TrainOptions = {},
+  ): LocalEngine {
+    const seed = options.seed ?? 12;
+    const entries = input.entries;
+    const passages = (input.passages ?? []).filter((p) => p.text.trim() !== '');
+    const texts: string[] = [];
+    const labels: number[] = [];
+    entries.forEach((e, i) => {
+      for (const t of entryTexts(e)) {
+        texts.push(t);
+        labels.push(i);
+      }
+    });
+    // IDF sees passages too, so words that only articles use still carry weight for passage retrieval.
+    const vec = Vectorizer.fit([...texts, ...passages.map((p) => p.text)]);
+    const xs = texts.map((t) => vec.transform(t));
+    const ys = Int32Array.from(labels);
+    const core = buildCore(xs, ys, vec.block, entries.length, { seed });
+    const passageIndex = buildPostings(
+      passages.map((p) => vec.transform(p.text)),
+      vec.size,
+    );
+    const fitted = fitCalibration(xs, ys, vec.block, entries.length, seed);
+    return new LocalEngine(
+      entries.map((e) => e.id),
+      passages.map((p) => p.id),
+      vec,
+      core,
+      passageIndex,
+      fitted ?? FALLBACK_WEIGHTS,
+      fitted !== null,
+    );
+  }
+
+  match(text: string, k = 5): EngineResult {
+    const empty: EngineResult = { top: null, confidence: 0, matches: [] };
+    if (typeof text !== 'string' || k <= 0) return empty;
+    const x = this.vec.transform(text);
+    if (x.idx.length === 0) return empty;
+    const C = this.core.classes;
+    const candidates: EngineMatch[] = [];
+    let topEntry = -1;
+    if (C > 0 && this.core.docLabel.length > 0) {
+      score(this.core, x, this.sig, this.scratch);
+      topEntry = argmax(this.sig.blend);
+      // Only the best k entries can make the list; a bounded insertion keeps this O(C·k) without sorting C.
+      for (let c = 0; c < C; c++)
+        insertTop(candidates, { id: this.entryIds[c]!, kind: 'faq', score: this.sig.blend[c]! }, k);
+    }
+    if (this.passageIds.length > 0) {
+      const n = accumulatePassages(this.passages, x, this.passageScratch);
+      for (let i = 0; i < n; i++) {
+        const r = this.passageScratch.touched[i]!;
+        const s = this.passageScratch.acc[r]! * PASSAGE_DISCOUNT;
+        this.passageScratch.acc[r] = 0;
+        insertTop(candidates, { id: this.passageIds[r]!, kind: 'passage', score: s }, k);
+      }
+    }
+    const top = candidates[0] ?? null;
+    if (!top) return empty;
+    let confidence: number;
+    if (top.kind === 'faq') {
+      confidence = applyLogistic(this.calibration, confidenceFeatures(this.sig, topEntry));
+    } else {
+      // Passages have no phrasings to calibrate on: a fixed curve on cosine and on the lead over the runner-up.
+      const second = candidates[1]?.score ?? 0;
+      confidence = sigmoid(9 * (top.score / PASSAGE_DISCOUNT - 0.45) + 4 * (top.score - second));
+    }
+    return { top, confidence: clamp01(confidence), matches: candidates };
+  }
+
+  toJSON(): unknown {
+    const snap: Snapshot = {
+      format: FORMAT,
+      version: VERSION,
+      entryIds: this.entryIds,
+      passageIds: this.passageIds,
+      vectorizer: this.vec.snapshot(),
+      calibration: this.calibration,
+      calibrated: this.calibrated,
+      core: {
+        classes: this.core.classes,
+        clf: this.core.clf
+          ? {
+              features: this.core.clf.features,
+              w: encodeTyped(this.core.clf.w),
+              bias: encodeTyped(this.core.clf.bias),
+            }
+          : null,
+        docLabel: encodeTyped(this.core.docLabel),
+        phrases: postingsToJson(this.core.phrases),
+        centroids: postingsToJson(this.core.centroids),
+      },
+      passages: postingsToJson(this.passages),
+    };
+    return snap;
+  }
+
+  static fromJSON(json: unknown): LocalEngine {
+    const s = json as Partial<Snapshot> | null;
+    if (
+      !s ||
+      typeof s !== 'object' ||
+      s.format !== FORMAT ||
+      s.version !== VERSION ||
+      !s.core ||
+      !s.vectorizer
+    ) {
+      throw new Error('not a LocalEngine snapshot (or an unsupported version)');
+    }
+    const c = s.core;
+    const vec = Vectorizer.fromSnapshot(s.vectorizer);
+    const core: Core = {
+      block: vec.block,
+      classes: c.classes,
+      clf: c.clf
+        ? { features: c.clf.features, classes: c.classes, w: decodeF32(c.clf.w), bias: decodeF64(c.clf.bias) }
+        : null,
+      docLabel: decodeI32(c.docLabel),
+      phrases: postingsFromJson(c.phrases),
+      centroids: postingsFromJson(c.centroids),
+    };
+    return new LocalEngine(
+      s.entryIds ?? [],
+      s.passageIds ?? [],
+      vec,
+      core,
+      postingsFromJson(s.passages ?? { start: '', row: '', val: '' }),
+      s.calibration ?? FALLBACK_WEIGHTS,
+      s.calibrated ?? false,
+    );
+  }
+}
+
+function clamp01(v: number): number {
+  return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0;
+}
+
+/** Keeps `list` sorted best-first with at most k items; ties keep the earlier item (deterministic). */
+function insertTop(list: EngineMatch[], m: EngineMatch, k: number): void {
+  if (list.length >= k && m.score <= list[list.length - 1]!.score) return;
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.score < m.score) i--;
+  list.splice(i, 0, m);
+  if (list.length > k) list.pop();
+}
+
+function accumulatePassages(post: Postings, x: SparseVec, scratch: Scratch): number {
+  const { acc, touched } = scratch;
+  let n = 0;
+  for (let q = 0; q < x.idx.length; q++) {
+    const f = x.idx[q]!;
+    if (f + 1 >= post.start.length) continue;
+    const xv = x.val[q]!;
+    for (let k = post.start[f]!; k < post.start[f + 1]!; k++) {
+      const r = post.row[k]!;
+      if (acc[r] === 0) touched[n++] = r;
+      acc[r] = acc[r]! + xv * post.val[k]!;
+    }
+  }
+  return n;
+}
+
+/**
+ * Fits the confidence calibrator on simulated deployment: a seeded share of entries is hidden entirely (their
+ * phrasings play unanswerable questions, which must get low confidence) and a share of the remaining
+ * phrasings is held out (paraphrases, which should get high confidence when the top match is right). A
+ * model trained on the rest scores both; the logistic fit on those rows is the calibration. Several rounds
+ * with different splits on small KBs, one on large ones (time). Returns null when the data is too thin.
+ */
+function fitCalibration(
+  xs: SparseVec[],
+  ys: Int32Array,
+  block: Uint8Array,
+  classes: number,
+  seed: number,
+): number[] | null {
+  if (classes < 3 || xs.length < 20) return null;
+  const rounds = xs.length >= 3000 ? 1 : xs.length >= 600 ? 2 : 4;
+  const rows: number[][] = [];
+  const targets: number[] = [];
+  const byLabel: number[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < ys.length; i++) byLabel[ys[i]!]!.push(i);
+  for (let round = 0; round < rounds; round++) {
+    const rand = mulberry32(seed * 7919 + round * 104729 + 1);
+    const labelOrder = Array.from({ length: classes }, (_, i) => i);
+    shuffleInPlace(labelOrder, rand);
+    const hiddenCount = Math.max(1, Math.round(classes * 0.2));
+    const hidden = new Set(labelOrder.slice(0, hiddenCount));
+    const trainIdx: number[] = [];
+    const heldKnown: number[] = [];
+    const heldUnknown: number[] = [];
+    for (let c = 0; c < classes; c++) {
+      const members = [...byLabel[c]!];
+      if (hidden.has(c)) {
+        heldUnknown.push(...members);
+        continue;
+      }
+      shuffleInPlace(members, rand);
+      const hold = members.length >= 2 ? Math.max(1, Math.round(members.length * 0.2)) : 0;
+      heldKnown.push(...members.slice(0, hold));
+      trainIdx.push(...members.slice(hold));
+    }
+    if (trainIdx.length === 0 || heldKnown.length === 0) continue;
+    // Hidden labels are remapped away so the sub-model is a genuine (classes - hidden)-way problem.
+    const remap = new Int32Array(classes).fill(-1);
+    let next = 0;
+    for (let c = 0; c < classes; c++) if (!hidden.has(c)) remap[c] = next++;
+    const sub = buildCore(
+      trainIdx.map((i) => xs[i]!),
+      Int32Array.from(trainIdx.map((i) => remap[ys[i]!]!)),
+      block,
+      next,
+      { seed: seed + round + 1 },
+    );
+    const sig = newSignals(next);
+    const scratch = newScratch(trainIdx.length);
+    // Unknown rows are capped to the known ones so the fit is not dominated by whichever is more plentiful.
+    shuffleInPlace(heldUnknown, rand);
+    const unknown = heldUnknown.slice(0, Math.max(heldKnown.length, 1));
+    for (const i of [...heldKnown, ...unknown]) {
+      const x = xs[i]!;
+      if (x.idx.length === 0) continue;
+      score(sub, x, sig, scratch);
+      const top = argmax(sig.blend);
+      rows.push(confidenceFeatures(sig, top));
+      targets.push(remap[ys[i]!] === top ? 1 : 0);
+    }
+  }
+  const pos = targets.filter((t) => t === 1).length;
+  if (rows.length < MIN_CALIBRATION_ROWS || pos === 0 || pos === rows.length) return null;
+  return fitLogistic(rows, targets);
+}

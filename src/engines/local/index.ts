@@ -1,0 +1,4 @@
+// Public surface of the local engine.
+export type { EngineMatch, EngineResult, FaqEntryInput, PassageInput, TrainOptions } from './engine.ts';
+export { LocalEngine } from './engine.ts';
+export { normalizeText } from './normalize.ts';

@@ -1,0 +1,190 @@
+// The route pipeline: authenticate → authorize → validate (zod) → handler → present. Every route is declared with
+// its schemas, which also feed the OpenAPI document, and every error leaves through one handler in one shape.
+import '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { type Role, sessionLookup, tokenLookup, type User } from '../accounts/users.ts';
+import type { App } from '../app.ts';
+import { AppError, ERRORS, type ErrorId } from '../errors.ts';
+import { authorize, type Permission } from './permissions.ts';
+
+export const SESSION_COOKIE = 'twelve_session';
+
+export interface Principal {
+  actor: string;
+  role: Role;
+  user: User | null;
+  /** Set for cookie sessions: unsafe methods must echo it in the x-csrf-token header. */
+  csrfToken: string | null;
+}
+
+export interface RouteContext<B, Q, P> {
+  app: App;
+  principal: Principal;
+  body: B;
+  query: Q;
+  params: P;
+  req: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export interface RouteSpec<B, Q, P> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  summary: string;
+  tags: string[];
+  /** null: public route (no authentication). */
+  permission: Permission | null;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  params?: z.ZodType<P>;
+  /** HTTP status of a success (default 200). */
+  status?: number;
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  summary: string;
+  tags: string[];
+  permission: Permission | null;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  status: number;
+}
+
+const registries = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+export function registeredRoutes(server: FastifyInstance): RegisteredRoute[] {
+  return registries.get(server) ?? [];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal | null;
+  }
+}
+
+/** Who is calling: an API token (Authorization: Bearer) or a session cookie. */
+export async function authenticate(app: App, req: FastifyRequest): Promise<Principal | null> {
+  if (req.principal !== undefined) return req.principal;
+  let principal: Principal | null = null;
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) {
+    const token = await tokenLookup(app, auth.slice(7).trim());
+    principal = token
+      ? { actor: `token:${token.name}`, role: token.role, user: null, csrfToken: null }
+      : null;
+  } else {
+    const cookie = req.cookies?.[SESSION_COOKIE];
+    if (cookie) {
+      const session = await sessionLookup(app, cookie);
+      principal = session
+        ? {
+            actor: `user:${session.user.email}`,
+            role: session.user.role,
+            user: session.user,
+            csrfToken: session.csrfToken,
+          }
+        : null;
+    }
+  }
+  req.principal = principal;
+  return principal;
+}
+
+function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) {
+    throw new AppError(
+      'validation_failed',
+      `the ${where} is not valid`,
+      r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message })),
+    );
+  }
+  return r.data;
+}
+
+export function route<B = undefined, Q = undefined, P = undefined>(
+  server: FastifyInstance,
+  app: App,
+  spec: RouteSpec<B, Q, P>,
+  handler: (ctx: RouteContext<B, Q, P>) => Promise<unknown>,
+): void {
+  const list = registries.get(server) ?? [];
+  registries.set(server, list);
+  list.push({ ...spec, status: spec.status ?? 200 } as RegisteredRoute);
+  server.route({
+    method: spec.method,
+    url: spec.url,
+    handler: async (req, reply) => {
+      let principal: Principal = { actor: 'anonymous', role: 'viewer', user: null, csrfToken: null };
+      if (spec.permission) {
+        const p = await authenticate(app, req);
+        if (!p) throw new AppError('unauthorized');
+        authorize(p.role, spec.permission);
+        if (p.csrfToken && spec.method !== 'GET' && req.headers['x-csrf-token'] !== p.csrfToken) {
+          throw new AppError('csrf_failed');
+        }
+        principal = p;
+      }
+      const params = parseWith(spec.params, req.params, 'path');
+      const query = parseWith(spec.query, req.query, 'query');
+      const body = parseWith(spec.body, req.body, 'body');
+      const result = await handler({ app, principal, body, query, params, req, reply });
+      if (reply.sent) return reply;
+      reply.code(spec.status ?? 200);
+      return result ?? { ok: true };
+    },
+  });
+}
+
+export function errorBody(id: ErrorId, message: string, details?: unknown, requestId?: string) {
+  return {
+    error: {
+      id,
+      message,
+      ...(details === undefined ? {} : { details }),
+      ...(requestId ? { requestId } : {}),
+    },
+  };
+}
+
+const FASTIFY_CODES: Record<string, ErrorId> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_MULTIPLE_CONTENT_TYPE_HEADERS: 'validation_failed',
+  FST_ERR_VALIDATION: 'validation_failed',
+};
+
+/** The one exit point for errors: known ids keep their status; everything else is internal_error, logged, not leaked. */
+export function installErrorHandling(server: FastifyInstance): void {
+  server.setErrorHandler((err, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.code(err.status).send(errorBody(err.id, err.message, err.details, req.id));
+    }
+    const e = err as { code?: string; statusCode?: number; message?: string };
+    let id: ErrorId | undefined = e.code ? FASTIFY_CODES[e.code] : undefined;
+    if (!id && e.statusCode === 429) id = 'rate_limited';
+    if (!id && err instanceof SyntaxError && e.statusCode === 400) id = 'invalid_json';
+    if (!id && e.statusCode === 400) id = 'validation_failed';
+    if (id) return reply.code(ERRORS[id].status).send(errorBody(id, ERRORS[id].message, undefined, req.id));
+    req.log.error({ err }, 'unhandled error');
+    return reply
+      .code(500)
+      .send(errorBody('internal_error', ERRORS.internal_error.message, undefined, req.id));
+  });
+  server.setNotFoundHandler((req, reply) => {
+    reply
+      .code(404)
+      .send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]}`, undefined, req.id));
+  });
+}
+
+export const UuidParam = z.object({ id: z.string().uuid() }).strict();
+export const Paging = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });

@@ -1,0 +1,149 @@
+// Sign-in, sign-out, who am I, and first-run setup. Login is rate-limited per email and per address in the
+// database, so the limit holds across nodes.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  countUsers,
+  EmailSchema,
+  loginAllowed,
+  loginFailureRecorder,
+  PasswordSchema,
+  passwordVerifier,
+  SESSION_TTL_MS,
+  sessionCreator,
+  sessionDestroyer,
+  setupCompleter,
+  type User,
+} from '../../accounts/users.ts';
+import type { App } from '../../app.ts';
+import { AppError } from '../../errors.ts';
+import { authenticate, route, SESSION_COOKIE } from '../http.ts';
+
+export function presentUser(u: User) {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    disabled: u.disabled,
+    createdAt: u.createdAt.toISOString(),
+  };
+}
+
+const LoginBody = z.object({ email: z.string().max(320), password: z.string().max(256) }).strict();
+const SetupBody = z
+  .object({
+    token: z.string().min(10).max(200),
+    email: EmailSchema,
+    name: z.string().max(200).optional(),
+    password: PasswordSchema,
+  })
+  .strict();
+
+export function registerAuthRoutes(
+  server: FastifyInstance,
+  app: App,
+  options: { secureCookies: boolean },
+): void {
+  const cookieOptions = {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: options.secureCookies,
+    maxAge: SESSION_TTL_MS / 1000,
+  };
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/auth/login',
+      summary: 'Sign in with email and password',
+      tags: ['auth'],
+      permission: null,
+      body: LoginBody,
+    },
+    async ({ body, req, reply }) => {
+      if (!(await loginAllowed(app, body.email, req.ip)))
+        throw new AppError('rate_limited', 'too many failed sign-ins; try again in 15 minutes');
+      const user = await passwordVerifier(app.db, body.email, body.password);
+      if (!user) {
+        await loginFailureRecorder(app, body.email, req.ip);
+        throw new AppError('unauthorized', 'wrong email or password');
+      }
+      const session = await sessionCreator(app, user);
+      reply.setCookie(SESSION_COOKIE, session.cookie, cookieOptions);
+      return { user: presentUser(user), csrfToken: session.csrfToken };
+    },
+  );
+
+  route(
+    server,
+    app,
+    { method: 'POST', url: '/api/auth/logout', summary: 'Sign out', tags: ['auth'], permission: null },
+    async ({ req, reply }) => {
+      const cookie = req.cookies[SESSION_COOKIE];
+      if (cookie) {
+        const p = await authenticate(app, req);
+        if (p?.csrfToken && req.headers['x-csrf-token'] !== p.csrfToken) throw new AppError('csrf_failed');
+        await sessionDestroyer(app, cookie);
+      }
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { ok: true };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'GET',
+      url: '/api/auth/me',
+      summary: 'The signed-in user and CSRF token',
+      tags: ['auth'],
+      permission: 'agents.read',
+    },
+    async ({ principal }) => ({
+      user: principal.user ? presentUser(principal.user) : null,
+      actor: principal.actor,
+      role: principal.role,
+      csrfToken: principal.csrfToken,
+    }),
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'GET',
+      url: '/api/setup',
+      summary: 'Whether first-run setup is needed',
+      tags: ['auth'],
+      permission: null,
+    },
+    async () => ({
+      needed: (await countUsers(app.db)) === 0,
+    }),
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/setup',
+      summary: 'Create the first admin with the one-time setup link',
+      tags: ['auth'],
+      permission: null,
+      body: SetupBody,
+      status: 201,
+    },
+    async ({ body, reply }) => {
+      const user = await setupCompleter(app, body.token, body);
+      const session = await sessionCreator(app, user);
+      reply.setCookie(SESSION_COOKIE, session.cookie, cookieOptions);
+      return { user: presentUser(user), csrfToken: session.csrfToken };
+    },
+  );
+}
