@@ -1,0 +1,708 @@
+// Runtime suite: the per-step overhead of policy + audit, with a brain that answers instantly and a `read` tool
+// whose handler does nothing. Every step therefore costs only what the runtime itself does: validate, decide,
+// write the intent ahead (tool_calls + audit + steps), run the no-op handler, record the result (+ audit).
+//
+// Each run takes STEPS_PER_RUN tool steps and then `done`, so run setup is amortized. Per-step latency is the
+// time from one decide() returning to the next decide() call of the same run (it covers one whole tool step,
+// including the next step's lease renewal). Throughput is tool steps per wall-clock second, setup included.
+//
+// In the same process and on the same pool, a raw baseline measures plain single-statement INSERTs of an
+// equivalent audit row into a table without trigger, at the same concurrency; half before and half after the
+// runtime measurement, so drift in a noisy machine hits both. The ratio runtime steps/s ÷ raw inserts/s is the
+// figure to track. A wrapped Db counts SQL round trips (BEGIN and COMMIT included) and times each statement.
+//
+// Environment: BENCH_DATABASE_URL (default postgres://root@127.0.0.1:5432/test), BENCH_SECONDS (runtime
+// measurement per scenario, default 5), BENCH_CONCURRENCY (default "1,32"), BENCH_DRIVERS (default "pglite,pg").
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { z } from 'zod';
+import { systemClock } from '../src/clock.ts';
+import { createServices } from '../src/context.ts';
+import { agentCreator } from '../src/runtime/agents.ts';
+import { Runtime } from '../src/runtime/runtime.ts';
+import { defineTool, ToolRegistry } from '../src/runtime/tools.ts';
+import type { ActionInput, Brain, BrainContext } from '../src/runtime/types.ts';
+import { type Db, openPg, openPglite, type Queryable } from '../src/store/db.ts';
+import { migrate } from '../src/store/migrate.ts';
+import {
+  type CpuDelta,
+  cpuSince,
+  cpuSnapshot,
+  fmt,
+  pct,
+  round,
+  type ScenarioResult,
+  type Suite,
+  summarize,
+  table,
+  verdict,
+} from './stats.ts';
+
+const STEPS_PER_RUN = 10;
+const STEP_BUDGET = 25;
+const SECONDS = positive(process.env.BENCH_SECONDS, 5);
+const WARMUP_SECONDS = Math.max(1, SECONDS * 0.3);
+const RAW_SECONDS = Math.max(1, SECONDS * 0.6); // split in two halves around the runtime measurement
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,32')
+  .split(',')
+  .map((s) => Number.parseInt(s, 10))
+  .filter((n) => n > 0);
+const DRIVERS = (process.env.BENCH_DRIVERS ?? 'pglite,pg').split(',').map((s) => s.trim());
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+
+// Targets (PostgreSQL only).
+const TARGET_P99_MS = 10;
+const TARGET_P99_CONCURRENCY = 32;
+const TARGET_RATIO = 0.5;
+
+function nullableRound(v: number | null, decimals = 3): number | null {
+  return v === null ? null : round(v, decimals);
+}
+
+function positive(v: string | undefined, fallback: number): number {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A Db that counts round trips and times statements.
+
+interface StatementStat {
+  n: number;
+  ms: number;
+}
+
+class Meter {
+  roundTrips = 0;
+  statements = 0;
+  transactions = 0;
+  /** When set, every round trip is appended (normalized SQL), for the per-step listing. */
+  log: string[] | null = null;
+  /** When set, time per statement kind (only meaningful at concurrency 1: pool waits are included). */
+  stats: Map<string, StatementStat> | null = null;
+
+  reset(): void {
+    this.roundTrips = 0;
+    this.statements = 0;
+    this.transactions = 0;
+  }
+
+  time(key: string, ms: number): void {
+    if (!this.stats) return;
+    const s = this.stats.get(key);
+    if (s) {
+      s.n++;
+      s.ms += ms;
+    } else this.stats.set(key, { n: 1, ms });
+  }
+}
+
+const TX_OVERHEAD = 'BEGIN + COMMIT (+ pool connect, JS in the tx)';
+
+function statementKey(sql: string): string {
+  const s = sql.replace(/\s+/g, ' ').trim();
+  return s.length > 84 ? `${s.slice(0, 83)}…` : s;
+}
+
+function meteredQueryable(q: Queryable, m: Meter, inner?: { ms: number }): Queryable {
+  const run = async <T>(sql: string, call: () => Promise<T>): Promise<T> => {
+    m.roundTrips++;
+    m.statements++;
+    const key = statementKey(sql);
+    m.log?.push(key);
+    const t0 = performance.now();
+    try {
+      return await call();
+    } finally {
+      const ms = performance.now() - t0;
+      if (inner) inner.ms += ms;
+      m.time(key, ms);
+    }
+  };
+  return {
+    query<T>(sql: string, params?: unknown[]): Promise<T[]> {
+      return run(sql, () => q.query<T>(sql, params));
+    },
+    exec(sql: string): Promise<void> {
+      return run(sql, () => q.exec(sql));
+    },
+  };
+}
+
+function meteredDb(db: Db, m: Meter): Db {
+  const base = meteredQueryable(db, m);
+  return {
+    driver: db.driver,
+    pglite: db.pglite,
+    pool: db.pool,
+    query: base.query,
+    exec: base.exec,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      m.transactions++;
+      m.roundTrips += 2; // BEGIN and COMMIT (or ROLLBACK)
+      m.log?.push('BEGIN');
+      const inner = { ms: 0 };
+      const t0 = performance.now();
+      try {
+        return await db.transaction((tx) => fn(meteredQueryable(tx, m, inner)));
+      } finally {
+        m.log?.push('COMMIT');
+        m.time(TX_OVERHEAD, performance.now() - t0 - inner.ms);
+      }
+    },
+    close: () => db.close(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The zero-latency brain: STEPS_PER_RUN tool calls, then done. It records the time between consecutive decide
+// calls of each run (from one returning to the next being called).
+
+class BenchBrain implements Brain {
+  private readonly lastReturn = new Map<string, number>();
+  samples: number[] = [];
+  recording = false;
+  onDecide: ((runId: string, stepsSoFar: number) => void) | null = null;
+
+  async decide(ctx: BrainContext): Promise<ActionInput> {
+    const now = performance.now();
+    const prev = this.lastReturn.get(ctx.run.id);
+    if (prev !== undefined && this.recording) this.samples.push(now - prev);
+    this.onDecide?.(ctx.run.id, ctx.history.length);
+    if (ctx.history.length >= STEPS_PER_RUN) {
+      this.lastReturn.delete(ctx.run.id);
+      return { type: 'done', outcome: 'bench finished' };
+    }
+    this.lastReturn.set(ctx.run.id, performance.now());
+    return { type: 'tool', name: 'lookup', args: { q: `record-${ctx.history.length + 1}` } };
+  }
+}
+
+const tools = new ToolRegistry([
+  defineTool({
+    name: 'lookup',
+    description: 'Reads a record (no-op)',
+    risk: 'read',
+    input: z.object({ q: z.string() }).strict(),
+    handler: async () => ({ ok: true }),
+  }),
+]);
+
+// ---------------------------------------------------------------------------------------------------------
+// Workloads.
+
+interface Harness {
+  driver: 'pglite' | 'pg';
+  /** Whether the PostgreSQL server runs on this machine (its processes' CPU time can be read). */
+  localServer: boolean;
+  poolMax: number;
+  db: Db; // metered
+  raw: Db; // unmetered, same pool / instance
+  meter: Meter;
+  brain: BenchBrain;
+  runtime: Runtime;
+  agentId: string;
+  agentName: string;
+}
+
+async function driveRuns(h: Harness, concurrency: number, seconds: number) {
+  const server = await serverProcesses(h);
+  const deadline = performance.now() + seconds * 1000;
+  let runs = 0;
+  const cpu0 = cpuSnapshot({ postgres: server });
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const run = await h.runtime.startRun(h.agentId, { type: 'bench' });
+        if (run.status !== 'done' || run.stepsUsed !== STEPS_PER_RUN + 1)
+          throw new Error(
+            `bench run ${run.id} ended ${run.status} (${run.outcome ?? 'no outcome'}) after ${run.stepsUsed} steps`,
+          );
+        runs++;
+      }
+    }),
+  );
+  const wallMs = performance.now() - t0;
+  return { runs, steps: runs * STEPS_PER_RUN, wallMs, cpu: cpuSince(cpu0) };
+}
+
+const RAW_INSERT = `INSERT INTO bench_raw_audit (stream, seq, at, actor, action, subject, payload, prev_hash, hash)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`;
+
+/** A payload like the runtime's `tool.intent` event for this tool (the bigger of the two events per step). */
+function intentPayload(runId: string): string {
+  return JSON.stringify({
+    args: { q: 'record-10' },
+    decision: 'execute',
+    idempotencyKey: `${runId}:10`,
+    risk: 'read',
+    tool: 'lookup',
+  });
+}
+
+async function rawInserts(h: Harness, concurrency: number, seconds: number) {
+  const server = await serverProcesses(h);
+  const deadline = performance.now() + seconds * 1000;
+  const latencies: number[] = [];
+  const cpu0 = cpuSnapshot({ postgres: server });
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const runId = randomUUID();
+      const stream = `run:${runId}`;
+      const payload = intentPayload(runId);
+      const prev = randomBytes(32).toString('hex');
+      const hash = randomBytes(32).toString('hex');
+      let seq = 0;
+      while (performance.now() < deadline) {
+        const s = performance.now();
+        await h.raw.query(RAW_INSERT, [
+          stream,
+          ++seq,
+          new Date(),
+          `agent:${h.agentName}`,
+          'tool.intent',
+          stream,
+          payload,
+          prev,
+          hash,
+        ]);
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  const wallMs = performance.now() - t0;
+  return { n: latencies.length, wallMs, latencies, cpu: cpuSince(cpu0) };
+}
+
+/** One run at concurrency 1 with every round trip logged: what exactly one tool step costs. */
+async function probeRoundTrips(h: Harness) {
+  const marks = new Map<number, number>();
+  const log: string[] = [];
+  h.meter.log = log;
+  h.brain.onDecide = (_runId, stepsSoFar) => marks.set(stepsSoFar, log.length);
+  try {
+    await h.runtime.startRun(h.agentId, { type: 'bench' });
+  } finally {
+    h.meter.log = null;
+    h.brain.onDecide = null;
+  }
+  // Tool step k runs between the decide calls that saw k-1 and k steps of history.
+  const perStep: string[][] = [];
+  for (let k = 1; k <= STEPS_PER_RUN; k++) perStep.push(log.slice(marks.get(k - 1)!, marks.get(k)!));
+  const counts = perStep.map((s) => s.length);
+  const middle = perStep[Math.floor(STEPS_PER_RUN / 2)]!;
+  return {
+    perRun: log.length,
+    perToolStep: middle.length,
+    uniform: counts.every((c) => c === middle.length),
+    counts,
+    statements: middle,
+    beforeFirstStep: marks.get(0)!,
+    afterLastStep: log.length - marks.get(STEPS_PER_RUN)!,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Databases.
+
+function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+interface Target {
+  driver: 'pglite' | 'pg';
+  poolMax: number;
+  db: Db;
+  cleanup(): Promise<void>;
+}
+
+async function openPgliteTarget(): Promise<Target> {
+  const db = await openPglite();
+  await migrate(db);
+  return { driver: 'pglite', poolMax: 1, db, cleanup: () => db.close() };
+}
+
+async function openPgTarget(maxConnections: number): Promise<Target | null> {
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+  } catch (err) {
+    console.log(
+      `PostgreSQL at ${maskUrl(DATABASE_URL)} is unreachable (${err instanceof Error ? err.message : String(err)}): skipping the pg scenarios.`,
+    );
+    await admin.end().catch(() => {});
+    return null;
+  }
+  try {
+    await admin.query(
+      `CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA public; CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public;
+       CREATE SCHEMA ${schema}`,
+    );
+  } finally {
+    await admin.end();
+  }
+  const dropSchema = async () => {
+    const a = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 5000 });
+    await a.connect();
+    try {
+      await a.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    } finally {
+      await a.end();
+    }
+  };
+  const db = openPg(DATABASE_URL, { max: maxConnections, searchPath: `${schema},public` });
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close().catch(() => {});
+    await dropSchema();
+    throw err;
+  }
+  console.log(`PostgreSQL: ${maskUrl(DATABASE_URL)}, schema ${schema}, pool max ${maxConnections}`);
+  return {
+    driver: 'pg',
+    poolMax: maxConnections,
+    db,
+    async cleanup() {
+      await db.close().catch(() => {});
+      await dropSchema();
+    },
+  };
+}
+
+async function buildHarness(target: Target): Promise<Harness> {
+  await target.db.exec(`CREATE TABLE bench_raw_audit (
+    id bigserial PRIMARY KEY,
+    stream text NOT NULL,
+    seq int NOT NULL,
+    at timestamptz NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    subject text NOT NULL,
+    payload jsonb NOT NULL,
+    prev_hash text NOT NULL,
+    hash text NOT NULL
+  )`);
+  const meter = new Meter();
+  const db = meteredDb(target.db, meter);
+  const svc = createServices(db, systemClock);
+  const brain = new BenchBrain();
+  const runtime = new Runtime(svc, {
+    brainFor: () => brain,
+    toolsFor: () => tools,
+    modeFor: async () => 'production',
+  });
+  const agent = await agentCreator(svc, 'user:bench@example.com', {
+    kind: 'custom',
+    name: `bench-${randomBytes(4).toString('hex')}`,
+    stepBudget: STEP_BUDGET,
+    alwaysHumanTopics: [],
+    pilotPercent: 0,
+  });
+  return {
+    driver: target.driver,
+    localServer: target.driver === 'pg' && isLocal(DATABASE_URL),
+    poolMax: target.poolMax,
+    db,
+    raw: target.db,
+    meter,
+    brain,
+    runtime,
+    agentId: agent.id,
+    agentName: agent.name,
+  };
+}
+
+/**
+ * The PostgreSQL processes whose CPU time counts: this pool's backends (every pooled connection is checked out
+ * once to learn its pid) plus the server's auxiliary processes. Null when the server is not on this machine.
+ */
+async function serverProcesses(h: Harness): Promise<{ backends: ReadonlySet<number> } | undefined> {
+  const pool = h.raw.pool;
+  if (!h.localServer || !pool) return undefined;
+  const clients = await Promise.all(Array.from({ length: h.poolMax }, () => pool.connect()));
+  try {
+    const pids = await Promise.all(
+      clients.map(
+        async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid,
+      ),
+    );
+    return { backends: new Set(pids) };
+  } finally {
+    for (const c of clients) c.release();
+  }
+}
+
+function isLocal(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === '' || host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The suite.
+
+interface Row {
+  result: ScenarioResult;
+  cells: (string | number)[];
+  cpuCells: (string | number)[];
+}
+
+function addCpu(a: CpuDelta, b: CpuDelta): CpuDelta {
+  const sum = (x: number | null, y: number | null) => (x === null || y === null ? null : x + y);
+  const busy =
+    a.machineBusy === null || b.machineBusy === null
+      ? null
+      : (a.machineBusy * a.wallMs + b.machineBusy * b.wallMs) / (a.wallMs + b.wallMs);
+  return {
+    wallMs: a.wallMs + b.wallMs,
+    nodeMs: a.nodeMs + b.nodeMs,
+    postgresMs: sum(a.postgresMs, b.postgresMs),
+    machineBusy: busy,
+  };
+}
+
+const per = (v: number | null, n: number) => (v === null || n === 0 ? null : v / n);
+
+async function measureScenario(h: Harness, concurrency: number): Promise<{ row: Row; breakdown: string }> {
+  const name = `${h.driver} c=${concurrency}`;
+  process.stdout.write(`${name}: warm-up…`);
+  await driveRuns(h, concurrency, WARMUP_SECONDS);
+  await rawInserts(h, concurrency, 0.5);
+
+  process.stdout.write(' raw…');
+  const rawA = await rawInserts(h, concurrency, RAW_SECONDS / 2);
+
+  process.stdout.write(' runtime…');
+  h.meter.reset();
+  h.meter.stats = concurrency === 1 ? new Map() : null;
+  h.brain.samples = [];
+  h.brain.recording = true;
+  const rt = await driveRuns(h, concurrency, SECONDS);
+  h.brain.recording = false;
+  const roundTrips = h.meter.roundTrips;
+  const stats = h.meter.stats;
+  h.meter.stats = null;
+
+  process.stdout.write(' raw…');
+  const rawB = await rawInserts(h, concurrency, RAW_SECONDS / 2);
+  process.stdout.write(' done\n');
+
+  const lat = summarize(h.brain.samples);
+  const stepsPerSec = rt.steps / (rt.wallMs / 1000);
+  const rawLat = summarize([...rawA.latencies, ...rawB.latencies]);
+  const rawPerSec = (rawA.n + rawB.n) / ((rawA.wallMs + rawB.wallMs) / 1000);
+  const ratio = stepsPerSec / rawPerSec;
+  const rawCpu = addCpu(rawA.cpu, rawB.cpu);
+  const rawN = rawA.n + rawB.n;
+  const rtPerStep = roundTrips / rt.steps;
+  const isPg = h.driver === 'pg';
+  const p99Target = isPg && concurrency === TARGET_P99_CONCURRENCY ? verdict(lat.p99 <= TARGET_P99_MS) : null;
+  const ratioTarget = isPg ? verdict(ratio >= TARGET_RATIO) : null;
+
+  let breakdown = '';
+  if (stats) {
+    const wall = rt.wallMs;
+    const rows = [...stats.entries()]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .map(([key, s]) => [key, s.n / rt.steps, s.ms / s.n, s.ms / rt.steps, pct(s.ms / wall)]);
+    breakdown = `Where the time goes (${name}, per tool step, setup amortized; wall ${fmt(wall / rt.steps)} ms/step):\n${table(
+      ['statement', 'calls/step', 'mean ms', 'ms/step', 'of wall'],
+      rows,
+    )}`;
+  }
+
+  const result: ScenarioResult = {
+    suite: 'runtime',
+    scenario: name,
+    driver: h.driver,
+    concurrency,
+    stepsPerRun: STEPS_PER_RUN,
+    runs: rt.runs,
+    steps: rt.steps,
+    seconds: round(rt.wallMs / 1000, 2),
+    stepsPerSec: round(stepsPerSec, 1),
+    p50Ms: round(lat.p50),
+    p90Ms: round(lat.p90),
+    p99Ms: round(lat.p99),
+    maxMs: round(lat.max),
+    rawInserts: rawA.n + rawB.n,
+    rawInsertsPerSec: round(rawPerSec, 1),
+    rawP50Ms: round(rawLat.p50),
+    rawP99Ms: round(rawLat.p99),
+    ratio: round(ratio, 4),
+    roundTripsPerStep: round(rtPerStep, 2),
+    targetP99: p99Target,
+    targetRatio: ratioTarget,
+    nodeCpuMsPerStep: nullableRound(per(rt.cpu.nodeMs, rt.steps)),
+    pgCpuMsPerStep: nullableRound(per(rt.cpu.postgresMs, rt.steps)),
+    rawNodeCpuMsPerInsert: nullableRound(per(rawCpu.nodeMs, rawN)),
+    rawPgCpuMsPerInsert: nullableRound(per(rawCpu.postgresMs, rawN)),
+    machineBusy: nullableRound(rt.cpu.machineBusy, 2),
+  };
+  const busyPct = (v: number | null) => fmt(v === null ? null : v * 100, 0);
+  const cpuCells = [
+    name,
+    fmt(per(rt.cpu.nodeMs, rt.steps)),
+    fmt(per(rt.cpu.postgresMs, rt.steps)),
+    fmt(per(rt.cpu.nodeMs + (rt.cpu.postgresMs ?? 0), rt.wallMs / 1000)),
+    busyPct(rt.cpu.machineBusy),
+    fmt(per(rawCpu.nodeMs, rawN)),
+    fmt(per(rawCpu.postgresMs, rawN)),
+    busyPct(rawCpu.machineBusy),
+  ];
+  const cells = [
+    name,
+    rt.steps,
+    stepsPerSec,
+    lat.p50,
+    lat.p99,
+    rawPerSec,
+    rawLat.p50,
+    rawLat.p99,
+    pct(ratio),
+    fmt(rtPerStep, 1),
+  ];
+  return { row: { result, cells, cpuCells }, breakdown };
+}
+
+async function runSuite(): Promise<ScenarioResult[]> {
+  console.log(
+    `${STEPS_PER_RUN} no-op read-tool steps per run (+ done), step budget ${STEP_BUDGET}; ` +
+      `warm-up ${fmt(WARMUP_SECONDS)} s, runtime ${fmt(SECONDS)} s, raw baseline ${fmt(RAW_SECONDS)} s per scenario; ` +
+      `concurrency ${CONCURRENCIES.join(', ')}\n`,
+  );
+  const rows: Row[] = [];
+  const breakdowns: string[] = [];
+  const probes: string[] = [];
+  const probeFigures = new Map<string, number>();
+  for (const driver of DRIVERS) {
+    if (driver !== 'pglite' && driver !== 'pg') {
+      console.log(`unknown driver ${driver} in BENCH_DRIVERS (pglite, pg): skipped`);
+      continue;
+    }
+    const target =
+      driver === 'pglite' ? await openPgliteTarget() : await openPgTarget(Math.max(...CONCURRENCIES, 2));
+    if (!target) continue;
+    try {
+      const h = await buildHarness(target);
+      let probed = false;
+      for (const c of CONCURRENCIES) {
+        const { row, breakdown } = await measureScenario(h, c);
+        if (!probed) {
+          // After the first warm-up, so caches (audit heads, plans) are in their steady state.
+          const p = await probeRoundTrips(h);
+          probed = true;
+          probeFigures.set(driver, p.perToolStep);
+          probes.push(
+            `Round trips (${driver}): one tool step = ${p.perToolStep} round trips` +
+              `${p.uniform ? '' : ` (steps differ: ${p.counts.join(', ')})`}; one run of ${STEPS_PER_RUN} steps = ${p.perRun} ` +
+              `(${p.beforeFirstStep} before the first decide, ${p.afterLastStep} for done + release), ` +
+              `${fmt(p.perRun / STEPS_PER_RUN, 1)} per step amortized. If a round trip cost what one raw insert costs, ` +
+              `the ratio could reach at most 1/${fmt(p.perRun / STEPS_PER_RUN, 1)} = ${pct(STEPS_PER_RUN / p.perRun)}; ` +
+              `${pct(TARGET_RATIO)} needs ≤ ${fmt(1 / TARGET_RATIO, 0)} round trips per step.\n` +
+              p.statements.map((s, i) => `  ${String(i + 1).padStart(2)}. ${s}`).join('\n'),
+          );
+        }
+        row.result.roundTripsPerToolStep = probeFigures.get(driver) ?? null;
+        rows.push(row);
+        if (breakdown) breakdowns.push(breakdown);
+      }
+    } finally {
+      await target.cleanup();
+    }
+  }
+
+  console.log('');
+  console.log(
+    table(
+      [
+        'scenario',
+        'steps',
+        'steps/s',
+        'p50 ms',
+        'p99 ms',
+        'raw ins/s',
+        'raw p50',
+        'raw p99',
+        'ratio',
+        'rt/step',
+      ],
+      rows.map((r) => r.cells),
+    ),
+  );
+  console.log(
+    '\nsteps/s: tool steps per wall second, run setup and done included; p50/p99: per tool step (decide → next decide);' +
+      '\nraw: single-statement INSERT of an equivalent audit row, no trigger, same driver and concurrency;' +
+      '\nratio: runtime steps/s ÷ raw inserts/s; rt/step: SQL round trips per step (BEGIN/COMMIT included), amortized.',
+  );
+
+  console.log('');
+  console.log(
+    table(
+      [
+        'CPU',
+        'node ms/step',
+        'pg ms/step',
+        'cpu ms/s',
+        'machine %',
+        'node ms/insert',
+        'pg ms/insert',
+        'machine %',
+      ],
+      rows.map((r) => r.cpuCells),
+    ),
+  );
+  console.log(
+    "node: this process (PGlite runs inside it); pg: the pool's backends + the server's auxiliary processes;" +
+      '\ncpu ms/s: node + pg CPU ms per wall second in the runtime phase (2000 = both cores of this machine);' +
+      '\nmachine %: all cores, all tenants. Left: runtime phase; right: raw baseline.',
+  );
+
+  const targetRows: (string | number)[][] = [];
+  for (const r of rows) {
+    const res = r.result;
+    if (res.targetP99)
+      targetRows.push([
+        res.scenario,
+        'p99 per step',
+        `${fmt(res.p99Ms as number)} ms`,
+        `≤ ${TARGET_P99_MS} ms`,
+        String(res.targetP99),
+      ]);
+    if (res.targetRatio)
+      targetRows.push([
+        res.scenario,
+        'steps/s ÷ raw inserts/s',
+        pct(res.ratio as number),
+        `≥ ${pct(TARGET_RATIO)}`,
+        String(res.targetRatio),
+      ]);
+  }
+  console.log('');
+  if (targetRows.length)
+    console.log(table(['targets (PostgreSQL)', 'figure', 'measured', 'target', ''], targetRows));
+  else console.log('targets (PostgreSQL): not evaluated (no pg scenario ran)');
+
+  for (const p of probes) console.log(`\n${p}`);
+  for (const b of breakdowns) console.log(`\n${b}`);
+  return rows.map((r) => r.result);
+}
+
+export const suite: Suite = {
+  name: 'runtime',
+  description: 'per-step overhead of policy + audit (zero-latency brain, no-op read tool)',
+  run: runSuite,
+};
