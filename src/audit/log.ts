@@ -26,12 +26,45 @@ export interface AuditEvent {
   hash: string;
 }
 
-interface Head {
+export interface Head {
   seq: number;
   hash: string;
 }
 
-const CHAIN_CONFLICT = 'TW001';
+/** Columns of an audit row, in the order `auditRow` returns their values. */
+export const AUDIT_COLUMNS = 'stream, seq, at, actor, action, subject, payload, prev_hash, hash';
+
+/**
+ * The values of one event extending `head`, for callers that fold the audit insert into a larger statement
+ * (the runtime's hot path). The trigger still checks the link; a stale head fails the whole statement.
+ */
+export function auditRow(input: AuditInput, head: Head, at: Date): { values: unknown[]; next: Head } {
+  const payload = normalizePayload(input.payload);
+  const seq = head.seq + 1;
+  const hash = eventHash(head.hash, { ...input, seq, at, payload });
+  return {
+    values: [
+      input.stream,
+      seq,
+      at,
+      input.actor,
+      input.action,
+      input.subject,
+      JSON.stringify(payload),
+      head.hash,
+      hash,
+    ],
+    next: { seq, hash },
+  };
+}
+
+/** `$n, $n+1, …` placeholders for the audit values starting at parameter n. */
+export function auditPlaceholders(first: number): string {
+  return Array.from({ length: 9 }, (_, i) => `$${first + i}`).join(', ');
+}
+
+export const AUDIT_CHAIN_CONFLICT = 'TW001';
+
 const MAX_HEAD_CACHE = 10_000;
 
 export class AuditLog {
@@ -47,47 +80,34 @@ export class AuditLog {
    * Inside one (`tx`), the head is read fresh, and a conflict aborts the caller's transaction.
    */
   async append(input: AuditInput, tx?: Queryable): Promise<AuditEvent> {
-    const payload = normalizePayload(input.payload);
     for (let attempt = 0; ; attempt++) {
       const q = tx ?? this.db;
       const head = (!tx && this.heads.get(input.stream)) || (await this.readHead(q, input.stream));
       const at = this.clock.now();
-      const seq = head.seq + 1;
-      const hash = eventHash(head.hash, { ...input, seq, at, payload });
+      const { values, next } = auditRow(input, head, at);
       try {
         const [row] = await q.query<{ id: number }>(
-          `INSERT INTO audit_events (stream, seq, at, actor, action, subject, payload, prev_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-          [
-            input.stream,
-            seq,
-            at,
-            input.actor,
-            input.action,
-            input.subject,
-            JSON.stringify(payload),
-            head.hash,
-            hash,
-          ],
+          `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(1)}) RETURNING id`,
+          values,
         );
         if (tx) this.heads.delete(input.stream);
-        else this.remember(input.stream, { seq, hash });
+        else this.remember(input.stream, next);
         return {
           id: row!.id,
           stream: input.stream,
-          seq,
+          seq: next.seq,
           at,
           actor: input.actor,
           action: input.action,
           subject: input.subject,
-          payload,
+          payload: JSON.parse(values[6] as string),
           prevHash: head.hash,
-          hash,
+          hash: next.hash,
         };
       } catch (err) {
         this.heads.delete(input.stream);
         const code = sqlState(err);
-        if (tx || attempt >= 5 || (code !== CHAIN_CONFLICT && code !== '23505')) throw err;
+        if (tx || attempt >= 5 || (code !== AUDIT_CHAIN_CONFLICT && code !== '23505')) throw err;
       }
     }
   }
@@ -97,7 +117,7 @@ export class AuditLog {
     this.heads.set(stream, head);
   }
 
-  private async readHead(q: Queryable, stream: string): Promise<Head> {
+  async readHead(q: Queryable, stream: string): Promise<Head> {
     const [row] = await q.query<Head>('SELECT seq, hash FROM audit_heads WHERE stream = $1', [stream]);
     return row ?? { seq: 0, hash: GENESIS_HASH };
   }

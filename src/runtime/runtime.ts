@@ -1,10 +1,11 @@
 // The guarded runtime: the action loop of DESIGN §2. A brain proposes; this file validates, asks policy, audits the
 // intent before any effect, executes or suspends, and ends every run in a defined state. It fails closed: any
 // doubt about a run's state escalates to a human and never executes.
+import { AUDIT_CHAIN_CONFLICT, AUDIT_COLUMNS, auditPlaceholders, auditRow, type Head } from '../audit/log.ts';
 import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { Mode } from '../readiness/model.ts';
-import type { Queryable } from '../store/db.ts';
+import { type Queryable, sqlState } from '../store/db.ts';
 import { findAgent, presentAgentRow } from './agents.ts';
 import { escalationCreator } from './escalations.ts';
 import { alwaysHumanTopicsIn, asksForPerson } from './guards.ts';
@@ -83,6 +84,8 @@ interface DriveState {
   run: Run;
   agent: AgentConfig;
   history: StepRecord[];
+  /** Head of the run's audit stream as this driver last wrote it (null: read it before the next fast write). */
+  head: Head | null;
 }
 
 const NOTIFY_CHANNEL = 'twelve_events';
@@ -161,6 +164,7 @@ export class Runtime {
         run,
         agent: presentAgentRow(agentRow!),
         history: await this.loadHistory(runId),
+        head: null,
       };
       try {
         while ((await this.step(state)) === 'continue') {}
@@ -187,12 +191,14 @@ export class Runtime {
   private async step(state: DriveState): Promise<StepOutcome> {
     const { svc } = this;
     const now = svc.clock.now();
-    // One round trip: renew the lease, re-read the run, and read both kill switches.
+    // One round trip: renew the lease, re-read the run, both kill switches and any open tool call.
     const [fresh] = await svc.db.query<Record<string, unknown>>(
       `UPDATE runs r SET lease_until = $3, updated_at = $4 FROM agents a
        WHERE r.id = $1 AND a.id = r.agent_id AND r.lease_owner = $2 AND r.status = 'running'
        RETURNING r.*, a.status AS agent_status,
-         (SELECT value->>'engaged' FROM settings WHERE key = 'kill_switch') AS kill`,
+         (SELECT value->>'engaged' FROM settings WHERE key = 'kill_switch') AS kill,
+         (SELECT row_to_json(tc) FROM tool_calls tc WHERE tc.run_id = r.id
+            AND tc.status IN ('pending', 'ready', 'executing') ORDER BY tc.step_idx DESC LIMIT 1) AS open_call`,
       [state.run.id, svc.nodeId, new Date(now.getTime() + this.leaseMs), now],
     );
     if (!fresh) return 'stop';
@@ -203,10 +209,7 @@ export class Runtime {
       return this.endEscalated(state, 'the agent is paused', 'agent_paused');
 
     // A tool call left over from a suspension or a crash.
-    const [open] = await svc.db.query<Record<string, unknown>>(
-      `SELECT * FROM tool_calls WHERE run_id = $1 AND status IN ('pending', 'ready', 'executing') ORDER BY step_idx DESC LIMIT 1`,
-      [state.run.id],
-    );
+    const open = fresh.open_call as Record<string, unknown> | null;
     if (open) {
       if (open.status === 'ready') return this.executeApproved(state, open);
       if (open.status === 'executing') {
@@ -340,6 +343,16 @@ export class Runtime {
     }
     const costCents = tool.risk === 'spend' ? Math.max(0, Math.ceil(tool.costCents?.(args.data) ?? 0)) : 0;
     const key = `${state.run.id}:${idx}`;
+    const humanOnly = this.opts.humanOnlyTools?.has(tool.name) ?? false;
+    const alwaysApprove = state.agent.toolOverrides[tool.name]?.approval === 'always';
+    if (tool.risk !== 'spend') {
+      const decision = decideTool({ mode: state.run.mode, risk: tool.risk, alwaysApprove, humanOnly });
+      if (decision !== 'approval') {
+        const toolCallId = await this.writeIntent(state, idx, action, tool, args.data, decision, key);
+        if (decision === 'execute') await this.invokeTool(state, idx, tool, args.data, toolCallId, key);
+        return 'continue';
+      }
+    }
     const decision = await this.svc.db.transaction(async (tx) => {
       let withinSpendCap = false;
       if (tool.risk === 'spend') {
@@ -348,9 +361,9 @@ export class Runtime {
       const decision = decideTool({
         mode: state.run.mode,
         risk: tool.risk,
-        alwaysApprove: state.agent.toolOverrides[tool.name]?.approval === 'always',
+        alwaysApprove,
         withinSpendCap,
-        humanOnly: this.opts.humanOnlyTools?.has(tool.name) ?? false,
+        humanOnly,
       });
       if (tool.risk === 'spend' && decision === 'execute')
         await this.recordSpend(tx, state, costCents, tool.name);
@@ -450,6 +463,95 @@ export class Runtime {
     return 'continue';
   }
 
+  /**
+   * The write-ahead intent of a tool call that needs no approval and no spend check, as one statement: the call,
+   * the step, the run's step count and the intent audit event commit together, before any effect.
+   */
+  private async writeIntent(
+    state: DriveState,
+    idx: number,
+    action: Extract<Action, { type: 'tool' }>,
+    tool: Readonly<AnyTool>,
+    args: unknown,
+    decision: ToolDecision,
+    key: string,
+  ): Promise<string> {
+    const status = { execute: 'executing', approval: 'pending', record: 'recorded', deny: 'denied' }[
+      decision
+    ];
+    const result = stepResultFor(decision, tool, args);
+    const now = this.svc.clock.now();
+    const [row] = await this.fastWrite<{ id: string }>(
+      state,
+      {
+        action: 'tool.intent',
+        payload: { tool: tool.name, risk: tool.risk, decision, args, idempotencyKey: key },
+      },
+      (a) => ({
+        sql: `WITH tc AS (INSERT INTO tool_calls (run_id, step_idx, tool, args, risk, decision, status, idempotency_key, result, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id),
+              st AS (INSERT INTO steps (run_id, idx, action, decision, result, created_at) VALUES ($1, $2, $11, $6, $9, $10)),
+              ru AS (UPDATE runs SET steps_used = $2 WHERE id = $1),
+              au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(a)}))
+            SELECT id FROM tc`,
+        params: [
+          state.run.id,
+          idx,
+          tool.name,
+          JSON.stringify(args),
+          tool.risk,
+          decision,
+          status,
+          key,
+          result === null ? null : JSON.stringify(result),
+          now,
+          JSON.stringify(action),
+        ],
+      }),
+    );
+    state.history.push({ idx, action, decision, result });
+    state.run.stepsUsed = idx;
+    return row!.id;
+  }
+
+  /**
+   * Runs one statement that also appends an event to the run's audit stream, without a transaction or a head read:
+   * the driver holds the lease, so it is the stream's only writer and knows the head. If it does not (someone
+   * else appended), the trigger refuses the whole statement; re-read the head and try again.
+   */
+  private async fastWrite<T = Record<string, unknown>>(
+    state: DriveState,
+    event: { action: string; payload: unknown },
+    build: (firstAuditParam: number) => { sql: string; params: unknown[] },
+  ): Promise<T[]> {
+    const stream = `run:${state.run.id}`;
+    for (let attempt = 0; ; attempt++) {
+      state.head ??= await this.svc.audit.readHead(this.svc.db, stream);
+      const probe = build(0);
+      const { values, next } = auditRow(
+        {
+          stream,
+          actor: `agent:${state.agent.name}`,
+          action: event.action,
+          subject: stream,
+          payload: event.payload,
+        },
+        state.head,
+        this.svc.clock.now(),
+      );
+      const { sql, params } = build(probe.params.length + 1);
+      try {
+        const rows = await this.svc.db.query<T>(sql, [...params, ...values]);
+        state.head = next;
+        return rows;
+      } catch (err) {
+        state.head = null;
+        const code = sqlState(err);
+        if (attempt >= 3 || code !== AUDIT_CHAIN_CONFLICT) throw err;
+      }
+    }
+  }
+
   private async invokeTool(
     state: DriveState,
     idx: number,
@@ -485,23 +587,25 @@ export class Runtime {
       };
     }
     const stored = result === undefined ? null : safeJson(result);
-    await this.svc.db.transaction(async (tx) => {
-      await tx.query(`UPDATE tool_calls SET status = $2, result = $3, completed_at = $4 WHERE id = $1`, [
-        toolCallId,
-        ok ? 'succeeded' : 'failed',
-        JSON.stringify(stored),
-        this.svc.clock.now(),
-      ]);
-      await tx.query('UPDATE steps SET result = $3 WHERE run_id = $1 AND idx = $2', [
-        state.run.id,
-        idx,
-        JSON.stringify(stored),
-      ]);
-      await this.audit(tx, state, ok ? 'tool.succeeded' : 'tool.failed', {
-        tool: tool.name,
-        idempotencyKey: key,
-      });
-    });
+    // One statement: the call's result, the step's result and the outcome audit event commit together.
+    await this.fastWrite(
+      state,
+      { action: ok ? 'tool.succeeded' : 'tool.failed', payload: { tool: tool.name, idempotencyKey: key } },
+      (a) => ({
+        sql: `WITH tc AS (UPDATE tool_calls SET status = $2, result = $3, completed_at = $4 WHERE id = $1),
+                st AS (UPDATE steps SET result = $3 WHERE run_id = $5 AND idx = $6),
+                au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(a)}))
+              SELECT 1 AS ok`,
+        params: [
+          toolCallId,
+          ok ? 'succeeded' : 'failed',
+          JSON.stringify(stored),
+          this.svc.clock.now(),
+          state.run.id,
+          idx,
+        ],
+      }),
+    );
     const h = state.history.find((s) => s.idx === idx);
     if (h) h.result = stored;
   }
@@ -520,17 +624,20 @@ export class Runtime {
     const trigger = state.run.trigger;
     const messageId = await this.svc.db.transaction(async (tx) => {
       const [msg] = await tx.query<{ id: string }>(
-        `INSERT INTO messages (run_id, agent_id, conversation_id, direction, author, status, body, confidence, sources, created_at)
-         VALUES ($1, $2, $3, 'out', 'agent', $4, $5, $6, $7, $8) RETURNING id`,
+        `INSERT INTO messages (run_id, agent_id, conversation_id, direction, author, status, body, confidence, sources, created_at, meta)
+         VALUES ($1, $2, $3, 'out', 'agent', $4, $5, $6, $7, $8, $9) RETURNING id`,
         [
           state.run.id,
           state.agent.id,
           state.run.conversationId,
           decision === 'send' ? 'sent' : decision,
           action.text,
-          action.confidence,
+          // messages.confidence is a real (float4): a valid confidence below its range (e.g. 1e-50) would make
+          // PostgreSQL refuse the row and turn a reply for human review into a runtime error.
+          Math.fround(action.confidence),
           JSON.stringify(action.sources),
           this.svc.clock.now(),
+          JSON.stringify({ intent: action.intent, ...(action.topic ? { topic: action.topic } : {}) }),
         ],
       );
       await this.recordStep(state, idx, action, decision, { message: msg!.id }, tx);
@@ -709,6 +816,7 @@ export class Runtime {
   }
 
   private audit(q: Queryable, state: DriveState, action: string, payload: unknown) {
+    state.head = null;
     return this.svc.audit.append(
       {
         stream: `run:${state.run.id}`,
@@ -858,6 +966,7 @@ export class Runtime {
             run: presentRunRow(run),
             agent: presentAgentRow(agentRow),
             history: [],
+            head: null,
           };
           await this.escalateIn(tx, state, {
             kind: 'escalation',

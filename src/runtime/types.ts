@@ -14,6 +14,10 @@ export const ActionSchema = z.discriminatedUnion('type', [
     text: z.string().min(1).max(20_000),
     confidence: z.number().min(0).max(1),
     sources: z.array(z.string().max(500)).max(20).default([]),
+    /** 'clarify' asks the customer to rephrase (no facts); stored for the two-misunderstandings rule. */
+    intent: z.enum(['answer', 'clarify']).default('answer'),
+    /** What the answer is about (e.g. a FAQ entry id): a later question on the same topic reopens it. */
+    topic: z.string().max(200).optional(),
   }),
   z.object({
     type: z.literal('tool'),
