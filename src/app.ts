@@ -1,6 +1,8 @@
 // The assembled platform: services, the runtime wired to each agent kind's brain and tools, and the readiness
 // mode resolver. Every entry point (HTTP server, CLI, jobs, MCP) builds one of these.
 import { buildDemoTools } from './agents/custom/tools.ts';
+import { EngineCache } from './agents/support/engine-cache.ts';
+import { supportKind } from './agents/support/module.ts';
 import type { Clock } from './clock.ts';
 import { createServices, type Services } from './context.ts';
 import { readinessOf } from './readiness/assessments.ts';
@@ -27,6 +29,8 @@ export const HUMAN_ONLY_TOOLS: ReadonlySet<string> = new Set([
 
 export interface App extends Services {
   runtime: Runtime;
+  /** Trained support engines per agent and KB version. */
+  engines: EngineCache;
   kinds: Map<string, AgentKindModule>;
   toolsFor(agent: AgentConfig): ToolRegistry;
   close(): Promise<void>;
@@ -44,11 +48,13 @@ export function createApp(
 ): App {
   const svc = createServices(db, options.clock, options.nodeId);
   const demoTools = buildDemoTools(db);
+  const engines = new EngineCache();
   const kinds = new Map<string, AgentKindModule>([
     [
       'custom',
       { kind: 'custom', tools: () => demoTools, brain: (agent) => scriptedBrainFromConfig(agent.config) },
     ],
+    ['support', supportKind(db, engines)],
   ]);
   const empty = new ToolRegistry();
   const toolsFor = (agent: AgentConfig) => kinds.get(agent.kind)?.tools(agent) ?? empty;
@@ -62,5 +68,5 @@ export function createApp(
     humanOnlyTools: HUMAN_ONLY_TOOLS,
     ...options.runtime,
   });
-  return { ...svc, runtime, kinds, toolsFor, close: () => db.close() };
+  return { ...svc, runtime, engines, kinds, toolsFor, close: () => db.close() };
 }

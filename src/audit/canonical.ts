@@ -48,7 +48,12 @@ export function eventHash(prevHash: string, e: HashedFields): string {
   );
 }
 
-/** Round-trips a payload through JSON so what we hash is exactly what jsonb will give back. */
+/**
+ * Round-trips a payload through JSON so what we hash is exactly what jsonb will give back (jsonb cannot hold NUL,
+ * so NULs in strings are dropped here, before hashing).
+ */
 export function normalizePayload(payload: unknown): unknown {
-  return JSON.parse(JSON.stringify(payload ?? {}));
+  return JSON.parse(
+    JSON.stringify(payload ?? {}, (_k, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '') : v)),
+  );
 }

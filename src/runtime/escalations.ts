@@ -137,12 +137,17 @@ export function escalationClaimer(svc: Services, actor: Actor, id: string): Prom
   );
 }
 
-export function escalationResolver(
+export async function escalationResolver(
   svc: Services,
   actor: Actor,
   id: string,
   resolution: string,
 ): Promise<Escalation> {
+  // Resolving a checkpoint here would leave its run at the checkpoint with nobody asked to decide; the run's
+  // checkpoint command (continue or close) resolves it. The kind never changes, so reading it first is safe.
+  const [row] = await svc.db.query<{ kind: string }>('SELECT kind FROM escalations WHERE id = $1', [id]);
+  if (row?.kind === 'checkpoint')
+    throw new AppError('invalid_state', 'a checkpoint is resolved on its run: continue or close the run');
   return transition(
     svc,
     actor,
@@ -177,4 +182,112 @@ export async function listEscalations(
     params,
   );
   return rows.map(presentEscalationRow);
+}
+
+/** A row of `messages`, as the inbox and the run viewer read it. (Conversations have no module of their own yet.) */
+export interface Message {
+  id: string;
+  runId: string | null;
+  agentId: string;
+  conversationId: string | null;
+  direction: 'in' | 'out';
+  author: 'customer' | 'agent' | 'human';
+  status: 'received' | 'sent' | 'draft' | 'review';
+  body: string;
+  confidence: number | null;
+  sources: string[];
+  createdAt: Date;
+}
+
+export function presentMessageRow(r: Record<string, unknown>): Message {
+  return {
+    id: String(r.id),
+    runId: (r.run_id as string | null) ?? null,
+    agentId: String(r.agent_id),
+    conversationId: (r.conversation_id as string | null) ?? null,
+    direction: r.direction as Message['direction'],
+    author: r.author as Message['author'],
+    status: r.status as Message['status'],
+    body: String(r.body),
+    confidence: r.confidence === null || r.confidence === undefined ? null : Number(r.confidence),
+    sources: (r.sources as string[] | null) ?? [],
+    createdAt: r.created_at as Date,
+  };
+}
+
+// The runtime's event channel (runtime.ts NOTIFY_CHANNEL); named here too because runtime.ts imports this module.
+const EVENTS_CHANNEL = 'twelve_events';
+
+/**
+ * A human answers the customer from the inbox. Replying to an open escalation claims it (whoever answers owns it);
+ * a claim by someone else or a resolved escalation refuses, so two people never answer one customer at once. The
+ * message is stored as sent and announced on the event channel, where the conversation's channel picks it up.
+ * The audit event references the message; it does not copy the text (personal data stays erasable).
+ */
+export async function escalationReplier(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  text: string,
+): Promise<{ escalation: Escalation; message: Message }> {
+  return svc.db.transaction(async (tx) => {
+    const [locked] = await tx.query('SELECT * FROM escalations WHERE id = $1 FOR UPDATE', [id]);
+    if (!locked) throw new AppError('not_found', 'no such escalation');
+    let esc = presentEscalationRow(locked);
+    const stream = esc.runId ? `run:${esc.runId}` : `agent:${esc.agentId}`;
+    const now = svc.clock.now();
+    if (esc.state === 'resolved') throw new AppError('invalid_state', 'the escalation is resolved');
+    if (esc.state === 'claimed' && esc.claimedBy !== actor)
+      throw new AppError('invalid_state', `the escalation is claimed by ${esc.claimedBy}`);
+    if (esc.state === 'open') {
+      const [row] = await tx.query(
+        `UPDATE escalations SET state = 'claimed', claimed_by = $2, claimed_at = $3 WHERE id = $1 RETURNING *`,
+        [id, actor, now],
+      );
+      esc = presentEscalationRow(row!);
+      await svc.audit.append(
+        { stream, actor, action: 'escalation.claimed', subject: `escalation:${id}`, payload: {} },
+        tx,
+      );
+    }
+    const [msg] = await tx.query(
+      `INSERT INTO messages (run_id, agent_id, conversation_id, direction, author, status, body, created_at)
+       VALUES ($1, $2, $3, 'out', 'human', 'sent', $4, $5) RETURNING *`,
+      [esc.runId, esc.agentId, esc.conversationId, text, now],
+    );
+    const message = presentMessageRow(msg!);
+    await svc.audit.append(
+      {
+        stream,
+        actor,
+        action: 'escalation.replied',
+        subject: `escalation:${id}`,
+        payload: { message: message.id },
+      },
+      tx,
+    );
+    await tx.query('SELECT pg_notify($1, $2)', [
+      EVENTS_CHANNEL,
+      JSON.stringify({
+        type: 'message.sent',
+        conversationId: esc.conversationId,
+        escalationId: id,
+        messageId: message.id,
+      }),
+    ]);
+    return { escalation: esc, message };
+  });
+}
+
+/** The transcript a human reads before answering: the whole conversation when there is one, else the run's messages. */
+export async function escalationTranscript(q: Queryable, esc: Escalation): Promise<Message[]> {
+  const rows = esc.conversationId
+    ? await q.query(
+        'SELECT * FROM messages WHERE conversation_id = $1 AND agent_id = $2 ORDER BY created_at, id',
+        [esc.conversationId, esc.agentId],
+      )
+    : esc.runId
+      ? await q.query('SELECT * FROM messages WHERE run_id = $1 ORDER BY created_at, id', [esc.runId])
+      : [];
+  return rows.map(presentMessageRow);
 }

@@ -319,6 +319,38 @@ describe('hostile brain output', () => {
     ).toHaveLength(1);
   });
 
+  it('keeps steps whose text or arguments contain NUL characters (PostgreSQL cannot store them)', async () => {
+    const agent = await t.agent({
+      mode: 'production',
+      script: [tool('lookup', { q: 'a\u0000b' }), { type: 'reply', text: 'hi\u0000there', confidence: 0.9 }],
+    });
+    const run = await t.runtime.startRun(agent.id, msg('hello'));
+    expect(run.status).toBe('done');
+    const [m] = await db.query<{ body: string }>(
+      `SELECT body FROM messages WHERE run_id = $1 AND direction = 'out'`,
+      [run.id],
+    );
+    expect(m?.body).toBe('hithere');
+  });
+
+  it('marks a reply that could not be delivered as failed', async () => {
+    const failing = buildTestRuntime(db, {
+      deliver: async () => {
+        throw new Error('connection refused');
+      },
+    });
+    const agent = await failing.agent({
+      mode: 'production',
+      script: [{ type: 'reply', text: 'hello', confidence: 0.9 }],
+    });
+    const run = await failing.runtime.startRun(agent.id, msg('hi'));
+    const [m] = await db.query<{ status: string }>(
+      `SELECT status FROM messages WHERE run_id = $1 AND direction = 'out'`,
+      [run.id],
+    );
+    expect(m?.status).toBe('failed');
+  });
+
   it('escalates malformed actions without running anything', async () => {
     for (const bad of [
       { type: 'reply' },

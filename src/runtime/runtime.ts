@@ -377,7 +377,7 @@ export class Runtime {
           state.run.id,
           idx,
           tool.name,
-          JSON.stringify(args.data),
+          JSON.stringify(safeJson(args.data)),
           tool.risk,
           decision,
           status,
@@ -498,14 +498,14 @@ export class Runtime {
           state.run.id,
           idx,
           tool.name,
-          JSON.stringify(args),
+          JSON.stringify(safeJson(args)),
           tool.risk,
           decision,
           status,
           key,
           result === null ? null : JSON.stringify(result),
           now,
-          JSON.stringify(action),
+          JSON.stringify(safeJson(action)),
         ],
       }),
     );
@@ -690,6 +690,7 @@ export class Runtime {
         sources: action.sources,
       });
     } catch (err) {
+      await this.svc.db.query(`UPDATE messages SET status = 'failed' WHERE id = $1`, [messageId]);
       return this.endEscalated(
         state,
         `the reply could not be delivered: ${err instanceof Error ? err.message : String(err)}`,
@@ -739,7 +740,7 @@ export class Runtime {
       [
         state.run.id,
         idx,
-        JSON.stringify(action),
+        JSON.stringify(safeJson(action)),
         decision,
         result === null ? null : JSON.stringify(result),
         this.svc.clock.now(),
@@ -1039,9 +1040,12 @@ function utcDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** A JSON copy fit for jsonb: PostgreSQL rejects NUL in strings, so they are dropped. */
 function safeJson(v: unknown): unknown {
   try {
-    return JSON.parse(JSON.stringify(v ?? null));
+    return JSON.parse(
+      JSON.stringify(v ?? null, (_k, val) => (typeof val === 'string' ? val.replaceAll('\u0000', '') : val)),
+    );
   } catch {
     return { unserializable: String(v) };
   }

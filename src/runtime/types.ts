@@ -6,12 +6,20 @@ import type { Mode } from '../readiness/model.ts';
 export type RiskClass = 'read' | 'write' | 'destructive' | 'spend';
 export const RISK_CLASSES: readonly RiskClass[] = ['read', 'write', 'destructive', 'spend'];
 
+// PostgreSQL text cannot hold NUL; a brain that emits one must not lose the step, so NULs are dropped.
+const text = (max: number, min = 0) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .transform((s) => s.replaceAll('\u0000', ''));
+
 // Unknown keys are stripped: whatever else a brain puts in an action (a "risk" field, a "policy" field) is
 // never read by the runtime.
 export const ActionSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('reply'),
-    text: z.string().min(1).max(20_000),
+    text: text(20_000, 1),
     confidence: z.number().min(0).max(1),
     sources: z.array(z.string().max(500)).max(20).default([]),
     /** 'clarify' asks the customer to rephrase (no facts); stored for the two-misunderstandings rule. */
@@ -26,13 +34,13 @@ export const ActionSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('escalate'),
-    reason: z.string().min(1).max(500),
-    summary: z.string().max(5_000).default(''),
-    suggestedReply: z.string().max(20_000).optional(),
+    reason: text(500, 1),
+    summary: text(5_000).default(''),
+    suggestedReply: text(20_000).optional(),
   }),
   z.object({
     type: z.literal('done'),
-    outcome: z.string().min(1).max(500),
+    outcome: text(500, 1),
   }),
 ]);
 

@@ -1,0 +1,199 @@
+// Conversations across channels: opening one (with a secret the client keeps to resume it), handling a customer
+// message (to the agent, or straight to the human who has the conversation), the transcript, and the counts the
+// overview shows.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { App } from '../../app.ts';
+import { AppError } from '../../errors.ts';
+import type { Run } from '../../runtime/runs.ts';
+import type { Queryable } from '../../store/db.ts';
+
+export const MAX_MESSAGE_CHARS = 4000;
+
+export interface Conversation {
+  id: string;
+  agentId: string;
+  channel: string;
+  customerId: string | null;
+  createdAt: Date;
+}
+
+export interface TranscriptMessage {
+  id: string;
+  direction: 'in' | 'out';
+  author: 'customer' | 'agent' | 'human';
+  status: string;
+  body: string;
+  sources: string[];
+  meta: Record<string, unknown>;
+  createdAt: Date;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export async function conversationOpener(
+  app: App,
+  input: { agentId: string; channel: string; customerId?: string | null; id?: string },
+): Promise<{ conversation: Conversation; resumeToken: string }> {
+  const id = input.id ?? `c_${randomUUID()}`;
+  const resumeToken = randomBytes(24).toString('base64url');
+  const [row] = await app.db.query<Record<string, unknown>>(
+    `INSERT INTO conversations (id, agent_id, channel, customer_id, resume_hash, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *`,
+    [id, input.agentId, input.channel, input.customerId ?? null, sha256(resumeToken), app.clock.now()],
+  );
+  return { conversation: presentConversationRow(row!), resumeToken };
+}
+
+/** Finds a conversation by id and resume token (web chat reloads); null when either is wrong. */
+export async function conversationResumer(
+  q: Queryable,
+  id: string,
+  resumeToken: string,
+): Promise<Conversation | null> {
+  const [row] = await q.query<Record<string, unknown>>(
+    'SELECT * FROM conversations WHERE id = $1 AND resume_hash = $2',
+    [id, sha256(resumeToken)],
+  );
+  return row ? presentConversationRow(row) : null;
+}
+
+export async function findConversation(q: Queryable, id: string): Promise<Conversation | null> {
+  const [row] = await q.query<Record<string, unknown>>('SELECT * FROM conversations WHERE id = $1', [id]);
+  return row ? presentConversationRow(row) : null;
+}
+
+function presentConversationRow(r: Record<string, unknown>): Conversation {
+  return {
+    id: String(r.id),
+    agentId: String(r.agent_id),
+    channel: String(r.channel),
+    customerId: (r.customer_id as string | null) ?? null,
+    createdAt: r.created_at as Date,
+  };
+}
+
+/** The open hand-off of a conversation, if a human has it. */
+export async function openEscalationOf(
+  q: Queryable,
+  conversationId: string,
+): Promise<{ id: string; state: string } | null> {
+  const [row] = await q.query<{ id: string; state: string }>(
+    `SELECT id, state FROM escalations WHERE conversation_id = $1 AND state <> 'resolved' ORDER BY created_at DESC LIMIT 1`,
+    [conversationId],
+  );
+  return row ?? null;
+}
+
+export interface CustomerMessageResult {
+  handledBy: 'agent' | 'human';
+  run: Run | null;
+  escalationId: string | null;
+}
+
+/**
+ * A customer wrote. While a human has the conversation (an unresolved escalation), the message goes to that
+ * human and no agent runs; otherwise it starts a run of the agent.
+ */
+export async function customerMessageHandler(
+  app: App,
+  input: { conversation: Conversation; text: string; externalId?: string },
+): Promise<CustomerMessageResult> {
+  const text = input.text.trim();
+  if (!text) throw new AppError('validation_failed', 'the message is empty');
+  if (text.length > MAX_MESSAGE_CHARS)
+    throw new AppError('validation_failed', `messages are limited to ${MAX_MESSAGE_CHARS} characters`);
+  const { conversation } = input;
+  await app.db.query('UPDATE conversations SET updated_at = $2 WHERE id = $1', [
+    conversation.id,
+    app.clock.now(),
+  ]);
+  const held = await openEscalationOf(app.db, conversation.id);
+  if (held) {
+    await app.db.transaction(async (tx) => {
+      const [msg] = await tx.query<{ id: string }>(
+        `INSERT INTO messages (agent_id, conversation_id, direction, author, status, body, created_at)
+         VALUES ($1, $2, 'in', 'customer', 'received', $3, $4) RETURNING id`,
+        [conversation.agentId, conversation.id, text, app.clock.now()],
+      );
+      await tx.query('SELECT pg_notify($1, $2)', [
+        'twelve_events',
+        JSON.stringify({
+          type: 'message.received',
+          messageId: msg!.id,
+          conversationId: conversation.id,
+          escalationId: held.id,
+        }),
+      ]);
+    });
+    return { handledBy: 'human', run: null, escalationId: held.id };
+  }
+  const run = await app.runtime.startRun(conversation.agentId, {
+    type: 'message',
+    text,
+    channel: conversation.channel,
+    conversationId: conversation.id,
+    ...(conversation.customerId ? { customerId: conversation.customerId } : {}),
+  });
+  const after = await openEscalationOf(app.db, conversation.id);
+  return { handledBy: after ? 'human' : 'agent', run, escalationId: after?.id ?? null };
+}
+
+export async function transcript(
+  q: Queryable,
+  conversationId: string,
+  limit = 200,
+): Promise<TranscriptMessage[]> {
+  const rows = await q.query<Record<string, unknown>>(
+    `SELECT * FROM (SELECT * FROM messages WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2) m
+     ORDER BY created_at, id`,
+    [conversationId, limit],
+  );
+  return rows.map((r) => ({
+    id: String(r.id),
+    direction: r.direction as 'in' | 'out',
+    author: r.author as TranscriptMessage['author'],
+    status: String(r.status),
+    body: String(r.body),
+    sources: (r.sources as string[]) ?? [],
+    meta: (r.meta as Record<string, unknown>) ?? {},
+    createdAt: r.created_at as Date,
+  }));
+}
+
+/** Messages a customer may see: what was actually sent to them, plus their own. Drafts and reviews stay inside. */
+export function customerVisible(messages: TranscriptMessage[]): TranscriptMessage[] {
+  return messages.filter((m) => m.direction === 'in' || m.status === 'sent');
+}
+
+export interface SupportCounts {
+  conversations: number;
+  answeredByAi: number;
+  escalated: number;
+  reopened: number;
+}
+
+/**
+ * Overview counts for a period. An AI answer is "reopened" when the same customer (or conversation) comes back
+ * on the same topic within 72 hours: it is then not counted as a resolution.
+ */
+export async function supportCounts(q: Queryable, agentId: string, since: Date): Promise<SupportCounts> {
+  const [row] = await q.query<SupportCounts>(
+    `WITH answers AS (
+       SELECT m.id, m.created_at, m.meta->>'topic' AS topic, m.conversation_id, c.customer_id
+       FROM messages m JOIN conversations c ON c.id = m.conversation_id
+       WHERE m.agent_id = $1 AND m.author = 'agent' AND m.status = 'sent' AND m.meta->>'intent' = 'answer' AND m.created_at >= $2
+     ), reopened AS (
+       SELECT a.id FROM answers a WHERE EXISTS (
+         SELECT 1 FROM messages m2 JOIN conversations c2 ON c2.id = m2.conversation_id
+         WHERE m2.agent_id = $1 AND m2.author = 'agent' AND m2.id <> a.id AND m2.meta->>'topic' = a.topic
+           AND m2.created_at > a.created_at AND m2.created_at <= a.created_at + interval '72 hours'
+           AND (m2.conversation_id = a.conversation_id OR (a.customer_id IS NOT NULL AND c2.customer_id = a.customer_id)))
+     )
+     SELECT (SELECT count(*)::int FROM conversations WHERE agent_id = $1 AND created_at >= $2) AS conversations,
+            (SELECT count(DISTINCT id)::int FROM answers WHERE id NOT IN (SELECT id FROM reopened)) AS "answeredByAi",
+            (SELECT count(*)::int FROM escalations WHERE agent_id = $1 AND kind <> 'checkpoint' AND created_at >= $2) AS escalated,
+            (SELECT count(*)::int FROM reopened) AS reopened`,
+    [agentId, since],
+  );
+  return row ?? { conversations: 0, answeredByAi: 0, escalated: 0, reopened: 0 };
+}

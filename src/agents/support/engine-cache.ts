@@ -1,0 +1,96 @@
+// One trained engine per agent and KB version, per process. The version lives in the database, so every node
+// retrains after an edit made anywhere; training happens once per version, not per question.
+import { LocalEngine } from '../../engines/local/index.ts';
+import type { Queryable } from '../../store/db.ts';
+import { kbVersion } from './kb.ts';
+
+export interface PassageInfo {
+  id: string;
+  articleId: string;
+  title: string;
+  source: string;
+  heading: string;
+  text: string;
+}
+
+export interface KbSnapshot {
+  version: number;
+  engine: LocalEngine;
+  answers: Map<string, { title: string; answer: string }>;
+  passages: Map<string, PassageInfo>;
+}
+
+export class EngineCache {
+  private readonly cache = new Map<string, Promise<KbSnapshot>>();
+
+  async get(q: Queryable, agentId: string): Promise<KbSnapshot> {
+    const version = await kbVersion(q, agentId);
+    const key = `${agentId}@${version}`;
+    let snap = this.cache.get(key);
+    if (!snap) {
+      for (const k of this.cache.keys()) if (k.startsWith(`${agentId}@`)) this.cache.delete(k);
+      snap = build(q, agentId, version);
+      this.cache.set(key, snap);
+      snap.catch(() => this.cache.delete(key));
+    }
+    return snap;
+  }
+}
+
+async function build(q: Queryable, agentId: string, version: number): Promise<KbSnapshot> {
+  const entries = await q.query<{
+    id: string;
+    title: string;
+    answer: string;
+    phrasings: string[];
+    tags: string[];
+  }>('SELECT id, title, answer, phrasings, tags FROM kb_entries WHERE agent_id = $1 AND deleted_at IS NULL', [
+    agentId,
+  ]);
+  const passages = await q.query<{
+    id: string;
+    article_id: string;
+    title: string;
+    source: string;
+    heading: string;
+    text: string;
+  }>(
+    `SELECT p.id, p.article_id, a.title, a.source, p.heading, p.text FROM kb_passages p JOIN kb_articles a ON a.id = p.article_id
+     WHERE p.agent_id = $1 AND a.deleted_at IS NULL ORDER BY a.source, p.idx`,
+    [agentId],
+  );
+  const engine = LocalEngine.train({
+    // The title is a phrasing too: real knowledge bases often have one or two phrasings per entry.
+    entries: entries.map((e) => ({
+      id: e.id,
+      title: e.title,
+      answer: e.answer,
+      phrasings: [e.title, ...e.phrasings],
+      tags: e.tags,
+    })),
+    // A passage is found by its article title and section heading too ("warranty" is rarely in the section text).
+    passages: passages.map((p) => ({
+      id: p.id,
+      text: [p.title, p.heading, p.text].filter(Boolean).join('\n'),
+      source: p.source,
+    })),
+  });
+  return {
+    version,
+    engine,
+    answers: new Map(entries.map((e) => [e.id, { title: e.title, answer: e.answer }])),
+    passages: new Map(
+      passages.map((p) => [
+        p.id,
+        {
+          id: p.id,
+          articleId: p.article_id,
+          title: p.title,
+          source: p.source,
+          heading: p.heading,
+          text: p.text,
+        },
+      ]),
+    ),
+  };
+}

@@ -1,0 +1,306 @@
+// Knowledge-base commands: FAQ entries and articles, every change versioned (a revision snapshot), audited, and
+// bumping the agent's KB version so cached engines retrain.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Actor, Services } from '../../context.ts';
+import { AppError } from '../../errors.ts';
+import type { Queryable } from '../../store/db.ts';
+import { type ArticleFormat, chunkText } from './chunk.ts';
+
+export interface FaqEntry {
+  id: string;
+  agentId: string;
+  title: string;
+  answer: string;
+  phrasings: string[];
+  tags: string[];
+  version: number;
+  updatedAt: Date;
+}
+
+export interface Article {
+  id: string;
+  agentId: string;
+  title: string;
+  source: string;
+  format: ArticleFormat;
+  version: number;
+  passages: number;
+  updatedAt: Date;
+}
+
+export const FaqInputSchema = z
+  .object({
+    title: z.string().trim().min(1).max(300),
+    answer: z.string().trim().min(1).max(10_000),
+    phrasings: z.array(z.string().trim().min(1).max(1000)).max(2000).default([]),
+    tags: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
+  })
+  .strict();
+export type FaqInput = z.input<typeof FaqInputSchema>;
+export const FaqPatchSchema = FaqInputSchema.partial().strict();
+
+export function presentFaqRow(r: Record<string, unknown>): FaqEntry {
+  return {
+    id: String(r.id),
+    agentId: String(r.agent_id),
+    title: String(r.title),
+    answer: String(r.answer),
+    phrasings: r.phrasings as string[],
+    tags: r.tags as string[],
+    version: Number(r.version),
+    updatedAt: r.updated_at as Date,
+  };
+}
+
+function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+  const r = schema.safeParse(input);
+  if (!r.success) throw new AppError('validation_failed', undefined, r.error.issues);
+  return r.data;
+}
+
+async function bumpKb(tx: Queryable, agentId: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO kb_state (agent_id, version, updated_at) VALUES ($1, 1, now())
+     ON CONFLICT (agent_id) DO UPDATE SET version = kb_state.version + 1, updated_at = now()`,
+    [agentId],
+  );
+}
+
+async function revise(
+  svc: Services,
+  tx: Queryable,
+  actor: Actor,
+  agentId: string,
+  subject: string,
+  version: number,
+  action: string,
+  snapshot: unknown,
+) {
+  await tx.query(
+    'INSERT INTO kb_revisions (agent_id, subject, version, snapshot, edited_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    [agentId, subject, version, JSON.stringify(snapshot), actor, svc.clock.now()],
+  );
+  await svc.audit.append({ stream: `agent:${agentId}`, actor, action, subject, payload: { version } }, tx);
+  await bumpKb(tx, agentId);
+}
+
+function dedupe(list: string[]): string[] {
+  const seen = new Set<string>();
+  return list.filter((p) => {
+    const k = p.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export async function faqCreator(
+  svc: Services,
+  actor: Actor,
+  agentId: string,
+  input: FaqInput,
+): Promise<FaqEntry> {
+  const data = parse(FaqInputSchema, input);
+  return svc.db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      `INSERT INTO kb_entries (agent_id, title, answer, phrasings, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *`,
+      [
+        agentId,
+        data.title,
+        data.answer,
+        JSON.stringify(dedupe(data.phrasings)),
+        JSON.stringify(data.tags),
+        svc.clock.now(),
+      ],
+    );
+    const entry = presentFaqRow(row!);
+    await revise(svc, tx, actor, agentId, `kb_entry:${entry.id}`, 1, 'kb.entry_created', entry);
+    return entry;
+  });
+}
+
+export async function faqUpdater(
+  svc: Services,
+  actor: Actor,
+  entryId: string,
+  patch: z.input<typeof FaqPatchSchema>,
+): Promise<FaqEntry> {
+  const data = parse(FaqPatchSchema, patch);
+  return svc.db.transaction(async (tx) => {
+    const [cur] = await tx.query('SELECT * FROM kb_entries WHERE id = $1 AND deleted_at IS NULL FOR UPDATE', [
+      entryId,
+    ]);
+    if (!cur) throw new AppError('not_found', 'no such FAQ entry');
+    const before = presentFaqRow(cur);
+    const next = { ...before, ...data, phrasings: dedupe(data.phrasings ?? before.phrasings) };
+    const [row] = await tx.query(
+      `UPDATE kb_entries SET title = $2, answer = $3, phrasings = $4, tags = $5, version = version + 1, updated_at = $6 WHERE id = $1 RETURNING *`,
+      [
+        entryId,
+        next.title,
+        next.answer,
+        JSON.stringify(next.phrasings),
+        JSON.stringify(next.tags),
+        svc.clock.now(),
+      ],
+    );
+    const entry = presentFaqRow(row!);
+    await revise(
+      svc,
+      tx,
+      actor,
+      entry.agentId,
+      `kb_entry:${entry.id}`,
+      entry.version,
+      'kb.entry_updated',
+      entry,
+    );
+    return entry;
+  });
+}
+
+/** One click in the inbox: a human's answer becomes a new phrasing of an existing entry. */
+export async function phrasingAdder(
+  svc: Services,
+  actor: Actor,
+  entryId: string,
+  phrasing: string,
+): Promise<FaqEntry> {
+  const [cur] = await svc.db.query('SELECT phrasings FROM kb_entries WHERE id = $1 AND deleted_at IS NULL', [
+    entryId,
+  ]);
+  if (!cur) throw new AppError('not_found', 'no such FAQ entry');
+  return faqUpdater(svc, actor, entryId, { phrasings: [...(cur.phrasings as string[]), phrasing] });
+}
+
+export async function faqDeleter(svc: Services, actor: Actor, entryId: string): Promise<void> {
+  await svc.db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      'UPDATE kb_entries SET deleted_at = $2, version = version + 1 WHERE id = $1 AND deleted_at IS NULL RETURNING *',
+      [entryId, svc.clock.now()],
+    );
+    if (!row) throw new AppError('not_found', 'no such FAQ entry');
+    await revise(
+      svc,
+      tx,
+      actor,
+      String(row.agent_id),
+      `kb_entry:${entryId}`,
+      Number(row.version),
+      'kb.entry_deleted',
+      { deleted: true },
+    );
+  });
+}
+
+export interface ArticleInput {
+  source: string;
+  title: string;
+  format: ArticleFormat;
+  /** Extracted plain text (Markdown kept for headings). */
+  text: string;
+}
+
+/** Creates or replaces an article by its source; unchanged content is a no-op (re-importing a folder is cheap). */
+export async function articleImporter(
+  svc: Services,
+  actor: Actor,
+  agentId: string,
+  input: ArticleInput,
+): Promise<{ article: Article; changed: boolean }> {
+  const text = input.text.slice(0, 2_000_000);
+  const hash = createHash('sha256').update(text).digest('hex');
+  const chunks = chunkText(text, input.format);
+  return svc.db.transaction(async (tx) => {
+    const [existing] = await tx.query<{
+      id: string;
+      content_hash: string;
+      version: number;
+      deleted_at: Date | null;
+    }>(
+      'SELECT id, content_hash, version, deleted_at FROM kb_articles WHERE agent_id = $1 AND source = $2 FOR UPDATE',
+      [agentId, input.source],
+    );
+    if (existing && existing.content_hash === hash && !existing.deleted_at) {
+      return { article: await getArticle(tx, existing.id), changed: false };
+    }
+    const now = svc.clock.now();
+    const [row] = existing
+      ? await tx.query<{ id: string; version: number }>(
+          `UPDATE kb_articles SET title = $2, format = $3, body = $4, content_hash = $5, version = version + 1, deleted_at = NULL, updated_at = $6
+           WHERE id = $1 RETURNING id, version`,
+          [existing.id, input.title, input.format, text, hash, now],
+        )
+      : await tx.query<{ id: string; version: number }>(
+          `INSERT INTO kb_articles (agent_id, title, source, format, body, content_hash, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id, version`,
+          [agentId, input.title, input.source, input.format, text, hash, now],
+        );
+    const id = row!.id;
+    await tx.query('DELETE FROM kb_passages WHERE article_id = $1', [id]);
+    for (let i = 0; i < chunks.length; i++) {
+      await tx.query(
+        'INSERT INTO kb_passages (article_id, agent_id, idx, heading, text) VALUES ($1, $2, $3, $4, $5)',
+        [id, agentId, i, chunks[i]!.heading, chunks[i]!.text],
+      );
+    }
+    await revise(
+      svc,
+      tx,
+      actor,
+      agentId,
+      `kb_article:${id}`,
+      row!.version,
+      existing ? 'kb.article_updated' : 'kb.article_created',
+      {
+        title: input.title,
+        source: input.source,
+        format: input.format,
+        hash,
+        passages: chunks.length,
+      },
+    );
+    return { article: await getArticle(tx, id), changed: true };
+  });
+}
+
+async function getArticle(q: Queryable, id: string): Promise<Article> {
+  const [r] = await q.query<Record<string, unknown>>(
+    `SELECT a.*, (SELECT count(*)::int FROM kb_passages p WHERE p.article_id = a.id) AS passages FROM kb_articles a WHERE id = $1`,
+    [id],
+  );
+  return {
+    id: String(r!.id),
+    agentId: String(r!.agent_id),
+    title: String(r!.title),
+    source: String(r!.source),
+    format: r!.format as ArticleFormat,
+    version: Number(r!.version),
+    passages: Number(r!.passages),
+    updatedAt: r!.updated_at as Date,
+  };
+}
+
+export async function listFaqs(q: Queryable, agentId: string): Promise<FaqEntry[]> {
+  return (
+    await q.query('SELECT * FROM kb_entries WHERE agent_id = $1 AND deleted_at IS NULL ORDER BY title', [
+      agentId,
+    ])
+  ).map(presentFaqRow);
+}
+
+export async function listArticles(q: Queryable, agentId: string): Promise<Article[]> {
+  const rows = await q.query<{ id: string }>(
+    'SELECT id FROM kb_articles WHERE agent_id = $1 AND deleted_at IS NULL ORDER BY title',
+    [agentId],
+  );
+  return Promise.all(rows.map((r) => getArticle(q, r.id)));
+}
+
+export async function kbVersion(q: Queryable, agentId: string): Promise<number> {
+  const [row] = await q.query<{ version: number }>('SELECT version FROM kb_state WHERE agent_id = $1', [
+    agentId,
+  ]);
+  return row?.version ?? 0;
+}
