@@ -54,6 +54,8 @@ export function eventHash(prevHash: string, e: HashedFields): string {
  */
 export function normalizePayload(payload: unknown): unknown {
   return JSON.parse(
-    JSON.stringify(payload ?? {}, (_k, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '') : v)),
+    JSON.stringify(payload ?? {}, (_k, v: unknown) =>
+      typeof v === 'string' ? v.replaceAll('\u0000', '') : v,
+    ),
   );
 }
