@@ -1,0 +1,175 @@
+// Inbound messages from asynchronous channels: recorded once per provider id (redeliveries are no-ops), acknowledged,
+// then processed: the conversation is found again (reply headers, reply token, or the sender's open conversation),
+// and the message goes to the agent or to the human who has the conversation. Nothing is lost: a message that fails
+// to process stays 'received'/'failed' and the sweep retries it.
+import { randomUUID } from 'node:crypto';
+import {
+  type Conversation,
+  conversationOpener,
+  customerMessageHandler,
+  findConversation,
+} from '../agents/support/conversations.ts';
+import type { App } from '../app.ts';
+import { escalationCreator } from '../runtime/escalations.ts';
+import type { InboundMessage } from './channel.ts';
+
+const MAX_ATTEMPTS = 5;
+/** A sender's messages join their latest conversation on the channel if it is this recent (WhatsApp, email without headers). */
+const CONVERSATION_REUSE_MS = 24 * 3600_000;
+
+/** Records an inbound message; false when this provider id was seen before (a redelivery). */
+export async function inboundRecorder(app: App, msg: InboundMessage): Promise<boolean> {
+  const rows = await app.db.query(
+    `INSERT INTO channel_inbound (channel, external_id, agent_id, payload, received_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (channel, external_id) DO NOTHING RETURNING external_id`,
+    [msg.channel, msg.externalId, msg.agentId, JSON.stringify(msg), app.clock.now()],
+  );
+  return rows.length === 1;
+}
+
+/** Finds the conversation a message belongs to, or opens one. */
+async function conversationFor(app: App, msg: InboundMessage): Promise<Conversation> {
+  const ids = msg.inReplyTo ?? [];
+  if (ids.length) {
+    const [hit] = await app.db.query<{ conversation_id: string }>(
+      `SELECT conversation_id FROM messages WHERE channel = $1 AND external_id = ANY($2::text[]) AND conversation_id IS NOT NULL
+       UNION ALL
+       SELECT conversation_id FROM channel_inbound WHERE channel = $1 AND external_id = ANY($2::text[]) AND conversation_id IS NOT NULL
+       LIMIT 1`,
+      [msg.channel, ids],
+    );
+    const conv = hit ? await findConversation(app.db, hit.conversation_id) : null;
+    if (conv && conv.agentId === msg.agentId) return conv;
+  }
+  if (msg.replyToken) {
+    const conv = await findConversation(app.db, msg.replyToken);
+    if (conv && conv.agentId === msg.agentId && conv.channel === msg.channel) return conv;
+  }
+  // Email threads are explicit; a new email without reply headers is a new conversation. WhatsApp is one stream.
+  if (msg.channel === 'whatsapp') {
+    const [recent] = await app.db.query<{ id: string }>(
+      `SELECT id FROM conversations WHERE agent_id = $1 AND channel = $2 AND address = $3 AND updated_at > $4
+       ORDER BY updated_at DESC LIMIT 1`,
+      [msg.agentId, msg.channel, msg.from, new Date(app.clock.now().getTime() - CONVERSATION_REUSE_MS)],
+    );
+    const conv = recent ? await findConversation(app.db, recent.id) : null;
+    if (conv) return conv;
+  }
+  const { conversation } = await conversationOpener(app, {
+    agentId: msg.agentId,
+    channel: msg.channel,
+    customerId: msg.from,
+    id: `${msg.channel === 'email' ? 'e' : 'w'}_${randomUUID()}`,
+  });
+  await app.db.query('UPDATE conversations SET address = $2, subject = $3 WHERE id = $1', [
+    conversation.id,
+    msg.from,
+    msg.subject ?? null,
+  ]);
+  return conversation;
+}
+
+/** Processes one recorded message exactly once (a conditional claim), unless it fails; then a later sweep retries. */
+export async function inboundProcessor(
+  app: App,
+  channel: string,
+  externalId: string,
+): Promise<'processed' | 'skipped' | 'failed'> {
+  const [claimed] = await app.db.query<{ payload: InboundMessage }>(
+    `UPDATE channel_inbound SET status = 'processing', attempts = attempts + 1
+     WHERE channel = $1 AND external_id = $2 AND status IN ('received', 'failed') AND attempts < $3 RETURNING payload`,
+    [channel, externalId, MAX_ATTEMPTS],
+  );
+  if (!claimed) return 'skipped';
+  const msg = claimed.payload;
+  try {
+    const conversation = await conversationFor(app, msg);
+    await app.db.query(`UPDATE conversations SET last_inbound_at = $2, updated_at = $2 WHERE id = $1`, [
+      conversation.id,
+      app.clock.now(),
+    ]);
+    await app.db.query(
+      `UPDATE channel_inbound SET conversation_id = $3 WHERE channel = $1 AND external_id = $2`,
+      [channel, externalId, conversation.id],
+    );
+    if (msg.needsHuman) await handToHuman(app, conversation, msg);
+    else await customerMessageHandler(app, { conversation, text: msg.text });
+    await app.db.query(
+      `UPDATE channel_inbound SET status = 'processed', processed_at = $3, error = NULL WHERE channel = $1 AND external_id = $2`,
+      [channel, externalId, app.clock.now()],
+    );
+    return 'processed';
+  } catch (err) {
+    await app.db.query(
+      `UPDATE channel_inbound SET status = 'failed', error = $3 WHERE channel = $1 AND external_id = $2`,
+      [channel, externalId, err instanceof Error ? err.message.slice(0, 1000) : String(err)],
+    );
+    return 'failed';
+  }
+}
+
+/** Messages the agent cannot read (an image, a voice note) go to a person, with a polite text reply to the customer. */
+async function handToHuman(app: App, conversation: Conversation, msg: InboundMessage): Promise<void> {
+  const need = msg.needsHuman!;
+  await app.db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO messages (agent_id, conversation_id, direction, author, status, body, meta, created_at)
+       VALUES ($1, $2, 'in', 'customer', 'received', $3, $4, $5)`,
+      [
+        conversation.agentId,
+        conversation.id,
+        msg.text,
+        JSON.stringify({ unsupported: need.reason }),
+        app.clock.now(),
+      ],
+    );
+    if (need.autoReply) {
+      await tx.query(
+        `INSERT INTO messages (agent_id, conversation_id, direction, author, status, body, meta, created_at)
+         VALUES ($1, $2, 'out', 'agent', 'sent', $3, '{"intent":"notice"}', $4)`,
+        [conversation.agentId, conversation.id, need.autoReply, app.clock.now()],
+      );
+    }
+    const [open] = await tx.query(
+      `SELECT 1 FROM escalations WHERE conversation_id = $1 AND state <> 'resolved'`,
+      [conversation.id],
+    );
+    if (!open) {
+      await escalationCreator(app, tx, `channel:${msg.channel}`, {
+        agentId: conversation.agentId,
+        runId: null,
+        conversationId: conversation.id,
+        reason: need.reason,
+        summary: `The customer sent something the agent cannot read on ${msg.channel}.`,
+      });
+    }
+    await tx.query('SELECT pg_notify($1, $2)', [
+      'twelve_events',
+      JSON.stringify({
+        type: 'escalation.opened',
+        agentId: conversation.agentId,
+        conversationId: conversation.id,
+      }),
+    ]);
+  });
+}
+
+/**
+ * Retries messages that were recorded but never processed (a crash between acknowledgement and processing). A
+ * message stuck in 'processing' for ten minutes is retried too: at-least-once, since losing it is worse.
+ */
+export async function inboundSweeper(app: App, olderThanMs = 30_000): Promise<number> {
+  const now = app.clock.now().getTime();
+  await app.db.query(
+    `UPDATE channel_inbound SET status = 'failed', error = 'interrupted while processing' WHERE status = 'processing' AND received_at < $1`,
+    [new Date(now - 10 * 60_000)],
+  );
+  const due = await app.db.query<{ channel: string; external_id: string }>(
+    `SELECT channel, external_id FROM channel_inbound
+     WHERE status IN ('received', 'failed') AND attempts < $2 AND received_at < $1 ORDER BY received_at LIMIT 100`,
+    [new Date(now - olderThanMs), MAX_ATTEMPTS],
+  );
+  let n = 0;
+  for (const row of due) if ((await inboundProcessor(app, row.channel, row.external_id)) === 'processed') n++;
+  return n;
+}
