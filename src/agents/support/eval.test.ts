@@ -203,7 +203,21 @@ describe('runEvaluation', () => {
       simulatedOosLabels: 0,
       trainSize: 24,
       maxPerLabel: 4,
+      validationRounds: 1,
+      thresholdRule: 'exact',
     });
+  });
+
+  it('pools several carve rounds for the threshold, and says which rule it used', async () => {
+    const { train, test } = synthetic();
+    const one = await runEvaluation({ train, test, validationRounds: 1 });
+    const three = await runEvaluation({ train, test });
+    expect(one).toMatchObject({ validationRounds: 1, thresholdRule: 'simulated-oos' });
+    expect(three).toMatchObject({ validationRounds: 3, thresholdRule: 'simulated-oos' });
+    expect(three.simulatedOosLabels).toBeGreaterThan(0);
+    expect(three.valSize).toBeGreaterThan(2 * one.valSize);
+    const exact = await runEvaluation({ train, test, simulateOos: false });
+    expect(exact).toMatchObject({ thresholdRule: 'exact', simulatedOosLabels: 0, validationRounds: 3 });
   });
 
   const DATA = '/work/shared/data/banking77-oos';
@@ -258,6 +272,20 @@ describe('twelve eval support', () => {
     expect(text).toMatch(/in-scope accuracy \(top-1\)\s+\d+\.\d%/);
     expect(text).toMatch(/answered precision \(target 90\.0%\)/);
     expect(text).toContain('(max 10 per label)');
+    expect(text).toMatch(/threshold rule\s+simulated oos/);
+    expect(text).toContain('(3 rounds pooled)');
+  });
+
+  it('switches to the exact threshold rule with --exact-threshold-rule', async () => {
+    const c = io();
+    await evalSupportCommand.run(
+      ['--train', trainFile, '--test', testFile, '--exact-threshold-rule', '--validation-rounds', '1'],
+      c.io,
+    );
+    const text = c.out.join('\n');
+    expect(text).toMatch(/threshold rule\s+exact/);
+    expect(text).not.toContain('labels hidden as oos');
+    expect(text).not.toContain('rounds pooled');
   });
 
   it('rejects unknown flags, missing files arguments and bad numbers as usage errors', async () => {
@@ -265,6 +293,9 @@ describe('twelve eval support', () => {
       evalSupportCommand.run(['--train', trainFile, '--test', testFile, '--nope'], io().io),
     ).rejects.toThrow(UsageError);
     await expect(evalSupportCommand.run(['--test', testFile], io().io)).rejects.toThrow(UsageError);
+    await expect(
+      evalSupportCommand.run(['--train', trainFile, '--test', testFile, '--validation-rounds', '0'], io().io),
+    ).rejects.toThrow(UsageError);
     await expect(
       evalSupportCommand.run(['--train', trainFile, '--test', testFile, '--max-per-label', '0'], io().io),
     ).rejects.toThrow(UsageError);

@@ -87,8 +87,7 @@ describe('support agent', () => {
     }
   });
 
-  // Skipped until the engine ranks article passages against FAQ entries on a common scale (in progress).
-  it.skip('answers from article passages, citing the article', async () => {
+  it('answers from article passages, citing the article', async () => {
     const { last } = await ask('how long is the warranty on an e-bike motor and battery?');
     expect(last.body).toMatch(/two years or 800 charge cycles/);
     expect(last.sources[0]).toMatch(/^article:/);

@@ -5,7 +5,7 @@ import { type EvalReport, parseJsonl, runEvaluation } from '../../agents/support
 import { type CliCommand, type CliIo, UsageError } from '../command.ts';
 
 const USAGE =
-  'twelve eval support --train T.jsonl --test S.jsonl [--val V.jsonl] [--target-precision 0.95] [--max-per-label N] [--json]';
+  'twelve eval support --train T.jsonl --test S.jsonl [--val V.jsonl] [--target-precision 0.95] [--max-per-label N] [--exact-threshold-rule] [--validation-rounds R] [--json]';
 
 function parse(argv: string[]) {
   try {
@@ -19,6 +19,8 @@ function parse(argv: string[]) {
         val: { type: 'string' },
         'target-precision': { type: 'string' },
         'max-per-label': { type: 'string' },
+        'exact-threshold-rule': { type: 'boolean', default: false },
+        'validation-rounds': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     }).values;
@@ -47,7 +49,13 @@ export function formatReport(r: EvalReport): string[] {
     ['entries (labels)', String(r.labels)],
     [
       'validation',
-      `${r.valSource}, ${r.valSize} questions${r.simulatedOosLabels > 0 ? `, ${r.simulatedOosLabels} labels hidden as oos` : ''}`,
+      `${r.valSource}, ${r.valSize} questions${r.validationRounds > 1 ? ` (${r.validationRounds} rounds pooled)` : ''}${r.simulatedOosLabels > 0 ? `, ${r.simulatedOosLabels} labels hidden as oos per round` : ''}`,
+    ],
+    [
+      'threshold rule',
+      r.thresholdRule === 'simulated-oos'
+        ? 'simulated oos (hidden labels play out-of-scope questions)'
+        : 'exact (validation questions as given)',
     ],
     ['in-scope accuracy (top-1)', pct(r.inScopeAccuracy)],
     [
@@ -119,6 +127,13 @@ export const evalSupportCommand: CliCommand = {
         throw new UsageError('--max-per-label must be a positive integer');
       }
     }
+    let validationRounds: number | undefined;
+    if (v['validation-rounds'] !== undefined) {
+      validationRounds = Number(v['validation-rounds']);
+      if (!Number.isInteger(validationRounds) || validationRounds < 1) {
+        throw new UsageError('--validation-rounds must be a positive integer');
+      }
+    }
     const [train, test, val] = await Promise.all([
       load(v.train),
       load(v.test),
@@ -135,6 +150,8 @@ export const evalSupportCommand: CliCommand = {
         ...(val ? { val } : {}),
         ...(targetPrecision !== undefined ? { targetPrecision } : {}),
         ...(maxPerLabel !== undefined ? { maxPerLabel } : {}),
+        ...(validationRounds !== undefined ? { validationRounds } : {}),
+        ...(v['exact-threshold-rule'] ? { simulateOos: false } : {}),
         onProgress: progress.onProgress,
       });
     } finally {

@@ -14,7 +14,8 @@ import {
   type Signals,
   score,
 } from './core.ts';
-import { type SparseVec, Vectorizer, type VectorizerSnapshot } from './features.ts';
+import { BLOCK_WORD, type SparseVec, Vectorizer, type VectorizerSnapshot } from './features.ts';
+import { NUMBER_TOKEN } from './normalize.ts';
 import { mulberry32, shuffleInPlace } from './random.ts';
 
 export interface FaqEntryInput {
@@ -50,10 +51,57 @@ export interface TrainOptions {
 }
 
 /**
- * Passages rank on raw cosine, FAQ entries on the blended score; the discount makes a curated FAQ answer win
- * when both are about equally close, since its answer was written for exactly that question.
+ * Passage evidence (a logit): word coverage (the share of the question's IDF-weighted word mass found in the
+ * passage, title and heading included) and TF-IDF cosine. Passages have no phrasings to calibrate on, so this is
+ * hand-set: a passage that holds the question's rare words scores >= 0.5, one sharing a word or two stays low.
  */
-const PASSAGE_DISCOUNT = 0.9;
+const PASSAGE_SLOPE = 10;
+const PASSAGE_MID = 0.55;
+/** Cosine at which the cosine factor reaches 1 (whole passages are long, so cosines stay small). */
+const PASSAGE_COS_FULL = 0.4;
+/** Lead of the top passage over the runner-up (in logit units) adds to its confidence. */
+const PASSAGE_MARGIN = 0.3;
+/**
+ * A FAQ entry's confidence is scaled by (1 - MISSING_PENALTY * m), m the share of the question's word mass
+ * that the best passage covers beyond what the entry's phrasings cover.
+ */
+const MISSING_PENALTY = 2.5;
+
+/**
+ * Both must hold: a passage that holds one of two query words but is about something else (low cosine), or one
+ * that is close overall but misses the question's key words (low coverage), is weak evidence.
+ */
+function passageEvidence(cos: number, cover: number): number {
+  return PASSAGE_SLOPE * (Math.sqrt(Math.max(0, cover) * Math.max(0, cos / PASSAGE_COS_FULL)) - PASSAGE_MID);
+}
+
+function hasRow(post: Postings, f: number, row: number): boolean {
+  if (f + 1 >= post.start.length) return false;
+  for (let k = post.start[f]!; k < post.start[f + 1]!; k++) if (post.row[k] === row) return true;
+  return false;
+}
+
+/** Share of the query's word mass found in passage `passage` but not among entry `entry`'s phrasings. */
+function missingShare(
+  x: SparseVec,
+  block: Uint8Array,
+  numberFeature: number,
+  centroids: Postings,
+  entry: number,
+  passages: Postings,
+  passage: number,
+): number {
+  let mass = x.unseenWords ?? 0;
+  let missing = 0;
+  for (let q = 0; q < x.idx.length; q++) {
+    const f = x.idx[q]!;
+    if (block[f] !== BLOCK_WORD) continue;
+    const w = x.val[q]! * x.val[q]!;
+    mass += w;
+    if (f !== numberFeature && hasRow(passages, f, passage) && !hasRow(centroids, f, entry)) missing += w;
+  }
+  return mass > 0 ? missing / mass : 0;
+}
 
 /**
  * Used when there is too little data to fit the calibrator. Hand-set on the nearest-phrasing similarity, its
@@ -111,6 +159,9 @@ export class LocalEngine {
   private readonly sig: Signals;
   private readonly scratch: Scratch;
   private readonly passageScratch: Scratch;
+  private readonly passageCover: Float64Array;
+  /** Feature index of the number token, or -1: a passage quoting prices says nothing about a question's topic. */
+  private readonly numberFeature: number;
 
   private constructor(
     entryIds: string[],
@@ -131,6 +182,8 @@ export class LocalEngine {
     this.sig = newSignals(core.classes);
     this.scratch = newScratch(core.docLabel.length);
     this.passageScratch = newScratch(passageIds.length);
+    this.passageCover = new Float64Array(passageIds.length);
+    this.numberFeature = vec.terms.indexOf(`w${NUMBER_TOKEN}`);
   }
 
   static train(
@@ -175,35 +228,70 @@ export class LocalEngine {
     const x = this.vec.transform(text);
     if (x.idx.length === 0) return empty;
     const C = this.core.classes;
-    const candidates: EngineMatch[] = [];
+    const faq: EngineMatch[] = [];
+    let faqCalibrated = 0;
     let topEntry = -1;
+    let topBlend = 0;
     if (C > 0 && this.core.docLabel.length > 0) {
       score(this.core, x, this.sig, this.scratch);
       topEntry = argmax(this.sig.blend);
+      topBlend = this.sig.blend[topEntry]!;
+      faqCalibrated = applyLogistic(this.calibration, confidenceFeatures(this.sig, topEntry));
       // Only the best k entries can make the list; a bounded insertion keeps this O(C·k) without sorting C.
       for (let c = 0; c < C; c++)
-        insertTop(candidates, { id: this.entryIds[c]!, kind: 'faq', score: this.sig.blend[c]! }, k);
+        insertTop(faq, { id: this.entryIds[c]!, kind: 'faq', score: this.sig.blend[c]! }, k);
     }
+    const passages: EngineMatch[] = [];
+    let bestPassage = -1;
     if (this.passageIds.length > 0) {
-      const n = accumulatePassages(this.passages, x, this.passageScratch);
-      for (let i = 0; i < n; i++) {
+      const ps = scorePassages(this.passages, this.vec.block, x, this.passageScratch, this.passageCover);
+      // Top k + 1 passages by evidence (the extra one gives the runner-up's evidence for the lead).
+      const best: { r: number; e: number }[] = [];
+      for (let i = 0; i < ps.n; i++) {
         const r = this.passageScratch.touched[i]!;
-        const s = this.passageScratch.acc[r]! * PASSAGE_DISCOUNT;
+        const e = passageEvidence(this.passageScratch.acc[r]!, this.passageCover[r]! / ps.wordMass);
         this.passageScratch.acc[r] = 0;
-        insertTop(candidates, { id: this.passageIds[r]!, kind: 'passage', score: s }, k);
+        this.passageCover[r] = 0;
+        if (best.length > k && e <= best[best.length - 1]!.e) continue;
+        let at = best.length;
+        while (at > 0 && best[at - 1]!.e < e) at--;
+        best.splice(at, 0, { r, e });
+        if (best.length > k + 1) best.pop();
+      }
+      const first = best[0];
+      if (first) {
+        bestPassage = first.r;
+        // The lead over the runner-up adds to the top passage's confidence (so its score stays the largest).
+        const lead = best[1] ? first.e - best[1].e : 4;
+        best.slice(0, k).forEach((b, i) => {
+          const z = i === 0 ? b.e + PASSAGE_MARGIN * Math.min(lead, 4) : b.e;
+          passages.push({ id: this.passageIds[b.r]!, kind: 'passage', score: sigmoid(z) });
+        });
       }
     }
+    if (faq.length > 0) {
+      let faqConfidence = faqCalibrated;
+      if (bestPassage >= 0) {
+        // A FAQ entry that misses query words the best passage holds (the question's rare words: "warranty",
+        // "motor", "international") answers a neighbouring question: its confidence drops with their share.
+        const missing = missingShare(
+          x,
+          this.vec.block,
+          this.numberFeature,
+          this.core.centroids,
+          topEntry,
+          this.passages,
+          bestPassage,
+        );
+        faqConfidence *= Math.max(0, 1 - MISSING_PENALTY * missing);
+      }
+      for (const m of faq) m.score = topBlend > 0 ? (faqConfidence * m.score) / topBlend : 0;
+    }
+    const candidates: EngineMatch[] = [];
+    for (const m of [...faq, ...passages]) insertTop(candidates, m, k);
     const top = candidates[0] ?? null;
     if (!top) return empty;
-    let confidence: number;
-    if (top.kind === 'faq') {
-      confidence = applyLogistic(this.calibration, confidenceFeatures(this.sig, topEntry));
-    } else {
-      // Passages have no phrasings to calibrate on: a fixed curve on cosine and on the lead over the runner-up.
-      const second = candidates[1]?.score ?? 0;
-      confidence = sigmoid(9 * (top.score / PASSAGE_DISCOUNT - 0.45) + 4 * (top.score - second));
-    }
-    return { top, confidence: clamp01(confidence), matches: candidates };
+    return { top, confidence: clamp01(top.score), matches: candidates };
   }
 
   toJSON(): unknown {
@@ -282,20 +370,35 @@ function insertTop(list: EngineMatch[], m: EngineMatch, k: number): void {
   if (list.length > k) list.pop();
 }
 
-function accumulatePassages(post: Postings, x: SparseVec, scratch: Scratch): number {
+/**
+ * Cosine of x with every passage it shares a feature with (into scratch.acc) and, per passage, the squared
+ * weight of the query words it contains (into cover); wordMass is the query's total word weight, unseen words
+ * included, so cover / wordMass is the share of the question the passage speaks about.
+ */
+function scorePassages(
+  post: Postings,
+  block: Uint8Array,
+  x: SparseVec,
+  scratch: Scratch,
+  cover: Float64Array,
+): { n: number; wordMass: number } {
   const { acc, touched } = scratch;
   let n = 0;
+  let wordMass = x.unseenWords ?? 0;
   for (let q = 0; q < x.idx.length; q++) {
     const f = x.idx[q]!;
-    if (f + 1 >= post.start.length) continue;
     const xv = x.val[q]!;
+    const isWord = block[f] === BLOCK_WORD;
+    if (isWord) wordMass += xv * xv;
+    if (f + 1 >= post.start.length) continue;
     for (let k = post.start[f]!; k < post.start[f + 1]!; k++) {
       const r = post.row[k]!;
-      if (acc[r] === 0) touched[n++] = r;
+      if (acc[r] === 0 && cover[r] === 0) touched[n++] = r;
       acc[r] = acc[r]! + xv * post.val[k]!;
+      if (isWord) cover[r] = cover[r]! + xv * xv;
     }
   }
-  return n;
+  return { n, wordMass: wordMass > 0 ? wordMass : 1 };
 }
 
 /**

@@ -23,6 +23,9 @@ const CONTRACTIONS: ReadonlyArray<readonly [RegExp, string]> = [
   [/'s\b/g, ''],
 ];
 
+/** What every digit run becomes. */
+export const NUMBER_TOKEN = 'num';
+
 /**
  * Lowercases, folds accents (NFKD minus combining marks), expands English contractions, maps every digit
  * run to the token "num" (so "2 weeks" and "3 weeks" look alike) and reduces everything else that is not a
@@ -36,7 +39,7 @@ export function normalizeText(text: string): string {
   // Typographic apostrophes must become ASCII before the contraction rules can see them.
   s = s.replace(/[\u2018\u2019\u02bc\u2032`´]/g, "'");
   for (const [re, rep] of CONTRACTIONS) s = s.replace(re, rep);
-  s = s.replace(/\d+(?:[.,]\d+)*/g, ' num ');
+  s = s.replace(/\d+(?:[.,]\d+)*/g, ` ${NUMBER_TOKEN} `);
   s = s.replace(/[^\p{L}]+/gu, ' ');
   return s.trim();
 }
