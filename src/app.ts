@@ -1,6 +1,7 @@
 // The assembled platform: services, the runtime wired to each agent kind's brain and tools, and the readiness
 // mode resolver. Every entry point (HTTP server, CLI, jobs, MCP) builds one of these.
 import { buildDemoTools } from './agents/custom/tools.ts';
+import { supportLlmBrainFactory } from './agents/support/brain.llm.ts';
 import { EngineCache } from './agents/support/engine-cache.ts';
 import { supportKind } from './agents/support/module.ts';
 import type { Clock } from './clock.ts';
@@ -54,7 +55,7 @@ export function createApp(
       'custom',
       { kind: 'custom', tools: () => demoTools, brain: (agent) => scriptedBrainFromConfig(agent.config) },
     ],
-    ['support', supportKind(db, engines)],
+    ['support', supportKind(db, engines, supportLlmBrainFactory(db, engines, { clock: svc.clock }))],
   ]);
   const empty = new ToolRegistry();
   const toolsFor = (agent: AgentConfig) => kinds.get(agent.kind)?.tools(agent) ?? empty;

@@ -2,6 +2,7 @@
 // person can act on, and the process exits before serving anything.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { type LlmSettings, llmSettingsFromEnv } from './engines/llm/settings.ts';
 
 const ConfigSchema = z.object({
   dataDir: z.string().min(1),
@@ -15,9 +16,11 @@ const ConfigSchema = z.object({
   publicUrl: z.string().url().optional(),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+type BaseConfig = z.infer<typeof ConfigSchema>;
+/** `llm` is null unless TWELVE_LLM_PROVIDER is set (see engines/llm/settings.ts for the TWELVE_LLM_* variables). */
+export type Config = BaseConfig & { llm: LlmSettings | null };
 
-const ENV_NAMES: Record<keyof Config, string> = {
+const ENV_NAMES: Record<keyof BaseConfig, string> = {
   dataDir: 'TWELVE_DATA_DIR',
   databaseUrl: 'DATABASE_URL',
   port: 'PORT',
@@ -43,13 +46,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.TWELVE_PUBLIC_URL || undefined,
   };
   const parsed = ConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
-        const key = i.path[0] as keyof Config;
-        return `${ENV_NAMES[key] ?? String(key)}: ${i.message} (got ${JSON.stringify((raw as Record<string, unknown>)[key])})`;
-      }),
-    );
-  }
-  return parsed.data;
+  // LLM settings report their own problems (they hold API keys, which must never be echoed back).
+  const llm = llmSettingsFromEnv(env);
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((i) => {
+          const key = i.path[0] as keyof BaseConfig;
+          return `${ENV_NAMES[key] ?? String(key)}: ${i.message} (got ${JSON.stringify((raw as Record<string, unknown>)[key])})`;
+        })),
+    ...(llm.ok ? [] : llm.problems),
+  ];
+  if (!parsed.success || !llm.ok) throw new ConfigError(problems);
+  return { ...parsed.data, llm: llm.settings };
 }

@@ -110,9 +110,19 @@ export class Runtime {
     const now = this.svc.clock.now();
     const runId = await this.svc.db.transaction(async (tx) => {
       const [row] = await tx.query<{ id: string }>(
-        `INSERT INTO runs (agent_id, status, trigger, conversation_id, budget, mode, in_cohort, created_at, updated_at)
-         VALUES ($1, 'running', $2, $3, $4, $5, false, $6, $6) RETURNING id`,
-        [agent.id, JSON.stringify(trigger), trigger.conversationId ?? null, agent.stepBudget, mode, now],
+        // Born leased to this node: a recovery sweep elsewhere must not pick up a run its creator is about to drive.
+        `INSERT INTO runs (agent_id, status, trigger, conversation_id, budget, mode, in_cohort, created_at, updated_at, lease_owner, lease_until)
+         VALUES ($1, 'running', $2, $3, $4, $5, false, $6, $6, $7, $8) RETURNING id`,
+        [
+          agent.id,
+          JSON.stringify(safeJson(trigger)),
+          trigger.conversationId ?? null,
+          agent.stepBudget,
+          mode,
+          now,
+          this.svc.nodeId,
+          new Date(now.getTime() + this.leaseMs),
+        ],
       );
       const id = row!.id;
       const cohort = inPilotCohort(

@@ -1,0 +1,172 @@
+// The LLM provider seam. Brains ask an LlmClient for one completion (system prompt + messages → text + token
+// usage); behind it the AI SDK speaks the provider's wire format: Anthropic Messages (POST {baseURL}/messages,
+// x-api-key, anthropic-version) or OpenAI chat completions (POST {baseURL}/chat/completions, Bearer auth), which
+// Ollama, vLLM and llama.cpp also serve. Tests swap the model for MockLanguageModelV3 or point baseURL at a fake.
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { APICallError, generateText, type LanguageModel, RetryError } from 'ai';
+import type { LlmSettings } from './settings.ts';
+
+export interface LlmMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface LlmRequest {
+  system: string;
+  messages: LlmMessage[];
+  maxTokens: number;
+}
+
+export interface LlmUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface LlmResponse {
+  text: string;
+  usage: LlmUsage;
+  /** 'stop' | 'length' | … (AI SDK finish reasons): 'length' means the reply was cut at maxTokens. */
+  finishReason: string;
+}
+
+export interface LlmClient {
+  readonly provider: string;
+  readonly model: string;
+  complete(req: LlmRequest): Promise<LlmResponse>;
+}
+
+export type LlmErrorKind = 'timeout' | 'http' | 'network' | 'config' | 'other';
+
+/** A provider call that did not produce a completion, in words fit for an escalation reason. */
+export class LlmError extends Error {
+  override name = 'LlmError';
+  constructor(
+    message: string,
+    readonly kind: LlmErrorKind,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Builds the AI SDK model for the settings. */
+export function languageModelFor(settings: LlmSettings): LanguageModel {
+  if (settings.provider === 'anthropic') {
+    // Pass the key and base URL explicitly: otherwise the SDK silently falls back to ANTHROPIC_API_KEY and
+    // ANTHROPIC_BASE_URL from the environment (@ai-sdk/anthropic createAnthropic, loadApiKey/loadOptionalSetting).
+    const anthropic = createAnthropic({
+      apiKey: settings.apiKey ?? '',
+      ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
+    });
+    return anthropic(settings.model);
+  }
+  if (!settings.baseURL) throw new LlmError('openai-compatible needs a base URL', 'config');
+  const openai = createOpenAICompatible({
+    name: 'openai-compatible',
+    baseURL: settings.baseURL,
+    ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
+  });
+  return openai.chatModel(settings.model);
+}
+
+/**
+ * An LlmClient over an AI SDK model. `model` defaults to the real provider for the settings; pass a
+ * MockLanguageModelV3 (ai/test) to test without HTTP.
+ */
+export function createLlmClient(
+  settings: LlmSettings,
+  model: LanguageModel = languageModelFor(settings),
+): LlmClient {
+  const label = settings.provider;
+  return {
+    provider: settings.provider,
+    model: settings.model,
+    async complete(req) {
+      try {
+        const result = await generateText({
+          model,
+          system: req.system,
+          messages: req.messages,
+          maxOutputTokens: req.maxTokens,
+          maxRetries: settings.maxRetries,
+          // One deadline for the whole call, retries included (ai: CallSettings.timeout). No temperature/top_p:
+          // Anthropic API version 2026-10-21 rejects sampling parameters with a 400 (PROTOCOLS §5.1).
+          timeout: settings.timeoutMs,
+        });
+        return {
+          text: result.text,
+          usage: {
+            inputTokens: result.usage.inputTokens ?? 0,
+            outputTokens: result.usage.outputTokens ?? 0,
+          },
+          finishReason: String(result.finishReason),
+        };
+      } catch (err) {
+        throw describeFailure(label, settings.timeoutMs, err);
+      }
+    },
+  };
+}
+
+/** Maps AI SDK errors (APICallError, RetryError, abort) to one clear LlmError. */
+export function describeFailure(provider: string, timeoutMs: number, err: unknown): LlmError {
+  if (err instanceof LlmError) return err;
+  const last = RetryError.isInstance(err) ? err.lastError : err;
+  const attempts = RetryError.isInstance(err) ? ` after ${err.errors.length} attempts` : '';
+  if (isAbort(last) || isAbort(err)) {
+    return new LlmError(`${provider} did not answer within ${timeoutMs} ms`, 'timeout', undefined, {
+      cause: err,
+    });
+  }
+  if (APICallError.isInstance(last)) {
+    if (last.statusCode !== undefined) {
+      const detail = providerMessage(last.responseBody) ?? last.message;
+      return new LlmError(
+        `${provider} returned HTTP ${last.statusCode}${attempts}: ${clip(detail)}`,
+        'http',
+        last.statusCode,
+        { cause: err },
+      );
+    }
+    return new LlmError(
+      `${provider} could not be reached${attempts}: ${clip(last.message)}`,
+      'network',
+      undefined,
+      {
+        cause: err,
+      },
+    );
+  }
+  const message = last instanceof Error ? last.message : String(last);
+  return new LlmError(`${provider} call failed${attempts}: ${clip(message)}`, 'other', undefined, {
+    cause: err,
+  });
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError');
+}
+
+/** Both providers wrap errors as {"error": {"message": …}} (Anthropic adds "type": "error" at the top). */
+function providerMessage(body: string | undefined): string | undefined {
+  if (!body) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === 'object' && 'error' in parsed) {
+      const e = (parsed as { error: unknown }).error;
+      if (e && typeof e === 'object') {
+        const { type, message } = e as { type?: unknown; message?: unknown };
+        if (typeof message === 'string') return typeof type === 'string' ? `${type}: ${message}` : message;
+      }
+    }
+  } catch {
+    // Not JSON (a proxy's HTML error page, say): fall back to the SDK's message.
+  }
+  return undefined;
+}
+
+function clip(s: string, max = 300): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
