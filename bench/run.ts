@@ -7,6 +7,17 @@ import { benchLine, type ScenarioResult, type Suite } from './stats.ts';
 
 const SUITES: Record<string, () => Promise<Suite>> = {
   runtime: async () => (await import('./runtime.ts')).suite,
+  channels: async () => {
+    const [whatsapp, email] = await Promise.all([
+      import('./channels-whatsapp.ts'),
+      import('./channels-email.ts'),
+    ]);
+    return {
+      ...whatsapp.suite,
+      description: `${whatsapp.suite.description}; email: SMTP intake emails/s vs a bare SMTP server`,
+      run: async () => [...(await whatsapp.suite.run()), ...(await email.runEmailBench())],
+    };
+  },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -15,6 +15,8 @@ export const ERRORS = {
   rate_limited: { status: 429, message: 'Too many requests; slow down.' },
   agent_paused: { status: 409, message: 'The agent is paused.' },
   internal_error: { status: 500, message: 'Something went wrong on our side.' },
+  signature_invalid: { status: 401, message: 'The webhook signature is missing or wrong.' },
+  verify_token_invalid: { status: 403, message: 'The webhook verification token is missing or wrong.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorId = keyof typeof ERRORS;

@@ -124,7 +124,9 @@ describe('channels', () => {
     const r2 = await outboxDeliverer(app, senders);
     expect(r2.sent).toBeGreaterThanOrEqual(1);
     expect(sent.length).toBeGreaterThan(before);
-    expect(sent.at(-1)).toMatchObject({ to: '+447700900999', channel: 'whatsapp', author: 'agent' });
+    expect(sent.filter((d) => d.to === '+447700900999')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ channel: 'whatsapp', author: 'agent' })]),
+    );
   });
 
   it('fails a message at once on a permanent error, and moves delivery states only forward', async () => {

@@ -3,8 +3,12 @@ import type { CliCommand } from './command.ts';
 import { auditCheckpointCommand, auditExportCommand, auditVerifyCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { evalSupportCommand } from './commands/eval.ts';
+import { evalAgentCommand } from './commands/eval-agent.ts';
+import { kbImportCommand } from './commands/kb.ts';
 import { readinessCommand } from './commands/readiness.ts';
 import { startCommand } from './commands/start.ts';
+import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.ts';
+import { userCreateCommand } from './commands/user.ts';
 
 export const commands: CliCommand[] = [
   startCommand,
@@ -12,6 +16,12 @@ export const commands: CliCommand[] = [
   auditVerifyCommand,
   auditExportCommand,
   auditCheckpointCommand,
+  kbImportCommand,
   evalSupportCommand,
+  evalAgentCommand,
   demoCommand,
+  userCreateCommand,
+  tokenCreateCommand,
+  tokenListCommand,
+  tokenRevokeCommand,
 ];

@@ -107,6 +107,8 @@ function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, where: s
   return r.data;
 }
 
+const JSON_CONTENT_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
 export function route<B = undefined, Q = undefined, P = undefined>(
   server: FastifyInstance,
   app: App,
@@ -129,6 +131,11 @@ export function route<B = undefined, Q = undefined, P = undefined>(
           throw new AppError('csrf_failed');
         }
         principal = p;
+      }
+      // Fastify also parses text/plain, the content type a cross-site form can send without a CORS preflight;
+      // a JSON route accepts JSON only.
+      if (spec.body && req.body !== undefined && !JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '')) {
+        throw new AppError('unsupported_media_type', 'send the body as application/json');
       }
       const params = parseWith(spec.params, req.params, 'path');
       const query = parseWith(spec.query, req.query, 'query');
@@ -161,6 +168,23 @@ const FASTIFY_CODES: Record<string, ErrorId> = {
   FST_ERR_CTP_MULTIPLE_CONTENT_TYPE_HEADERS: 'validation_failed',
   FST_ERR_VALIDATION: 'validation_failed',
 };
+
+/**
+ * Fastify answers a malformed URL (bad percent-encoding) or an over-long path parameter (> maxParamLength) before
+ * routing, in its own JSON shape, unless the server is built with `frameworkErrors: frameworkErrorHandler`.
+ */
+export function frameworkErrorHandler(_err: Error, req: FastifyRequest, reply: FastifyReply): void {
+  reply
+    .code(400)
+    .send(
+      errorBody(
+        'validation_failed',
+        'the URL is malformed or a path parameter is too long',
+        undefined,
+        req.id,
+      ),
+    );
+}
 
 /** The one exit point for errors: known ids keep their status; everything else is internal_error, logged, not leaked. */
 export function installErrorHandling(server: FastifyInstance): void {

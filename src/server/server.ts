@@ -3,17 +3,30 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from '../app.ts';
+import { registerWebchat } from '../channels/webchat/routes.ts';
+import { registerWhatsAppRoutes } from '../channels/whatsapp/routes.ts';
 import type { Config } from '../config.ts';
-import { installErrorHandling } from './http.ts';
+import type { EventBus } from '../events/bus.ts';
+import { frameworkErrorHandler, installErrorHandling } from './http.ts';
 import { buildOpenApi } from './openapi.ts';
+import { registerAdminRoutes } from './routes/admin.ts';
 import { registerAgentRoutes } from './routes/agents.ts';
+import { registerApprovalRoutes } from './routes/approvals.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
+import { registerEscalationRoutes } from './routes/escalations.ts';
+import { registerEventRoutes } from './routes/events.ts';
+import { registerReadinessRoutes } from './routes/readiness.ts';
+import { registerRunRoutes } from './routes/runs.ts';
+import { registerDashboard } from './static.ts';
 
 export interface ServerOptions {
   logLevel?: Config['logLevel'];
   /** Secure cookies (HTTPS deployments). Defaults to true when publicUrl is https. */
   publicUrl?: string;
   bodyLimit?: number;
+  /** The node's event bus for GET /api/events; without one the route opens its own on first use. */
+  events?: EventBus;
 }
 
 export const VERSION = '0.1.0';
@@ -24,6 +37,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     bodyLimit: options.bodyLimit ?? 1_048_576,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
+    // Errors Fastify raises before routing (bad percent-encoding, over-long parameters) get our error shape too.
+    frameworkErrors: frameworkErrorHandler,
   });
   server.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -44,7 +59,17 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
 
   registerAuthRoutes(server, app, { secureCookies: options.publicUrl?.startsWith('https://') ?? false });
   registerAgentRoutes(server, app);
+  registerEventRoutes(server, app, { bus: options.events });
+  registerReadinessRoutes(server, app);
+  registerRunRoutes(server, app);
+  registerApprovalRoutes(server, app);
+  registerEscalationRoutes(server, app);
+  registerAuditRoutes(server, app);
+  registerAdminRoutes(server, app);
+  registerWhatsAppRoutes(server, app);
+  await registerWebchat(server, app, { bus: options.events });
 
   server.get('/api/openapi.json', async () => buildOpenApi(server, VERSION));
+  await registerDashboard(server);
   return server;
 }

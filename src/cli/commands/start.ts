@@ -1,9 +1,10 @@
-// `twelve start`: opens the database (PGlite in the data folder unless DATABASE_URL is set), migrates, serves.
+// `twelve start`: opens the database (PGlite in the data folder unless DATABASE_URL is set), migrates, serves, runs
+// the background jobs, and shuts down gracefully on SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
-import { createApp } from '../../app.ts';
+import { setupLinkCreator } from '../../accounts/users.ts';
+import { channelSettingsFromEnv } from '../../channels/start.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
-import { buildServer } from '../../server/server.ts';
-import { openDatabase } from '../../store/open.ts';
+import { startTwelve, stopOnSignals } from '../../server/lifecycle.ts';
 import type { CliCommand } from '../command.ts';
 
 export const startCommand: CliCommand = {
@@ -24,6 +25,8 @@ export const startCommand: CliCommand = {
         ...(values.port ? { PORT: values.port } : {}),
         ...(values.host ? { HOST: values.host } : {}),
       });
+      // Channel settings are checked here too, so a half-configured channel exits with the same readable list.
+      channelSettingsFromEnv(io.env);
     } catch (err) {
       if (err instanceof ConfigError) {
         io.err(err.message);
@@ -31,23 +34,24 @@ export const startCommand: CliCommand = {
       }
       throw err;
     }
-    const db = await openDatabase(config);
-    const app = createApp(db);
-    const server = await buildServer(app, { logLevel: config.logLevel });
-    const address = await server.listen({ port: config.port, host: config.host });
+    // Start-up and shutdown (database, event bus, jobs, draining) live in server/lifecycle.ts.
+    const twelve = await startTwelve(config, { env: io.env });
+    const { app, address } = twelve;
     io.out(
       `Twelve is running at ${address} (database: ${config.databaseUrl ? 'PostgreSQL server' : `PGlite in ${config.dataDir}`})`,
     );
-    await new Promise<void>((resolveStop) => {
-      const stop = async (signal: string) => {
-        io.out(`${signal} received: finishing in-flight work and shutting down`);
-        await server.close();
-        await app.close();
-        resolveStop();
-      };
-      process.once('SIGINT', () => void stop('SIGINT'));
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-    });
+    // A fresh install has nobody who can sign in: hand out a one-time link instead of a default password.
+    const setupToken = await setupLinkCreator(app);
+    if (setupToken) {
+      const base = (config.publicUrl ?? address).replace(/\/+$/, '');
+      io.out(
+        `First run: open ${base}/setup#${setupToken} to create the first admin (or run: npx twelve user create --admin EMAIL)`,
+      );
+    }
+    await stopOnSignals(twelve, (signal) =>
+      io.out(`${signal} received: finishing in-flight work and shutting down`),
+    );
+    io.out('Twelve stopped');
     return 0;
   },
 };

@@ -140,7 +140,8 @@ export function registerAuthRoutes(
       status: 201,
     },
     async ({ body, reply }) => {
-      const user = await setupCompleter(app, body.token, body);
+      const { token, ...input } = body;
+      const user = await setupCompleter(app, token, input);
       const session = await sessionCreator(app, user);
       reply.setCookie(SESSION_COOKIE, session.cookie, cookieOptions);
       return { user: presentUser(user), csrfToken: session.csrfToken };

@@ -1,0 +1,285 @@
+// One chat socket: hello (open or resume a conversation), customer messages (idempotent by clientId), "talk to a
+// person", and live pushes. Frames are handled one at a time per socket, so the customer's words, the agent's
+// answer and a hand-off always arrive in the order they happened; every failure becomes an error frame.
+import {
+  type Conversation,
+  conversationOpener,
+  conversationResumer,
+  customerMessageHandler,
+  openEscalationOf,
+  transcript,
+} from '../../agents/support/conversations.ts';
+import type { App } from '../../app.ts';
+import { isAppError } from '../../errors.ts';
+import type { Log } from '../../events/log.ts';
+import type { AgentConfig } from '../../runtime/types.ts';
+import { handoffText } from './hours.ts';
+import { clientIdTagger, messageWithClientId } from './idempotency.ts';
+import { presentMessages, visibleToCustomer } from './present.ts';
+import { type ClientFrame, parseClientFrame, type ServerFrame, type WireErrorId } from './protocol.ts';
+import type { WindowLimiter } from './rate-limit.ts';
+
+/** The part of a ws WebSocket this module uses (the `ws` package ships no types here). */
+export interface ChatSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  ping(): void;
+  on(event: 'message', fn: (data: unknown, isBinary: boolean) => void): unknown;
+  on(event: 'close' | 'pong', fn: () => void): unknown;
+  on(event: 'error', fn: (err: Error) => void): unknown;
+}
+
+const OPEN = 1;
+/** Close codes the widget acts on: 4404 = stop retrying, 4429 = retry later. */
+export const CLOSE_NOT_AVAILABLE = 4404;
+export const CLOSE_RATE_LIMITED = 4429;
+/** A client this far behind on reading is cut off; it reconnects and resyncs. */
+const MAX_BUFFERED_BYTES = 1_048_576;
+/** Rejected frames tolerated before the connection is closed. */
+const MAX_STRIKES = 50;
+export const PERSON_REQUEST_TEXT = 'I would like to talk to a person';
+
+export interface SessionDeps {
+  app: App;
+  agent: AgentConfig;
+  socket: ChatSocket;
+  ip: string;
+  log: Log;
+  /** Frames of any kind, per connection (stops error-frame floods). */
+  frameLimiter: WindowLimiter;
+  /** Customer messages and hand-off requests, per connection. */
+  messageLimiter: WindowLimiter;
+  /** Customer messages, hand-off requests and new conversations, per IP (shared by the node's sockets). */
+  ipLimiter: WindowLimiter;
+  /** clientIds being processed on this node, across sockets (a reconnecting tab resends while the first runs). */
+  inFlight: Map<string, Promise<void>>;
+  join(conversationId: string, session: ChatSession): void;
+}
+
+export class ChatSession {
+  conversation: Conversation | null = null;
+  alive = true;
+  private readonly pushed = new Set<string>();
+  private readonly announced = new Set<string>();
+  private chain: Promise<void> = Promise.resolve();
+  private strikes = 0;
+  private closed = false;
+
+  constructor(private readonly d: SessionDeps) {}
+
+  onFrame(data: unknown, isBinary: boolean): void {
+    if (this.closed) return;
+    const refusal = this.check(data, isBinary);
+    if ('error' in refusal) {
+      const { id, message, clientId } = refusal.error;
+      this.reject(id, message, clientId);
+      return;
+    }
+    const frame = refusal.frame;
+    this.enqueue(() => this.handle(frame), frame.type === 'message' ? frame.clientId : undefined);
+  }
+
+  /** Something changed in this conversation (an event from any node): push what the customer has not seen. */
+  refresh(): void {
+    this.enqueue(() => this.pushNew());
+  }
+
+  /** An escalation opened somewhere for this conversation: announce it once. */
+  handoff(escalationId: string, at: Date): void {
+    this.enqueue(async () => this.announce(escalationId, at));
+  }
+
+  /** After the event bus lost notifications: re-read messages and the hand-off state. */
+  resync(): void {
+    this.enqueue(async () => {
+      await this.pushNew();
+      await this.announceHeld();
+    });
+  }
+
+  close(code?: number, reason?: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.d.socket.close(code, reason);
+  }
+
+  markClosed(): void {
+    this.closed = true;
+  }
+
+  send(frame: ServerFrame): void {
+    const { socket } = this.d;
+    if (this.closed || socket.readyState !== OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.d.log.warn({ buffered: socket.bufferedAmount }, 'webchat: client is not reading; closing');
+      socket.terminate();
+      this.closed = true;
+      return;
+    }
+    socket.send(JSON.stringify(frame));
+  }
+
+  /** Limits first (cheap), then validation; a message also spends the connection's and the address's budget. */
+  private check(
+    data: unknown,
+    isBinary: boolean,
+  ): { frame: ClientFrame } | { error: { id: WireErrorId; message: string; clientId?: string } } {
+    if (!this.d.frameLimiter.take('frames'))
+      return { error: { id: 'rate_limited', message: 'too many frames; slow down' } };
+    const parsed = parseClientFrame(data, isBinary);
+    if (!parsed.ok) return { error: parsed.error };
+    const frame = parsed.frame;
+    if (frame.type === 'hello') return { frame };
+    if (!this.d.messageLimiter.take('messages') || !this.d.ipLimiter.take(this.d.ip)) {
+      const message = 'too many messages; wait a few seconds';
+      return {
+        error: {
+          id: 'rate_limited',
+          message,
+          ...(frame.type === 'message' ? { clientId: frame.clientId } : {}),
+        },
+      };
+    }
+    return { frame };
+  }
+
+  private reject(id: WireErrorId, message: string, clientId?: string): void {
+    this.send({ type: 'error', id, message, ...(clientId ? { clientId } : {}) });
+    if (++this.strikes >= MAX_STRIKES) this.close(CLOSE_RATE_LIMITED, 'too many rejected frames');
+  }
+
+  /** Runs fn after everything queued before it; a failure is logged and reported (with the message's clientId). */
+  private enqueue(fn: () => Promise<void>, clientId?: string): void {
+    this.chain = this.chain
+      .then(() => (this.closed ? undefined : fn()))
+      .catch((err: unknown) => {
+        this.d.log.error({ err, agent: this.d.agent.name }, 'webchat: frame handling failed');
+        const message = 'Something went wrong on our side.';
+        this.send({ type: 'error', id: 'internal_error', message, ...(clientId ? { clientId } : {}) });
+      });
+  }
+
+  private async handle(frame: ClientFrame): Promise<void> {
+    if (frame.type === 'hello') {
+      if (this.conversation) return this.reject('validation_failed', 'hello was already said');
+      return this.hello(frame.conversationId, frame.resumeToken);
+    }
+    if (!this.conversation) return this.reject('validation_failed', 'send hello first');
+    if (frame.type === 'message') return this.message(this.conversation, frame.text, frame.clientId);
+    return this.human(this.conversation);
+  }
+
+  private async hello(conversationId?: string, resumeToken?: string): Promise<void> {
+    const { app, agent } = this.d;
+    let conversation: Conversation | null = null;
+    let newToken: string | undefined;
+    if (conversationId && resumeToken) {
+      const found = await conversationResumer(app.db, conversationId, resumeToken);
+      // A token of another agent's conversation is as good as a wrong one.
+      if (found && found.agentId === agent.id) conversation = found;
+    }
+    if (!conversation) {
+      // A paused agent takes no new conversations; existing ones still resume, so a person's reply still arrives.
+      if (agent.status !== 'active') {
+        this.send({ type: 'error', id: 'agent_paused', message: 'This chat is not available right now.' });
+        return this.close(CLOSE_NOT_AVAILABLE, 'agent paused');
+      }
+      if (!this.d.ipLimiter.take(this.d.ip)) {
+        this.send({ type: 'error', id: 'rate_limited', message: 'Too many new conversations; try later.' });
+        return this.close(CLOSE_RATE_LIMITED, 'rate limited');
+      }
+      const opened = await conversationOpener(app, { agentId: agent.id, channel: 'webchat' });
+      conversation = opened.conversation;
+      newToken = opened.resumeToken;
+    }
+    this.conversation = conversation;
+    // Join before reading: an event that lands in between is queued behind this welcome, not lost.
+    this.d.join(conversation.id, this);
+    const messages = await presentMessages(app.db, agent.id, await transcript(app.db, conversation.id));
+    for (const m of messages) this.pushed.add(m.id);
+    this.send({
+      type: 'welcome',
+      conversationId: conversation.id,
+      ...(newToken ? { resumeToken: newToken } : {}),
+      agent: { name: agent.name, displayName: agent.displayName },
+      messages,
+    });
+    await this.announceHeld();
+  }
+
+  private async message(conversation: Conversation, text: string, clientId: string): Promise<void> {
+    const { app, inFlight } = this.d;
+    const key = `${conversation.id}:${clientId}`;
+    // The same message is still being answered for a socket that dropped: wait for it, then echo what it stored.
+    const running = inFlight.get(key);
+    if (running) await running.catch(() => {});
+    const stored = await messageWithClientId(app.db, conversation.id, clientId);
+    if (stored) {
+      // Already stored: the first echo was lost on the way. Echo it again; do not answer it twice.
+      const [echo] = await presentMessages(app.db, this.d.agent.id, [stored]);
+      this.pushed.add(echo!.id);
+      this.send({ type: 'message', ...echo! });
+      return;
+    }
+    let done = () => {};
+    inFlight.set(key, new Promise<void>((resolve) => (done = resolve)));
+    try {
+      let result: Awaited<ReturnType<typeof customerMessageHandler>>;
+      try {
+        result = await customerMessageHandler(app, { conversation, text });
+      } catch (err) {
+        if (isAppError(err) && err.id === 'validation_failed')
+          return this.reject('validation_failed', err.message, clientId);
+        throw err;
+      }
+      const runId = result.run?.id ?? null;
+      await clientIdTagger(app.db, { conversationId: conversation.id, runId, text: text.trim(), clientId });
+      await this.pushNew();
+      if (result.escalationId) this.announce(result.escalationId, app.clock.now());
+    } finally {
+      inFlight.delete(key);
+      done();
+    }
+  }
+
+  private async human(conversation: Conversation): Promise<void> {
+    const held = await openEscalationOf(this.d.app.db, conversation.id);
+    if (held) return this.announce(held.id, this.d.app.clock.now(), true);
+    // Through the runtime, like any request for a person: audited, and honoured even when the agent is paused.
+    const result = await customerMessageHandler(this.d.app, { conversation, text: PERSON_REQUEST_TEXT });
+    await this.pushNew();
+    if (result.escalationId) this.announce(result.escalationId, this.d.app.clock.now(), true);
+  }
+
+  private async pushNew(): Promise<void> {
+    if (!this.conversation) return;
+    const recent = await transcript(this.d.app.db, this.conversation.id, 50);
+    const fresh = recent.filter((m) => !this.pushed.has(m.id) && visibleToCustomer(m));
+    if (!fresh.length) return;
+    for (const m of await presentMessages(this.d.app.db, this.d.agent.id, fresh)) {
+      this.pushed.add(m.id);
+      this.send({ type: 'message', ...m });
+    }
+  }
+
+  /** The open hand-off of the conversation, if any, announced with its time so the widget can place it. */
+  private async announceHeld(): Promise<void> {
+    if (!this.conversation) return;
+    const [held] = await this.d.app.db.query<{ id: string; created_at: Date }>(
+      `SELECT id, created_at FROM escalations WHERE conversation_id = $1 AND state <> 'resolved'
+       ORDER BY created_at DESC LIMIT 1`,
+      [this.conversation.id],
+    );
+    if (held) this.announce(held.id, new Date(held.created_at));
+  }
+
+  private announce(escalationId: string, at: Date, again = false): void {
+    if (this.announced.has(escalationId) && !again) return;
+    this.announced.add(escalationId);
+    const text = handoffText(this.d.agent.config, this.d.app.clock.now());
+    this.send({ type: 'handoff', text, at: at.toISOString() });
+  }
+}

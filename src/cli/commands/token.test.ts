@@ -1,0 +1,89 @@
+// `twelve token create|list|revoke` on a PGlite data folder: the secret goes to stdout once and alone, listings
+// carry metadata only, and a revoked token stops working.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tokenLookup } from '../../accounts/users.ts';
+import { createServices } from '../../context.ts';
+import { openDatabase } from '../../store/open.ts';
+import type { CliIo } from '../command.ts';
+import { main } from '../main.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'twelve-token-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function capture(): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    out: (l) => stdout.push(l),
+    err: (l) => stderr.push(l),
+    interactive: false,
+    env: { TWELVE_DATA_DIR: dir },
+    stdout,
+    stderr,
+  };
+}
+
+async function lookup(token: string) {
+  const db = await openDatabase({ dataDir: dir });
+  try {
+    return await tokenLookup(createServices(db), token);
+  } finally {
+    await db.close();
+  }
+}
+
+describe('twelve token', () => {
+  let token = '';
+  let id = '';
+
+  it('creates a token: the secret alone on stdout, the rest on stderr', async () => {
+    const io = capture();
+    expect(await main(['token', 'create', '--name', 'ci', '--role', 'reviewer'], io)).toBe(0);
+    expect(io.stdout).toHaveLength(1);
+    token = io.stdout[0]!;
+    expect(token).toMatch(/^tw_[A-Za-z0-9_-]{40,}$/);
+    expect(io.stderr.join('\n')).toMatch(/shown only once/);
+    const found = await lookup(token);
+    expect(found).toMatchObject({ name: 'ci', role: 'reviewer', createdBy: 'cli' });
+    id = found!.id;
+  }, 60_000);
+
+  it('lists tokens without their secrets, as text or JSON', async () => {
+    const text = capture();
+    expect(await main(['token', 'list'], text)).toBe(0);
+    expect(text.stdout.join('\n')).toMatch(new RegExp(`^${id}  ci  reviewer  active`));
+    expect(text.stdout.join('\n')).not.toContain(token);
+    const json = capture();
+    await main(['token', 'list', '--json'], json);
+    expect(JSON.parse(json.stdout[0]!)).toEqual([
+      expect.objectContaining({ id, name: 'ci', revoked: false }),
+    ]);
+    expect(json.stdout[0]).not.toContain(token);
+  }, 60_000);
+
+  it('revokes a token; it no longer authenticates, and a second revoke fails', async () => {
+    const io = capture();
+    expect(await main(['token', 'revoke', id], io)).toBe(0);
+    expect(io.stdout[0]).toBe(`Revoked token "ci" (${id}).`);
+    expect(await lookup(token)).toBeNull();
+    const again = capture();
+    expect(await main(['token', 'revoke', id], again)).toBe(1);
+    expect(again.stderr.join('\n')).toMatch(/no such active token/);
+  }, 60_000);
+
+  it('exits 2 on bad arguments', async () => {
+    for (const argv of [
+      ['token', 'create', '--name', 'x'],
+      ['token', 'create', '--role', 'admin'],
+      ['token', 'create', '--name', 'x', '--role', 'root'],
+      ['token', 'revoke'],
+      ['token', 'revoke', 'not-a-uuid'],
+      ['token', 'list', '--all'],
+    ]) {
+      expect(await main(argv, capture()), argv.join(' ')).toBe(2);
+    }
+  });
+});

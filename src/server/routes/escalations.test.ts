@@ -1,0 +1,141 @@
+// Escalation routes and the reply command: replying claims an open escalation, is refused when someone else holds
+// it or it is resolved, announces message.sent on the event channel, and audits a reference, not the text.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Api,
+  buildApi,
+  buildScriptedAgent,
+  startCheckpointRun,
+  startEscalatedRun,
+} from '../../../test/support/api.ts';
+import type { Db } from '../../store/db.ts';
+
+let api: Api;
+beforeAll(async () => {
+  api = await buildApi();
+});
+afterAll(() => api.close());
+
+/** Collects payloads on a NOTIFY channel, on either driver. */
+async function listen(db: Db, channel: string): Promise<{ events: unknown[]; stop: () => Promise<void> }> {
+  const events: unknown[] = [];
+  if (db.pglite) {
+    const stop = await db.pglite.listen(channel, (payload) => events.push(JSON.parse(payload)));
+    return { events, stop };
+  }
+  const client = await db.pool!.connect();
+  client.on('notification', (n) => events.push(JSON.parse(n.payload ?? 'null')));
+  await client.query(`LISTEN ${channel}`);
+  return {
+    events,
+    stop: async () => {
+      await client.query(`UNLISTEN ${channel}`);
+      client.release();
+    },
+  };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe('POST /api/escalations/:id/reply', () => {
+  it('claims an open escalation for the person who answers and announces the message', async () => {
+    const agent = await buildScriptedAgent(api.app);
+    const { escalationId, conversationId } = await startEscalatedRun(api.app, agent);
+    const bus = await listen(api.db, 'twelve_events');
+    try {
+      const res = await api.as('reviewer').post(`/api/escalations/${escalationId}/reply`, { text: 'On it!' });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json().escalation).toMatchObject({ state: 'claimed', claimedBy: 'token:test-reviewer' });
+      expect(res.json().message).toMatchObject({ body: 'On it!', conversationId, author: 'human' });
+      await until(() => bus.events.length > 0);
+      expect(bus.events).toContainEqual({
+        type: 'message.sent',
+        conversationId,
+        escalationId,
+        messageId: res.json().message.id,
+      });
+    } finally {
+      await bus.stop();
+    }
+    const audit = await api.db.query<{ action: string; payload: unknown }>(
+      `SELECT action, payload FROM audit_events WHERE subject = $1 ORDER BY id`,
+      [`escalation:${escalationId}`],
+    );
+    expect(audit.map((e) => e.action)).toEqual([
+      'escalation.opened',
+      'escalation.claimed',
+      'escalation.replied',
+    ]);
+    expect(JSON.stringify(audit)).not.toContain('On it!');
+  });
+
+  it('lets the claimer reply again, and refuses anyone else', async () => {
+    const agent = await buildScriptedAgent(api.app);
+    const { escalationId } = await startEscalatedRun(api.app, agent);
+    await api.as('reviewer').post(`/api/escalations/${escalationId}/claim`);
+    expect(
+      (await api.as('reviewer').post(`/api/escalations/${escalationId}/reply`, { text: 'a' })).statusCode,
+    ).toBe(201);
+    expect(
+      (await api.as('reviewer').post(`/api/escalations/${escalationId}/reply`, { text: 'b' })).statusCode,
+    ).toBe(201);
+    const other = await api.as('admin').post(`/api/escalations/${escalationId}/reply`, { text: 'c' });
+    expect(other.statusCode).toBe(409);
+    expect(other.json().error).toMatchObject({
+      id: 'invalid_state',
+      message: expect.stringContaining('claimed by'),
+    });
+    const detail = (await api.as('viewer').get(`/api/escalations/${escalationId}`)).json();
+    expect(detail.messages.map((m: { body: string }) => m.body)).toEqual([
+      'Can I talk to a person please?',
+      'a',
+      'b',
+    ]);
+  });
+
+  it('refuses blank text and unknown escalations', async () => {
+    const agent = await buildScriptedAgent(api.app);
+    const { escalationId } = await startEscalatedRun(api.app, agent);
+    expect(
+      (await api.as('reviewer').post(`/api/escalations/${escalationId}/reply`, { text: '   ' })).statusCode,
+    ).toBe(400);
+    const missing = await api
+      .as('reviewer')
+      .post('/api/escalations/00000000-0000-4000-8000-000000000000/reply', { text: 'hi' });
+    expect(missing.statusCode).toBe(404);
+  });
+});
+
+describe('GET /api/escalations', () => {
+  it('filters by kind, state and agent, and shows only that conversation in a transcript', async () => {
+    const agent = await buildScriptedAgent(api.app);
+    const a = await startEscalatedRun(api.app, agent, 'conv-a');
+    await startEscalatedRun(api.app, agent, 'conv-b');
+    const { agent: busy } = await startCheckpointRun(api.app);
+
+    const list = async (q: string) =>
+      (await api.as('viewer').get(`/api/escalations?${q}`)).json().escalations as {
+        kind: string;
+        id: string;
+      }[];
+    expect((await list(`agent=${agent.name}`)).length).toBe(2);
+    expect((await list(`agent=${busy.name}&kind=checkpoint`)).map((e) => e.kind)).toEqual(['checkpoint']);
+    expect(await list(`agent=${busy.name}&kind=review`)).toEqual([]);
+    await api
+      .as('reviewer')
+      .post(`/api/escalations/${a.escalationId}/resolve`, { resolution: 'called back' });
+    expect((await list(`agent=${agent.name}&state=resolved`)).map((e) => e.id)).toEqual([a.escalationId]);
+
+    const detail = (await api.as('viewer').get(`/api/escalations/${a.escalationId}`)).json();
+    expect(detail.messages.every((m: { conversationId: string }) => m.conversationId === 'conv-a')).toBe(
+      true,
+    );
+    expect(detail.escalation).toMatchObject({
+      agentName: agent.name,
+      state: 'resolved',
+      resolvedBy: 'token:test-reviewer',
+    });
+  });
+});

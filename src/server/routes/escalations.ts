@@ -1,0 +1,146 @@
+// The human inbox: escalations with their transcript and run; claim, reply to the customer, resolve. Every
+// transition is conditional in the command, so two people acting at once get one winner and one 409.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../app.ts';
+import { AppError } from '../../errors.ts';
+import { findAgent, listAgents } from '../../runtime/agents.ts';
+import {
+  type EscalationKind,
+  type EscalationState,
+  escalationClaimer,
+  escalationReplier,
+  escalationResolver,
+  escalationTranscript,
+  listEscalations,
+  presentEscalationRow,
+} from '../../runtime/escalations.ts';
+import { getRun } from '../../runtime/runs.ts';
+import type { Queryable } from '../../store/db.ts';
+import { Paging, route, UuidParam } from '../http.ts';
+import { presentEscalation, presentMessage, presentRun } from '../presenters.ts';
+
+const STATES = ['open', 'claimed', 'resolved'] as const satisfies readonly EscalationState[];
+const KINDS = ['escalation', 'review', 'checkpoint'] as const satisfies readonly EscalationKind[];
+
+const EscalationsQuery = Paging.extend({
+  state: z.enum(STATES).optional(),
+  kind: z.enum(KINDS).optional(),
+  agent: z.string().min(1).max(100).optional(),
+}).strict();
+const ReplyBody = z.object({ text: z.string().trim().min(1).max(10_000) }).strict();
+const ResolveBody = z.object({ resolution: z.string().trim().min(1).max(5_000) }).strict();
+
+async function agentNameOf(q: Queryable, agentId: string): Promise<string | undefined> {
+  const [row] = await q.query<{ name: string }>('SELECT name FROM agents WHERE id = $1', [agentId]);
+  return row?.name;
+}
+
+export function registerEscalationRoutes(server: FastifyInstance, app: App): void {
+  route(
+    server,
+    app,
+    {
+      method: 'GET',
+      url: '/api/escalations',
+      summary: 'The inbox: escalations, reviews and checkpoints, newest first',
+      tags: ['escalations'],
+      permission: 'escalations.read',
+      query: EscalationsQuery,
+    },
+    async ({ query }) => {
+      const agentId = query.agent ? (await findAgent(app.db, query.agent)).id : undefined;
+      const [escalations, agents] = await Promise.all([
+        listEscalations(app.db, { agentId, state: query.state, kind: query.kind, limit: query.limit }),
+        listAgents(app.db),
+      ]);
+      const names = new Map(agents.map((a) => [a.id, a.name]));
+      return { escalations: escalations.map((e) => presentEscalation(e, names.get(e.agentId))) };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'GET',
+      url: '/api/escalations/:id',
+      summary: 'One escalation with the conversation transcript and its run',
+      tags: ['escalations'],
+      permission: 'escalations.read',
+      params: UuidParam,
+    },
+    async ({ params }) => {
+      const [row] = await app.db.query('SELECT * FROM escalations WHERE id = $1', [params.id]);
+      if (!row) throw new AppError('not_found', 'no such escalation');
+      const escalation = presentEscalationRow(row);
+      const [messages, run, agentName] = await Promise.all([
+        escalationTranscript(app.db, escalation),
+        escalation.runId ? getRun(app.db, escalation.runId) : null,
+        agentNameOf(app.db, escalation.agentId),
+      ]);
+      return {
+        escalation: presentEscalation(escalation, agentName),
+        messages: messages.map(presentMessage),
+        run: run ? presentRun(run, agentName) : null,
+      };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/escalations/:id/claim',
+      summary: 'Claim an open escalation',
+      tags: ['escalations'],
+      permission: 'escalations.handle',
+      params: UuidParam,
+    },
+    async ({ params, principal }) => {
+      const escalation = await escalationClaimer(app, principal.actor, params.id);
+      return { escalation: presentEscalation(escalation, await agentNameOf(app.db, escalation.agentId)) };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/escalations/:id/reply',
+      summary: 'Answer the customer (claims an open escalation; refused when someone else holds it)',
+      tags: ['escalations'],
+      permission: 'escalations.handle',
+      params: UuidParam,
+      body: ReplyBody,
+      status: 201,
+    },
+    async ({ params, body, principal }) => {
+      const { escalation, message } = await escalationReplier(app, principal.actor, params.id, body.text);
+      return {
+        escalation: presentEscalation(escalation, await agentNameOf(app.db, escalation.agentId)),
+        message: presentMessage(message),
+      };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/escalations/:id/resolve',
+      summary: 'Resolve an escalation with a note on what was done',
+      tags: ['escalations'],
+      permission: 'escalations.handle',
+      params: UuidParam,
+      body: ResolveBody,
+    },
+    async ({ params, body, principal }) => {
+      const escalation = await escalationResolver(app, principal.actor, params.id, body.resolution);
+      return { escalation: presentEscalation(escalation, await agentNameOf(app.db, escalation.agentId)) };
+    },
+  );
+}

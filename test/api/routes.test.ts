@@ -1,0 +1,228 @@
+// Every registered route with a permission answers 401 without credentials, 403 to a role outside its permission,
+// 400 to bad input and 2xx to the least-privileged role it allows. A route without a fixture here fails the suite,
+// so no route can ship unchecked; public routes are listed deliberately.
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROLES, type Role, tokenCreator } from '../../src/accounts/users.ts';
+import { registeredRoutes } from '../../src/server/http.ts';
+import { PERMISSIONS } from '../../src/server/permissions.ts';
+import {
+  type Api,
+  buildApi,
+  buildApprovalAgent,
+  buildScriptedAgent,
+  type Method,
+  type Session,
+  startCheckpointRun,
+  startEscalatedRun,
+  startSuspendedRun,
+} from '../support/api.ts';
+
+type Params = Record<string, string>;
+
+interface Fixture {
+  /** Creates what the happy path acts on and returns its path parameters (default: the shared agent). */
+  setup?: () => Promise<Params>;
+  body?: unknown | (() => unknown);
+  query?: string;
+  /** A request that must be refused with 400. Default: an unknown body field, else an unknown query field, else a
+   * malformed :id. 'none' for routes that take no input at all. */
+  bad?: { params?: Params; body?: unknown; query?: string } | 'none';
+  /** Long-lived responses (SSE) are checked over a real socket: status and content type, then hang up. */
+  stream?: boolean;
+}
+
+const PUBLIC_ROUTES = ['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/setup', 'POST /api/setup'];
+
+const api: Api = await buildApi();
+const { app } = api;
+const shared = await buildScriptedAgent(app);
+const escalationFor = async () => ({ id: (await startEscalatedRun(app, shared)).escalationId });
+const unique = () => randomUUID().slice(0, 8);
+
+const FIXTURES: Record<string, Fixture> = {
+  'GET /api/auth/me': { bad: 'none' },
+  'GET /api/agents': { bad: 'none' },
+  'POST /api/agents': { body: () => ({ kind: 'custom', name: `made-${unique()}`, brain: 'scripted' }) },
+  // A name is free-form up to 100 characters, and a longer one never reaches the route (Fastify's maxParamLength).
+  'GET /api/agents/:agent': { bad: 'none' },
+  'PATCH /api/agents/:agent': { body: { displayName: 'Renamed' } },
+  'POST /api/agents/:agent/pause': {
+    setup: async () => ({ agent: (await buildScriptedAgent(app)).name }),
+    body: { reason: 'test' },
+  },
+  'POST /api/agents/:agent/resume': { body: { reason: 'test' } },
+  'POST /api/kill-switch': { body: { engaged: false } },
+  'GET /api/agents/:agent/readiness': { bad: 'none' },
+  'POST /api/agents/:agent/readiness': { body: { clarity: 3, tolerance: 3, fallback: 3 } },
+  'GET /api/events': { bad: 'none', stream: true },
+  'GET /api/readiness/guidance': { bad: 'none' },
+  'POST /api/agents/:agent/runs': { body: { text: 'hello' } },
+  'GET /api/runs': { query: '?limit=5', bad: { query: '?limit=0' } },
+  'GET /api/runs/:id': {
+    setup: async () => ({ id: (await app.runtime.startRun(shared.id, { type: 'manual' })).id }),
+  },
+  'POST /api/runs/:id/checkpoint': {
+    setup: async () => ({ id: (await startCheckpointRun(app)).runId }),
+    body: { choice: 'close' },
+  },
+  'GET /api/approvals': { query: '?status=pending' },
+  'POST /api/approvals/:id/approve': {
+    setup: async () => ({
+      id: (await startSuspendedRun(app, (await buildApprovalAgent(app)).agent)).approvalId,
+    }),
+    body: {},
+  },
+  'POST /api/approvals/:id/deny': {
+    setup: async () => ({
+      id: (await startSuspendedRun(app, (await buildApprovalAgent(app)).agent)).approvalId,
+    }),
+    body: { reason: 'not now' },
+    bad: { body: { reason: '' } },
+  },
+  'GET /api/escalations': { query: '?state=open' },
+  'GET /api/escalations/:id': { setup: escalationFor },
+  'POST /api/escalations/:id/claim': { setup: escalationFor },
+  'POST /api/escalations/:id/reply': { setup: escalationFor, body: { text: 'Hello, I am here.' } },
+  'POST /api/escalations/:id/resolve': { setup: escalationFor, body: { resolution: 'answered' } },
+  'GET /api/audit': { query: '?limit=3' },
+  'POST /api/audit/verify': { bad: 'none' },
+  'GET /api/audit/export': { bad: 'none' },
+  'GET /api/users': { bad: 'none' },
+  'POST /api/users': {
+    body: () => ({ email: `u-${unique()}@example.com`, role: 'viewer', password: 'long-enough-password' }),
+  },
+  'GET /api/tokens': { bad: 'none' },
+  'POST /api/tokens': { body: { name: 'ci', role: 'viewer' } },
+  'DELETE /api/tokens/:id': {
+    setup: async () => ({ id: (await tokenCreator(app, 'test', { name: 'old', role: 'viewer' })).info.id }),
+  },
+};
+
+afterAll(() => api.close());
+
+const sessions = new Map<Role, Promise<Session>>();
+const sessionOf = (role: Role) => {
+  if (!sessions.has(role)) sessions.set(role, api.login(role));
+  return sessions.get(role)!;
+};
+
+const routes = registeredRoutes(api.server);
+const guarded = routes.filter((r) => r.permission !== null);
+const key = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
+
+function fill(url: string, params: Params): string {
+  return url.replace(/:([a-zA-Z]+)/g, (_, name: string) => {
+    if (params[name] !== undefined) return encodeURIComponent(params[name]);
+    return name === 'agent' ? shared.name : randomUUID();
+  });
+}
+
+const bodyOf = (f: Fixture) => (typeof f.body === 'function' ? (f.body as () => unknown)() : f.body);
+
+describe('route coverage', () => {
+  it('has a fixture for every guarded route, and no fixture without a route', () => {
+    const missing = guarded.map(key).filter((k) => !FIXTURES[k]);
+    expect(missing, 'add a fixture for these routes in test/api/routes.test.ts').toEqual([]);
+    const stale = Object.keys(FIXTURES).filter((k) => !guarded.some((r) => key(r) === k));
+    expect(stale).toEqual([]);
+    const noInput = guarded.filter(
+      (r) => FIXTURES[key(r)]?.bad === 'none' && (r.body || r.query || r.url.includes(':id')),
+    );
+    expect(noInput.map(key), 'these routes take input: say how to make it bad').toEqual([]);
+  });
+
+  it('makes routes public only deliberately', () => {
+    expect(routes.filter((r) => r.permission === null).map(key)).toEqual(
+      expect.arrayContaining(PUBLIC_ROUTES),
+    );
+    expect(
+      routes.filter((r) => r.permission === null && !PUBLIC_ROUTES.includes(key(r))).map(key),
+      'a new public route must be added to PUBLIC_ROUTES (and get its own tests)',
+    ).toEqual([]);
+  });
+});
+
+describe.each(guarded.map((r) => [key(r), r] as const))('%s', (_name, r) => {
+  const fixture: Fixture = FIXTURES[key(r)] ?? {};
+  const allowed = PERMISSIONS[r.permission!] as readonly Role[];
+  const method = r.method as Method;
+
+  it('refuses a caller without credentials with 401 unauthorized', async () => {
+    const res = await api.anon.request(method, fill(r.url, {}), r.body ? {} : undefined);
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.id).toBe('unauthorized');
+  });
+
+  const outsider = [...ROLES].reverse().find((role) => !allowed.includes(role));
+  it.skipIf(!outsider)(
+    `refuses ${outsider ? `the ${outsider} role` : 'no role (all may)'} with 403`,
+    async () => {
+      const res = await api.as(outsider!).request(method, fill(r.url, {}), r.body ? {} : undefined);
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.id).toBe('forbidden');
+    },
+  );
+
+  it.skipIf(fixture.bad === 'none')('refuses bad input with 400', async () => {
+    const bad = fixture.bad === 'none' || fixture.bad === undefined ? {} : fixture.bad;
+    let url = fill(r.url, bad.params ?? {});
+    let body = bad.body;
+    if (bad.query) url += bad.query;
+    else if (!bad.params && body === undefined) {
+      if (r.body) body = { ...(bodyOf(fixture) as object), unexpected: true };
+      else if (r.query) url += '?unexpected=1';
+      else if (r.url.includes(':id')) url = fill(r.url, { id: 'not-a-uuid' });
+      else throw new Error(`${key(r)} takes input but its fixture says how to make it bad nowhere`);
+    }
+    const res = await api.as(allowed[0]!).request(method, url, body ?? (r.body ? {} : undefined));
+    expect(res.statusCode).toBe(400);
+    expect(['validation_failed', 'invalid_json']).toContain(res.json().error.id);
+  });
+
+  it.skipIf(method === 'GET')('refuses a cookie session without the CSRF header with 403', async () => {
+    const session = await sessionOf(allowed[0]!);
+    const res = await session.clientWithoutCsrf.request(method, fill(r.url, {}), r.body ? {} : undefined);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.id).toBe('csrf_failed');
+  });
+
+  it('answers the least-privileged allowed role with 2xx', async () => {
+    const role = allowed[allowed.length - 1]!;
+    const params = fixture.setup ? await fixture.setup() : {};
+    const url = fill(r.url, params) + (fixture.query ?? '');
+    if (fixture.stream) {
+      const base = await api.server.listen({ port: 0, host: '127.0.0.1' });
+      // node:http rather than fetch: an aborted fetch leaves its socket open, and server.close() then waits for
+      // the keep-alive timeout (72 s).
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = httpRequest(
+          base + url,
+          { headers: { authorization: `Bearer ${api.tokens[role]}` } },
+          resolve,
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      res.destroy();
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+      return;
+    }
+    const res = await api.as(role).request(method, url, bodyOf(fixture) ?? (r.body ? {} : undefined));
+    expect(res.statusCode, res.body).toBe(r.status);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('lists every registered path and method', async () => {
+    const doc = (await api.anon.get('/api/openapi.json')).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    for (const r of routes) {
+      const path = r.url.replace(/:([a-zA-Z]+)/g, '{$1}');
+      expect(doc.paths[path]?.[r.method.toLowerCase()], key(r)).toBeDefined();
+    }
+  });
+});

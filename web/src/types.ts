@@ -1,0 +1,196 @@
+// The JSON the dashboard reads from the API (dates are ISO strings). Kept apart from the server's row types on
+// purpose: this is the wire contract, and the server may add fields without breaking the dashboard.
+import type { EvidenceCheck, EvidenceFacts } from '../../src/readiness/evidence.ts';
+import type { Band, Mode } from '../../src/readiness/model.ts';
+
+export type { Band, EvidenceCheck, EvidenceFacts, Mode };
+export type Role = 'admin' | 'reviewer' | 'viewer';
+export type Risk = 'read' | 'write' | 'destructive' | 'spend';
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+}
+
+export interface Me {
+  user: UserView | null;
+  actor: string;
+  role: Role;
+  csrfToken: string | null;
+}
+
+export interface AgentView {
+  id: string;
+  kind: string;
+  name: string;
+  displayName: string;
+  brain: string;
+  stepBudget: number;
+  confidenceThreshold: number;
+  status: 'active' | 'paused';
+  spendCapCents: number | null;
+  escalationContacts: string[];
+  transferNumber: string | null;
+  pilotPercent: number;
+  config?: Record<string, unknown>;
+  tools: { name: string; description: string; risk: Risk }[];
+  readiness: {
+    declared: {
+      clarity: number;
+      tolerance: number;
+      fallback: number;
+      total: number;
+      band: Band;
+      version: number;
+    } | null;
+    evidence: {
+      scores: { clarity: number; tolerance: number; fallback: number };
+      band: Band;
+      checks: EvidenceCheck[];
+    } | null;
+    effectiveMode: Mode;
+    reasons: string[];
+  };
+  pendingApprovals: number;
+  openEscalations: number;
+  runs: number;
+}
+
+export interface AssessmentView {
+  version: number;
+  scores: { clarity: number; tolerance: number; fallback: number };
+  total: number;
+  band: Band;
+  mode: Mode;
+  verdict: string;
+  rationale: string;
+  assessedBy: string;
+  createdAt: string;
+}
+
+export interface ReadinessDetail {
+  effectiveMode: Mode;
+  reasons: string[];
+  evidence: { checks: EvidenceCheck[]; evidenceBand: Band; effectiveMode: Mode } | null;
+  facts: EvidenceFacts;
+  history: AssessmentView[];
+}
+
+export type RunStatus = 'running' | 'suspended' | 'checkpoint' | 'escalated' | 'done' | 'closed' | 'failed';
+
+export interface RunView {
+  id: string;
+  agentId: string;
+  status: RunStatus;
+  stepsUsed: number;
+  budget: number;
+  outcome: string | null;
+  mode: Mode;
+  trigger: { type: string; text?: string; [key: string]: unknown };
+  createdAt: string;
+}
+
+export interface StepAction {
+  type: string;
+  name?: string;
+  args?: unknown;
+  text?: string;
+  confidence?: number;
+  sources?: string[];
+  reason?: string;
+  summary?: string;
+  outcome?: string;
+  raw?: unknown;
+}
+
+export interface StepView {
+  idx: number;
+  action: StepAction;
+  decision: string;
+  result: unknown;
+  createdAt: string;
+}
+
+export interface AuditEventView {
+  id: number;
+  stream: string;
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  payload: unknown;
+  hash: string;
+}
+
+export interface ApprovalItem {
+  id: string;
+  runId: string;
+  agentId: string;
+  agentName?: string;
+  reason: string;
+  status: 'pending' | 'approved' | 'denied' | 'expired';
+  toolCallId?: string;
+  decidedBy?: string | null;
+  decisionReason?: string | null;
+  tool?: string;
+  args?: unknown;
+  risk?: Risk;
+  expiresAt: string;
+  createdAt: string;
+}
+
+export interface MessageView {
+  id: string;
+  direction: 'in' | 'out';
+  author: 'customer' | 'agent' | 'human';
+  status: string;
+  body: string;
+  createdAt: string;
+}
+
+export interface EscalationItem {
+  id: string;
+  agentId: string;
+  agentName?: string;
+  runId: string | null;
+  kind: 'escalation' | 'review' | 'checkpoint';
+  reason: string;
+  summary: string;
+  suggestedReply: string | null;
+  state: 'open' | 'claimed' | 'resolved';
+  claimedBy: string | null;
+  resolution?: string | null;
+  createdAt: string;
+}
+
+export interface ToolCallView {
+  id: string;
+  stepIdx: number;
+  tool: string;
+  risk: Risk;
+  decision: string;
+  status: string;
+}
+
+export interface RunDetail {
+  run: RunView;
+  agent?: { id: string; name: string; displayName?: string } | null;
+  steps: StepView[];
+  toolCalls?: ToolCallView[];
+  approvals?: ApprovalItem[];
+  escalations?: EscalationItem[];
+  messages?: MessageView[];
+  audit: AuditEventView[];
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  events: number;
+  streams: number;
+  checkpoints: number;
+  firstBroken: { id: number | null; stream: string; seq: number | null; reason: string } | null;
+  anchor: string | null;
+}
