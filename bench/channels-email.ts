@@ -8,7 +8,7 @@
 // the DATA transfer, no parsing, no database); half of it is measured before and half after, so drift on a shared
 // machine hits both. The load generator runs in a worker thread so its CPU is not counted against the server's.
 //
-// Environment: BENCH_EMAIL_MESSAGES (per scenario, default 400), BENCH_EMAIL_CONCURRENCY (default 8),
+// Environment: BENCH_EMAIL_MESSAGES (per scenario, default 1000), BENCH_EMAIL_CONCURRENCY (default 8),
 // BENCH_DRIVERS (default "pglite,pg"), BENCH_DATABASE_URL (default postgres://root@127.0.0.1:5432/test).
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +24,7 @@ import { migrate } from '../src/store/migrate.ts';
 import { cpuSince, cpuSnapshot, fmt, pct, round, type ScenarioResult, summarize, table } from './stats.ts';
 
 const MESSAGES =
-  Number(process.env.BENCH_EMAIL_MESSAGES) > 0 ? Number(process.env.BENCH_EMAIL_MESSAGES) : 400;
+  Number(process.env.BENCH_EMAIL_MESSAGES) > 0 ? Number(process.env.BENCH_EMAIL_MESSAGES) : 1000;
 const CONCURRENCY =
   Number(process.env.BENCH_EMAIL_CONCURRENCY) > 0 ? Number(process.env.BENCH_EMAIL_CONCURRENCY) : 8;
 const WARMUP = Math.min(50, Math.ceil(MESSAGES / 4));

@@ -42,6 +42,7 @@ export async function startChannels(
     emailPort: emailChannel.port,
     async stop() {
       await Promise.allSettled([pump.stop(), emailChannel.stop()]);
+      email?.close();
     },
   };
 }

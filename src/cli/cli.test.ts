@@ -22,7 +22,7 @@ function capture(
 describe('twelve CLI', () => {
   it('verifies a trail with runs, then names the broken link after tampering [audit:tamper-detected]', async () => {
     const demo = capture();
-    expect(await main(['demo'], demo)).toBe(0);
+    expect(await main(['demo', 'runtime'], demo)).toBe(0);
     expect(demo.stdout.join('\n')).toMatch(/suspended \(mode pilot/);
 
     const ok = capture();
@@ -55,6 +55,16 @@ describe('twelve CLI', () => {
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines.length).toBeGreaterThan(5);
     expect(JSON.parse(lines[0]!)).toHaveProperty('hash');
+  }, 60_000);
+
+  it('sets up the example support agent in one command, ready to answer', async () => {
+    const io = capture({ TWELVE_DATA_DIR: join(dir, 'support-demo') });
+    expect(await main(['demo', 'support'], io)).toBe(0);
+    const out = io.stdout.join('\n');
+    expect(out).toMatch(/12 FAQ entries created/);
+    expect(out).toMatch(/evaluation: .* passed/);
+    expect(out).toMatch(/effective mode production/);
+    expect(out).toMatch(/\/demo\?agent=northwind/);
   }, 60_000);
 
   it('exits 2 with usage on unknown commands and flags', async () => {

@@ -2,6 +2,7 @@
 import type { CliCommand } from './command.ts';
 import { auditCheckpointCommand, auditExportCommand, auditVerifyCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
+import { demoSupportCommand } from './commands/demo-support.ts';
 import { evalSupportCommand } from './commands/eval.ts';
 import { evalAgentCommand } from './commands/eval-agent.ts';
 import { kbImportCommand } from './commands/kb.ts';
@@ -19,6 +20,7 @@ export const commands: CliCommand[] = [
   kbImportCommand,
   evalSupportCommand,
   evalAgentCommand,
+  demoSupportCommand,
   demoCommand,
   userCreateCommand,
   tokenCreateCommand,

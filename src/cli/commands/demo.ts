@@ -1,4 +1,4 @@
-// `twelve demo`: creates a demo agent with the scripted brain and runs it a few times, so a fresh install has
+// `twelve demo runtime`: creates a demo agent with the scripted brain and runs it a few times, so a fresh install has
 // runs, an approval waiting and an audit trail to look at.
 import { parseArgs } from 'node:util';
 import { createApp } from '../../app.ts';
@@ -9,9 +9,9 @@ import { openDatabase } from '../../store/open.ts';
 import type { CliCommand } from '../command.ts';
 
 export const demoCommand: CliCommand = {
-  path: ['demo'],
+  path: ['demo', 'runtime'],
   summary: 'Create a demo agent and run it (runs, an approval, an audit trail)',
-  usage: 'twelve demo [--name NAME]',
+  usage: 'twelve demo runtime [--name NAME]',
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
