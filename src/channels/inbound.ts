@@ -10,6 +10,7 @@ import {
   findConversation,
 } from '../agents/support/conversations.ts';
 import type { App } from '../app.ts';
+import { emitEvent } from '../events/emit.ts';
 import { escalationCreator } from '../runtime/escalations.ts';
 import type { InboundMessage } from './channel.ts';
 
@@ -143,14 +144,11 @@ async function handToHuman(app: App, conversation: Conversation, msg: InboundMes
         summary: `The customer sent something the agent cannot read on ${msg.channel}.`,
       });
     }
-    await tx.query('SELECT pg_notify($1, $2)', [
-      'twelve_events',
-      JSON.stringify({
-        type: 'escalation.opened',
-        agentId: conversation.agentId,
-        conversationId: conversation.id,
-      }),
-    ]);
+    await emitEvent(tx, {
+      type: 'escalation.opened',
+      agentId: conversation.agentId,
+      conversationId: conversation.id,
+    });
   });
 }
 

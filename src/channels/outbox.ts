@@ -2,6 +2,7 @@
 // first (SKIP LOCKED), with exponential backoff between attempts, and marked failed when retrying cannot help.
 // Delivery is at-least-once: a node that dies mid-send leaves the message 'sending', and it is retried later.
 import type { App } from '../app.ts';
+import { emitEvent } from '../events/emit.ts';
 import type { ChannelName, ChannelSender, OutboundDelivery } from './channel.ts';
 import { PermanentDeliveryError } from './channel.ts';
 
@@ -97,15 +98,12 @@ async function deliveryFor(app: App, row: Record<string, unknown>): Promise<Outb
 }
 
 async function notifyDelivery(app: App, row: Record<string, unknown>, delivery: string): Promise<void> {
-  await app.db.query('SELECT pg_notify($1, $2)', [
-    'twelve_events',
-    JSON.stringify({
-      type: 'message.delivery',
-      messageId: row.id,
-      conversationId: row.conversation_id,
-      delivery,
-    }),
-  ]);
+  await emitEvent(app.db, {
+    type: 'message.delivery',
+    messageId: row.id,
+    conversationId: row.conversation_id,
+    delivery,
+  });
 }
 
 /** Status callbacks from providers (WhatsApp statuses): delivery only moves forward, never back. */

@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driverName, openTestDb, type TestDb } from '../../test/support/db.ts';
-import { NOTIFY_CHANNEL } from '../runtime/runtime.ts';
 import type { Queryable } from '../store/db.ts';
 import { type EventBus, openEventBus, parseEvent, RESYNC_EVENT, type TwelveEvent } from './bus.ts';
+import { NOTIFY_CHANNEL } from './emit.ts';
 
 let db: TestDb;
 beforeAll(async () => {

@@ -3,8 +3,8 @@
 // On a PostgreSQL server one dedicated connection (outside the pool, which would hand it back and lose the LISTEN)
 // holds `LISTEN twelve_events` and comes back by itself after a drop; on PGlite the instance notifies in-process.
 import pg from 'pg';
-import { NOTIFY_CHANNEL } from '../runtime/runtime.ts';
 import type { Db } from '../store/db.ts';
+import { NOTIFY_CHANNEL } from './emit.ts';
 import { type Log, silentLog } from './log.ts';
 
 /** An event as the runtime emits it: `{type, ...ids}`. Ids only; readers fetch the current state themselves. */

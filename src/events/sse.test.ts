@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driverName, openTestDb, type TestDb } from '../../test/support/db.ts';
 import { tokenCreator } from '../accounts/users.ts';
 import { type App, createApp } from '../app.ts';
-import { NOTIFY_CHANNEL } from '../runtime/runtime.ts';
 import { installErrorHandling } from '../server/http.ts';
 import { closeServer, trackSockets } from '../server/lifecycle.ts';
 import { registerEventRoutes, sseFrame } from '../server/routes/events.ts';
 import { buildServer } from '../server/server.ts';
 import { type EventBus, openEventBus } from './bus.ts';
+import { NOTIFY_CHANNEL } from './emit.ts';
 
 let db: TestDb;
 let app: App;

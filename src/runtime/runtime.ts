@@ -1,15 +1,24 @@
 // The guarded runtime: the action loop of DESIGN §2. A brain proposes; this file validates, asks policy, audits the
 // intent before any effect, executes or suspends, and ends every run in a defined state. It fails closed: any
 // doubt about a run's state escalates to a human and never executes.
-import { AUDIT_CHAIN_CONFLICT, AUDIT_COLUMNS, auditPlaceholders, auditRow, type Head } from '../audit/log.ts';
+import { AUDIT_CHAIN_CONFLICT, AUDIT_COLUMNS, auditPlaceholders, auditRow } from '../audit/log.ts';
 import type { Actor, Services } from '../context.ts';
-import { AppError } from '../errors.ts';
+import { emitEvent } from '../events/emit.ts';
 import type { Mode } from '../readiness/model.ts';
 import { type Queryable, sqlState } from '../store/db.ts';
 import { findAgent, presentAgentRow } from './agents.ts';
+import {
+  type ApprovalView,
+  approvalDecider,
+  approvalExpirer,
+  approvalReason,
+  checkpointResolver,
+} from './approvals.ts';
+import { runEscalator } from './escalate.ts';
 import { escalationCreator } from './escalations.ts';
 import { alwaysHumanTopicsIn, asksForPerson } from './guards.ts';
 import { decideReply, decideTool, inPilotCohort, type ToolDecision } from './policy.ts';
+import { type DriveState, type StepOutcome, safeJson, spentToday, summarize, utcDay } from './run-state.ts';
 import { getRun, presentRunRow, type Run, type RunStatus } from './runs.ts';
 import type { AnyTool, ToolRegistry } from './tools.ts';
 import {
@@ -43,52 +52,6 @@ export interface RuntimeOptions {
   approvalTtlMs?: number;
   leaseMs?: number;
 }
-
-export interface ApprovalView {
-  id: string;
-  runId: string;
-  toolCallId: string;
-  agentId: string;
-  reason: string;
-  status: 'pending' | 'approved' | 'denied' | 'expired';
-  decidedBy: string | null;
-  decisionReason: string | null;
-  decidedAt: Date | null;
-  expiresAt: Date;
-  createdAt: Date;
-  tool?: string;
-  args?: unknown;
-  risk?: string;
-}
-
-export function presentApprovalRow(r: Record<string, unknown>): ApprovalView {
-  return {
-    id: String(r.id),
-    runId: String(r.run_id),
-    toolCallId: String(r.tool_call_id),
-    agentId: String(r.agent_id),
-    reason: String(r.reason),
-    status: r.status as ApprovalView['status'],
-    decidedBy: (r.decided_by as string | null) ?? null,
-    decisionReason: (r.decision_reason as string | null) ?? null,
-    decidedAt: (r.decided_at as Date | null) ?? null,
-    expiresAt: r.expires_at as Date,
-    createdAt: r.created_at as Date,
-    ...(r.tool ? { tool: String(r.tool), args: r.args, risk: String(r.risk) } : {}),
-  };
-}
-
-type StepOutcome = 'continue' | 'stop';
-
-interface DriveState {
-  run: Run;
-  agent: AgentConfig;
-  history: StepRecord[];
-  /** Head of the run's audit stream as this driver last wrote it (null: read it before the next fast write). */
-  head: Head | null;
-}
-
-const NOTIFY_CHANNEL = 'twelve_events';
 
 export class Runtime {
   private readonly driving = new Set<string>();
@@ -426,7 +389,7 @@ export class Runtime {
           tool: tool.name,
           risk: tool.risk,
         });
-        await notify(tx, {
+        await emitEvent(tx, {
           type: 'approval.requested',
           approvalId: appr!.id,
           agentId: state.agent.id,
@@ -672,14 +635,14 @@ export class Runtime {
             : action.confidence < state.agent.confidenceThreshold
               ? `confidence ${action.confidence.toFixed(2)} is below the threshold ${state.agent.confidenceThreshold.toFixed(2)}`
               : 'pilot: this conversation is outside the pilot cohort';
-        await this.escalateIn(tx, state, {
+        await runEscalator(this.svc, tx, state, {
           kind: 'review',
           reason,
           suggestedReply: action.text,
           code: decision === 'draft' ? 'shadow_draft' : 'review',
         });
       } else {
-        await notify(tx, {
+        await emitEvent(tx, {
           type: 'message.sent',
           messageId: msg!.id,
           conversationId: state.run.conversationId,
@@ -726,7 +689,7 @@ export class Runtime {
       spentCents: spent,
       requestedCents: cents,
     });
-    await notify(tx, { type: 'spend.cap_reached', agentId: state.agent.id });
+    await emitEvent(tx, { type: 'spend.cap_reached', agentId: state.agent.id });
     return false;
   }
 
@@ -776,7 +739,7 @@ export class Runtime {
         reason: `step budget of ${state.run.budget} reached: continue with a fresh budget or close`,
         summary: summarize(state.history),
       });
-      await notify(tx, { type: 'escalation.opened', agentId: state.agent.id, runId: state.run.id });
+      await emitEvent(tx, { type: 'escalation.opened', agentId: state.agent.id, runId: state.run.id });
     });
     return 'stop';
   }
@@ -789,37 +752,9 @@ export class Runtime {
     suggestedReply?: string,
   ): Promise<StepOutcome> {
     await this.svc.db.transaction((tx) =>
-      this.escalateIn(tx, state, { kind: 'escalation', reason, code, summary, suggestedReply }),
+      runEscalator(this.svc, tx, state, { kind: 'escalation', reason, code, summary, suggestedReply }),
     );
     return 'stop';
-  }
-
-  private async escalateIn(
-    tx: Queryable,
-    state: DriveState,
-    e: {
-      kind: 'escalation' | 'review';
-      reason: string;
-      code: string;
-      summary?: string | undefined;
-      suggestedReply?: string | undefined;
-    },
-  ): Promise<void> {
-    const [row] = await tx.query(
-      `UPDATE runs SET status = 'escalated', outcome = $2 WHERE id = $1 AND status = 'running' RETURNING id`,
-      [state.run.id, e.code],
-    );
-    if (!row) return;
-    await escalationCreator(this.svc, tx, `agent:${state.agent.name}`, {
-      agentId: state.agent.id,
-      runId: state.run.id,
-      conversationId: state.run.conversationId,
-      kind: e.kind,
-      reason: e.reason,
-      summary: e.summary || summarize(state.history, state.run.trigger),
-      suggestedReply: e.suggestedReply ?? null,
-    });
-    await notify(tx, { type: 'escalation.opened', agentId: state.agent.id, runId: state.run.id });
   }
 
   private async failClosed(state: DriveState, reason: string): Promise<StepOutcome> {
@@ -847,57 +782,7 @@ export class Runtime {
     actor: Actor,
     reason = '',
   ): Promise<ApprovalView> {
-    if (actor.startsWith('agent:')) throw new AppError('forbidden', 'agents cannot decide approvals');
-    const now = this.svc.clock.now();
-    const approval = await this.svc.db.transaction(async (tx) => {
-      const [row] = await tx.query(
-        `UPDATE approvals SET status = $2, decided_by = $3, decision_reason = $4, decided_at = $5
-         WHERE id = $1 AND status = 'pending' AND expires_at > $5 RETURNING *`,
-        [approvalId, decision === 'approve' ? 'approved' : 'denied', actor, reason, now],
-      );
-      if (!row) {
-        const [existing] = await tx.query<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [
-          approvalId,
-        ]);
-        if (!existing) throw new AppError('not_found', 'no such approval');
-        if (existing.status === 'pending') throw new AppError('invalid_state', 'the approval has expired');
-        throw new AppError('already_decided', `the approval was already ${existing.status}`);
-      }
-      const a = presentApprovalRow(row);
-      const denied = { error: { id: 'denied', message: 'a human denied this action', reason } };
-      const [tc] = await tx.query<{ step_idx: number }>(
-        `UPDATE tool_calls SET status = $2, result = $3 WHERE id = $1 AND status = 'pending' RETURNING step_idx`,
-        [
-          a.toolCallId,
-          decision === 'approve' ? 'ready' : 'denied',
-          decision === 'approve' ? null : JSON.stringify(denied),
-        ],
-      );
-      const [run] = await tx.query(
-        `UPDATE runs SET status = 'running' WHERE id = $1 AND status = 'suspended' RETURNING id`,
-        [a.runId],
-      );
-      if (!tc || !run) throw new AppError('invalid_state', 'the run is no longer waiting for this approval');
-      if (decision === 'deny') {
-        await tx.query('UPDATE steps SET result = $3 WHERE run_id = $1 AND idx = $2', [
-          a.runId,
-          tc.step_idx,
-          JSON.stringify(denied),
-        ]);
-      }
-      await this.svc.audit.append(
-        {
-          stream: `run:${a.runId}`,
-          actor,
-          action: decision === 'approve' ? 'approval.approved' : 'approval.denied',
-          subject: `approval:${a.id}`,
-          payload: { reason },
-        },
-        tx,
-      );
-      await notify(tx, { type: 'approval.decided', approvalId: a.id, runId: a.runId, agentId: a.agentId });
-      return a;
-    });
+    const approval = await approvalDecider(this.svc, approvalId, decision, actor, reason);
     await this.drive(approval.runId);
     return approval;
   }
@@ -909,87 +794,14 @@ export class Runtime {
     actor: Actor,
     note = '',
   ): Promise<Run> {
-    await this.svc.db.transaction(async (tx) => {
-      const [row] = await tx.query(
-        `UPDATE runs r SET status = $2, budget = CASE WHEN $2 = 'running' THEN r.steps_used + a.step_budget ELSE r.budget END,
-           outcome = CASE WHEN $2 = 'closed' THEN 'closed_at_checkpoint' ELSE r.outcome END
-         FROM agents a WHERE r.id = $1 AND a.id = r.agent_id AND r.status = 'checkpoint' RETURNING r.id`,
-        [runId, choice === 'continue' ? 'running' : 'closed'],
-      );
-      if (!row) throw new AppError('invalid_state', 'the run is not at a checkpoint');
-      await tx.query(
-        `UPDATE escalations SET state = 'resolved', resolved_by = $2, resolved_at = $3, resolution = $4,
-           claimed_by = COALESCE(claimed_by, $2), claimed_at = COALESCE(claimed_at, $3)
-         WHERE run_id = $1 AND kind = 'checkpoint' AND state <> 'resolved'`,
-        [runId, actor, this.svc.clock.now(), `${choice}${note ? `: ${note}` : ''}`],
-      );
-      await this.svc.audit.append(
-        {
-          stream: `run:${runId}`,
-          actor,
-          action: `checkpoint.${choice}`,
-          subject: `run:${runId}`,
-          payload: { note },
-        },
-        tx,
-      );
-    });
+    await checkpointResolver(this.svc, runId, choice, actor, note);
     if (choice === 'continue') await this.drive(runId);
     return (await getRun(this.svc.db, runId))!;
   }
 
   /** Expired approvals fall back to a human: the run escalates and the action never runs. */
-  async expireApprovals(): Promise<number> {
-    const now = this.svc.clock.now();
-    const due = await this.svc.db.query<{ id: string }>(
-      `SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= $1`,
-      [now],
-    );
-    let n = 0;
-    for (const { id } of due) {
-      const expired = await this.svc.db.transaction(async (tx) => {
-        const [row] = await tx.query(
-          `UPDATE approvals SET status = 'expired', decided_at = $2 WHERE id = $1 AND status = 'pending' RETURNING *`,
-          [id, now],
-        );
-        if (!row) return false;
-        const a = presentApprovalRow(row);
-        await tx.query(`UPDATE tool_calls SET status = 'expired' WHERE id = $1 AND status = 'pending'`, [
-          a.toolCallId,
-        ]);
-        const [run] = await tx.query(
-          `UPDATE runs SET status = 'running' WHERE id = $1 AND status = 'suspended' RETURNING *`,
-          [a.runId],
-        );
-        const [agentRow] = await tx.query('SELECT * FROM agents WHERE id = $1', [a.agentId]);
-        await this.svc.audit.append(
-          {
-            stream: `run:${a.runId}`,
-            actor: 'system',
-            action: 'approval.expired',
-            subject: `approval:${id}`,
-            payload: {},
-          },
-          tx,
-        );
-        if (run && agentRow) {
-          const state: DriveState = {
-            run: presentRunRow(run),
-            agent: presentAgentRow(agentRow),
-            history: [],
-            head: null,
-          };
-          await this.escalateIn(tx, state, {
-            kind: 'escalation',
-            reason: 'an approval expired before anyone decided',
-            code: 'approval_expired',
-          });
-        }
-        return true;
-      });
-      if (expired) n++;
-    }
-    return n;
+  expireApprovals(): Promise<number> {
+    return approvalExpirer(this.svc);
   }
 
   /** Picks up runs whose driver died (lease expired). Interrupted tool calls are treated as ambiguous. */
@@ -1016,53 +828,3 @@ function stepResultFor(decision: ToolDecision, tool: Readonly<AnyTool>, args: un
     };
   return null;
 }
-
-function approvalReason(tool: Readonly<AnyTool>, mode: Mode): string {
-  if (tool.risk === 'destructive') return `${tool.name} is destructive: a human must approve it`;
-  if (tool.risk === 'spend')
-    return mode === 'production'
-      ? `${tool.name} spends money beyond the daily cap (or no cap is set)`
-      : `${tool.name} spends money (${mode} mode)`;
-  return `${tool.name} changes data (${mode} mode needs approval)`;
-}
-
-function summarize(history: StepRecord[], trigger?: RunTrigger): string {
-  const parts: string[] = [];
-  if (trigger?.text) parts.push(`Customer: ${String(trigger.text).slice(0, 300)}`);
-  for (const h of history.slice(-5)) {
-    const a = h.action;
-    if (a.type === 'reply') parts.push(`Agent replied (${h.decision}): ${a.text.slice(0, 200)}`);
-    else if (a.type === 'tool') parts.push(`Agent used ${a.name} (${h.decision})`);
-    else if (a.type === 'invalid') parts.push('Agent produced an invalid action');
-  }
-  return parts.join('\n');
-}
-
-export async function spentToday(q: Queryable, agentId: string, now: Date): Promise<number> {
-  const [row] = await q.query<{ total: number }>(
-    'SELECT COALESCE(SUM(cents), 0)::int AS total FROM spend_ledger WHERE agent_id = $1 AND day = $2',
-    [agentId, utcDay(now)],
-  );
-  return row?.total ?? 0;
-}
-
-function utcDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
-/** A JSON copy fit for jsonb: PostgreSQL rejects NUL in strings, so they are dropped. */
-function safeJson(v: unknown): unknown {
-  try {
-    return JSON.parse(
-      JSON.stringify(v ?? null, (_k, val) => (typeof val === 'string' ? val.replaceAll('\u0000', '') : val)),
-    );
-  } catch {
-    return { unserializable: String(v) };
-  }
-}
-
-async function notify(tx: Queryable, event: Record<string, unknown>): Promise<void> {
-  await tx.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, JSON.stringify(event)]);
-}
-
-export { NOTIFY_CHANNEL };

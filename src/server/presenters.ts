@@ -3,9 +3,9 @@
 // which present each other's objects (a run view holds approvals and escalations, an escalation holds its run).
 import type { ApiToken } from '../accounts/users.ts';
 import type { AuditEvent } from '../audit/log.ts';
+import type { ApprovalView } from '../runtime/approvals.ts';
 import type { Escalation, Message } from '../runtime/escalations.ts';
 import type { Run } from '../runtime/runs.ts';
-import type { ApprovalView } from '../runtime/runtime.ts';
 import type { StepRecord } from '../runtime/types.ts';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

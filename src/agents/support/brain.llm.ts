@@ -12,7 +12,7 @@ import {
   type ModelPrice,
   tokenCost,
 } from '../../engines/llm/settings.ts';
-import { spentToday } from '../../runtime/runtime.ts';
+import { spentToday } from '../../runtime/run-state.ts';
 import type { ActionInput, AgentConfig, Brain, BrainContext } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { type Answer, answerFrom, SupportLocalBrain } from './brain.ts';

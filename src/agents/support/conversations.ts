@@ -4,6 +4,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { App } from '../../app.ts';
 import { AppError } from '../../errors.ts';
+import { emitEvent } from '../../events/emit.ts';
 import type { Run } from '../../runtime/runs.ts';
 import type { Queryable } from '../../store/db.ts';
 
@@ -115,15 +116,12 @@ export async function customerMessageHandler(
          VALUES ($1, $2, 'in', 'customer', 'received', $3, $4) RETURNING id`,
         [conversation.agentId, conversation.id, text, app.clock.now()],
       );
-      await tx.query('SELECT pg_notify($1, $2)', [
-        'twelve_events',
-        JSON.stringify({
-          type: 'message.received',
-          messageId: msg!.id,
-          conversationId: conversation.id,
-          escalationId: held.id,
-        }),
-      ]);
+      await emitEvent(tx, {
+        type: 'message.received',
+        messageId: msg!.id,
+        conversationId: conversation.id,
+        escalationId: held.id,
+      });
     });
     return { handledBy: 'human', run: null, escalationId: held.id };
   }

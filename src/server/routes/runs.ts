@@ -6,9 +6,9 @@ import type { App } from '../../app.ts';
 import { presentAuditRow } from '../../audit/log.ts';
 import { AppError } from '../../errors.ts';
 import { findAgent, listAgents } from '../../runtime/agents.ts';
+import { presentApprovalRow } from '../../runtime/approvals.ts';
 import { presentEscalationRow, presentMessageRow } from '../../runtime/escalations.ts';
 import { getRun, listRuns, listSteps, type RunStatus } from '../../runtime/runs.ts';
-import { presentApprovalRow } from '../../runtime/runtime.ts';
 import type { Queryable } from '../../store/db.ts';
 import { Paging, route, UuidParam } from '../http.ts';
 import {

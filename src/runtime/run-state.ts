@@ -1,0 +1,51 @@
+// What a driver holds while it drives a run, and small helpers shared by the runtime's parts.
+import type { Head } from '../audit/log.ts';
+import type { Queryable } from '../store/db.ts';
+import type { Run } from './runs.ts';
+import type { AgentConfig, RunTrigger, StepRecord } from './types.ts';
+
+export type StepOutcome = 'continue' | 'stop';
+
+export interface DriveState {
+  run: Run;
+  agent: AgentConfig;
+  history: StepRecord[];
+  /** Head of the run's audit stream as this driver last wrote it (null: read it before the next fast write). */
+  head: Head | null;
+}
+
+/** A short account of the run for the person who takes it over. */
+export function summarize(history: StepRecord[], trigger?: RunTrigger): string {
+  const parts: string[] = [];
+  if (trigger?.text) parts.push(`Customer: ${String(trigger.text).slice(0, 300)}`);
+  for (const h of history.slice(-5)) {
+    const a = h.action;
+    if (a.type === 'reply') parts.push(`Agent replied (${h.decision}): ${a.text.slice(0, 200)}`);
+    else if (a.type === 'tool') parts.push(`Agent used ${a.name} (${h.decision})`);
+    else if (a.type === 'invalid') parts.push('Agent produced an invalid action');
+  }
+  return parts.join('\n');
+}
+
+export async function spentToday(q: Queryable, agentId: string, now: Date): Promise<number> {
+  const [row] = await q.query<{ total: number }>(
+    'SELECT COALESCE(SUM(cents), 0)::int AS total FROM spend_ledger WHERE agent_id = $1 AND day = $2',
+    [agentId, utcDay(now)],
+  );
+  return row?.total ?? 0;
+}
+
+export function utcDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** A JSON copy fit for jsonb: PostgreSQL rejects NUL in strings, so they are dropped. */
+export function safeJson(v: unknown): unknown {
+  try {
+    return JSON.parse(
+      JSON.stringify(v ?? null, (_k, val) => (typeof val === 'string' ? val.replaceAll('\u0000', '') : val)),
+    );
+  } catch {
+    return { unserializable: String(v) };
+  }
+}
