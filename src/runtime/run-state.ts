@@ -12,6 +12,8 @@ export interface DriveState {
   history: StepRecord[];
   /** Head of the run's audit stream as this driver last wrote it (null: read it before the next fast write). */
   head: Head | null;
+  /** The lease row the last statement already returned (undefined: the next step reads it; null: lease lost). */
+  prefetched?: Record<string, unknown> | null;
 }
 
 /** A short account of the run for the person who takes it over. */

@@ -164,16 +164,19 @@ export class Runtime {
   private async step(state: DriveState): Promise<StepOutcome> {
     const { svc } = this;
     const now = svc.clock.now();
-    // One round trip: renew the lease, re-read the run, both kill switches and any open tool call.
-    const [fresh] = await svc.db.query<Record<string, unknown>>(
-      `UPDATE runs r SET lease_until = $3, updated_at = $4 FROM agents a
-       WHERE r.id = $1 AND a.id = r.agent_id AND r.lease_owner = $2 AND r.status = 'running'
-       RETURNING r.*, a.status AS agent_status,
-         (SELECT value->>'engaged' FROM settings WHERE key = 'kill_switch') AS kill,
-         (SELECT row_to_json(tc) FROM tool_calls tc WHERE tc.run_id = r.id
-            AND tc.status IN ('pending', 'ready', 'executing') ORDER BY tc.step_idx DESC LIMIT 1) AS open_call`,
-      [state.run.id, svc.nodeId, new Date(now.getTime() + this.leaseMs), now],
-    );
+    // One round trip: renew the lease, re-read the run, both kill switches and any open tool call. A tool step's
+    // outcome statement already did this (state.prefetched), so the hot path skips it.
+    const prefetched = state.prefetched;
+    state.prefetched = undefined;
+    const [fresh] =
+      prefetched !== undefined
+        ? [prefetched]
+        : await svc.db.query<Record<string, unknown>>(
+            `UPDATE runs r SET lease_until = $3, updated_at = $4 FROM agents a
+             WHERE r.id = $1 AND a.id = r.agent_id AND r.lease_owner = $2 AND r.status = 'running'
+             ${leaseReturning('NULL')}`,
+            [state.run.id, svc.nodeId, new Date(now.getTime() + this.leaseMs), now],
+          );
     if (!fresh) return 'stop';
     state.run = presentRunRow(fresh);
     if (fresh.kill === 'true')
@@ -560,25 +563,33 @@ export class Runtime {
       };
     }
     const stored = result === undefined ? null : safeJson(result);
-    // One statement: the call's result, the step's result and the outcome audit event commit together.
-    await this.fastWrite(
+    // One statement: the call's result, the step's result and the outcome audit event commit together, and the
+    // lease renewal (with the kill switches and open calls) that the next step would otherwise send on its own.
+    // CTEs see the statement's snapshot, where this call is still 'executing': it is excluded from open calls.
+    const now = this.svc.clock.now();
+    const [fresh] = await this.fastWrite<Record<string, unknown>>(
       state,
       { action: ok ? 'tool.succeeded' : 'tool.failed', payload: { tool: tool.name, idempotencyKey: key } },
       (a) => ({
         sql: `WITH tc AS (UPDATE tool_calls SET status = $2, result = $3, completed_at = $4 WHERE id = $1),
                 st AS (UPDATE steps SET result = $3 WHERE run_id = $5 AND idx = $6),
                 au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(a)}))
-              SELECT 1 AS ok`,
+              UPDATE runs r SET lease_until = $7, updated_at = $4 FROM agents a
+              WHERE r.id = $5 AND a.id = r.agent_id AND r.lease_owner = $8 AND r.status = 'running'
+              ${leaseReturning('$1::uuid')}`,
         params: [
           toolCallId,
           ok ? 'succeeded' : 'failed',
           JSON.stringify(stored),
-          this.svc.clock.now(),
+          now,
           state.run.id,
           idx,
+          new Date(now.getTime() + this.leaseMs),
+          this.svc.nodeId,
         ],
       }),
     );
+    state.prefetched = fresh ?? null;
     const h = state.history.find((s) => s.idx === idx);
     if (h) h.result = stored;
   }
@@ -827,4 +838,12 @@ function stepResultFor(decision: ToolDecision, tool: Readonly<AnyTool>, args: un
       error: { id: 'forbidden_action', tool: tool.name, message: 'only a human can take this action' },
     };
   return null;
+}
+
+/** What the start of a step needs to know, returned by the statement that renews the run's lease. */
+function leaseReturning(excludeCall: string): string {
+  return `RETURNING r.*, a.status AS agent_status,
+    (SELECT value->>'engaged' FROM settings WHERE key = 'kill_switch') AS kill,
+    (SELECT row_to_json(tc) FROM tool_calls tc WHERE tc.run_id = r.id AND tc.id IS DISTINCT FROM ${excludeCall}
+       AND tc.status IN ('pending', 'ready', 'executing') ORDER BY tc.step_idx DESC LIMIT 1) AS open_call`;
 }
