@@ -68,11 +68,13 @@ const CARVE_SHARE = 0.1;
 /** Share of labels hidden to simulate out-of-scope questions in a carved validation set. */
 const SIMULATED_OOS_LABEL_SHARE = 0.1;
 /**
- * Simulated oos rows are capped at this many per in-scope validation row (0.25 = one in five questions is
- * out of scope), a deliberate, documented prior: hidden labels hold ~10% of all rows, which would otherwise
- * make half the validation set out of scope and the threshold needlessly strict.
+ * Simulated oos rows are capped at this many per in-scope validation row (0.2 = one in six questions is out of
+ * scope), a deliberate, documented prior: hidden labels hold ~10% of all rows, which would otherwise make half
+ * the validation set out of scope and the threshold needlessly strict. Chosen on development splits of the
+ * training data only (bench/support-eval.ts, 3 splits): 0.12 → precision 93.8%, 0.16 → 95.0%, 0.2 → 95.9%,
+ * 0.25 → ~96.5% with less coverage; 0.2 is the smallest that holds the 95% target with a margin.
  */
-const SIMULATED_OOS_RATIO = 0.25;
+const SIMULATED_OOS_RATIO = 0.2;
 
 /** Parses JSONL rows `{"text": ..., "label": ...}`; blank lines are skipped, anything else malformed throws. */
 export function parseJsonl(text: string, file = '<input>'): LabeledText[] {
