@@ -120,7 +120,7 @@ describe('splits', () => {
     const hidden = ['a', 'b', 'c', 'd'].find((l) => !sim.kb.some((r) => r.label === l));
     expect(hidden).toBeDefined();
     expect(sim.val.some((r) => r.label === hidden)).toBe(false);
-    expect(sim.val.filter((r) => r.label === 'oos').length).toBe(2); // 25% of the 6 in-scope rows, rounded
+    expect(sim.val.filter((r) => r.label === 'oos').length).toBe(1); // 20% of the 6 in-scope rows, rounded
   });
 
   it('builds one entry per in-scope label, never one for oos', () => {
