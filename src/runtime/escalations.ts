@@ -3,6 +3,7 @@
 import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { Queryable } from '../store/db.ts';
+import { draftAgreement } from './agreement.ts';
 
 export type EscalationKind = 'escalation' | 'review' | 'checkpoint';
 export type EscalationState = 'open' | 'claimed' | 'resolved';
@@ -22,6 +23,8 @@ export interface Escalation {
   resolvedBy: string | null;
   resolvedAt: Date | null;
   resolution: string | null;
+  /** 0..1, how close the first human reply came to the suggested reply (agreement.ts); null until compared. */
+  draftAgreement: number | null;
   createdAt: Date;
 }
 
@@ -41,6 +44,8 @@ export function presentEscalationRow(r: Record<string, unknown>): Escalation {
     resolvedBy: (r.resolved_by as string | null) ?? null,
     resolvedAt: (r.resolved_at as Date | null) ?? null,
     resolution: (r.resolution as string | null) ?? null,
+    draftAgreement:
+      r.draft_agreement === null || r.draft_agreement === undefined ? null : Number(r.draft_agreement),
     createdAt: r.created_at as Date,
   };
 }
@@ -196,6 +201,11 @@ export interface Message {
   body: string;
   confidence: number | null;
   sources: string[];
+  /** Set on email and WhatsApp messages (the outbox); null on web chat, which pushes live. */
+  channel: string | null;
+  delivery: 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | null;
+  /** Why a delivery failed or is being retried, e.g. "outside the 24-hour window: …". */
+  deliveryError: string | null;
   createdAt: Date;
 }
 
@@ -211,6 +221,9 @@ export function presentMessageRow(r: Record<string, unknown>): Message {
     body: String(r.body),
     confidence: r.confidence === null || r.confidence === undefined ? null : Number(r.confidence),
     sources: (r.sources as string[] | null) ?? [],
+    channel: (r.channel as string | null) ?? null,
+    delivery: (r.delivery as Message['delivery']) ?? null,
+    deliveryError: (r.delivery_error as string | null) ?? null,
     createdAt: r.created_at as Date,
   };
 }
@@ -256,6 +269,14 @@ export async function escalationReplier(
       [esc.runId, esc.agentId, esc.conversationId, text, now],
     );
     const message = presentMessageRow(msg!);
+    // The first reply answers the question the draft answered; later replies carry the conversation on.
+    if (esc.suggestedReply !== null && esc.draftAgreement === null) {
+      const [row] = await tx.query('UPDATE escalations SET draft_agreement = $2 WHERE id = $1 RETURNING *', [
+        id,
+        draftAgreement(esc.suggestedReply, text),
+      ]);
+      esc = presentEscalationRow(row!);
+    }
     await svc.audit.append(
       {
         stream,

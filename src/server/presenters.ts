@@ -91,6 +91,7 @@ export function presentEscalation(e: Escalation, agentName?: string) {
     resolvedBy: e.resolvedBy,
     resolvedAt: iso(e.resolvedAt),
     resolution: e.resolution,
+    draftAgreement: e.draftAgreement,
     createdAt: e.createdAt.toISOString(),
   };
 }
@@ -107,6 +108,9 @@ export function presentMessage(m: Message) {
     body: m.body,
     confidence: m.confidence,
     sources: m.sources,
+    channel: m.channel,
+    delivery: m.delivery,
+    deliveryError: m.deliveryError,
     createdAt: m.createdAt.toISOString(),
   };
 }

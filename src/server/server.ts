@@ -16,6 +16,7 @@ import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerEscalationRoutes } from './routes/escalations.ts';
 import { registerEventRoutes } from './routes/events.ts';
+import { registerKbRoutes } from './routes/kb.ts';
 import { registerReadinessRoutes } from './routes/readiness.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerDashboard } from './static.ts';
@@ -64,6 +65,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerRunRoutes(server, app);
   registerApprovalRoutes(server, app);
   registerEscalationRoutes(server, app);
+  registerKbRoutes(server, app);
   registerAuditRoutes(server, app);
   registerAdminRoutes(server, app);
   registerWhatsAppRoutes(server, app);

@@ -5,6 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role, tokenCreator } from '../../src/accounts/users.ts';
+import { faqCreator } from '../../src/agents/support/kb.ts';
+import { agentCreator } from '../../src/runtime/agents.ts';
+import { escalationReplier } from '../../src/runtime/escalations.ts';
 import { registeredRoutes } from '../../src/server/http.ts';
 import { PERMISSIONS } from '../../src/server/permissions.ts';
 import {
@@ -40,6 +43,16 @@ const { app } = api;
 const shared = await buildScriptedAgent(app);
 const escalationFor = async () => ({ id: (await startEscalatedRun(app, shared)).escalationId });
 const unique = () => randomUUID().slice(0, 8);
+const entryFor = async () => ({
+  id: (await faqCreator(app, 'test', shared.id, { title: `Entry ${unique()}`, answer: 'An answer.' })).id,
+});
+const support = await agentCreator(app, 'test', { kind: 'support', name: `support-${unique()}` });
+/** A support conversation handed to a person who has already answered: what the inbox saves to the KB. */
+const answeredSupportEscalation = async () => {
+  const { escalationId } = await startEscalatedRun(app, support);
+  await escalationReplier(app, 'test', escalationId, 'We open at nine.');
+  return { id: escalationId };
+};
 
 const FIXTURES: Record<string, Fixture> = {
   'GET /api/auth/me': { bad: 'none' },
@@ -86,6 +99,26 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /api/escalations/:id/claim': { setup: escalationFor },
   'POST /api/escalations/:id/reply': { setup: escalationFor, body: { text: 'Hello, I am here.' } },
   'POST /api/escalations/:id/resolve': { setup: escalationFor, body: { resolution: 'answered' } },
+  'GET /api/agents/:agent/kb': { bad: 'none' },
+  'POST /api/agents/:agent/kb/entries': {
+    body: () => ({ title: `Hours ${unique()}`, answer: 'Nine to five.' }),
+  },
+  'PATCH /api/kb/entries/:id': { setup: entryFor, body: { answer: 'A better answer.' } },
+  'DELETE /api/kb/entries/:id': { setup: entryFor },
+  'POST /api/kb/entries/:id/phrasings': { setup: entryFor, body: { phrasing: 'when do you open?' } },
+  'GET /api/kb/entries/:id/revisions': { setup: entryFor },
+  'POST /api/agents/:agent/kb/articles': {
+    body: () => ({
+      title: 'Returns',
+      source: `returns-${unique()}.md`,
+      format: 'markdown',
+      content: '# Returns\n\nWithin 30 days.',
+    }),
+  },
+  'POST /api/escalations/:id/to-kb': {
+    setup: answeredSupportEscalation,
+    body: () => ({ mode: 'new', title: `Opening ${unique()}` }),
+  },
   'GET /api/audit': { query: '?limit=3' },
   'POST /api/audit/verify': { bad: 'none' },
   'GET /api/audit/export': { bad: 'none' },

@@ -9,6 +9,7 @@ import { liveFeed } from './live.ts';
 import { ApprovalsPage } from './pages/Approvals.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { InboxPage } from './pages/Inbox.tsx';
+import { KnowledgeBasePage } from './pages/KnowledgeBase.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
@@ -30,6 +31,7 @@ const TITLES: Record<Route['page'], string> = {
   setup: 'First-run setup',
   login: 'Sign in',
   readiness: 'Readiness',
+  kb: 'Knowledge base',
   approvals: 'Approvals',
   inbox: 'Inbox',
   runs: 'Runs',
@@ -166,6 +168,8 @@ function Page({ route }: { route: Route }) {
       return <OverviewPage />;
     case 'readiness':
       return <ReadinessPage key={route.agent} agentName={route.agent} />;
+    case 'kb':
+      return <KnowledgeBasePage key={route.agent} agentName={route.agent} />;
     case 'approvals':
       return <ApprovalsPage />;
     case 'inbox':

@@ -7,6 +7,7 @@ export type Route =
   | { page: 'setup' }
   | { page: 'login' }
   | { page: 'readiness'; agent: string }
+  | { page: 'kb'; agent: string }
   | { page: 'approvals' }
   | { page: 'inbox'; id: string | null }
   | { page: 'runs' }
@@ -21,6 +22,7 @@ export function matchRoute(path: string): Route {
   if (a === 'setup' && !b) return { page: 'setup' };
   if (a === 'login' && !b) return { page: 'login' };
   if (a === 'agents' && b && c === 'readiness' && parts.length === 3) return { page: 'readiness', agent: b };
+  if (a === 'agents' && b && c === 'kb' && parts.length === 3) return { page: 'kb', agent: b };
   if (a === 'approvals' && !b) return { page: 'approvals' };
   if (a === 'inbox' && parts.length <= 2) return { page: 'inbox', id: b ?? null };
   if (a === 'runs' && !b) return { page: 'runs' };

@@ -56,6 +56,20 @@ export interface AgentView {
   pendingApprovals: number;
   openEscalations: number;
   runs: number;
+  /** Support agents only: the last 30 days. */
+  support?: SupportSummary;
+}
+
+export interface SupportSummary {
+  since: string;
+  conversations: number;
+  answeredByAi: number;
+  escalated: number;
+  /** AI answers the customer came back about within 72 hours (not counted in answeredByAi). */
+  reopened: number;
+  /** Mean similarity 0..1 between drafts and the human replies sent instead; null when none compared. */
+  draftAgreement: number | null;
+  draftsCompared: number;
 }
 
 export interface AssessmentView {
@@ -142,12 +156,18 @@ export interface ApprovalItem {
   createdAt: string;
 }
 
+export type Delivery = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
+
 export interface MessageView {
   id: string;
   direction: 'in' | 'out';
   author: 'customer' | 'agent' | 'human';
   status: string;
   body: string;
+  /** Email and WhatsApp messages go through the outbox and carry a delivery state; web chat has none. */
+  channel?: string | null;
+  delivery?: Delivery | null;
+  deliveryError?: string | null;
   createdAt: string;
 }
 
@@ -163,6 +183,52 @@ export interface EscalationItem {
   state: 'open' | 'claimed' | 'resolved';
   claimedBy: string | null;
   resolution?: string | null;
+  conversationId?: string | null;
+  /** 0..1 similarity of the first human reply to the suggested reply; null until a person replied. */
+  draftAgreement?: number | null;
+  createdAt: string;
+}
+
+export interface EscalationDetail {
+  escalation: EscalationItem;
+  agent?: { id: string; name: string; displayName: string; kind: string };
+  messages: MessageView[];
+  run: RunView | null;
+}
+
+export interface FaqEntryView {
+  id: string;
+  agentId: string;
+  title: string;
+  answer: string;
+  phrasings: string[];
+  tags: string[];
+  version: number;
+  updatedAt: string;
+}
+
+export interface ArticleView {
+  id: string;
+  agentId: string;
+  title: string;
+  source: string;
+  format: 'markdown' | 'html' | 'pdf' | 'text';
+  version: number;
+  passages: number;
+  updatedAt: string;
+}
+
+export interface KbView {
+  entries: FaqEntryView[];
+  articles: ArticleView[];
+  version: number;
+}
+
+export interface RevisionView {
+  version: number;
+  /** The entry as it was after this edit, or {deleted: true}. */
+  snapshot: Partial<FaqEntryView> & { deleted?: boolean };
+  editedBy: string;
   createdAt: string;
 }
 

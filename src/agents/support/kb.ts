@@ -29,16 +29,21 @@ export interface Article {
   updatedAt: Date;
 }
 
+const Title = z.string().trim().min(1).max(300);
+const AnswerText = z.string().trim().min(1).max(10_000);
+const Phrasings = z.array(z.string().trim().min(1).max(1000)).max(2000);
+const Tags = z.array(z.string().trim().min(1).max(100)).max(50);
+
 export const FaqInputSchema = z
-  .object({
-    title: z.string().trim().min(1).max(300),
-    answer: z.string().trim().min(1).max(10_000),
-    phrasings: z.array(z.string().trim().min(1).max(1000)).max(2000).default([]),
-    tags: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
-  })
+  .object({ title: Title, answer: AnswerText, phrasings: Phrasings.default([]), tags: Tags.default([]) })
   .strict();
 export type FaqInput = z.input<typeof FaqInputSchema>;
-export const FaqPatchSchema = FaqInputSchema.partial().strict();
+// Not FaqInputSchema.partial(): in zod 4 an optional field keeps its default, so a patch of the title alone would
+// come back with phrasings: [] and tags: [] and wipe them.
+export const FaqPatchSchema = z
+  .object({ title: Title, answer: AnswerText, phrasings: Phrasings, tags: Tags })
+  .partial()
+  .strict();
 
 export function presentFaqRow(r: Record<string, unknown>): FaqEntry {
   return {

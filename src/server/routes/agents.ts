@@ -2,6 +2,7 @@
 // agent's readiness (assessment history, evidence, effective mode and why).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { supportCounts } from '../../agents/support/conversations.ts';
 import type { App } from '../../app.ts';
 import {
   AssessmentInputSchema,
@@ -20,12 +21,31 @@ import {
   globalKillSetter,
   listAgents,
 } from '../../runtime/agents.ts';
+import { draftAgreementSummary } from '../../runtime/agreement.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { route } from '../http.ts';
 
 const AgentParam = z.object({ agent: z.string().min(1).max(100) }).strict();
 const ReasonBody = z.object({ reason: z.string().max(1000).default('') }).strict();
+
+/** The overview's window for a support agent's counts. */
+const SUPPORT_WINDOW_MS = 30 * 86_400_000;
+
+/** A support agent's last 30 days: conversations and their outcomes, and how good its drafts were. */
+async function supportSummary(app: App, q: Queryable, agentId: string) {
+  const since = new Date(app.clock.now().getTime() - SUPPORT_WINDOW_MS);
+  const [counts, agreement] = await Promise.all([
+    supportCounts(q, agentId, since),
+    draftAgreementSummary(q, agentId, since),
+  ]);
+  return {
+    since: since.toISOString(),
+    ...counts,
+    draftAgreement: agreement.average,
+    draftsCompared: agreement.compared,
+  };
+}
 
 export async function presentAgent(app: App, q: Queryable, agent: AgentConfig) {
   const readiness = await readinessOf(q, agent, app.toolsFor(agent));
@@ -63,6 +83,7 @@ export async function presentAgent(app: App, q: Queryable, agent: AgentConfig) {
     pendingApprovals: counts?.approvals ?? 0,
     openEscalations: counts?.escalations ?? 0,
     runs: counts?.runs ?? 0,
+    ...(agent.kind === 'support' ? { support: await supportSummary(app, q, agent.id) } : {}),
   };
 }
 

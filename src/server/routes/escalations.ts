@@ -74,13 +74,16 @@ export function registerEscalationRoutes(server: FastifyInstance, app: App): voi
       const [row] = await app.db.query('SELECT * FROM escalations WHERE id = $1', [params.id]);
       if (!row) throw new AppError('not_found', 'no such escalation');
       const escalation = presentEscalationRow(row);
-      const [messages, run, agentName] = await Promise.all([
+      const [messages, run, agent] = await Promise.all([
         escalationTranscript(app.db, escalation),
         escalation.runId ? getRun(app.db, escalation.runId) : null,
-        agentNameOf(app.db, escalation.agentId),
+        findAgent(app.db, escalation.agentId),
       ]);
+      const agentName = agent.name;
       return {
         escalation: presentEscalation(escalation, agentName),
+        // The inbox offers "save to the knowledge base" for support agents only.
+        agent: { id: agent.id, name: agent.name, displayName: agent.displayName, kind: agent.kind },
         messages: messages.map(presentMessage),
         run: run ? presentRun(run, agentName) : null,
       };

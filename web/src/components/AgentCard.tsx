@@ -1,11 +1,13 @@
 // One agent on the overview: readiness (declared, evidence, effective mode and why), status, what waits for
-// people, and the actions: run now, readiness, pause/resume (the per-agent kill switch, confirmed).
+// people, a support agent's last 30 days, and the actions: run now, readiness, knowledge base (support agents),
+// pause/resume (the per-agent kill switch, confirmed).
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { shortId } from '../format.ts';
 import { useAction, useCan, useSession } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import type { AgentView, RunDetail, RunView } from '../types.ts';
+import { SupportStats } from './SupportStats.tsx';
 import { Badge, ConfirmDialog, ErrorNote, ModeBadge, RunStatusBadge } from './ui.tsx';
 
 type Dialog = 'pause' | 'resume' | 'run' | null;
@@ -112,6 +114,8 @@ export function AgentCard({
         </li>
       </ul>
 
+      {agent.support ? <SupportStats summary={agent.support} title={agent.displayName} /> : null}
+
       <div aria-live="polite" className="card-live">
         {lastRun ? (
           <p className="note note-info">
@@ -144,6 +148,11 @@ export function AgentCard({
         <Link className="btn btn-sm" href={`/agents/${encodeURIComponent(agent.name)}/readiness`}>
           Readiness
         </Link>
+        {agent.kind === 'support' ? (
+          <Link className="btn btn-sm" href={`/agents/${encodeURIComponent(agent.name)}/kb`}>
+            Knowledge base
+          </Link>
+        ) : null}
         {can('agents.kill') ? (
           <button
             type="button"

@@ -1,6 +1,7 @@
 // The escalation inbox: hand-offs from agents (escalations, replies held for review, checkpoints), with the
-// reason, the summary, the transcript and a suggested reply; claim, reply and resolve. Live: new hand-offs and
-// messages appear without a reload.
+// reason, the summary, the transcript (with each message's delivery state) and the AI draft beside the reply box;
+// claim, reply and resolve; and, for support agents, one click that turns the answer into a knowledge-base entry
+// or the question into a phrasing. Live: new hand-offs and messages appear without a reload.
 import { useEffect, useRef, useState } from 'react';
 import { api, qs } from '../api.ts';
 import {
@@ -17,7 +18,14 @@ import { shortId } from '../format.ts';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
 import { useLive } from '../live.ts';
 import { Link } from '../router.tsx';
-import type { EscalationItem, MessageView, RunView } from '../types.ts';
+import type {
+  Delivery,
+  EscalationDetail as EscalationDetailView,
+  EscalationItem,
+  FaqEntryView,
+  KbView,
+  MessageView,
+} from '../types.ts';
 
 type Filter = 'active' | 'open' | 'claimed' | 'resolved';
 const FILTERS: { value: Filter; label: string }[] = [
@@ -124,13 +132,7 @@ export function InboxPage({ selectedId }: { selectedId: string | null }) {
 function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
   const can = useCan();
   const { me, announce } = useSession();
-  const detail = useResource(
-    () =>
-      api.get<{ escalation: EscalationItem; messages: MessageView[]; run: RunView | null }>(
-        `/api/escalations/${id}`,
-      ),
-    id,
-  );
+  const detail = useResource(() => api.get<EscalationDetailView>(`/api/escalations/${id}`), id);
   useLive(['escalation', 'message'], () => void detail.reload(), 200);
   const [reply, setReply] = useState('');
   const [resolution, setResolution] = useState('');
@@ -138,9 +140,12 @@ function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void
 
   if (detail.error) return <ErrorNote error={detail.error} />;
   if (!detail.data) return <Loading />;
-  const { escalation: e, messages, run } = detail.data;
+  const { escalation: e, messages, run, agent } = detail.data;
   const mine = e.claimedBy === me.actor;
   const handle = can('escalations.handle');
+  const replying = handle && e.state !== 'resolved';
+  // Support agents answer from a knowledge base a person can grow from here; other kinds have none.
+  const toKb = agent?.kind === 'support' && can('kb.write') ? agent.name : null;
 
   const act = async (verb: 'claim' | 'reply' | 'resolve', body: object, done: string) => {
     const r = await action.run(() => api.post(`/api/escalations/${e.id}/${verb}`, body));
@@ -151,6 +156,35 @@ function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void
       onChanged();
     }
   };
+
+  const replyForm = (
+    <form
+      className="reply-form"
+      onSubmit={(ev) => {
+        ev.preventDefault();
+        if (reply.trim()) void act('reply', { text: reply.trim() }, 'Reply sent');
+      }}
+    >
+      <div className="field">
+        <label htmlFor="esc-reply">Reply to the customer</label>
+        <textarea
+          id="esc-reply"
+          rows={e.suggestedReply ? 5 : 3}
+          maxLength={10000}
+          value={reply}
+          onChange={(ev) => setReply(ev.target.value)}
+        />
+      </div>
+      <div className="form-actions form-actions-start">
+        <button type="submit" className="btn btn-primary" disabled={action.busy || !reply.trim()}>
+          Send reply
+        </button>
+        {!mine && e.state === 'claimed' ? (
+          <span className="muted small">Claimed by {e.claimedBy}.</span>
+        ) : null}
+      </div>
+    </form>
+  );
 
   return (
     <article className="card escalation" aria-labelledby="esc-title">
@@ -197,38 +231,15 @@ function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void
       ) : (
         <ol className="transcript" aria-label="Transcript">
           {messages.map((m) => (
-            <li key={m.id} className={`msg msg-${m.author}`}>
-              <span className="msg-who">
-                <span className="msg-author">{m.author}</span>
-                {m.status !== 'sent' && m.status !== 'received' ? (
-                  <Badge tone={m.status === 'draft' ? 'neutral' : 'warning'}>{m.status}</Badge>
-                ) : null}
-                <span className="muted small">
-                  <Time iso={m.createdAt} />
-                </span>
-              </span>
-              <p className="msg-body">{m.body}</p>
-            </li>
+            <TranscriptMessage key={m.id} m={m} />
           ))}
         </ol>
       )}
 
-      {e.suggestedReply ? (
-        <div className="suggested">
-          <h3>Suggested reply</h3>
-          <p>{e.suggestedReply}</p>
-          {handle && e.state !== 'resolved' ? (
-            <button type="button" className="btn btn-sm" onClick={() => setReply(e.suggestedReply ?? '')}>
-              Use suggested reply
-            </button>
-          ) : null}
-        </div>
-      ) : null}
-
       <ErrorNote error={action.error} />
-      {handle && e.state !== 'resolved' ? (
+      {replying || e.suggestedReply || toKb ? (
         <div className="esc-actions">
-          {e.state === 'open' ? (
+          {replying && e.state === 'open' ? (
             <div className="form-actions form-actions-start">
               <button
                 type="button"
@@ -241,58 +252,228 @@ function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void
               <span className="muted small">Claim it so others know you are on it.</span>
             </div>
           ) : null}
-          <form
-            onSubmit={(ev) => {
-              ev.preventDefault();
-              if (reply.trim()) void act('reply', { text: reply.trim() }, 'Reply sent');
-            }}
-          >
-            <div className="field">
-              <label htmlFor="esc-reply">Reply to the customer</label>
-              <textarea
-                id="esc-reply"
-                rows={3}
-                maxLength={20000}
-                value={reply}
-                onChange={(ev) => setReply(ev.target.value)}
-              />
+
+          {e.suggestedReply ? (
+            <div className={replying ? 'reply-grid' : undefined}>
+              <section className="suggested" aria-labelledby="draft-title">
+                <h3 id="draft-title">AI draft</h3>
+                <p className="suggested-text">{e.suggestedReply}</p>
+                {e.draftAgreement !== null && e.draftAgreement !== undefined ? (
+                  <p className="small" data-testid="esc-agreement">
+                    The reply sent agreed <strong>{Math.round(e.draftAgreement * 100)}%</strong> with this
+                    draft.
+                  </p>
+                ) : null}
+                {replying ? (
+                  <button
+                    type="button"
+                    className="btn btn-sm"
+                    onClick={() => setReply(e.suggestedReply ?? '')}
+                  >
+                    Use draft
+                  </button>
+                ) : null}
+              </section>
+              {replying ? replyForm : null}
             </div>
-            <div className="form-actions form-actions-start">
-              <button type="submit" className="btn btn-primary" disabled={action.busy || !reply.trim()}>
-                Send reply
-              </button>
-              {!mine && e.state === 'claimed' ? (
-                <span className="muted small">Claimed by {e.claimedBy}.</span>
-              ) : null}
-            </div>
-          </form>
-          <form
-            onSubmit={(ev) => {
-              ev.preventDefault();
-              if (resolution.trim()) void act('resolve', { resolution: resolution.trim() }, 'Resolved');
-            }}
-          >
-            <div className="field">
-              <label htmlFor="esc-resolution">Resolution</label>
-              <input
-                id="esc-resolution"
-                maxLength={1000}
-                value={resolution}
-                placeholder="What was done"
-                onChange={(ev) => setResolution(ev.target.value)}
-              />
-            </div>
-            <div className="form-actions form-actions-start">
-              <button type="submit" className="btn" disabled={action.busy || !resolution.trim()}>
-                Resolve
-              </button>
-            </div>
-          </form>
+          ) : replying ? (
+            replyForm
+          ) : null}
+
+          {toKb ? <ToKnowledgeBase escalationId={e.id} agentName={toKb} messages={messages} /> : null}
+
+          {replying ? (
+            <form
+              onSubmit={(ev) => {
+                ev.preventDefault();
+                if (resolution.trim()) void act('resolve', { resolution: resolution.trim() }, 'Resolved');
+              }}
+            >
+              <div className="field">
+                <label htmlFor="esc-resolution">Resolution</label>
+                <input
+                  id="esc-resolution"
+                  maxLength={1000}
+                  value={resolution}
+                  placeholder="What was done"
+                  onChange={(ev) => setResolution(ev.target.value)}
+                />
+              </div>
+              <div className="form-actions form-actions-start">
+                <button type="submit" className="btn" disabled={action.busy || !resolution.trim()}>
+                  Resolve
+                </button>
+              </div>
+            </form>
+          ) : null}
         </div>
       ) : null}
       {e.state === 'resolved' && e.resolution ? (
         <p className="note note-success">Resolved: {e.resolution}</p>
       ) : null}
     </article>
+  );
+}
+
+const DELIVERY_TONE: Record<Delivery, Tone> = {
+  queued: 'neutral',
+  sending: 'info',
+  sent: 'info',
+  delivered: 'success',
+  read: 'success',
+  failed: 'danger',
+};
+
+function TranscriptMessage({ m }: { m: MessageView }) {
+  return (
+    <li className={`msg msg-${m.author}`} data-delivery={m.delivery ?? undefined}>
+      <span className="msg-who">
+        <span className="msg-author">{m.author}</span>
+        {m.status !== 'sent' && m.status !== 'received' ? (
+          <Badge tone={m.status === 'draft' ? 'neutral' : 'warning'}>{m.status}</Badge>
+        ) : null}
+        {m.delivery ? (
+          <Badge tone={DELIVERY_TONE[m.delivery]} title={m.channel ? `Delivery by ${m.channel}` : undefined}>
+            {m.delivery}
+          </Badge>
+        ) : null}
+        {m.channel ? <span className="muted small">via {m.channel}</span> : null}
+        <span className="muted small">
+          <Time iso={m.createdAt} />
+        </span>
+      </span>
+      <p className="msg-body">{m.body}</p>
+      {m.deliveryError ? (
+        <p className={`msg-delivery ${m.delivery === 'failed' ? 'msg-delivery-failed' : ''}`}>
+          {m.delivery === 'failed' ? 'Not delivered: ' : 'Retrying: '}
+          {m.deliveryError}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+/**
+ * What the conversation offers the KB, as the server picks it (src/server/routes/kb.ts lastExchange): the human's
+ * last reply and the customer message it answered.
+ */
+function lastExchange(messages: MessageView[]): { question: string | null; answer: string | null } {
+  let at = -1;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    if (messages[i]?.author === 'human' && messages[i]?.direction === 'out') {
+      at = i;
+      break;
+    }
+  }
+  const before = at >= 0 ? messages.slice(0, at) : messages;
+  const q = before.findLast((m) => m.author === 'customer' && m.direction === 'in');
+  return { question: q?.body.trim() || null, answer: at >= 0 ? (messages[at]?.body ?? null) : null };
+}
+
+/** After a person answered: one click saves the answer as a new FAQ entry, or the question as a phrasing. */
+function ToKnowledgeBase({
+  escalationId,
+  agentName,
+  messages,
+}: {
+  escalationId: string;
+  agentName: string;
+  messages: MessageView[];
+}) {
+  const { announce } = useSession();
+  const { question, answer } = lastExchange(messages);
+  const kbPath = `/api/agents/${encodeURIComponent(agentName)}/kb`;
+  const kb = useResource(() => api.get<KbView>(kbPath), kbPath);
+  const [title, setTitle] = useState<string | null>(null);
+  const [entryId, setEntryId] = useState('');
+  const [saved, setSaved] = useState<{ entry: FaqEntryView; how: 'new' | 'phrasing' } | null>(null);
+  const action = useAction();
+  if (!answer) return null;
+  const effectiveTitle = title ?? (question ?? '').slice(0, 300);
+  const entries = kb.data?.entries ?? [];
+
+  const save = async (body: object, how: 'new' | 'phrasing') => {
+    setSaved(null);
+    const r = await action.run(() =>
+      api.post<{ entry: FaqEntryView }>(`/api/escalations/${escalationId}/to-kb`, body),
+    );
+    if (r) {
+      setSaved({ entry: r.entry, how });
+      announce(how === 'new' ? `Saved “${r.entry.title}” as a new FAQ entry` : 'Phrasing added');
+      if (how === 'new') setTitle(null);
+      await kb.reload();
+    }
+  };
+
+  return (
+    <section className="to-kb" aria-labelledby="to-kb-title">
+      <h3 id="to-kb-title">Grow the knowledge base</h3>
+      <p className="small muted">
+        {question ? <>The customer asked “{question}”. </> : null}
+        Save your answer so the agent can give it next time.
+      </p>
+      <div className="to-kb-forms">
+        <form
+          onSubmit={(ev) => {
+            ev.preventDefault();
+            if (effectiveTitle.trim()) void save({ mode: 'new', title: effectiveTitle.trim() }, 'new');
+          }}
+        >
+          <div className="field">
+            <label htmlFor="to-kb-title-input">Entry title</label>
+            <input
+              id="to-kb-title-input"
+              maxLength={300}
+              value={effectiveTitle}
+              onChange={(ev) => setTitle(ev.target.value)}
+            />
+          </div>
+          <button
+            type="submit"
+            className="btn btn-primary btn-sm"
+            disabled={action.busy || !effectiveTitle.trim()}
+          >
+            Save as new FAQ entry
+          </button>
+        </form>
+        {question ? (
+          <form
+            onSubmit={(ev) => {
+              ev.preventDefault();
+              if (entryId) void save({ mode: 'phrasing', entryId }, 'phrasing');
+            }}
+          >
+            <div className="field">
+              <label htmlFor="to-kb-entry">Add as phrasing of…</label>
+              <select
+                id="to-kb-entry"
+                value={entryId}
+                disabled={entries.length === 0}
+                onChange={(ev) => setEntryId(ev.target.value)}
+              >
+                <option value="">{entries.length ? 'Choose an entry…' : 'No entries yet'}</option>
+                {entries.map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {x.title}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" className="btn btn-sm" disabled={action.busy || !entryId}>
+              Add phrasing
+            </button>
+          </form>
+        ) : null}
+      </div>
+      <ErrorNote error={action.error ?? kb.error} />
+      {saved ? (
+        <p className="note note-success" role="status">
+          {saved.how === 'new'
+            ? `Saved “${saved.entry.title}” as a new FAQ entry.`
+            : `Added “${question}” as a phrasing of “${saved.entry.title}”.`}{' '}
+          <Link href={`/agents/${encodeURIComponent(agentName)}/kb`}>Open the knowledge base</Link>
+        </p>
+      ) : null}
+    </section>
   );
 }

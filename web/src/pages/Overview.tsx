@@ -17,7 +17,8 @@ export function OverviewPage() {
     () => api.get<{ agents: AgentView[]; killSwitch: boolean }>('/api/agents'),
     'agents',
   );
-  useLive(['approval', 'escalation', 'run', 'agent', 'kill'], () => void agents.reload(), 500);
+  // Messages move a support agent's counts (conversations, answers) as well.
+  useLive(['approval', 'escalation', 'message', 'run', 'agent', 'kill'], () => void agents.reload(), 500);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<AgentView | null>(null);
   const [killOpen, setKillOpen] = useState(false);

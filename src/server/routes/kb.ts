@@ -1,0 +1,327 @@
+// The knowledge base over HTTP: FAQ entries (create, edit, delete, add a phrasing, revision history), articles
+// imported from pasted Markdown, HTML or text, and the inbox's one click that turns a human's answer into an entry
+// or a customer's question into a phrasing. Every change goes through the kb.ts commands, which version, audit and
+// bump the KB version (so the agent's engine retrains on its next question).
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { htmlToText } from '../../agents/support/chunk.ts';
+import {
+  type Article,
+  articleImporter,
+  type FaqEntry,
+  FaqInputSchema,
+  FaqPatchSchema,
+  faqCreator,
+  faqDeleter,
+  faqUpdater,
+  kbVersion,
+  listArticles,
+  listFaqs,
+  phrasingAdder,
+} from '../../agents/support/kb.ts';
+import type { App } from '../../app.ts';
+import { AppError } from '../../errors.ts';
+import { findAgent } from '../../runtime/agents.ts';
+import { escalationTranscript, type Message, presentEscalationRow } from '../../runtime/escalations.ts';
+import type { Queryable } from '../../store/db.ts';
+import { route, UuidParam } from '../http.ts';
+
+const AgentParam = z.object({ agent: z.string().min(1).max(100) }).strict();
+
+/** Pasted article text; the server's body limit (1 MiB) bounds the request before this does. */
+export const MAX_ARTICLE_CHARS = 1_000_000;
+const MAX_PHRASING_CHARS = 1000;
+
+const PatchBody = FaqPatchSchema.refine((p) => Object.keys(p).length > 0, {
+  message: 'say what to change: title, answer, phrasings or tags',
+});
+const PhrasingBody = z.object({ phrasing: z.string().trim().min(1).max(MAX_PHRASING_CHARS) }).strict();
+const ArticleBody = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    /** Identifies the article: importing again with the same source replaces it (a new version). */
+    source: z.string().trim().min(1).max(500),
+    format: z.enum(['markdown', 'html', 'text']),
+    content: z.string().min(1).max(MAX_ARTICLE_CHARS),
+  })
+  .strict();
+const Question = z.string().trim().min(1).max(MAX_PHRASING_CHARS);
+const ToKbBody = z.discriminatedUnion('mode', [
+  z
+    .object({
+      mode: z.literal('new'),
+      title: z.string().trim().min(1).max(300),
+      /** The phrasing to store; defaults to the customer's question (see lastExchange). */
+      question: Question.optional(),
+      /** Defaults to the human's last reply in the conversation. */
+      answer: z.string().trim().min(1).max(10_000).optional(),
+      tags: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+    })
+    .strict(),
+  z
+    .object({ mode: z.literal('phrasing'), entryId: z.string().uuid(), question: Question.optional() })
+    .strict(),
+]);
+
+const iso = (d: Date) => d.toISOString();
+
+export function presentFaq(e: FaqEntry) {
+  return {
+    id: e.id,
+    agentId: e.agentId,
+    title: e.title,
+    answer: e.answer,
+    phrasings: e.phrasings,
+    tags: e.tags,
+    version: e.version,
+    updatedAt: iso(e.updatedAt),
+  };
+}
+
+export function presentArticle(a: Article) {
+  return {
+    id: a.id,
+    agentId: a.agentId,
+    title: a.title,
+    source: a.source,
+    format: a.format,
+    version: a.version,
+    passages: a.passages,
+    updatedAt: iso(a.updatedAt),
+  };
+}
+
+/** A live (not deleted) entry; 404 otherwise. */
+async function liveEntry(q: Queryable, id: string): Promise<{ id: string; agentId: string }> {
+  const [row] = await q.query<{ agent_id: string }>(
+    'SELECT agent_id FROM kb_entries WHERE id = $1 AND deleted_at IS NULL',
+    [id],
+  );
+  if (!row) throw new AppError('not_found', 'no such FAQ entry');
+  return { id, agentId: row.agent_id };
+}
+
+/**
+ * What an escalation's conversation offers the KB: the human's last reply (the answer) and the customer message
+ * it answered (the last one before that reply, so a closing "thanks!" is not taken for the question). Without a
+ * human reply, the customer's last message.
+ */
+export function lastExchange(messages: Message[]): { question: string | null; answer: string | null } {
+  let replyAt = -1;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    if (messages[i]!.author === 'human' && messages[i]!.direction === 'out') {
+      replyAt = i;
+      break;
+    }
+  }
+  const before = replyAt >= 0 ? messages.slice(0, replyAt) : messages;
+  const question = before.findLast((m) => m.author === 'customer' && m.direction === 'in');
+  // A customer message may be longer than a phrasing may be (4000 vs 1000 characters); its start carries the ask.
+  return {
+    question: question?.body.trim().slice(0, MAX_PHRASING_CHARS) || null,
+    answer: replyAt >= 0 ? messages[replyAt]!.body : null,
+  };
+}
+
+export function registerKbRoutes(server: FastifyInstance, app: App): void {
+  route(
+    server,
+    app,
+    {
+      method: 'GET',
+      url: '/api/agents/:agent/kb',
+      summary: "An agent's knowledge base: FAQ entries, articles and the KB version",
+      tags: ['kb'],
+      permission: 'kb.read',
+      params: AgentParam,
+    },
+    async ({ params }) => {
+      const agent = await findAgent(app.db, params.agent);
+      const [entries, articles, version] = await Promise.all([
+        listFaqs(app.db, agent.id),
+        listArticles(app.db, agent.id),
+        kbVersion(app.db, agent.id),
+      ]);
+      return { entries: entries.map(presentFaq), articles: articles.map(presentArticle), version };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/agents/:agent/kb/entries',
+      summary: 'Create an FAQ entry (a canonical answer and the phrasings that ask for it)',
+      tags: ['kb'],
+      permission: 'kb.write',
+      params: AgentParam,
+      body: FaqInputSchema,
+      status: 201,
+    },
+    async ({ params, body, principal }) => {
+      const agent = await findAgent(app.db, params.agent);
+      return { entry: presentFaq(await faqCreator(app, principal.actor, agent.id, body)) };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'PATCH',
+      url: '/api/kb/entries/:id',
+      summary: 'Edit an FAQ entry (a new version); fields left out keep their value',
+      tags: ['kb'],
+      permission: 'kb.write',
+      params: UuidParam,
+      body: PatchBody,
+    },
+    async ({ params, body, principal }) => ({
+      entry: presentFaq(await faqUpdater(app, principal.actor, params.id, body)),
+    }),
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'DELETE',
+      url: '/api/kb/entries/:id',
+      summary: 'Delete an FAQ entry (kept with its revisions; the agent stops using it)',
+      tags: ['kb'],
+      permission: 'kb.write',
+      params: UuidParam,
+    },
+    async ({ params, principal }) => {
+      await faqDeleter(app, principal.actor, params.id);
+      return { ok: true };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/kb/entries/:id/phrasings',
+      summary: 'Add a phrasing to an FAQ entry',
+      tags: ['kb'],
+      permission: 'kb.write',
+      params: UuidParam,
+      body: PhrasingBody,
+      status: 201,
+    },
+    async ({ params, body, principal }) => ({
+      entry: presentFaq(await phrasingAdder(app, principal.actor, params.id, body.phrasing)),
+    }),
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'GET',
+      url: '/api/kb/entries/:id/revisions',
+      summary: 'Every version of an FAQ entry: snapshot, who edited it and when (deleted entries too)',
+      tags: ['kb'],
+      permission: 'kb.read',
+      params: UuidParam,
+    },
+    async ({ params }) => {
+      const [entry] = await app.db.query('SELECT id FROM kb_entries WHERE id = $1', [params.id]);
+      if (!entry) throw new AppError('not_found', 'no such FAQ entry');
+      const rows = await app.db.query<{
+        version: number;
+        snapshot: unknown;
+        edited_by: string;
+        created_at: Date;
+      }>(
+        'SELECT version, snapshot, edited_by, created_at FROM kb_revisions WHERE subject = $1 ORDER BY version DESC, id DESC',
+        [`kb_entry:${params.id}`],
+      );
+      return {
+        revisions: rows.map((r) => ({
+          version: Number(r.version),
+          snapshot: r.snapshot,
+          editedBy: r.edited_by,
+          createdAt: iso(r.created_at),
+        })),
+      };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/agents/:agent/kb/articles',
+      summary: 'Import an article from Markdown, HTML or plain text; the same source again replaces it',
+      tags: ['kb'],
+      permission: 'kb.write',
+      params: AgentParam,
+      body: ArticleBody,
+      status: 201,
+    },
+    async ({ params, body, principal }) => {
+      const agent = await findAgent(app.db, params.agent);
+      const text = body.format === 'html' ? htmlToText(body.content) : body.content;
+      if (!text.trim()) throw new AppError('validation_failed', 'the article has no text');
+      const { article, changed } = await articleImporter(app, principal.actor, agent.id, {
+        title: body.title,
+        source: body.source,
+        format: body.format,
+        text,
+      });
+      return { article: presentArticle(article), changed };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/escalations/:id/to-kb',
+      summary:
+        "Grow the KB from the inbox: a new FAQ entry from the human's reply, or the customer's question as a phrasing",
+      tags: ['kb', 'escalations'],
+      permission: 'kb.write',
+      params: UuidParam,
+      body: ToKbBody,
+      status: 201,
+    },
+    async ({ params, body, principal }) => {
+      const [row] = await app.db.query('SELECT * FROM escalations WHERE id = $1', [params.id]);
+      if (!row) throw new AppError('not_found', 'no such escalation');
+      const escalation = presentEscalationRow(row);
+      const agent = await findAgent(app.db, escalation.agentId);
+      if (agent.kind !== 'support')
+        throw new AppError('invalid_state', 'only a support agent answers from a knowledge base');
+      const exchange = lastExchange(await escalationTranscript(app.db, escalation));
+      const question = body.question ?? exchange.question;
+      if (body.mode === 'new') {
+        const answer = body.answer ?? exchange.answer;
+        if (!answer)
+          throw new AppError(
+            'invalid_state',
+            'nobody has replied in this conversation yet: reply first, or send the answer',
+          );
+        const entry = await faqCreator(app, principal.actor, agent.id, {
+          title: body.title,
+          answer,
+          phrasings: question ? [question] : [],
+          tags: body.tags ?? [],
+        });
+        return { entry: presentFaq(entry) };
+      }
+      const target = await liveEntry(app.db, body.entryId);
+      if (target.agentId !== agent.id)
+        throw new AppError('not_found', "no such FAQ entry in this agent's KB");
+      if (!question)
+        throw new AppError('invalid_state', 'the conversation has no customer message to add as a phrasing');
+      return { entry: presentFaq(await phrasingAdder(app, principal.actor, target.id, question)) };
+    },
+  );
+}

@@ -1,0 +1,284 @@
+// The knowledge base in a real Chromium against a real server: create and edit an FAQ entry and import an article on
+// the KB page, answer a shadow draft in the inbox (the draft beside the reply box, the agreement shown), turn a
+// human answer into a new entry and a question into a phrasing with one click each, see delivery states, and find
+// it all back on the KB page and the overview. Screenshots: test-artifacts/screenshots/kb-*.png.
+import { existsSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { userCreator } from '../../src/accounts/users.ts';
+import { conversationOpener, customerMessageHandler } from '../../src/agents/support/conversations.ts';
+import { agentCreator } from '../../src/runtime/agents.ts';
+import {
+  a11yProblems,
+  CHROMIUM,
+  ensureDashboardBuilt,
+  launchBrowser,
+  screenshot,
+  startServer,
+  type TestBrowser,
+  type TestServer,
+} from './harness.ts';
+
+const ADMIN = { name: 'Kim Reviewer', email: 'kim@example.com', password: 'a long enough password' };
+const AGENT = 'northwind';
+const HOURS = 'We are open Monday to Friday, 9:00 to 17:30.';
+const STEP_TIMEOUT = 60_000;
+
+const haveChromium = existsSync(CHROMIUM);
+
+let srv: TestServer;
+let browser: TestBrowser;
+let page: Page;
+const browserLog: string[] = [];
+
+async function heading(p: Page, name: string | RegExp) {
+  await p.getByRole('heading', { level: 1, name }).waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+/** A web chat (or email, WhatsApp) conversation where the customer writes each of `texts` in turn. */
+async function conversation(texts: string[], channel = 'webchat'): Promise<string> {
+  const [agent] = await srv.db.query<{ id: string }>('SELECT id FROM agents WHERE name = $1', [AGENT]);
+  const { conversation } = await conversationOpener(srv.app, { agentId: agent!.id, channel });
+  let escalationId: string | null = null;
+  for (const text of texts) {
+    const r = await customerMessageHandler(srv.app, { conversation, text });
+    escalationId = r.escalationId ?? escalationId;
+  }
+  if (!escalationId) throw new Error('expected the conversation to reach the inbox');
+  return escalationId;
+}
+
+describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
+  beforeAll(async () => {
+    ensureDashboardBuilt();
+    srv = await startServer();
+    await userCreator(srv.app, 'test', { ...ADMIN, role: 'admin' });
+    // Not assessed: the agent runs in shadow mode, so its answers are drafts a person reviews in the inbox.
+    await agentCreator(srv.app, 'test', {
+      kind: 'support',
+      name: AGENT,
+      displayName: 'Northwind Cycles',
+      confidenceThreshold: 0.5,
+    });
+    browser = await launchBrowser();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    browser.context.on('console', (m) => {
+      if (m.type() === 'error') browserLog.push(`console: ${m.text()}`);
+    });
+    browser.context.on('weberror', (e) => browserLog.push(`page error: ${e.error().message}`));
+    browser.context.on('response', (r) => {
+      if (r.status() >= 400 && r.url().includes('/api/'))
+        browserLog.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    });
+    await page.goto(`${srv.url}/login`);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading(page, 'Agents');
+  }, 120_000);
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail' || !page || page.isClosed()) return;
+    await screenshot(page, `kb-failed-${ctx.task.name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => {});
+    console.error(`browser log for "${ctx.task.name}" (at ${page.url()}):\n${browserLog.join('\n')}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.close();
+  });
+
+  it(
+    'creates, edits and versions an FAQ entry and imports an article on the KB page',
+    async () => {
+      const card = page.locator(`article[data-agent="${AGENT}"]`);
+      await card.getByText('no drafts compared yet').waitFor();
+      await card.getByRole('link', { name: 'Knowledge base' }).click();
+      await heading(page, 'Knowledge base of Northwind Cycles');
+      await page.getByText('No FAQ entries yet').waitFor();
+
+      await page.getByRole('button', { name: 'New entry' }).click();
+      const form = page.getByRole('region', { name: 'New FAQ entry' });
+      await form.getByLabel('Title').fill('Opening hours');
+      await form.getByLabel('Answer').fill('We are open Monday to Friday.');
+      await form.getByLabel('Phrasings').fill('when are you open\nwhat are your opening hours\n');
+      await form.getByLabel('Tags (optional)').fill('shop, hours');
+      expect(await a11yProblems(page)).toEqual([]);
+      await screenshot(page, 'kb-new-entry');
+      await form.getByRole('button', { name: 'Save entry' }).click();
+
+      const entry = page.locator('article[data-entry="Opening hours"]');
+      await entry.waitFor();
+      expect(await entry.textContent()).toMatch(/v1.*We are open Monday to Friday\..*2 phrasings/s);
+      await page.getByText('KB version 1').waitFor();
+
+      // Edit: a new version with the full hours.
+      await entry.getByRole('button', { name: 'Edit' }).click();
+      await entry.getByLabel('Answer').fill(HOURS);
+      await entry.getByRole('button', { name: 'Save as version 2' }).click();
+      await entry.getByText(HOURS).waitFor();
+      await entry.getByRole('button', { name: 'History' }).click();
+      const history = entry.getByRole('table', { name: 'Revision history' });
+      await history.waitFor();
+      const rows = history.locator('tbody tr');
+      expect(await rows.count()).toBe(2);
+      expect(await rows.nth(0).textContent()).toMatch(/v2.*answer changed.*user:kim@example\.com/s);
+      expect(await rows.nth(1).textContent()).toMatch(/v1.*created/s);
+
+      // An article from pasted HTML.
+      await page.getByLabel('Article title').fill('Warranty');
+      await page.getByLabel('Format').selectOption('html');
+      await page
+        .getByLabel('Content')
+        .fill(
+          '<h1>Warranty</h1><p>Frames carry a lifetime warranty.</p><h2>Batteries</h2><p>Two years or 800 charge cycles.</p>',
+        );
+      await page.getByRole('button', { name: 'Import article' }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /Imported “Warranty”: \d+ passages?, version 1/ })
+        .waitFor();
+      const articles = page.getByRole('table', { name: 'Articles' });
+      expect(await articles.textContent()).toMatch(/Warranty.*pasted\/warranty.*html/s);
+      expect(await a11yProblems(page)).toEqual([]);
+      await screenshot(page, 'kb-page');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'shows the AI draft beside the reply box, and how far the reply agreed with it',
+    async () => {
+      const id = await conversation(['When are you open?']);
+      await page.goto(`${srv.url}/inbox/${id}`);
+      const detail = page.getByRole('article');
+      const draft = detail.getByRole('region', { name: 'AI draft' });
+      await draft.getByText(HOURS).waitFor();
+      // Side by side on a laptop.
+      const [d, r] = await Promise.all([
+        draft.boundingBox(),
+        detail.getByLabel('Reply to the customer').boundingBox(),
+      ]);
+      expect(r!.x).toBeGreaterThan(d!.x + d!.width - 1);
+      await draft.getByRole('button', { name: 'Use draft' }).click();
+      expect(await detail.getByLabel('Reply to the customer').inputValue()).toBe(HOURS);
+      await detail.getByLabel('Reply to the customer').fill(`Hi! ${HOURS} See you soon.`);
+      await screenshot(page, 'kb-inbox-draft');
+      await detail.getByRole('button', { name: 'Send reply' }).click();
+      await expect.poll(() => detail.getByTestId('esc-agreement').textContent()).toMatch(/agreed \d+%/);
+      const agreement = Number(
+        (await detail.getByTestId('esc-agreement').textContent())!.match(/(\d+)%/)![1],
+      );
+      expect(agreement).toBeGreaterThan(50);
+      expect(agreement).toBeLessThan(100);
+      await detail.getByLabel('Resolution').fill('Answered with the draft.');
+      await detail.getByRole('button', { name: 'Resolve' }).click();
+      await detail.getByText('Resolved: Answered with the draft.').waitFor();
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'turns a human answer into a new FAQ entry with one click, and shows its delivery',
+    async () => {
+      const id = await conversation(['I want to speak to a person', 'Do you sell gift cards?'], 'email');
+      await page.goto(`${srv.url}/inbox/${id}`);
+      const detail = page.getByRole('article');
+      await detail
+        .getByLabel('Reply to the customer')
+        .fill('Yes: gift cards from £10, in the shop and online.');
+      await detail.getByRole('button', { name: 'Send reply' }).click();
+      const transcript = detail.getByRole('list', { name: 'Transcript' });
+      await transcript.getByText('gift cards from £10').waitFor();
+      // Email replies go through the outbox: queued until the mail server takes them.
+      expect(await transcript.locator('li.msg-human').getAttribute('data-delivery')).toBe('queued');
+      expect(await transcript.locator('li.msg-human').textContent()).toMatch(/queued.*via email/s);
+
+      const toKb = detail.getByRole('region', { name: 'Grow the knowledge base' });
+      expect(await toKb.getByLabel('Entry title').inputValue()).toBe('Do you sell gift cards?');
+      expect(await a11yProblems(page)).toEqual([]);
+      await screenshot(page, 'kb-inbox-to-kb');
+      await toKb.getByRole('button', { name: 'Save as new FAQ entry' }).click();
+      await toKb
+        .getByRole('status')
+        .getByText('Saved “Do you sell gift cards?” as a new FAQ entry.')
+        .waitFor();
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    "adds a customer's question as a phrasing of an entry, and says why a WhatsApp reply was not delivered",
+    async () => {
+      const id = await conversation(
+        ['I want to speak to a person', 'what time do you close on fridays?'],
+        'whatsapp',
+      );
+      await page.goto(`${srv.url}/inbox/${id}`);
+      const detail = page.getByRole('article');
+      await detail.getByLabel('Reply to the customer').fill('At 17:30 on Fridays.');
+      await detail.getByRole('button', { name: 'Send reply' }).click();
+      const toKb = detail.getByRole('region', { name: 'Grow the knowledge base' });
+      await toKb.getByLabel('Add as phrasing of…').selectOption({ label: 'Opening hours' });
+      await toKb.getByRole('button', { name: 'Add phrasing' }).click();
+      await toKb
+        .getByRole('status')
+        .getByText('Added “what time do you close on fridays?” as a phrasing of “Opening hours”.')
+        .waitFor();
+
+      // The WhatsApp sender refuses free text 24 hours after the customer's last message; the inbox says so.
+      await srv.db.query(
+        `UPDATE messages SET delivery = 'failed', delivery_error = $2 WHERE conversation_id = (
+           SELECT conversation_id FROM escalations WHERE id = $1) AND author = 'human'`,
+        [id, 'outside the 24-hour window: the customer last wrote 26 hours ago'],
+      );
+      await page.reload();
+      const human = page.getByRole('list', { name: 'Transcript' }).locator('li.msg-human');
+      await human.getByText('Not delivered: outside the 24-hour window').waitFor();
+      expect(await human.getAttribute('data-delivery')).toBe('failed');
+      await screenshot(page, 'kb-inbox-delivery');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'finds the saved entry and the new phrasing on the KB page, and the counts on the overview',
+    async () => {
+      await page.goto(`${srv.url}/agents/${AGENT}/kb`);
+      await heading(page, 'Knowledge base of Northwind Cycles');
+      const gift = page.locator('article[data-entry="Do you sell gift cards?"]');
+      await gift.getByText('Yes: gift cards from £10, in the shop and online.').waitFor();
+      const hours = page.locator('article[data-entry="Opening hours"]');
+      await hours.getByText('3 phrasings').click();
+      await hours.getByText('what time do you close on fridays?').waitFor();
+      await page.getByLabel('Filter').fill('gift');
+      expect(await page.locator('article[data-entry]').count()).toBe(1);
+      await page.getByLabel('Filter').fill('');
+      await screenshot(page, 'kb-page-after');
+
+      await page.goto(`${srv.url}/`);
+      const card = page.locator(`article[data-agent="${AGENT}"]`);
+      const stats = card.getByRole('list', { name: 'Northwind Cycles: last 30 days' });
+      await stats.waitFor();
+      expect(await stats.textContent()).toMatch(/3 conversations.*3 escalated/s);
+      expect(await card.getByTestId('draft-agreement').textContent()).toMatch(/\d+% of 1 draft/);
+      expect(await card.getByRole('img', { name: /^Draft agreement \d+% across 1 draft$/ }).count()).toBe(1);
+      await screenshot(page, 'kb-overview');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await screenshot(page, 'kb-overview-dark');
+      await page.goto(`${srv.url}/agents/${AGENT}/kb`);
+      await heading(page, 'Knowledge base of Northwind Cycles');
+      await screenshot(page, 'kb-page-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
+
+      const phone = await browser.context.newPage();
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(`${srv.url}/agents/${AGENT}/kb`);
+      await heading(phone, 'Knowledge base of Northwind Cycles');
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await screenshot(phone, 'kb-page-phone');
+      await phone.close();
+    },
+    STEP_TIMEOUT,
+  );
+});

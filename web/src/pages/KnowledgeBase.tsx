@@ -1,0 +1,633 @@
+// The knowledge base of one agent: FAQ entries (a canonical answer and the phrasings that ask for it) with create,
+// edit, add phrasing, delete and each entry's revision history; and articles, imported from pasted Markdown, HTML
+// or text. Every save is a new version on the server, and the agent's engine retrains on its next question.
+import { type FormEvent, useMemo, useState } from 'react';
+import { api, fieldErrors } from '../api.ts';
+import {
+  Badge,
+  ConfirmDialog,
+  Empty,
+  ErrorNote,
+  Field,
+  Loading,
+  PageHeader,
+  Time,
+} from '../components/ui.tsx';
+import { plural } from '../format.ts';
+import { useAction, useCan, useResource, useSession } from '../hooks.ts';
+import { Link } from '../router.tsx';
+import type { AgentView, ArticleView, FaqEntryView, KbView, RevisionView } from '../types.ts';
+
+interface EntryDraft {
+  title: string;
+  answer: string;
+  phrasings: string;
+  tags: string;
+}
+
+const EMPTY_DRAFT: EntryDraft = { title: '', answer: '', phrasings: '', tags: '' };
+
+const draftOf = (e: FaqEntryView): EntryDraft => ({
+  title: e.title,
+  answer: e.answer,
+  phrasings: e.phrasings.join('\n'),
+  tags: e.tags.join(', '),
+});
+
+/** The form's text as the API's fields: one phrasing per line, tags separated by commas. */
+function bodyOf(d: EntryDraft) {
+  return {
+    title: d.title.trim(),
+    answer: d.answer.trim(),
+    phrasings: d.phrasings
+      .split('\n')
+      .map((p) => p.trim())
+      .filter(Boolean),
+    tags: d.tags
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  };
+}
+
+export function KnowledgeBasePage({ agentName }: { agentName: string }) {
+  const can = useCan();
+  const { announce } = useSession();
+  const path = `/api/agents/${encodeURIComponent(agentName)}`;
+  const agent = useResource(() => api.get<AgentView>(path), path);
+  const kb = useResource(() => api.get<KbView>(`${path}/kb`), path);
+  const [creating, setCreating] = useState(false);
+  const [filter, setFilter] = useState('');
+  const writable = can('kb.write');
+  const name = agent.data?.displayName ?? agentName;
+
+  const entries = useMemo(() => {
+    const all = kb.data?.entries ?? [];
+    const f = filter.trim().toLowerCase();
+    if (!f) return all;
+    return all.filter((e) =>
+      [e.title, e.answer, ...e.phrasings, ...e.tags].some((t) => t.toLowerCase().includes(f)),
+    );
+  }, [kb.data, filter]);
+
+  return (
+    <>
+      <PageHeader
+        crumbs={
+          <>
+            <Link href="/">Overview</Link> <span aria-hidden="true">/</span> <span>{name}</span>
+          </>
+        }
+        title={`Knowledge base of ${name}`}
+        subtitle="FAQ entries answer a question however it is asked; articles are searched passage by passage. Every save is a new version, and the agent uses it from its next question."
+        actions={
+          <>
+            {kb.data ? <Badge tone="info">KB version {kb.data.version}</Badge> : null}
+            {writable ? (
+              <button
+                type="button"
+                className="btn btn-primary"
+                aria-expanded={creating}
+                aria-controls="new-entry"
+                onClick={() => setCreating((v) => !v)}
+              >
+                {creating ? 'Close form' : 'New entry'}
+              </button>
+            ) : null}
+          </>
+        }
+      />
+      <ErrorNote error={agent.error ?? kb.error} />
+      {!kb.data && kb.loading ? <Loading /> : null}
+      {!writable ? (
+        <p className="note note-info">Your role can read the knowledge base; reviewers and admins edit it.</p>
+      ) : null}
+
+      {creating ? (
+        <section id="new-entry" className="card form-card" aria-labelledby="new-entry-title">
+          <h2 id="new-entry-title">New FAQ entry</h2>
+          <EntryForm
+            initial={EMPTY_DRAFT}
+            submitLabel="Save entry"
+            onCancel={() => setCreating(false)}
+            onSubmit={async (body) => {
+              const r = await api.post<{ entry: FaqEntryView }>(`${path}/kb/entries`, body);
+              setCreating(false);
+              announce(`Saved “${r.entry.title}”`);
+              await kb.reload();
+            }}
+          />
+        </section>
+      ) : null}
+
+      {kb.data ? (
+        <section className="section" aria-labelledby="entries-title">
+          <div className="section-head">
+            <h2 id="entries-title">FAQ entries ({kb.data.entries.length})</h2>
+            {kb.data.entries.length > 0 ? (
+              <div className="field field-inline">
+                <label htmlFor="kb-filter">Filter</label>
+                <input
+                  id="kb-filter"
+                  type="search"
+                  value={filter}
+                  placeholder="Title, answer, phrasing or tag"
+                  onChange={(e) => setFilter(e.target.value)}
+                />
+              </div>
+            ) : null}
+          </div>
+          {kb.data.entries.length === 0 ? (
+            <Empty title="No FAQ entries yet">
+              <p>
+                Add one with “New entry”, or save a human answer from the <Link href="/inbox">Inbox</Link>.
+              </p>
+            </Empty>
+          ) : entries.length === 0 ? (
+            <p className="muted">No entry matches “{filter}”.</p>
+          ) : (
+            <ul className="stack kb-entries" aria-label="FAQ entries">
+              {entries.map((e) => (
+                <li key={e.id}>
+                  <EntryCard entry={e} writable={writable} onChanged={() => void kb.reload()} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      ) : null}
+
+      {kb.data ? (
+        <ArticlesSection
+          articles={kb.data.articles}
+          writable={writable}
+          importPath={`${path}/kb/articles`}
+          onChanged={() => void kb.reload()}
+        />
+      ) : null}
+    </>
+  );
+}
+
+function EntryForm({
+  initial,
+  submitLabel,
+  onSubmit,
+  onCancel,
+}: {
+  initial: EntryDraft;
+  submitLabel: string;
+  onSubmit: (body: ReturnType<typeof bodyOf>) => Promise<void>;
+  onCancel: () => void;
+}) {
+  const [draft, setDraft] = useState(initial);
+  const action = useAction();
+  const errors = fieldErrors(action.error);
+  const set = (k: keyof EntryDraft) => (e: { target: { value: string } }) =>
+    setDraft((d) => ({ ...d, [k]: e.target.value }));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void action.run(() => onSubmit(bodyOf(draft)));
+  };
+  return (
+    <form onSubmit={submit} className="entry-form">
+      <Field label="Title" error={errors.title} hint="What the entry is about, as a customer would say it.">
+        {(p) => <input {...p} required maxLength={300} value={draft.title} onChange={set('title')} />}
+      </Field>
+      <Field label="Answer" error={errors.answer} hint="Sent to the customer word for word.">
+        {(p) => (
+          <textarea
+            {...p}
+            required
+            rows={4}
+            maxLength={10000}
+            value={draft.answer}
+            onChange={set('answer')}
+          />
+        )}
+      </Field>
+      <div className="form-grid">
+        <Field
+          label="Phrasings"
+          error={errors.phrasings}
+          hint="One per line: the ways customers ask for this answer."
+        >
+          {(p) => <textarea {...p} rows={4} value={draft.phrasings} onChange={set('phrasings')} />}
+        </Field>
+        <Field label="Tags (optional)" error={errors.tags} hint="Separated by commas.">
+          {(p) => <input {...p} value={draft.tags} onChange={set('tags')} />}
+        </Field>
+      </div>
+      <ErrorNote error={Object.keys(errors).length ? null : action.error} />
+      <div className="form-actions form-actions-start">
+        <button type="submit" className="btn btn-primary" disabled={action.busy}>
+          {action.busy ? 'Saving…' : submitLabel}
+        </button>
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+type Panel = 'edit' | 'phrasing' | 'history' | null;
+
+function EntryCard({
+  entry,
+  writable,
+  onChanged,
+}: {
+  entry: FaqEntryView;
+  writable: boolean;
+  onChanged: () => void;
+}) {
+  const { announce } = useSession();
+  const [panel, setPanel] = useState<Panel>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [phrasing, setPhrasing] = useState('');
+  const action = useAction();
+  const titleId = `entry-${entry.id}-title`;
+  const toggle = (p: Panel) => {
+    action.setError(null);
+    setPanel((cur) => (cur === p ? null : p));
+  };
+
+  return (
+    <article className="card kb-entry" aria-labelledby={titleId} data-entry={entry.title}>
+      <header className="kb-entry-head">
+        <h3 id={titleId}>{entry.title}</h3>
+        {entry.tags.map((t) => (
+          <Badge key={t} tone="accent">
+            {t}
+          </Badge>
+        ))}
+        <span className="muted small kb-entry-meta">
+          v{entry.version} · updated <Time iso={entry.updatedAt} />
+        </span>
+      </header>
+      <p className="kb-answer">{entry.answer}</p>
+      {entry.phrasings.length > 0 ? (
+        <details className="why">
+          <summary>{plural(entry.phrasings.length, 'phrasing')}</summary>
+          <ul className="phrasings">
+            {entry.phrasings.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </details>
+      ) : (
+        <p className="muted small">No phrasings: only the title matches questions.</p>
+      )}
+
+      {panel === 'edit' ? (
+        <div className="kb-panel">
+          <EntryForm
+            initial={draftOf(entry)}
+            submitLabel={`Save as version ${entry.version + 1}`}
+            onCancel={() => setPanel(null)}
+            onSubmit={async (body) => {
+              await api.patch(`/api/kb/entries/${entry.id}`, body);
+              setPanel(null);
+              announce(`Saved “${body.title}”`);
+              onChanged();
+            }}
+          />
+        </div>
+      ) : null}
+      {panel === 'phrasing' ? (
+        <form
+          className="kb-panel"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const text = phrasing.trim();
+            if (!text) return;
+            const r = await action.run(() =>
+              api.post(`/api/kb/entries/${entry.id}/phrasings`, { phrasing: text }),
+            );
+            if (r) {
+              setPhrasing('');
+              setPanel(null);
+              announce('Phrasing added');
+              onChanged();
+            }
+          }}
+        >
+          <Field label="New phrasing" hint="Another way a customer asks for this answer.">
+            {(p) => (
+              <input
+                {...p}
+                required
+                maxLength={1000}
+                value={phrasing}
+                onChange={(e) => setPhrasing(e.target.value)}
+              />
+            )}
+          </Field>
+          <ErrorNote error={action.error} />
+          <div className="form-actions form-actions-start">
+            <button type="submit" className="btn btn-primary" disabled={action.busy || !phrasing.trim()}>
+              Add phrasing
+            </button>
+            <button type="button" className="btn" onClick={() => setPanel(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : null}
+      {panel === 'history' ? <Revisions entryId={entry.id} /> : null}
+
+      <div className="card-actions">
+        {writable ? (
+          <>
+            <button
+              type="button"
+              className="btn btn-sm"
+              aria-expanded={panel === 'edit'}
+              onClick={() => toggle('edit')}
+            >
+              Edit
+            </button>
+            <button
+              type="button"
+              className="btn btn-sm"
+              aria-expanded={panel === 'phrasing'}
+              onClick={() => toggle('phrasing')}
+            >
+              Add phrasing
+            </button>
+          </>
+        ) : null}
+        <button
+          type="button"
+          className="btn btn-sm"
+          aria-expanded={panel === 'history'}
+          onClick={() => toggle('history')}
+        >
+          History
+        </button>
+        {writable ? (
+          <button
+            type="button"
+            className="btn btn-sm btn-danger-outline"
+            onClick={() => setConfirmDelete(true)}
+          >
+            Delete
+          </button>
+        ) : null}
+      </div>
+      <ConfirmDialog
+        open={confirmDelete}
+        title={`Delete “${entry.title}”?`}
+        confirmLabel="Delete entry"
+        tone="danger"
+        busy={action.busy}
+        error={action.error}
+        onCancel={() => {
+          setConfirmDelete(false);
+          action.setError(null);
+        }}
+        onConfirm={async () => {
+          const r = await action.run(() => api.delete(`/api/kb/entries/${entry.id}`));
+          if (r) {
+            setConfirmDelete(false);
+            announce(`Deleted “${entry.title}”`);
+            onChanged();
+          }
+        }}
+      >
+        <p>The agent stops using it at once. Its revisions stay in the history and the audit log.</p>
+      </ConfirmDialog>
+    </article>
+  );
+}
+
+/** What an edit changed, from the snapshot before it. */
+function changeOf(rev: RevisionView, previous: RevisionView | undefined): string {
+  if (rev.snapshot.deleted) return 'deleted';
+  if (!previous) return 'created';
+  const fields = (['title', 'answer', 'phrasings', 'tags'] as const).filter(
+    (k) => JSON.stringify(rev.snapshot[k]) !== JSON.stringify(previous.snapshot[k]),
+  );
+  return fields.length ? `${fields.join(', ')} changed` : 'saved without changes';
+}
+
+function Revisions({ entryId }: { entryId: string }) {
+  const revs = useResource(
+    () => api.get<{ revisions: RevisionView[] }>(`/api/kb/entries/${entryId}/revisions`),
+    entryId,
+  );
+  if (revs.error) return <ErrorNote error={revs.error} />;
+  if (!revs.data) return <Loading label="Loading history…" />;
+  const list = revs.data.revisions;
+  return (
+    <div className="kb-panel table-wrap">
+      <table className="table" aria-label="Revision history">
+        <thead>
+          <tr>
+            <th scope="col">Version</th>
+            <th scope="col">Change</th>
+            <th scope="col">By</th>
+            <th scope="col">When</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((r, i) => (
+            <tr key={`${r.version}-${r.createdAt}`}>
+              <td>v{r.version}</td>
+              <td>
+                {changeOf(r, list[i + 1])}
+                {r.snapshot.answer ? (
+                  <details>
+                    <summary>Answer in v{r.version}</summary>
+                    <p className="kb-snapshot">{r.snapshot.answer}</p>
+                  </details>
+                ) : null}
+              </td>
+              <td className="wrap">{r.editedBy}</td>
+              <td className="nowrap">
+                <Time iso={r.createdAt} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+type ArticleFormat = 'markdown' | 'html' | 'text';
+const FORMATS: { value: ArticleFormat; label: string }[] = [
+  { value: 'markdown', label: 'Markdown' },
+  { value: 'html', label: 'HTML' },
+  { value: 'text', label: 'Plain text' },
+];
+
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
+
+function ArticlesSection({
+  articles,
+  writable,
+  importPath,
+  onChanged,
+}: {
+  articles: ArticleView[];
+  writable: boolean;
+  importPath: string;
+  onChanged: () => void;
+}) {
+  const { announce } = useSession();
+  const [title, setTitle] = useState('');
+  const [source, setSource] = useState('');
+  const [format, setFormat] = useState<ArticleFormat>('markdown');
+  const [content, setContent] = useState('');
+  const [result, setResult] = useState<{ article: ArticleView; changed: boolean } | null>(null);
+  const action = useAction();
+  const errors = fieldErrors(action.error);
+  // The source names the article: importing the same source again replaces it, so it defaults from the title.
+  const effectiveSource = source.trim() || (title.trim() ? `pasted/${slug(title)}` : '');
+
+  return (
+    <section className="section" aria-labelledby="articles-title">
+      <h2 id="articles-title">Articles ({articles.length})</h2>
+      {articles.length === 0 ? (
+        <p className="muted">No articles yet. Longer documents go here; the agent quotes their passages.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" aria-label="Articles">
+            <thead>
+              <tr>
+                <th scope="col">Title</th>
+                <th scope="col">Source</th>
+                <th scope="col">Format</th>
+                <th scope="col">Passages</th>
+                <th scope="col">Version</th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {articles.map((a) => (
+                <tr key={a.id}>
+                  <td>{a.title}</td>
+                  <td>
+                    <code>{a.source}</code>
+                  </td>
+                  <td>{a.format}</td>
+                  <td>{a.passages}</td>
+                  <td>v{a.version}</td>
+                  <td className="nowrap">
+                    <Time iso={a.updatedAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      {writable ? (
+        <form
+          className="card form-card kb-import"
+          aria-labelledby="import-title"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setResult(null);
+            const r = await action.run(() =>
+              api.post<{ article: ArticleView; changed: boolean }>(importPath, {
+                title: title.trim(),
+                source: effectiveSource,
+                format,
+                content,
+              }),
+            );
+            if (r) {
+              setResult(r);
+              setTitle('');
+              setSource('');
+              setContent('');
+              announce(r.changed ? `Imported “${r.article.title}”` : `“${r.article.title}” is unchanged`);
+              onChanged();
+            }
+          }}
+        >
+          <h3 id="import-title">Import an article</h3>
+          <div className="form-grid">
+            <Field label="Article title" error={errors.title}>
+              {(p) => (
+                <input
+                  {...p}
+                  required
+                  maxLength={200}
+                  value={title}
+                  onChange={(e) => setTitle(e.target.value)}
+                />
+              )}
+            </Field>
+            <Field
+              label="Source (optional)"
+              error={errors.source}
+              hint={
+                effectiveSource
+                  ? `Saved as ${effectiveSource}; importing the same source again replaces it.`
+                  : 'A file name or URL; importing the same source again replaces it.'
+              }
+            >
+              {(p) => (
+                <input {...p} maxLength={500} value={source} onChange={(e) => setSource(e.target.value)} />
+              )}
+            </Field>
+          </div>
+          <Field label="Format" error={errors.format}>
+            {(p) => (
+              <select {...p} value={format} onChange={(e) => setFormat(e.target.value as ArticleFormat)}>
+                {FORMATS.map((f) => (
+                  <option key={f.value} value={f.value}>
+                    {f.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field
+            label="Content"
+            error={errors.content}
+            hint="Paste the document. Headings split it into passages; HTML is converted to text."
+          >
+            {(p) => (
+              <textarea
+                {...p}
+                className="code"
+                required
+                rows={8}
+                value={content}
+                onChange={(e) => setContent(e.target.value)}
+              />
+            )}
+          </Field>
+          <ErrorNote error={Object.keys(errors).length ? null : action.error} />
+          {result ? (
+            <p className="note note-success" role="status">
+              {result.changed
+                ? `Imported “${result.article.title}”: ${plural(result.article.passages, 'passage')}, version ${result.article.version}.`
+                : `“${result.article.title}” is unchanged (same content as version ${result.article.version}).`}
+            </p>
+          ) : null}
+          <div className="form-actions form-actions-start">
+            <button
+              type="submit"
+              className="btn btn-primary"
+              disabled={action.busy || !title.trim() || !content.trim()}
+            >
+              {action.busy ? 'Importing…' : 'Import article'}
+            </button>
+          </div>
+        </form>
+      ) : null}
+    </section>
+  );
+}
