@@ -281,4 +281,24 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
     },
     STEP_TIMEOUT,
   );
+
+  it(
+    'shows HTML and script in customer messages as text in the inbox, never as markup',
+    async () => {
+      const hostile =
+        '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> when are you open?';
+      const id = await conversation([hostile]);
+      let dialogs = 0;
+      page.on('dialog', (d) => {
+        dialogs++;
+        void d.dismiss();
+      });
+      await page.goto(`${srv.url}/inbox/${id}`);
+      await page.getByText(hostile, { exact: true }).first().waitFor();
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.locator('main img[src="x"], main script').count()).toBe(0);
+      expect(dialogs).toBe(0);
+    },
+    STEP_TIMEOUT,
+  );
 });

@@ -1,0 +1,58 @@
+// Importing documents: a real PDF is read with unpdf and chunked into passages the agent answers from; files that
+// cannot be read are reported and skipped without stopping the import.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb, type TestDb } from '../../../test/support/db.ts';
+import { type App, createApp } from '../../app.ts';
+import { agentCreator } from '../../runtime/agents.ts';
+import { answerFrom } from './brain.ts';
+import { kbImporter } from './import.ts';
+import { listArticles } from './kb.ts';
+
+let db: TestDb;
+let app: App;
+const dir = mkdtempSync(join(tmpdir(), 'twelve-import-'));
+
+async function writePdf(path: string, lines: string[]): Promise<void> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  const page = pdf.addPage([595, 842]);
+  lines.forEach((line, i) => {
+    page.drawText(line, { x: 50, y: 780 - i * 18, size: 11, font });
+  });
+  writeFileSync(path, await pdf.save());
+}
+
+beforeAll(async () => {
+  db = await openTestDb();
+  app = createApp(db);
+});
+afterAll(async () => {
+  await db.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('document import', () => {
+  it('reads a PDF into passages the engine retrieves', async () => {
+    const agent = await agentCreator(app, 'user:a@example.com', { kind: 'support', name: 'pdf-import' });
+    await writePdf(join(dir, 'care-guide.pdf'), [
+      'Tyre care guide',
+      'Check tyre pressure every week: road tyres need 80 to 100 psi,',
+      'mountain bike tyres 25 to 35 psi. Replace a tyre when the tread is worn flat',
+      'or when you can see the casing threads through the rubber.',
+    ]);
+    writeFileSync(join(dir, 'broken.pdf'), 'this is not a PDF');
+    const report = await kbImporter(app, 'user:a@example.com', agent.id, dir);
+    expect(report.articlesChanged).toBe(1);
+    expect(report.skipped.map((s) => s.file)).toEqual(['broken.pdf']);
+    const [article] = await listArticles(db, agent.id);
+    expect(article).toMatchObject({ format: 'pdf', source: 'care-guide.pdf' });
+    expect(article!.passages).toBeGreaterThanOrEqual(1);
+    const answer = answerFrom(await app.engines.get(db, agent.id), 'what tyre pressure for a road bike?');
+    expect(answer.text).toMatch(/80 to 100 psi/);
+    expect(answer.sources[0]).toMatch(/^article:/);
+  });
+});
