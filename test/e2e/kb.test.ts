@@ -283,7 +283,7 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
   );
 
   it(
-    'shows HTML and script in customer messages as text in the inbox, never as markup',
+    'shows HTML and script in customer messages as text in the inbox, never as markup [channel:escaped-output]',
     async () => {
       const hostile =
         '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> when are you open?';

@@ -81,7 +81,7 @@ describe.skipIf(!haveChromium)('chat widget in Chromium', () => {
   });
 
   it(
-    'opens from its launcher, answers with sources, and keeps hostile text as text',
+    'opens from its launcher, answers with sources, and keeps hostile text as text [channel:escaped-output]',
     async () => {
       await page.goto(`${srv.url}/demo`);
       const launcher = widget(page).getByRole('button', { name: /^Open chat: Chat with us/ });

@@ -360,7 +360,7 @@ describe.each(LLM)('LLM brain guardrails: %s', (name) => {
     return out.escalation!;
   }
 
-  it('escalates an answer that cites nothing', async () => {
+  it('escalates an answer that cites nothing [support:llm-grounded-or-escalates]', async () => {
     const esc = await escalatedFor(() =>
       fake().scriptText('{"answer": "Yes, delivery is free.", "citations": []}'),
     );
@@ -368,7 +368,7 @@ describe.each(LLM)('LLM brain guardrails: %s', (name) => {
     expect(esc.summary).toContain('Model output: {"answer": "Yes, delivery is free."');
   });
 
-  it('escalates an answer citing a passage it was not given', async () => {
+  it('escalates an answer citing a passage it was not given [support:llm-grounded-or-escalates]', async () => {
     const esc = await escalatedFor(() =>
       fake().scriptText(JSON.stringify({ answer: GOOD_ANSWER, citations: ['P1', 'P9'] })),
     );

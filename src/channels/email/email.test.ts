@@ -146,7 +146,7 @@ describe('email channel', () => {
     await outboxDeliverer(app, senders);
   });
 
-  it('records the same Message-ID once, however often it is delivered', async () => {
+  it('records the same Message-ID once, however often it is delivered [channel:webhook-idempotent]', async () => {
     const mail = {
       from: 'bob@example.com',
       to: SUPPORT,
@@ -163,7 +163,7 @@ describe('email channel', () => {
     await outboxDeliverer(app, senders);
   });
 
-  it('never answers auto-replies, bulk or list mail, bounces, or our own replies coming back', async () => {
+  it('never answers auto-replies, bulk or list mail, bounces, or our own replies coming back [channel:no-mail-loops]', async () => {
     const before = sink.messages.length;
     const convs = async () => (await db.query('SELECT 1 FROM conversations')).length;
     const convsBefore = await convs();

@@ -107,7 +107,7 @@ describe('hostile frames', () => {
 });
 
 describe('limits', () => {
-  it('rate limits a flood per connection, then per IP, and caps open sockets per IP', async () => {
+  it('rate limits a flood per connection, then per IP, and caps open sockets per IP [channel:flood-limited]', async () => {
     const first = await greeted(strictBase);
     for (let i = 0; i < 5; i++) first.send({ type: 'message', text: `flood ${i}`, clientId: `f-${i}` });
     expect(await first.next(isError('rate_limited'))).toMatchObject({ clientId: 'f-3' });

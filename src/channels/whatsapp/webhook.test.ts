@@ -102,7 +102,7 @@ describe('POST /webhooks/whatsapp', () => {
     expect((await conversationOf(from))[1]).toMatchObject({ delivery: 'sent', external_id: send[0]!.wamid });
   });
 
-  it('refuses forged, missing or stale signatures with 401 and stores nothing', async () => {
+  it('refuses forged, missing or stale signatures with 401 and stores nothing [channel:signature-verified]', async () => {
     const event = h.graph.messageEvent({
       phoneNumberId: PHONE_NUMBER_ID,
       from: customerNumber(),
@@ -131,7 +131,7 @@ describe('POST /webhooks/whatsapp', () => {
     expect(await counts()).toEqual(before);
   });
 
-  it('records an event delivered five times (in turn and at once) once, answers once and sends once', async () => {
+  it('records an event delivered five times (in turn and at once) once, answers once and sends once [channel:webhook-idempotent]', async () => {
     for (const mode of ['sequential', 'concurrent'] as const) {
       const from = customerNumber();
       const event = h.graph.messageEvent({
