@@ -128,4 +128,40 @@ export const GUARDRAILS: readonly Guardrail[] = [
     id: 'store:same-contract-both-drivers',
     promise: 'the store behaves the same on PGlite and on a PostgreSQL server',
   },
+  {
+    id: 'support:answers-only-from-kb',
+    promise: 'a support answer is a knowledge-base entry or passage, whatever the customer writes',
+  },
+  {
+    id: 'support:clarify-then-escalate',
+    promise: 'an unclear question gets one request to rephrase; a second misunderstanding goes to a person',
+  },
+  {
+    id: 'support:human-keeps-conversation',
+    promise: 'while a person has a conversation, the agent does not answer in it',
+  },
+  {
+    id: 'support:llm-grounded-or-escalates',
+    promise: 'an LLM answer that cites nothing, or a passage it was not given, goes to a person',
+  },
+  {
+    id: 'channel:webhook-idempotent',
+    promise: 'a provider redelivering an event produces one message and one answer',
+  },
+  {
+    id: 'channel:signature-verified',
+    promise: 'a WhatsApp event with a forged or missing signature is refused and nothing is stored',
+  },
+  {
+    id: 'channel:no-mail-loops',
+    promise: 'auto-replies, bulk and list mail, bounces and our own replies are never answered',
+  },
+  {
+    id: 'channel:flood-limited',
+    promise: 'a client flooding the web chat is rate limited and the server keeps serving',
+  },
+  {
+    id: 'channel:escaped-output',
+    promise: 'HTML and script in messages are shown as text in the widget and the dashboard',
+  },
 ];
