@@ -7,6 +7,8 @@ import { benchLine, type ScenarioResult, type Suite } from './stats.ts';
 
 const SUITES: Record<string, () => Promise<Suite>> = {
   runtime: async () => (await import('./runtime.ts')).suite,
+  api: async () => (await import('./api.ts')).suite,
+  support: async () => (await import('./support.ts')).suite,
   channels: async () => {
     const [whatsapp, email] = await Promise.all([
       import('./channels-whatsapp.ts'),
