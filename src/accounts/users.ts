@@ -200,12 +200,22 @@ export async function tokenCreator(
   });
 }
 
+/** How stale last_used_at may get: recording every request would make every call of a token fight over one row. */
+const TOKEN_TOUCH_MS = 60_000;
+
 export async function tokenLookup(svc: Services, token: string): Promise<ApiToken | null> {
   const [row] = await svc.db.query<Record<string, unknown>>(
-    'UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL RETURNING *',
-    [sha256(token), svc.clock.now()],
+    'SELECT * FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
+    [sha256(token)],
   );
-  return row ? presentTokenRow(row) : null;
+  if (!row) return null;
+  const now = svc.clock.now();
+  const last = row.last_used_at as Date | null;
+  if (!last || now.getTime() - last.getTime() > TOKEN_TOUCH_MS) {
+    await svc.db.query('UPDATE api_tokens SET last_used_at = $2 WHERE id = $1', [row.id, now]);
+    row.last_used_at = now;
+  }
+  return presentTokenRow(row);
 }
 
 export async function tokenRevoker(svc: Services, actor: Actor, id: string): Promise<ApiToken> {

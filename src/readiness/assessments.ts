@@ -151,13 +151,15 @@ export async function gatherEvidenceFacts(
   agent: AgentConfig,
   tools: ToolRegistry,
 ): Promise<EvidenceFacts> {
-  const [evalRow] = await q.query<{ passed: boolean; created_at: Date }>(
-    'SELECT passed, created_at FROM evaluations WHERE agent_id = $1 ORDER BY created_at DESC LIMIT 1',
+  // One round trip: this runs at the start of every run (the runtime's mode), so it stays cheap.
+  const [row] = await q.query<{ last_eval: { passed: boolean; created_at: string } | null; humans: number }>(
+    `SELECT (SELECT json_build_object('passed', passed, 'created_at', created_at) FROM evaluations
+             WHERE agent_id = $1 ORDER BY created_at DESC LIMIT 1) AS last_eval,
+            (SELECT count(*)::int FROM users WHERE role IN ('admin', 'reviewer') AND disabled_at IS NULL) AS humans`,
     [agent.id],
   );
-  const [humans] = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM users WHERE role IN ('admin', 'reviewer') AND disabled_at IS NULL`,
-  );
+  const evalRow = row?.last_eval ?? null;
+  const humans = { n: row?.humans ?? 0 };
   const humanCount = agent.escalationContacts.length + (humans?.n ?? 0);
   const spendCapSet = agent.spendCapCents !== null;
   return {
@@ -176,7 +178,9 @@ export async function gatherEvidenceFacts(
         (t.risk === 'spend' && spendCapSet),
     })),
     spendCapSet,
-    lastEvaluation: evalRow ? { passed: evalRow.passed, at: evalRow.created_at.toISOString() } : null,
+    lastEvaluation: evalRow
+      ? { passed: evalRow.passed, at: new Date(evalRow.created_at).toISOString() }
+      : null,
   };
 }
 
