@@ -2,6 +2,7 @@
 // clicking at once get one winner and one clear conflict.
 import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { emitEvent } from '../events/emit.ts';
 import type { Queryable } from '../store/db.ts';
 import { draftAgreement } from './agreement.ts';
 
@@ -228,9 +229,6 @@ export function presentMessageRow(r: Record<string, unknown>): Message {
   };
 }
 
-// The runtime's event channel (runtime.ts NOTIFY_CHANNEL); named here too because runtime.ts imports this module.
-const EVENTS_CHANNEL = 'twelve_events';
-
 /**
  * A human answers the customer from the inbox. Replying to an open escalation claims it (whoever answers owns it);
  * a claim by someone else or a resolved escalation refuses, so two people never answer one customer at once. The
@@ -287,15 +285,12 @@ export async function escalationReplier(
       },
       tx,
     );
-    await tx.query('SELECT pg_notify($1, $2)', [
-      EVENTS_CHANNEL,
-      JSON.stringify({
-        type: 'message.sent',
-        conversationId: esc.conversationId,
-        escalationId: id,
-        messageId: message.id,
-      }),
-    ]);
+    await emitEvent(tx, {
+      type: 'message.sent',
+      conversationId: esc.conversationId,
+      escalationId: id,
+      messageId: message.id,
+    });
     return { escalation: esc, message };
   });
 }
