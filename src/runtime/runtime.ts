@@ -71,11 +71,11 @@ export class Runtime {
     const agent = await findAgent(this.svc.db, agentRef);
     const mode = await this.opts.modeFor(this.svc.db, agent);
     const now = this.svc.clock.now();
-    const runId = await this.svc.db.transaction(async (tx) => {
-      const [row] = await tx.query<{ id: string }>(
+    const born = await this.svc.db.transaction(async (tx) => {
+      const [row] = await tx.query<Record<string, unknown>>(
         // Born leased to this node: a recovery sweep elsewhere must not pick up a run its creator is about to drive.
         `INSERT INTO runs (agent_id, status, trigger, conversation_id, budget, mode, in_cohort, created_at, updated_at, lease_owner, lease_until)
-         VALUES ($1, 'running', $2, $3, $4, $5, false, $6, $6, $7, $8) RETURNING id`,
+         VALUES ($1, 'running', $2, $3, $4, $5, false, $6, $6, $7, $8) RETURNING *`,
         [
           agent.id,
           JSON.stringify(safeJson(trigger)),
@@ -87,7 +87,7 @@ export class Runtime {
           new Date(now.getTime() + this.leaseMs),
         ],
       );
-      const id = row!.id;
+      const id = String(row!.id);
       const cohort = inPilotCohort(
         trigger.conversationId ?? id,
         agent.pilotPercent,
@@ -95,6 +95,7 @@ export class Runtime {
         trigger.customerId,
       );
       if (cohort) await tx.query('UPDATE runs SET in_cohort = true WHERE id = $1', [id]);
+      row!.in_cohort = cohort;
       if (typeof trigger.text === 'string') {
         await tx.query(
           `INSERT INTO messages (run_id, agent_id, conversation_id, direction, author, status, body, created_at)
@@ -102,7 +103,7 @@ export class Runtime {
           [id, agent.id, trigger.conversationId ?? null, trigger.text, now],
         );
       }
-      await this.svc.audit.append(
+      const started = await this.svc.audit.append(
         {
           stream: `run:${id}`,
           actor,
@@ -112,43 +113,55 @@ export class Runtime {
         },
         tx,
       );
-      return id;
+      return { row: row!, head: { seq: started.seq, hash: started.hash } };
     });
-    await this.drive(runId);
-    return (await getRun(this.svc.db, runId))!;
+    // A run born here is already leased to this node, has no steps yet, and its audit head is known: the driver
+    // starts from what it just wrote instead of reading it back.
+    const run = presentRunRow(born.row);
+    const final = await this.driveState(run.id, { run, agent, history: [], head: born.head });
+    return final ?? (await getRun(this.svc.db, run.id))!;
   }
 
   /** Drives a running run. Safe to call from any node at any time: a lease makes one driver win. */
   async drive(runId: string): Promise<RunStatus | null> {
+    const final = await this.driveState(runId, null);
+    return final ? final.status : ((await getRun(this.svc.db, runId))?.status ?? null);
+  }
+
+  /** Drives a run; `born` is the state of a run this node just created. Returns the run as the driver left it. */
+  private async driveState(runId: string, born: DriveState | null): Promise<Run | null> {
     if (this.driving.has(runId)) return null;
     this.driving.add(runId);
     try {
-      const now = this.svc.clock.now();
-      const [row] = await this.svc.db.query(
-        `UPDATE runs SET lease_owner = $2, lease_until = $3
-         WHERE id = $1 AND status = 'running' AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < $4)
-         RETURNING *`,
-        [runId, this.svc.nodeId, new Date(now.getTime() + this.leaseMs), now],
-      );
-      if (!row) return (await getRun(this.svc.db, runId))?.status ?? null;
-      const run = presentRunRow(row);
-      const [agentRow] = await this.svc.db.query('SELECT * FROM agents WHERE id = $1', [run.agentId]);
-      const state: DriveState = {
-        run,
-        agent: presentAgentRow(agentRow!),
-        history: await this.loadHistory(runId),
-        head: null,
-      };
+      let state = born;
+      if (!state) {
+        const now = this.svc.clock.now();
+        const [row] = await this.svc.db.query(
+          `UPDATE runs SET lease_owner = $2, lease_until = $3
+           WHERE id = $1 AND status = 'running' AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < $4)
+           RETURNING *`,
+          [runId, this.svc.nodeId, new Date(now.getTime() + this.leaseMs), now],
+        );
+        if (!row) return null;
+        const run = presentRunRow(row);
+        const [agentRow] = await this.svc.db.query('SELECT * FROM agents WHERE id = $1', [run.agentId]);
+        state = {
+          run,
+          agent: presentAgentRow(agentRow!),
+          history: await this.loadHistory(runId),
+          head: null,
+        };
+      }
       try {
         while ((await this.step(state)) === 'continue') {}
       } catch (err) {
         await this.failClosed(state, `runtime error: ${err instanceof Error ? err.message : String(err)}`);
       }
-      await this.svc.db.query(
-        'UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2',
+      const [released] = await this.svc.db.query(
+        'UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2 RETURNING *',
         [runId, this.svc.nodeId],
       );
-      return (await getRun(this.svc.db, runId))?.status ?? null;
+      return released ? presentRunRow(released) : null;
     } finally {
       this.driving.delete(runId);
     }
@@ -628,8 +641,12 @@ export class Runtime {
       await this.audit(
         tx,
         state,
+        // Without a delivery seam the committed message row is the effect itself (channels pick it up from the
+        // outbox or the event), so the send is audited once, here; with one, intent now and outcome after.
         decision === 'send'
-          ? 'reply.intent'
+          ? this.opts.deliver
+            ? 'reply.intent'
+            : 'reply.sent'
           : decision === 'draft'
             ? 'reply.drafted'
             : 'reply.held_for_review',
@@ -662,9 +679,9 @@ export class Runtime {
       }
       return msg!.id;
     });
-    if (decision !== 'send') return 'stop';
+    if (decision !== 'send' || !this.opts.deliver) return decision === 'send' ? 'continue' : 'stop';
     try {
-      await this.opts.deliver?.({
+      await this.opts.deliver({
         messageId,
         agentId: state.agent.id,
         runId: state.run.id,
