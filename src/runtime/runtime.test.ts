@@ -233,6 +233,27 @@ describe('replies', () => {
     );
   });
 
+  it('ends the run with a final reply, with or without a delivery step', async () => {
+    const final: ActionInput = { type: 'reply', text: 'We open at 9.', confidence: 0.9, final: true };
+    const agent = await t.agent({ mode: 'production', script: [final, tool('lookup', { q: 'never' })] });
+    expect(await t.runtime.startRun(agent.id, msg('hours?'))).toMatchObject({
+      status: 'done',
+      outcome: 'replied',
+      stepsUsed: 1,
+    });
+    const delivered: string[] = [];
+    const withSeam = buildTestRuntime(db, { deliver: async (m) => void delivered.push(m.text) });
+    const a2 = await withSeam.agent({ mode: 'production', script: [final, tool('lookup', { q: 'never' })] });
+    const run = await withSeam.runtime.startRun(a2.id, msg('hours?'));
+    expect(run).toMatchObject({ status: 'done', outcome: 'replied', stepsUsed: 1 });
+    expect(delivered).toEqual(['We open at 9.']);
+    const actions = await db.query<{ action: string }>(
+      'SELECT action FROM audit_events WHERE stream = $1 ORDER BY seq',
+      [`run:${run.id}`],
+    );
+    expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['reply.intent', 'reply.sent']));
+  });
+
   it('only drafts in shadow [policy:shadow-replies-are-drafts]', async () => {
     const agent = await t.agent({ mode: 'shadow', script: [reply(0.99)] });
     const run = await t.runtime.startRun(agent.id, msg('hours?'));

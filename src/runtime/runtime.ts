@@ -670,6 +670,12 @@ export class Runtime {
           code: decision === 'draft' ? 'shadow_draft' : 'review',
         });
       } else {
+        // A final reply without a delivery step to wait for ends the run in the same transaction.
+        if (action.final && !this.opts.deliver) {
+          await tx.query(`UPDATE runs SET status = 'done', outcome = 'replied' WHERE id = $1`, [
+            state.run.id,
+          ]);
+        }
         await emitEvent(tx, {
           type: 'message.sent',
           messageId: msg!.id,
@@ -679,7 +685,8 @@ export class Runtime {
       }
       return msg!.id;
     });
-    if (decision !== 'send' || !this.opts.deliver) return decision === 'send' ? 'continue' : 'stop';
+    if (decision !== 'send') return 'stop';
+    if (!this.opts.deliver) return action.final ? 'stop' : 'continue';
     try {
       await this.opts.deliver({
         messageId,
@@ -697,6 +704,16 @@ export class Runtime {
         `the reply could not be delivered: ${err instanceof Error ? err.message : String(err)}`,
         'delivery_failed',
       );
+    }
+    if (action.final) {
+      await this.svc.db.transaction(async (tx) => {
+        await this.audit(tx, state, 'reply.sent', { message: messageId });
+        await tx.query(
+          `UPDATE runs SET status = 'done', outcome = 'replied' WHERE id = $1 AND status = 'running'`,
+          [state.run.id],
+        );
+      });
+      return 'stop';
     }
     await this.audit(this.svc.db, state, 'reply.sent', { message: messageId });
     return 'continue';

@@ -26,6 +26,8 @@ export const ActionSchema = z.discriminatedUnion('type', [
     intent: z.enum(['answer', 'clarify']).default('answer'),
     /** What the answer is about (e.g. a FAQ entry id): a later question on the same topic reopens it. */
     topic: z.string().max(200).optional(),
+    /** The brain has nothing to add after this reply: a sent reply ends the run ('done', outcome 'replied'). */
+    final: z.boolean().default(false),
   }),
   z.object({
     type: z.literal('tool'),

@@ -130,6 +130,7 @@ export class SupportLlmBrain implements Brain {
       sources: [...new Set(cited.map((p) => p.candidate.source))],
       intent: 'answer',
       topic: cited[0]!.candidate.id,
+      final: true,
     };
   }
 

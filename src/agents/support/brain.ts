@@ -82,6 +82,7 @@ export class SupportLocalBrain implements Brain {
         sources: answer.sources,
         intent: 'answer',
         topic: answer.topic ?? undefined,
+        final: true,
       };
     }
     if (await lastAgentMessageWasClarify(this.db, ctx.run.trigger.conversationId)) {
@@ -92,6 +93,6 @@ export class SupportLocalBrain implements Brain {
         ...(answer.text ? { suggestedReply: answer.text } : {}),
       };
     }
-    return { type: 'reply', text: CLARIFY_TEXT, confidence: 1, sources: [], intent: 'clarify' };
+    return { type: 'reply', text: CLARIFY_TEXT, confidence: 1, sources: [], intent: 'clarify', final: true };
   }
 }
