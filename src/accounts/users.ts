@@ -54,6 +54,8 @@ export async function userCreator(
   svc: Services,
   actor: Actor,
   input: z.input<typeof UserCreateSchema>,
+  /** Runs in the same transaction before the insert; throwing cancels the creation (setup links use it). */
+  guard?: (tx: Queryable) => Promise<void>,
 ): Promise<User> {
   const parsed = UserCreateSchema.safeParse(input);
   if (!parsed.success) throw new AppError('validation_failed', undefined, parsed.error.issues);
@@ -61,6 +63,7 @@ export async function userCreator(
   const passwordHash = await hash(password, ARGON2);
   try {
     return await svc.db.transaction(async (tx) => {
+      await guard?.(tx);
       const [row] = await tx.query(
         'INSERT INTO users (email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *',
         [email, name, role, passwordHash, svc.clock.now()],
@@ -254,14 +257,18 @@ export async function setupCompleter(
   input: { email: string; name?: string; password: string },
 ): Promise<User> {
   const now = svc.clock.now();
-  const [claimed] = await svc.db.query(
-    'UPDATE setup_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING token_hash',
-    [sha256(token), now],
-  );
-  if (!claimed) throw new AppError('forbidden', 'this setup link is invalid, used or expired');
-  if ((await countUsers(svc.db)) > 0)
-    throw new AppError('conflict', 'Twelve already has users; sign in instead');
-  return userCreator(svc, 'setup', { ...input, role: 'admin' });
+  // One transaction: the link is used only if the admin is created, and a lock makes two links used at the same
+  // moment create one admin, not two.
+  return userCreator(svc, 'setup', { ...input, role: 'admin' }, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(7212003)');
+    const [claimed] = await tx.query(
+      'UPDATE setup_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING token_hash',
+      [sha256(token), now],
+    );
+    if (!claimed) throw new AppError('forbidden', 'this setup link is invalid, used or expired');
+    if ((await countUsers(tx)) > 0)
+      throw new AppError('conflict', 'Twelve already has users; sign in instead');
+  });
 }
 
 const LOGIN_WINDOW_MS = 15 * 60_000;

@@ -500,6 +500,20 @@ describe('fail closed', () => {
     expect(tc?.status).toBe('ambiguous');
   });
 
+  it('keeps the lease alive while a slow tool runs, so recovery elsewhere leaves the run alone', async () => {
+    const slowRt = buildTestRuntime(db, { leaseMs: 1_500 });
+    const agent = await slowRt.agent({ mode: 'production', script: [tool('slow', {})] });
+    let recovered = -1;
+    slowRt.effects.slow = async () => {
+      slowRt.clock.advance(2_000); // past the first lease
+      await new Promise((r) => setTimeout(r, 1_200)); // the heartbeat renews it meanwhile
+      recovered = await slowRt.restart({ nodeId: 'node-recovering' }).runtime.recover();
+    };
+    const run = await slowRt.runtime.startRun(agent.id, { type: 'test' });
+    expect(recovered).toBe(0);
+    expect(run.status).toBe('done');
+  });
+
   it('escalates when the step count disagrees with the stored steps', async () => {
     const agent = await t.agent({
       mode: 'production',

@@ -551,6 +551,20 @@ export class Runtime {
   ): Promise<void> {
     let result: unknown;
     let ok = true;
+    // A slow tool must not look like a dead driver: keep the lease alive while the handler runs, or another node's
+    // recovery would call the call interrupted and escalate the run.
+    const heartbeat = setInterval(
+      () => {
+        this.svc.db
+          .query('UPDATE runs SET lease_until = $3 WHERE id = $1 AND lease_owner = $2', [
+            state.run.id,
+            this.svc.nodeId,
+            new Date(this.svc.clock.now().getTime() + this.leaseMs),
+          ])
+          .catch(() => {});
+      },
+      Math.max(1_000, this.leaseMs / 3),
+    );
     try {
       result = await tool.handler(args, {
         runId: state.run.id,
@@ -574,6 +588,8 @@ export class Runtime {
           message: err instanceof Error ? err.message : String(err),
         },
       };
+    } finally {
+      clearInterval(heartbeat);
     }
     const stored = result === undefined ? null : safeJson(result);
     // One statement: the call's result, the step's result and the outcome audit event commit together, and the

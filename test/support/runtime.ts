@@ -15,6 +15,8 @@ import type { Db } from '../../src/store/db.ts';
 export interface Effects {
   /** idempotency keys of executed calls, per tool */
   calls: { tool: string; key: string; args: unknown }[];
+  /** What the `slow` tool does while it runs (a test sets it). */
+  slow?: () => Promise<void>;
 }
 
 export function buildTestTools(effects: Effects): ToolRegistry {
@@ -59,6 +61,16 @@ export function buildTestTools(effects: Effects): ToolRegistry {
       input: z.object({ amount: z.number() }).strict(),
       costCents: () => 0,
       handler: record('refund'),
+    }),
+    defineTool({
+      name: 'slow',
+      description: 'Takes as long as the test says',
+      risk: 'read',
+      input: z.object({}).strict(),
+      handler: async () => {
+        await effects.slow?.();
+        return { ok: true };
+      },
     }),
     defineTool({
       name: 'flaky',
