@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driverName, openTestDb, type TestDb } from '../../test/support/db.ts';
 import type { Queryable } from '../store/db.ts';
 import { type EventBus, openEventBus, parseEvent, RESYNC_EVENT, type TwelveEvent } from './bus.ts';
-import { NOTIFY_CHANNEL } from './emit.ts';
+import { EVENT_CHANNEL_SQL } from './emit.ts';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -16,9 +16,9 @@ afterAll(async () => {
 });
 
 const notify = (q: Queryable, event: object) =>
-  q.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, JSON.stringify(event)]);
+  q.query(`SELECT pg_notify(${EVENT_CHANNEL_SQL}, $1)`, [JSON.stringify(event)]);
 
-/** Resolves with the first event matching `pred` (other test files share the channel on a server). */
+/** Resolves with the first event matching `pred`. */
 function next(bus: EventBus, pred: (e: TwelveEvent) => boolean, timeoutMs = 5000): Promise<TwelveEvent> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -35,6 +35,24 @@ function next(bus: EventBus, pred: (e: TwelveEvent) => boolean, timeoutMs = 5000
 }
 
 describe(`event bus (${driverName})`, () => {
+  it.skipIf(driverName !== 'pg')('keeps installs in different schemas of one database apart', async () => {
+    const other = await openTestDb();
+    const bus = await openEventBus(db);
+    try {
+      const heard: TwelveEvent[] = [];
+      const off = bus.subscribe((e) => heard.push(e));
+      const marker = randomUUID();
+      await notify(other, { type: 'foreign', marker });
+      await notify(db, { type: 'own', marker });
+      await new Promise((r) => setTimeout(r, 300));
+      off();
+      expect(heard.filter((e) => e.marker === marker).map((e) => e.type)).toEqual(['own']);
+    } finally {
+      await bus.close();
+      await other.dispose();
+    }
+  });
+
   it('parses only {type: string} objects', () => {
     expect(parseEvent('{"type":"approval.decided","approvalId":"a"}')).toEqual({
       type: 'approval.decided',
@@ -93,7 +111,7 @@ describe(`event bus (${driverName})`, () => {
         throw new Error('broken subscriber');
       });
       const got = next(bus, (e) => e.marker === marker);
-      await db.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, 'not json']);
+      await db.query(`SELECT pg_notify(${EVENT_CHANNEL_SQL}, $1)`, ['not json']);
       await notify(db, { type: 'escalation.opened', marker });
       expect((await got).type).toBe('escalation.opened');
     } finally {

@@ -1,10 +1,10 @@
 // The event bus: every node hears every event, whichever node emitted it. The runtime emits events inside its
 // transactions with pg_notify, so an event exists exactly when its state change committed; this module listens.
 // On a PostgreSQL server one dedicated connection (outside the pool, which would hand it back and lose the LISTEN)
-// holds `LISTEN twelve_events` and comes back by itself after a drop; on PGlite the instance notifies in-process.
+// holds `LISTEN` on the install's channel (see emit.ts) and comes back by itself after a drop; on PGlite the instance notifies in-process.
 import pg from 'pg';
 import type { Db } from '../store/db.ts';
-import { NOTIFY_CHANNEL } from './emit.ts';
+import { EVENT_CHANNEL_SQL } from './emit.ts';
 import { type Log, silentLog } from './log.ts';
 
 /** An event as the runtime emits it: `{type, ...ids}`. Ids only; readers fetch the current state themselves. */
@@ -43,7 +43,8 @@ export async function openEventBus(db: Db, options: EventBusOptions = {}): Promi
   const fanout = new Fanout(log);
   if (db.driver === 'pglite' && db.pglite) {
     const instance = db.pglite;
-    const unlisten = await instance.listen(NOTIFY_CHANNEL, (payload) => fanout.deliver(payload));
+    const [row] = await db.query<{ ch: string }>(`SELECT ${EVENT_CHANNEL_SQL} AS ch`);
+    const unlisten = await instance.listen(row!.ch, (payload) => fanout.deliver(payload));
     return {
       subscribe: (fn) => fanout.add(fn),
       async close() {
@@ -153,14 +154,17 @@ class PgListener {
 
   private async connect(): Promise<void> {
     const client = new pg.Client({ ...this.config, keepAlive: true });
+    let channel: string | null = null;
     client.on('notification', (msg) => {
-      if (msg.channel === NOTIFY_CHANNEL && msg.payload !== undefined) this.fanout.deliver(msg.payload);
+      if (msg.channel === channel && msg.payload !== undefined) this.fanout.deliver(msg.payload);
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('the connection ended')));
     try {
       await client.connect();
-      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      const { rows } = await client.query<{ ch: string }>(`SELECT ${EVENT_CHANNEL_SQL} AS ch`);
+      channel = rows[0]!.ch;
+      await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
     } catch (err) {
       await client.end().catch(() => {});
       throw err;

@@ -3,8 +3,11 @@
 import type { Queryable } from '../store/db.ts';
 import type { TwelveEvent } from './bus.ts';
 
-/** The one PostgreSQL notification channel all events travel on. */
-export const NOTIFY_CHANNEL = 'twelve_events';
+/**
+ * The notification channel of this install, as SQL: `twelve_events` in the public schema, `twelve_events_<schema>`
+ * otherwise (migration 008), so installs sharing a database stay apart. Listeners ask the database for it.
+ */
+export const EVENT_CHANNEL_SQL = 'twelve_event_channel()';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more: events carry ids, never content. */
 const MAX_PAYLOAD_BYTES = 7999;
@@ -13,5 +16,5 @@ export async function emitEvent(q: Queryable, event: TwelveEvent): Promise<void>
   const payload = JSON.stringify(event);
   if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES)
     throw new Error(`event ${event.type} is too large for NOTIFY: send ids, not content`);
-  await q.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, payload]);
+  await q.query(`SELECT pg_notify(${EVENT_CHANNEL_SQL}, $1)`, [payload]);
 }

@@ -12,7 +12,7 @@ import { closeServer, trackSockets } from '../server/lifecycle.ts';
 import { registerEventRoutes, sseFrame } from '../server/routes/events.ts';
 import { buildServer } from '../server/server.ts';
 import { type EventBus, openEventBus } from './bus.ts';
-import { NOTIFY_CHANNEL } from './emit.ts';
+import { EVENT_CHANNEL_SQL } from './emit.ts';
 
 let db: TestDb;
 let app: App;
@@ -92,7 +92,7 @@ async function openStream(url: string, signal: AbortSignal) {
 }
 
 const notify = (event: object) =>
-  db.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, JSON.stringify(event)]);
+  db.query(`SELECT pg_notify(${EVENT_CHANNEL_SQL}, $1)`, [JSON.stringify(event)]);
 
 describe(`SSE /api/events (${driverName})`, () => {
   it('formats frames and keeps the event type from breaking the framing', () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenCreator } from '../../src/accounts/users.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createServices } from '../../src/context.ts';
-import { NOTIFY_CHANNEL } from '../../src/events/emit.ts';
+import { EVENT_CHANNEL_SQL } from '../../src/events/emit.ts';
 import { jobsSchemaFor } from '../../src/jobs/runner.ts';
 import { startTwelve } from '../../src/server/lifecycle.ts';
 import { driverName, openTestDb, type TestDb } from '../support/db.ts';
@@ -97,8 +97,7 @@ describe(`node lifecycle (${driverName})`, () => {
       });
       const reader = res.body!.getReader();
       const marker = randomUUID();
-      await db.query('SELECT pg_notify($1, $2)', [
-        NOTIFY_CHANNEL,
+      await db.query(`SELECT pg_notify(${EVENT_CHANNEL_SQL}, $1)`, [
         JSON.stringify({ type: 'message.sent', marker }),
       ]);
       let text = '';
