@@ -8,6 +8,7 @@ import {
   startCheckpointRun,
   startEscalatedRun,
 } from '../../../test/support/api.ts';
+import { openEventBus } from '../../events/bus.ts';
 import type { Db } from '../../store/db.ts';
 
 let api: Api;
@@ -16,21 +17,16 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-/** Collects payloads on a NOTIFY channel, on either driver. */
-async function listen(db: Db, channel: string): Promise<{ events: unknown[]; stop: () => Promise<void> }> {
+/** Collects the events of this install, on either driver, through the real event bus. */
+async function listen(db: Db): Promise<{ events: unknown[]; stop: () => Promise<void> }> {
   const events: unknown[] = [];
-  if (db.pglite) {
-    const stop = await db.pglite.listen(channel, (payload) => events.push(JSON.parse(payload)));
-    return { events, stop };
-  }
-  const client = await db.pool!.connect();
-  client.on('notification', (n) => events.push(JSON.parse(n.payload ?? 'null')));
-  await client.query(`LISTEN ${channel}`);
+  const bus = await openEventBus(db);
+  const off = bus.subscribe((e) => events.push(e));
   return {
     events,
     stop: async () => {
-      await client.query(`UNLISTEN ${channel}`);
-      client.release();
+      off();
+      await bus.close();
     },
   };
 }
@@ -43,7 +39,7 @@ describe('POST /api/escalations/:id/reply', () => {
   it('claims an open escalation for the person who answers and announces the message', async () => {
     const agent = await buildScriptedAgent(api.app);
     const { escalationId, conversationId } = await startEscalatedRun(api.app, agent);
-    const bus = await listen(api.db, 'twelve_events');
+    const bus = await listen(api.db);
     try {
       const res = await api.as('reviewer').post(`/api/escalations/${escalationId}/reply`, { text: 'On it!' });
       expect(res.statusCode, res.body).toBe(201);
