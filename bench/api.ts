@@ -32,8 +32,8 @@ import { assessmentRecorder } from '../src/readiness/assessments.ts';
 import { agentCreator, agentUpdater } from '../src/runtime/agents.ts';
 import type { ActionInput, AgentConfig } from '../src/runtime/types.ts';
 import { startTwelve } from '../src/server/lifecycle.ts';
-import { type Db, openPg, openPglite, type Queryable } from '../src/store/db.ts';
-import { migrate } from '../src/store/migrate.ts';
+import type { Db, Queryable } from '../src/store/db.ts';
+import { DATABASE_URL, openTarget as openBenchTarget, type Target } from './db.ts';
 import {
   type CpuDelta,
   cpuSince,
@@ -54,8 +54,11 @@ export function positive(v: string | undefined, fallback: number): number {
 }
 
 export const SECONDS = positive(process.env.BENCH_SECONDS, 5);
-export const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 export const POOL_MAX = positive(process.env.BENCH_POOL_MAX, 20);
+
+export type { Target };
+/** PGlite, or a fresh schema on the PostgreSQL server with this suite's pool size (see db.ts). */
+export const openTarget = (driver: string, prefix: string) => openBenchTarget(driver, prefix, POOL_MAX);
 const CONCURRENCY = positive(process.env.BENCH_API_CONCURRENCY, 32);
 const DRIVERS = (process.env.BENCH_DRIVERS ?? 'pglite,pg').split(',').map((s) => s.trim());
 const MAX_APPROVALS = positive(process.env.BENCH_API_APPROVALS, 20_000);
@@ -65,88 +68,6 @@ const ACTOR = 'system:bench';
 
 // ---------------------------------------------------------------------------------------------------------
 // Databases (shared with bench/support.ts).
-
-export interface Target {
-  driver: 'pglite' | 'pg';
-  db: Db;
-  poolMax: number;
-  /** The PostgreSQL server runs on this machine: its processes' CPU time can be read. */
-  local: boolean;
-  cleanup(): Promise<void>;
-}
-
-function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
-function isLocal(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === '' || host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
-  } catch {
-    return false;
-  }
-}
-
-/** PGlite in memory, or a fresh schema on the PostgreSQL server (null when it is unreachable). Migrated. */
-export async function openTarget(driver: string, prefix: string): Promise<Target | null> {
-  if (driver === 'pglite') {
-    const db = await openPglite();
-    await migrate(db);
-    return { driver: 'pglite', db, poolMax: 1, local: false, cleanup: () => db.close() };
-  }
-  if (driver !== 'pg') throw new Error(`unknown bench driver ${driver} (pglite or pg)`);
-  const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 5000 });
-  try {
-    await admin.connect();
-    await admin.query(
-      `CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA public; CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public;
-       CREATE SCHEMA ${schema}`,
-    );
-  } catch (err) {
-    console.log(
-      `PostgreSQL at ${maskUrl(DATABASE_URL)} is unreachable (${err instanceof Error ? err.message : String(err)}): skipping pg.`,
-    );
-    return null;
-  } finally {
-    await admin.end().catch(() => {});
-  }
-  const dropSchema = async () => {
-    const a = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 5000 });
-    await a.connect();
-    try {
-      await a.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    } finally {
-      await a.end();
-    }
-  };
-  const db = openPg(DATABASE_URL, { max: POOL_MAX, searchPath: `${schema},public` });
-  try {
-    await migrate(db);
-  } catch (err) {
-    await db.close().catch(() => {});
-    await dropSchema();
-    throw err;
-  }
-  console.log(`PostgreSQL: ${maskUrl(DATABASE_URL)}, schema ${schema}, pool max ${POOL_MAX}`);
-  return {
-    driver: 'pg',
-    db,
-    poolMax: POOL_MAX,
-    local: isLocal(DATABASE_URL),
-    async cleanup() {
-      await db.close().catch(() => {});
-      await dropSchema();
-    },
-  };
-}
 
 /** This pool's backend pids (every pooled connection is checked out once), for the PostgreSQL CPU figure. */
 export async function postgresFilter(target: Target): Promise<PostgresFilter | undefined> {

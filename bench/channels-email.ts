@@ -13,14 +13,12 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { createApp } from '../src/app.ts';
 import { EMAIL_DEFAULTS } from '../src/channels/email/config.ts';
 import { startEmailChannel } from '../src/channels/email/service.ts';
 import { agentCreator } from '../src/runtime/agents.ts';
-import { type Db, openPg, openPglite } from '../src/store/db.ts';
-import { migrate } from '../src/store/migrate.ts';
+import { openTarget } from './db.ts';
 import { cpuSince, cpuSnapshot, fmt, pct, round, type ScenarioResult, summarize, table } from './stats.ts';
 
 const MESSAGES =
@@ -29,7 +27,6 @@ const CONCURRENCY =
   Number(process.env.BENCH_EMAIL_CONCURRENCY) > 0 ? Number(process.env.BENCH_EMAIL_CONCURRENCY) : 8;
 const WARMUP = Math.min(50, Math.ceil(MESSAGES / 4));
 const DRIVERS = (process.env.BENCH_DRIVERS ?? 'pglite,pg').split(',').map((s) => s.trim());
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const SUPPORT = 'support@northwind.example';
 
 interface Load {
@@ -116,40 +113,6 @@ async function measureBaseline(count: number): Promise<Load> {
   }
 }
 
-async function openTarget(driver: string): Promise<{ db: Db; cleanup(): Promise<void> } | null> {
-  if (driver === 'pglite') {
-    const db = await openPglite();
-    await migrate(db);
-    return { db, cleanup: () => db.close() };
-  }
-  const schema = `bench_mail_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 5000 });
-  try {
-    await admin.connect();
-    await admin.query(
-      `CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA public; CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public;
-       CREATE SCHEMA ${schema}`,
-    );
-  } catch (err) {
-    console.log(`PostgreSQL unreachable (${err instanceof Error ? err.message : String(err)}): skipping pg.`);
-    return null;
-  } finally {
-    await admin.end().catch(() => {});
-  }
-  const db = openPg(DATABASE_URL, { max: CONCURRENCY, searchPath: `${schema},public` });
-  await migrate(db);
-  return {
-    db,
-    async cleanup() {
-      await db.close();
-      const a = new pg.Client({ connectionString: DATABASE_URL });
-      await a.connect();
-      await a.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await a.end();
-    },
-  };
-}
-
 interface Measured extends Load {
   scenario: string;
   recorded: number | null;
@@ -157,7 +120,7 @@ interface Measured extends Load {
 }
 
 async function measureListener(driver: string): Promise<Measured | null> {
-  const target = await openTarget(driver);
+  const target = await openTarget(driver, 'bench_mail', CONCURRENCY);
   if (!target) return null;
   try {
     const app = createApp(target.db);

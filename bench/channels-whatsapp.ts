@@ -15,14 +15,12 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import Fastify, { type FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { createApp } from '../src/app.ts';
 import { registerWhatsAppRoutes, WEBHOOK_PATH } from '../src/channels/whatsapp/routes.ts';
 import { SIGNATURE_HEADER, signatureValid } from '../src/channels/whatsapp/signature.ts';
 import { agentCreator } from '../src/runtime/agents.ts';
 import { buildServer } from '../src/server/server.ts';
-import { type Db, openPg, openPglite } from '../src/store/db.ts';
-import { migrate } from '../src/store/migrate.ts';
+import { openTarget } from './db.ts';
 import {
   cpuSince,
   cpuSnapshot,
@@ -39,7 +37,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS) > 0 ? Number(process.env.BENCH
 const CONCURRENCY =
   Number(process.env.BENCH_WHATSAPP_CONCURRENCY) > 0 ? Number(process.env.BENCH_WHATSAPP_CONCURRENCY) : 16;
 const DRIVERS = (process.env.BENCH_DRIVERS ?? 'pglite,pg').split(',').map((s) => s.trim());
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const PROCESS = process.env.BENCH_WHATSAPP_PROCESS === '1';
 const APP_SECRET = randomBytes(16).toString('hex');
 const PHONE_NUMBER_ID = '106540352242922';
@@ -144,40 +141,6 @@ async function baselineServer(): Promise<FastifyInstance> {
   return server;
 }
 
-async function openTarget(driver: string): Promise<{ db: Db; cleanup(): Promise<void> } | null> {
-  if (driver === 'pglite') {
-    const db = await openPglite();
-    await migrate(db);
-    return { db, cleanup: () => db.close() };
-  }
-  const schema = `bench_wa_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 5000 });
-  try {
-    await admin.connect();
-    await admin.query(
-      `CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA public; CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public;
-       CREATE SCHEMA ${schema}`,
-    );
-  } catch (err) {
-    console.log(`PostgreSQL unreachable (${err instanceof Error ? err.message : String(err)}): skipping pg.`);
-    return null;
-  } finally {
-    await admin.end().catch(() => {});
-  }
-  const db = openPg(DATABASE_URL, { max: CONCURRENCY, searchPath: `${schema},public` });
-  await migrate(db);
-  return {
-    db,
-    async cleanup() {
-      await db.close();
-      const a = new pg.Client({ connectionString: DATABASE_URL });
-      await a.connect();
-      await a.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await a.end();
-    },
-  };
-}
-
 interface Measured extends Load {
   scenario: string;
   recorded: number | null;
@@ -185,7 +148,7 @@ interface Measured extends Load {
 }
 
 async function measureWebhook(driver: string): Promise<Measured | null> {
-  const target = await openTarget(driver);
+  const target = await openTarget(driver, 'bench_wa', CONCURRENCY);
   if (!target) return null;
   try {
     const app = createApp(target.db);

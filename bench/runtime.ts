@@ -14,7 +14,6 @@
 // Environment: BENCH_DATABASE_URL (default postgres://root@127.0.0.1:5432/test), BENCH_SECONDS (runtime
 // measurement per scenario, default 5), BENCH_CONCURRENCY (default "1,32"), BENCH_DRIVERS (default "pglite,pg").
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { z } from 'zod';
 import { systemClock } from '../src/clock.ts';
 import { createServices } from '../src/context.ts';
@@ -22,8 +21,8 @@ import { agentCreator } from '../src/runtime/agents.ts';
 import { Runtime } from '../src/runtime/runtime.ts';
 import { defineTool, ToolRegistry } from '../src/runtime/tools.ts';
 import type { ActionInput, Brain, BrainContext } from '../src/runtime/types.ts';
-import { type Db, openPg, openPglite, type Queryable } from '../src/store/db.ts';
-import { migrate } from '../src/store/migrate.ts';
+import type { Db, Queryable } from '../src/store/db.ts';
+import { openTarget, type Target } from './db.ts';
 import {
   type CpuDelta,
   cpuSince,
@@ -48,7 +47,6 @@ const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,32')
   .map((s) => Number.parseInt(s, 10))
   .filter((n) => n > 0);
 const DRIVERS = (process.env.BENCH_DRIVERS ?? 'pglite,pg').split(',').map((s) => s.trim());
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
 // Targets (PostgreSQL only).
 const TARGET_P99_MS = 10;
@@ -307,78 +305,6 @@ async function probeRoundTrips(h: Harness) {
 // ---------------------------------------------------------------------------------------------------------
 // Databases.
 
-function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
-interface Target {
-  driver: 'pglite' | 'pg';
-  poolMax: number;
-  db: Db;
-  cleanup(): Promise<void>;
-}
-
-async function openPgliteTarget(): Promise<Target> {
-  const db = await openPglite();
-  await migrate(db);
-  return { driver: 'pglite', poolMax: 1, db, cleanup: () => db.close() };
-}
-
-async function openPgTarget(maxConnections: number): Promise<Target | null> {
-  const schema = `bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 5000 });
-  try {
-    await admin.connect();
-  } catch (err) {
-    console.log(
-      `PostgreSQL at ${maskUrl(DATABASE_URL)} is unreachable (${err instanceof Error ? err.message : String(err)}): skipping the pg scenarios.`,
-    );
-    await admin.end().catch(() => {});
-    return null;
-  }
-  try {
-    await admin.query(
-      `CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA public; CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public;
-       CREATE SCHEMA ${schema}`,
-    );
-  } finally {
-    await admin.end();
-  }
-  const dropSchema = async () => {
-    const a = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 5000 });
-    await a.connect();
-    try {
-      await a.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    } finally {
-      await a.end();
-    }
-  };
-  const db = openPg(DATABASE_URL, { max: maxConnections, searchPath: `${schema},public` });
-  try {
-    await migrate(db);
-  } catch (err) {
-    await db.close().catch(() => {});
-    await dropSchema();
-    throw err;
-  }
-  console.log(`PostgreSQL: ${maskUrl(DATABASE_URL)}, schema ${schema}, pool max ${maxConnections}`);
-  return {
-    driver: 'pg',
-    poolMax: maxConnections,
-    db,
-    async cleanup() {
-      await db.close().catch(() => {});
-      await dropSchema();
-    },
-  };
-}
-
 async function buildHarness(target: Target): Promise<Harness> {
   await target.db.exec(`CREATE TABLE bench_raw_audit (
     id bigserial PRIMARY KEY,
@@ -410,7 +336,7 @@ async function buildHarness(target: Target): Promise<Harness> {
   });
   return {
     driver: target.driver,
-    localServer: target.driver === 'pg' && isLocal(DATABASE_URL),
+    localServer: target.driver === 'pg' && target.local,
     poolMax: target.poolMax,
     db,
     raw: target.db,
@@ -439,15 +365,6 @@ async function serverProcesses(h: Harness): Promise<{ backends: ReadonlySet<numb
     return { backends: new Set(pids) };
   } finally {
     for (const c of clients) c.release();
-  }
-}
-
-function isLocal(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === '' || host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
-  } catch {
-    return false;
   }
 }
 
@@ -593,8 +510,7 @@ async function runSuite(): Promise<ScenarioResult[]> {
       console.log(`unknown driver ${driver} in BENCH_DRIVERS (pglite, pg): skipped`);
       continue;
     }
-    const target =
-      driver === 'pglite' ? await openPgliteTarget() : await openPgTarget(Math.max(...CONCURRENCIES, 2));
+    const target = await openTarget(driver, 'bench', Math.max(...CONCURRENCIES, 2));
     if (!target) continue;
     try {
       const h = await buildHarness(target);
