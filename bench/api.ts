@@ -33,7 +33,7 @@ import { agentCreator, agentUpdater } from '../src/runtime/agents.ts';
 import type { ActionInput, AgentConfig } from '../src/runtime/types.ts';
 import { startTwelve } from '../src/server/lifecycle.ts';
 import type { Db, Queryable } from '../src/store/db.ts';
-import { DATABASE_URL, openTarget as openBenchTarget, type Target } from './db.ts';
+import { DATABASE_URL, openTarget as openBenchTarget, poolBackends, type Target } from './db.ts';
 import {
   type CpuDelta,
   cpuSince,
@@ -69,21 +69,9 @@ const ACTOR = 'system:bench';
 // ---------------------------------------------------------------------------------------------------------
 // Databases (shared with bench/support.ts).
 
-/** This pool's backend pids (every pooled connection is checked out once), for the PostgreSQL CPU figure. */
+/** This pool's backend pids, for the PostgreSQL CPU figure (none when the server runs elsewhere). */
 export async function postgresFilter(target: Target): Promise<PostgresFilter | undefined> {
-  const pool = target.db.pool;
-  if (!target.local || !pool) return undefined;
-  const clients = await Promise.all(Array.from({ length: target.poolMax }, () => pool.connect()));
-  try {
-    const pids = await Promise.all(
-      clients.map(
-        async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid,
-      ),
-    );
-    return { backends: new Set(pids) };
-  } finally {
-    for (const c of clients) c.release();
-  }
+  return target.local ? poolBackends(target.db, target.poolMax) : undefined;
 }
 
 /**

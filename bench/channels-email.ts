@@ -19,7 +19,18 @@ import { EMAIL_DEFAULTS } from '../src/channels/email/config.ts';
 import { startEmailChannel } from '../src/channels/email/service.ts';
 import { agentCreator } from '../src/runtime/agents.ts';
 import { openTarget } from './db.ts';
-import { cpuSince, cpuSnapshot, fmt, pct, round, type ScenarioResult, summarize, table } from './stats.ts';
+import {
+  cpuSince,
+  cpuSnapshot,
+  fmt,
+  joinLoads,
+  type Load,
+  pct,
+  round,
+  type ScenarioResult,
+  summarize,
+  table,
+} from './stats.ts';
 
 const MESSAGES =
   Number(process.env.BENCH_EMAIL_MESSAGES) > 0 ? Number(process.env.BENCH_EMAIL_MESSAGES) : 1000;
@@ -28,13 +39,6 @@ const CONCURRENCY =
 const WARMUP = Math.min(50, Math.ceil(MESSAGES / 4));
 const DRIVERS = (process.env.BENCH_DRIVERS ?? 'pglite,pg').split(',').map((s) => s.trim());
 const SUPPORT = 'support@northwind.example';
-
-interface Load {
-  ok: number;
-  errors: number;
-  wallMs: number;
-  latencies: Float64Array;
-}
 
 // The client, as plain JavaScript for an eval'd worker: a pooled nodemailer transport (one connection per
 // in-flight message), `concurrency` loops sending distinct multipart/alternative messages; warm-up unmeasured.
@@ -168,10 +172,7 @@ export async function runEmailBench(): Promise<ScenarioResult[]> {
   halves.push(await measureBaseline(Math.ceil(MESSAGES / 2)));
   const baseline: Measured = {
     scenario: 'baseline',
-    ok: halves[0]!.ok + halves[1]!.ok,
-    errors: halves[0]!.errors + halves[1]!.errors,
-    wallMs: halves[0]!.wallMs + halves[1]!.wallMs,
-    latencies: Float64Array.from([...halves[0]!.latencies, ...halves[1]!.latencies]),
+    ...joinLoads(halves[0]!, halves[1]!),
     recorded: null,
     machineBusy: null,
   };

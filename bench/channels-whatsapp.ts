@@ -25,6 +25,8 @@ import {
   cpuSince,
   cpuSnapshot,
   fmt,
+  joinLoads,
+  type Load,
   pct,
   round,
   type ScenarioResult,
@@ -40,13 +42,6 @@ const DRIVERS = (process.env.BENCH_DRIVERS ?? 'pglite,pg').split(',').map((s) =>
 const PROCESS = process.env.BENCH_WHATSAPP_PROCESS === '1';
 const APP_SECRET = randomBytes(16).toString('hex');
 const PHONE_NUMBER_ID = '106540352242922';
-
-interface Load {
-  ok: number;
-  errors: number;
-  wallMs: number;
-  latencies: Float64Array;
-}
 
 // The client, as plain JavaScript for an eval'd worker: `concurrency` loops, each POSTing a fresh signed event and
 // waiting for the answer; only requests started after the warm-up are measured.
@@ -209,10 +204,7 @@ export async function whatsappScenarios(): Promise<ScenarioResult[]> {
   halves.push(await measureBaseline(SECONDS / 2));
   const baseline: Measured = {
     scenario: 'baseline',
-    ok: halves[0]!.ok + halves[1]!.ok,
-    errors: halves[0]!.errors + halves[1]!.errors,
-    wallMs: halves[0]!.wallMs + halves[1]!.wallMs,
-    latencies: Float64Array.from([...halves[0]!.latencies, ...halves[1]!.latencies]),
+    ...joinLoads(halves[0]!, halves[1]!),
     recorded: null,
     machineBusy: null,
   };

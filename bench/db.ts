@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type Db, openPg, openPglite } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
+import type { PostgresFilter } from './stats.ts';
 
 export const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
@@ -84,4 +85,24 @@ export async function openTarget(driver: string, prefix: string, poolMax: number
       await dropSchema();
     },
   };
+}
+
+/**
+ * The server processes of this pool (every pooled connection is checked out once to learn its pid), so the suites
+ * can count the PostgreSQL CPU their own work caused.
+ */
+export async function poolBackends(db: Db, poolMax: number): Promise<PostgresFilter | undefined> {
+  const pool = db.pool;
+  if (!pool) return undefined;
+  const clients = await Promise.all(Array.from({ length: poolMax }, () => pool.connect()));
+  try {
+    const pids = await Promise.all(
+      clients.map(
+        async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid,
+      ),
+    );
+    return { backends: new Set(pids) };
+  } finally {
+    for (const c of clients) c.release();
+  }
 }

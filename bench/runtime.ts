@@ -22,7 +22,7 @@ import { Runtime } from '../src/runtime/runtime.ts';
 import { defineTool, ToolRegistry } from '../src/runtime/tools.ts';
 import type { ActionInput, Brain, BrainContext } from '../src/runtime/types.ts';
 import type { Db, Queryable } from '../src/store/db.ts';
-import { openTarget, type Target } from './db.ts';
+import { openTarget, poolBackends, type Target } from './db.ts';
 import {
   type CpuDelta,
   cpuSince,
@@ -353,19 +353,7 @@ async function buildHarness(target: Target): Promise<Harness> {
  * once to learn its pid) plus the server's auxiliary processes. Null when the server is not on this machine.
  */
 async function serverProcesses(h: Harness): Promise<{ backends: ReadonlySet<number> } | undefined> {
-  const pool = h.raw.pool;
-  if (!h.localServer || !pool) return undefined;
-  const clients = await Promise.all(Array.from({ length: h.poolMax }, () => pool.connect()));
-  try {
-    const pids = await Promise.all(
-      clients.map(
-        async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid,
-      ),
-    );
-    return { backends: new Set(pids) };
-  } finally {
-    for (const c of clients) c.release();
-  }
+  return h.localServer ? poolBackends(h.raw, h.poolMax) : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------

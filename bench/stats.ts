@@ -207,3 +207,21 @@ export function cpuSince(start: CpuSnapshot): CpuDelta {
     machineBusy: m,
   };
 }
+
+/** What a load generator measured. */
+export interface Load {
+  ok: number;
+  errors: number;
+  wallMs: number;
+  latencies: Float64Array;
+}
+
+/** A baseline measured in two halves (before and after the scenarios, to even out drift) as one load. */
+export function joinLoads(a: Load, b: Load): Load {
+  return {
+    ok: a.ok + b.ok,
+    errors: a.errors + b.errors,
+    wallMs: a.wallMs + b.wallMs,
+    latencies: Float64Array.from([...a.latencies, ...b.latencies]),
+  };
+}
