@@ -215,10 +215,44 @@ export const CONFIDENCE_FEATURES = [
   'logSumExp',
   'knn2',
   'cover',
+  'foreign',
+  'foreignShare',
 ] as const;
 
+/**
+ * Evidence in the query for some other label that the top label does not share: for each query feature, how much
+ * more the classifier weighs it for its favourite other label than for the top one. Out-of-scope questions are
+ * often two known topics combined ("virtual card" + "not working", "exchange rate" + "cash withdrawal"): the top
+ * label explains one half, and the other half is strong evidence for a different label. Returns the largest
+ * single such contribution and the total's share of the top label's positive evidence.
+ */
+export function foreignEvidence(core: Core, x: SparseVec, top: number): [number, number] {
+  const clf = core.clf;
+  if (!clf || top < 0) return [0, 0];
+  const C = core.classes;
+  const w = clf.w;
+  let own = 0;
+  let largest = 0;
+  let total = 0;
+  for (let q = 0; q < x.idx.length; q++) {
+    const base = x.idx[q]! * C;
+    const xv = x.val[q]!;
+    const wt = w[base + top]!;
+    let other = 0;
+    for (let c = 0; c < C; c++) if (c !== top && w[base + c]! > other) other = w[base + c]!;
+    if (wt > 0) own += xv * wt;
+    const gap = other - Math.max(0, wt);
+    if (gap > 0) {
+      const v = xv * gap;
+      total += v;
+      if (v > largest) largest = v;
+    }
+  }
+  return [largest, total / (own + 1e-3)];
+}
+
 /** Features describing how sure the top label is; the calibrator maps them to a probability. */
-export function confidenceFeatures(sig: Signals, top: number): number[] {
+export function confidenceFeatures(core: Core, x: SparseVec, sig: Signals, top: number): number[] {
   const second = argmax(sig.blend, top);
   const other = (a: Float64Array): number => {
     const o = argmax(a, top);
@@ -241,6 +275,7 @@ export function confidenceFeatures(sig: Signals, top: number): number[] {
     logSumExp(sig.logit),
     sig.knn2[top]!,
     sig.cover[top]!,
+    ...foreignEvidence(core, x, top),
   ];
 }
 

@@ -108,10 +108,10 @@ function missingShare(
  * margin over the runner-up and word coverage (the signals that stay meaningful with one or two phrasings
  * per entry), in CONFIDENCE_FEATURES order with the bias last.
  */
-const FALLBACK_WEIGHTS = [0, 0, 0, 0, 6, 4, 0, 0, 0.5, 0, 0, 0, 0, 3, -4.5];
+const FALLBACK_WEIGHTS = [0, 0, 0, 0, 6, 4, 0, 0, 0.5, 0, 0, 0, 0, 3, 0, 0, -4.5];
 
 const FORMAT = 'twelve-local-engine';
-const VERSION = 1;
+const VERSION = 2;
 const MIN_CALIBRATION_ROWS = 40;
 
 function postingsToJson(p: Postings): { start: string; row: string; val: string } {
@@ -236,7 +236,7 @@ export class LocalEngine {
       score(this.core, x, this.sig, this.scratch);
       topEntry = argmax(this.sig.blend);
       topBlend = this.sig.blend[topEntry]!;
-      faqCalibrated = applyLogistic(this.calibration, confidenceFeatures(this.sig, topEntry));
+      faqCalibrated = applyLogistic(this.calibration, confidenceFeatures(this.core, x, this.sig, topEntry));
       // Only the best k entries can make the list; a bounded insertion keeps this O(C·k) without sorting C.
       for (let c = 0; c < C; c++)
         insertTop(faq, { id: this.entryIds[c]!, kind: 'faq', score: this.sig.blend[c]! }, k);
@@ -416,7 +416,7 @@ function fitCalibration(
   seed: number,
 ): number[] | null {
   if (classes < 3 || xs.length < 20) return null;
-  const rounds = xs.length >= 3000 ? 1 : xs.length >= 600 ? 2 : 4;
+  const rounds = xs.length >= 600 ? 3 : 4;
   const rows: number[][] = [];
   const targets: number[] = [];
   const byLabel: number[][] = Array.from({ length: classes }, () => []);
@@ -463,7 +463,7 @@ function fitCalibration(
       if (x.idx.length === 0) continue;
       score(sub, x, sig, scratch);
       const top = argmax(sig.blend);
-      rows.push(confidenceFeatures(sig, top));
+      rows.push(confidenceFeatures(sub, x, sig, top));
       targets.push(remap[ys[i]!] === top ? 1 : 0);
     }
   }
