@@ -67,6 +67,9 @@ export function createApp(
     toolsFor,
     modeFor: async (q, agent) => (await readinessOf(q, agent, toolsFor(agent))).effectiveMode,
     humanOnlyTools: HUMAN_ONLY_TOOLS,
+    // readinessOf reads the agent, its latest assessment and evaluation and the count of reviewers: all covered by
+    // the policy epoch. A mode resolver passed in instead may read anything, so it is not cached unless it says so.
+    cacheAgents: options.runtime?.modeFor === undefined,
     ...options.runtime,
   });
   return { ...svc, runtime, engines, kinds, toolsFor, close: () => db.close() };

@@ -12,6 +12,7 @@ export const ERRORS = {
   invalid_state: { status: 409, message: 'This action is not possible in the current state.' },
   payload_too_large: { status: 413, message: 'The body is too large.' },
   unsupported_media_type: { status: 415, message: 'This content type is not accepted.' },
+  file_unreadable: { status: 422, message: 'The file could not be read.' },
   rate_limited: { status: 429, message: 'Too many requests; slow down.' },
   agent_paused: { status: 409, message: 'The agent is paused.' },
   internal_error: { status: 500, message: 'Something went wrong on our side.' },

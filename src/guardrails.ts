@@ -145,6 +145,11 @@ export const GUARDRAILS: readonly Guardrail[] = [
     promise: 'an LLM answer that cites nothing, or a passage it was not given, goes to a person',
   },
   {
+    id: 'support:llm-history-is-data',
+    promise:
+      'earlier turns reach the LLM fenced as data: nothing written in them makes a tool run, or puts a fact the passages do not hold in front of the customer',
+  },
+  {
     id: 'channel:webhook-idempotent',
     promise: 'a provider redelivering an event produces one message and one answer',
   },

@@ -11,6 +11,8 @@ export interface InboundMessage {
   externalId: string;
   /** The customer's address on the channel: an email address, an E.164 phone number. */
   from: string;
+  /** Where replies go when that is not `from` (an email's Reply-To, RFC 5322 §3.6.2). */
+  replyTo?: string;
   text: string;
   subject?: string;
   /** Provider ids this message replies to (email In-Reply-To and References), newest first. */
@@ -28,7 +30,7 @@ export interface OutboundDelivery {
   agentId: string;
   conversationId: string;
   channel: ChannelName;
-  /** The customer's address from the conversation. */
+  /** Where the conversation's replies go (conversations.address: the customer's Reply-To, else From). */
   to: string;
   text: string;
   subject: string | null;

@@ -30,6 +30,31 @@ export async function inboundRecorder(app: App, msg: InboundMessage): Promise<bo
 
 /** Finds the conversation a message belongs to, or opens one. */
 async function conversationFor(app: App, msg: InboundMessage): Promise<Conversation> {
+  const found = await existingConversation(app, msg);
+  if (found) {
+    // Replies answer the latest message: when the conversation's customer writes again, their Reply-To (else
+    // From) becomes where replies go. Someone else writing into the thread does not redirect it.
+    await app.db.query(
+      'UPDATE conversations SET address = $2 WHERE id = $1 AND customer_id = $3 AND address IS DISTINCT FROM $2',
+      [found.id, msg.replyTo ?? msg.from, msg.from],
+    );
+    return found;
+  }
+  const { conversation } = await conversationOpener(app, {
+    agentId: msg.agentId,
+    channel: msg.channel,
+    customerId: msg.from,
+    id: `${msg.channel === 'email' ? 'e' : 'w'}_${randomUUID()}`,
+  });
+  await app.db.query('UPDATE conversations SET address = $2, subject = $3 WHERE id = $1', [
+    conversation.id,
+    msg.replyTo ?? msg.from,
+    msg.subject ?? null,
+  ]);
+  return conversation;
+}
+
+async function existingConversation(app: App, msg: InboundMessage): Promise<Conversation | null> {
   const ids = msg.inReplyTo ?? [];
   if (ids.length) {
     const [hit] = await app.db.query<{ conversation_id: string }>(
@@ -56,18 +81,7 @@ async function conversationFor(app: App, msg: InboundMessage): Promise<Conversat
     const conv = recent ? await findConversation(app.db, recent.id) : null;
     if (conv) return conv;
   }
-  const { conversation } = await conversationOpener(app, {
-    agentId: msg.agentId,
-    channel: msg.channel,
-    customerId: msg.from,
-    id: `${msg.channel === 'email' ? 'e' : 'w'}_${randomUUID()}`,
-  });
-  await app.db.query('UPDATE conversations SET address = $2, subject = $3 WHERE id = $1', [
-    conversation.id,
-    msg.from,
-    msg.subject ?? null,
-  ]);
-  return conversation;
+  return null;
 }
 
 /** Processes one recorded message exactly once (a conditional claim), unless it fails; then a later sweep retries. */

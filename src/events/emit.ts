@@ -13,8 +13,16 @@ export const EVENT_CHANNEL_SQL = 'twelve_event_channel()';
 const MAX_PAYLOAD_BYTES = 7999;
 
 export async function emitEvent(q: Queryable, event: TwelveEvent): Promise<void> {
+  await q.query(`SELECT pg_notify(${EVENT_CHANNEL_SQL}, $1)`, [eventPayload(event)]);
+}
+
+/**
+ * An event as NOTIFY carries it, for a statement that notifies as part of a larger write
+ * (`pg_notify(${EVENT_CHANNEL_SQL}, $n)` in its select list): it is delivered when that statement commits.
+ */
+export function eventPayload(event: TwelveEvent): string {
   const payload = JSON.stringify(event);
   if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES)
     throw new Error(`event ${event.type} is too large for NOTIFY: send ids, not content`);
-  await q.query(`SELECT pg_notify(${EVENT_CHANNEL_SQL}, $1)`, [payload]);
+  return payload;
 }

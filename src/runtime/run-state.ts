@@ -14,6 +14,8 @@ export interface DriveState {
   head: Head | null;
   /** The lease row the last statement already returned (undefined: the next step reads it; null: lease lost). */
   prefetched?: Record<string, unknown> | null;
+  /** Set by a step whose statement also released the lease: the run as released (null: it was not ours). */
+  released?: Record<string, unknown> | null;
 }
 
 /** A short account of the run for the person who takes it over. */

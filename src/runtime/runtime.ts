@@ -1,12 +1,15 @@
 // The guarded runtime: the action loop of DESIGN §2. A brain proposes; this file validates, asks policy, audits the
 // intent before any effect, executes or suspends, and ends every run in a defined state. It fails closed: any
 // doubt about a run's state escalates to a human and never executes.
+import { randomUUID } from 'node:crypto';
+import { GENESIS_HASH } from '../audit/canonical.ts';
 import { AUDIT_CHAIN_CONFLICT, AUDIT_COLUMNS, auditPlaceholders, auditRow } from '../audit/log.ts';
 import type { Actor, Services } from '../context.ts';
-import { emitEvent } from '../events/emit.ts';
+import { AppError } from '../errors.ts';
+import { EVENT_CHANNEL_SQL, emitEvent, eventPayload } from '../events/emit.ts';
 import type { Mode } from '../readiness/model.ts';
 import { type Queryable, sqlState } from '../store/db.ts';
-import { findAgent, presentAgentRow } from './agents.ts';
+import { presentAgentRow } from './agents.ts';
 import {
   type ApprovalView,
   approvalDecider,
@@ -51,10 +54,38 @@ export interface RuntimeOptions {
   humanOnlyTools?: ReadonlySet<string>;
   approvalTtlMs?: number;
   leaseMs?: number;
+  /**
+   * Agents and their modes may be cached per node: modeFor reads only rows whose changes move the policy epoch
+   * (agents, readiness assessments, evaluations, users), which every run start checks.
+   */
+  cacheAgents?: boolean;
 }
+
+export interface StartOptions {
+  /** Stored in the customer message's meta (a channel's idempotency key, for instance). */
+  messageMeta?: Record<string, unknown>;
+  /** Moves the conversation's activity time (updated_at) to the run's start, in the statement that writes it. */
+  touchConversation?: boolean;
+}
+
+interface Guard {
+  clientId: string | null;
+}
+
+interface CachedAgent {
+  agent: AgentConfig;
+  mode: Mode;
+  /** The policy epoch the two were read under; null: not cached, nothing to check. */
+  epoch: number | null;
+}
+
+const MAX_CACHED_AGENTS = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class Runtime {
   private readonly driving = new Set<string>();
+  /** Agents and their modes by the reference runs were started with, checked against the policy epoch. */
+  private readonly agents = new Map<string, CachedAgent>();
   private readonly approvalTtlMs: number;
   private readonly leaseMs: number;
 
@@ -67,58 +98,159 @@ export class Runtime {
   }
 
   /** Starts a run for an event and drives it until it finishes, suspends, escalates or reaches a checkpoint. */
-  async startRun(agentRef: string, trigger: RunTrigger, actor: Actor = 'system'): Promise<Run> {
-    const agent = await findAgent(this.svc.db, agentRef);
+  async startRun(
+    agentRef: string,
+    trigger: RunTrigger,
+    actor: Actor = 'system',
+    options: StartOptions = {},
+  ): Promise<Run> {
+    return (await this.start(agentRef, trigger, actor, options, null))!;
+  }
+
+  /**
+   * startRun for a customer's message in a conversation (trigger.conversationId), unless at the moment the run would
+   * be written the conversation has an open hand-off (a human has it), or already holds a customer message whose
+   * meta has this clientId (it was handled before): then nothing is written and the result is null. The check is
+   * part of the statement that writes the run.
+   */
+  async startRunUnlessHeld(
+    agentRef: string,
+    trigger: RunTrigger & { conversationId: string },
+    guard: { clientId?: string | undefined },
+    options: StartOptions = {},
+    actor: Actor = 'system',
+  ): Promise<Run | null> {
+    return this.start(agentRef, trigger, actor, options, { clientId: guard.clientId ?? null });
+  }
+
+  private async start(
+    agentRef: string,
+    trigger: RunTrigger,
+    actor: Actor,
+    options: StartOptions,
+    guard: Guard | null,
+  ): Promise<Run | null> {
+    for (let attempt = 1; ; attempt++) {
+      const { agent, mode, epoch } =
+        (attempt === 1 && this.agents.get(agentRef)) || (await this.loadAgent(agentRef));
+      const born = await this.bear(agent, mode, epoch, trigger, actor, options, guard);
+      if (born !== 'stale') return born;
+      // The agent's configuration or readiness changed since it was cached (the policy epoch moved): nothing was
+      // written; read it again and start from the current one.
+      this.agents.delete(agentRef);
+      if (attempt >= 3) throw new Error('the agent keeps changing; the run could not start');
+    }
+  }
+
+  /**
+   * An agent and its effective mode, with the policy epoch read before them (a change committed after that read
+   * moves the epoch past the cached one). Cached per node only when the mode resolver allows it.
+   */
+  private async loadAgent(agentRef: string): Promise<CachedAgent> {
+    const isUuid = UUID.test(agentRef);
+    const [row] = await this.svc.db.query<Record<string, unknown>>(
+      `SELECT a.*, (SELECT epoch FROM policy_epoch) AS policy_epoch FROM agents a WHERE ${isUuid ? 'a.id' : 'a.name'} = $1`,
+      [agentRef],
+    );
+    if (!row) throw new AppError('not_found', `no agent "${agentRef}"`);
+    const agent = presentAgentRow(row);
     const mode = await this.opts.modeFor(this.svc.db, agent);
+    if (!this.opts.cacheAgents) return { agent, mode, epoch: null };
+    const cached = { agent, mode, epoch: Number(row.policy_epoch) };
+    if (this.agents.size >= MAX_CACHED_AGENTS) this.agents.clear();
+    this.agents.set(agentRef, cached);
+    return cached;
+  }
+
+  /**
+   * Writes a new run, its customer message and its first audit event in one statement, and drives it. With an
+   * epoch, nothing is written unless the policy epoch still has that value (the agent and mode are current):
+   * 'stale'. With a guard, nothing is written while the conversation is held or the clientId already stored: null.
+   */
+  private async bear(
+    agent: AgentConfig,
+    mode: Mode,
+    epoch: number | null,
+    trigger: RunTrigger,
+    actor: Actor,
+    options: StartOptions,
+    guard: Guard | null,
+  ): Promise<Run | null | 'stale'> {
     const now = this.svc.clock.now();
-    const born = await this.svc.db.transaction(async (tx) => {
-      const [row] = await tx.query<Record<string, unknown>>(
-        // Born leased to this node: a recovery sweep elsewhere must not pick up a run its creator is about to drive.
-        `INSERT INTO runs (agent_id, status, trigger, conversation_id, budget, mode, in_cohort, created_at, updated_at, lease_owner, lease_until)
-         VALUES ($1, 'running', $2, $3, $4, $5, false, $6, $6, $7, $8) RETURNING *`,
-        [
-          agent.id,
-          JSON.stringify(safeJson(trigger)),
-          trigger.conversationId ?? null,
-          agent.stepBudget,
-          mode,
-          now,
-          this.svc.nodeId,
-          new Date(now.getTime() + this.leaseMs),
-        ],
-      );
-      const id = String(row!.id);
-      const cohort = inPilotCohort(
-        trigger.conversationId ?? id,
-        agent.pilotPercent,
-        agent.pilotAllowList,
-        trigger.customerId,
-      );
-      if (cohort) await tx.query('UPDATE runs SET in_cohort = true WHERE id = $1', [id]);
-      row!.in_cohort = cohort;
-      if (typeof trigger.text === 'string') {
-        await tx.query(
-          `INSERT INTO messages (run_id, agent_id, conversation_id, direction, author, status, body, created_at)
-           VALUES ($1, $2, $3, 'in', 'customer', 'received', $4, $5)`,
-          [id, agent.id, trigger.conversationId ?? null, trigger.text, now],
-        );
-      }
-      const started = await this.svc.audit.append(
-        {
-          stream: `run:${id}`,
-          actor,
-          action: 'run.started',
-          subject: `run:${id}`,
-          payload: { agent: agent.name, mode, inCohort: cohort, trigger: { type: trigger.type } },
-        },
-        tx,
-      );
-      return { row: row!, head: { seq: started.seq, hash: started.hash } };
-    });
-    // A run born here is already leased to this node, has no steps yet, and its audit head is known: the driver
-    // starts from what it just wrote instead of reading it back.
-    const run = presentRunRow(born.row);
-    const final = await this.driveState(run.id, { run, agent, history: [], head: born.head });
+    // The id is chosen here so that the cohort and the first audit event (its stream is new: the head is the
+    // genesis) are known before the one statement that writes the run, its message and that event together.
+    const id = randomUUID();
+    const cohort = inPilotCohort(
+      trigger.conversationId ?? id,
+      agent.pilotPercent,
+      agent.pilotAllowList,
+      trigger.customerId,
+    );
+    const stream = `run:${id}`;
+    const { values: audit, next: head } = auditRow(
+      {
+        stream,
+        actor,
+        action: 'run.started',
+        subject: stream,
+        payload: { agent: agent.name, mode, inCohort: cohort, trigger: { type: trigger.type } },
+      },
+      { seq: 0, hash: GENESIS_HASH },
+      now,
+    );
+    const params: unknown[] = [
+      id,
+      agent.id,
+      JSON.stringify(safeJson(trigger)),
+      trigger.conversationId ?? null,
+      agent.stepBudget,
+      mode,
+      cohort,
+      now,
+      this.svc.nodeId,
+      new Date(now.getTime() + this.leaseMs),
+      epoch,
+    ];
+    const $ = (value: unknown) => `$${params.push(value)}`;
+    const message =
+      typeof trigger.text === 'string'
+        ? `msg AS (INSERT INTO messages (run_id, agent_id, conversation_id, direction, author, status, body, created_at, meta)
+             SELECT $1, $2, $4, 'in', 'customer', 'received', ${$(trigger.text)}, $8, ${$(JSON.stringify(safeJson(options.messageMeta ?? {})))} FROM ru),`
+        : '';
+    const free = guard
+      ? `NOT EXISTS (SELECT 1 FROM escalations WHERE conversation_id = $4 AND state <> 'resolved')
+         AND NOT EXISTS (SELECT 1 FROM messages WHERE ${$(guard.clientId)}::text IS NOT NULL AND conversation_id = $4
+           AND direction = 'in' AND meta->>'clientId' = $${params.length})`
+      : 'true';
+    const touch =
+      options.touchConversation === true && trigger.conversationId !== undefined
+        ? 'cv AS (UPDATE conversations SET updated_at = $8 WHERE id = $4 AND EXISTS (SELECT 1 FROM ru)),'
+        : '';
+    const a = params.length + 1;
+    // Born leased to this node (a recovery sweep elsewhere must not pick up a run its creator is about to drive),
+    // and returning what the first step's lease statement would read: the agent's status, the global kill switch,
+    // the KB version and (none yet) open tool calls. The first step starts from this row instead of renewing the
+    // fresh lease.
+    const [born] = await this.svc.db.query<Record<string, unknown>>(
+      `WITH ok AS (
+         SELECT ($11::bigint IS NULL OR $11 = (SELECT epoch FROM policy_epoch)) AS epoch_current, ${free} AS free),
+       ru AS (
+         INSERT INTO runs (id, agent_id, status, trigger, conversation_id, budget, mode, in_cohort, created_at, updated_at, lease_owner, lease_until)
+         SELECT $1, $2, 'running', $3, $4, $5, $6, $7, $8, $8, $9, $10 FROM ok WHERE ok.epoch_current AND ok.free
+         RETURNING *),
+       ${message}
+       ${touch}
+       au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) SELECT ${auditPlaceholders(a)} FROM ru)
+       SELECT ok.epoch_current, ru.*, a.status AS agent_status,
+         (SELECT value->>'engaged' FROM settings WHERE key = 'kill_switch') AS kill,
+         (SELECT version FROM kb_state WHERE agent_id = ru.agent_id) AS kb_version, NULL::json AS open_call
+       FROM ok LEFT JOIN ru ON true LEFT JOIN agents a ON a.id = ru.agent_id`,
+      [...params, ...audit],
+    );
+    if (!born?.epoch_current) return 'stale';
+    if (born.id === null) return null;
+    const run = presentRunRow(born);
+    const final = await this.driveState(run.id, { run, agent, history: [], head, prefetched: born });
     return final ?? (await getRun(this.svc.db, run.id))!;
   }
 
@@ -157,6 +289,8 @@ export class Runtime {
       } catch (err) {
         await this.failClosed(state, `runtime error: ${err instanceof Error ? err.message : String(err)}`);
       }
+      // The last step's statement may already have released the lease (a final reply does).
+      if (state.released !== undefined) return state.released ? presentRunRow(state.released) : null;
       const [released] = await this.svc.db.query(
         'UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2 RETURNING *',
         [runId, this.svc.nodeId],
@@ -192,6 +326,7 @@ export class Runtime {
           );
     if (!fresh) return 'stop';
     state.run = presentRunRow(fresh);
+    const kbVersion = Number(fresh.kb_version ?? 0);
     if (fresh.kill === 'true')
       return this.endEscalated(state, 'the global kill switch is engaged', 'kill_switch');
     if (fresh.agent_status === 'paused')
@@ -240,6 +375,7 @@ export class Runtime {
         run: { id: state.run.id, trigger: state.run.trigger, mode: state.run.mode },
         history: state.history.map((h) => ({ ...h })),
         stepsLeft: state.run.budget - state.run.stepsUsed,
+        kbVersion,
       });
     } catch (err) {
       return this.endEscalated(
@@ -634,6 +770,7 @@ export class Runtime {
       threshold: state.agent.confidenceThreshold,
       inCohort: state.run.inCohort,
     });
+    if (decision === 'send' && action.final && !this.opts.deliver) return this.finalReply(state, idx, action);
     const trigger = state.run.trigger;
     const messageId = await this.svc.db.transaction(async (tx) => {
       const [msg] = await tx.query<{ id: string }>(
@@ -733,6 +870,72 @@ export class Runtime {
     }
     await this.audit(this.svc.db, state, 'reply.sent', { message: messageId });
     return 'continue';
+  }
+
+  /**
+   * A final reply that is sent, without a delivery seam (the committed row is the effect: channels pick it up from
+   * the event or the outbox), as one statement: the message, the step, the run's step count, its end and the
+   * release of its lease, the audit event, and the message.sent notification (delivered when it commits).
+   */
+  private async finalReply(
+    state: DriveState,
+    idx: number,
+    action: Extract<Action, { type: 'reply' }>,
+  ): Promise<StepOutcome> {
+    const messageId = randomUUID();
+    const result = { message: messageId };
+    const now = this.svc.clock.now();
+    const [row] = await this.fastWrite<Record<string, unknown>>(
+      state,
+      {
+        action: 'reply.sent',
+        payload: {
+          message: messageId,
+          confidence: action.confidence,
+          threshold: state.agent.confidenceThreshold,
+        },
+      },
+      (a) => ({
+        sql: `WITH prev AS (SELECT lease_owner FROM runs WHERE id = $2),
+                msg AS (INSERT INTO messages (id, run_id, agent_id, conversation_id, direction, author, status, body, confidence, sources, created_at, meta)
+                  VALUES ($1, $2, $3, $4, 'out', 'agent', 'sent', $5, $6, $7, $8, $9)),
+                st AS (INSERT INTO steps (run_id, idx, action, decision, result, created_at) VALUES ($2, $10, $11, 'send', $12, $8)),
+                au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(a)})),
+                ru AS (UPDATE runs SET steps_used = $10, status = 'done', outcome = 'replied',
+                    lease_owner = CASE WHEN lease_owner = $13 THEN NULL ELSE lease_owner END,
+                    lease_until = CASE WHEN lease_owner = $13 THEN NULL ELSE lease_until END
+                  WHERE id = $2 RETURNING *)
+              SELECT ru.*, (SELECT lease_owner FROM prev) = $13 AS released,
+                pg_notify(${EVENT_CHANNEL_SQL}, $14)::text AS notified
+              FROM ru`,
+        params: [
+          messageId,
+          state.run.id,
+          state.agent.id,
+          state.run.conversationId,
+          action.text,
+          // messages.confidence is a real (float4): see replyStep.
+          Math.fround(action.confidence),
+          JSON.stringify(action.sources),
+          now,
+          JSON.stringify({ intent: action.intent, ...(action.topic ? { topic: action.topic } : {}) }),
+          idx,
+          JSON.stringify(safeJson(action)),
+          JSON.stringify(result),
+          this.svc.nodeId,
+          eventPayload({
+            type: 'message.sent',
+            messageId,
+            conversationId: state.run.conversationId,
+            runId: state.run.id,
+          }),
+        ],
+      }),
+    );
+    state.history.push({ idx, action, decision: 'send', result });
+    state.run.stepsUsed = idx;
+    state.released = row?.released === true ? row : null;
+    return 'stop';
   }
 
   private async reserveSpend(tx: Queryable, state: DriveState, cents: number): Promise<boolean> {
@@ -890,10 +1093,14 @@ function stepResultFor(decision: ToolDecision, tool: Readonly<AnyTool>, args: un
   return null;
 }
 
-/** What the start of a step needs to know, returned by the statement that renews the run's lease. */
+/**
+ * What the start of a step needs to know, returned by the statement that renews the run's lease: the run, the
+ * agent's status, the global kill switch, the agent's knowledge-base version (for the brain) and any open call.
+ */
 function leaseReturning(excludeCall: string): string {
   return `RETURNING r.*, a.status AS agent_status,
     (SELECT value->>'engaged' FROM settings WHERE key = 'kill_switch') AS kill,
+    (SELECT version FROM kb_state WHERE agent_id = r.agent_id) AS kb_version,
     (SELECT row_to_json(tc) FROM tool_calls tc WHERE tc.run_id = r.id AND tc.id IS DISTINCT FROM ${excludeCall}
        AND tc.status IN ('pending', 'ready', 'executing') ORDER BY tc.step_idx DESC LIMIT 1) AS open_call`;
 }

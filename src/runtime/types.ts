@@ -89,6 +89,11 @@ export interface BrainContext {
   run: { id: string; trigger: RunTrigger; mode: Mode };
   history: StepRecord[];
   stepsLeft: number;
+  /**
+   * The agent's knowledge-base version (kb_state; 0 without one), read by the statement that started this step:
+   * a brain that answers from a trained knowledge base picks its engine by it instead of reading it again.
+   */
+  kbVersion?: number;
 }
 
 export interface Brain {

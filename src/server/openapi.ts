@@ -24,6 +24,11 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
   }));
 }
 
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
 export function buildOpenApi(server: FastifyInstance, version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of registeredRoutes(server)) {
@@ -42,8 +47,30 @@ export function buildOpenApi(server: FastifyInstance, version: string) {
       ...(r.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } } }
         : {}),
+      // A file sent as the body: raw bytes in one of the listed media types (OpenAPI 3.1 binary content).
+      ...(r.upload
+        ? {
+            requestBody: {
+              required: true,
+              description: r.upload.description,
+              content: Object.fromEntries(
+                r.upload.mediaTypes.map((t) => [t, { schema: { type: 'string', contentMediaType: t } }]),
+              ),
+            },
+            'x-max-body-bytes': r.upload.maxBytes,
+          }
+        : {}),
       responses: {
         [String(r.status)]: { description: 'Success' },
+        ...(r.upload
+          ? {
+              '413': errorResponse(`payload_too_large: the file is over ${r.upload.maxBytes} bytes`),
+              '415': errorResponse(
+                'unsupported_media_type: not an accepted type, or the bytes are not what the name and Content-Type say',
+              ),
+              '422': errorResponse('file_unreadable: the file does not parse, or holds no text'),
+            }
+          : {}),
         default: {
           description: 'Error',
           content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },

@@ -28,6 +28,8 @@ interface Fixture {
   /** Creates what the happy path acts on and returns its path parameters (default: the shared agent). */
   setup?: () => Promise<Params>;
   body?: unknown | (() => unknown);
+  /** Headers of the happy-path request (an upload's Content-Type). */
+  headers?: Record<string, string>;
   query?: string;
   /** A request that must be refused with 400. Default: an unknown body field, else an unknown query field, else a
    * malformed :id. 'none' for routes that take no input at all. */
@@ -114,6 +116,12 @@ const FIXTURES: Record<string, Fixture> = {
       format: 'markdown',
       content: '# Returns\n\nWithin 30 days.',
     }),
+  },
+  'POST /api/agents/:agent/kb/files': {
+    body: () => Buffer.from('# Returns\n\nWithin 30 days.'),
+    headers: { 'content-type': 'text/markdown' },
+    query: `?filename=returns-${unique()}.md`,
+    bad: { query: '?filename=' },
   },
   'POST /api/escalations/:id/to-kb': {
     setup: answeredSupportEscalation,
@@ -243,7 +251,9 @@ describe.each(guarded.map((r) => [key(r), r] as const))('%s', (_name, r) => {
       expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
       return;
     }
-    const res = await api.as(role).request(method, url, bodyOf(fixture) ?? (r.body ? {} : undefined));
+    const res = await api
+      .as(role)
+      .request(method, url, bodyOf(fixture) ?? (r.body ? {} : undefined), fixture.headers);
     expect(res.statusCode, res.body).toBe(r.status);
   });
 });

@@ -1,5 +1,5 @@
-// The knowledge base in a real Chromium against a real server: create and edit an FAQ entry and import an article on
-// the KB page, answer a shadow draft in the inbox (the draft beside the reply box, the agreement shown), turn a
+// The knowledge base in a real Chromium against a real server: create and edit an FAQ entry, import an article and
+// upload a PDF (progress shown, a corrupt file's reason shown, keyboard only) on the KB page, answer a shadow draft in the inbox (the draft beside the reply box, the agreement shown), turn a
 // human answer into a new entry and a question into a phrasing with one click each, see delivery states, and find
 // it all back on the KB page and the overview. Screenshots: test-artifacts/screenshots/kb-*.png.
 import { existsSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
 import { conversationOpener, customerMessageHandler } from '../../src/agents/support/conversations.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
+import { makePdf } from '../support/pdf.ts';
 import {
   a11yProblems,
   CHROMIUM,
@@ -17,6 +18,7 @@ import {
   startServer,
   type TestBrowser,
   type TestServer,
+  tabTo,
 } from './harness.ts';
 
 const ADMIN = { name: 'Kim Reviewer', email: 'kim@example.com', password: 'a long enough password' };
@@ -142,6 +144,80 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       expect(await articles.textContent()).toMatch(/Warranty.*pasted\/warranty.*html/s);
       expect(await a11yProblems(page)).toEqual([]);
       await screenshot(page, 'kb-page');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'uploads a PDF as an article with the keyboard, showing progress, and says why a corrupt file is refused',
+    async () => {
+      await page.goto(`${srv.url}/agents/${AGENT}/kb`);
+      await heading(page, 'Knowledge base of Northwind Cycles');
+      const form = page.getByRole('form', { name: 'Upload a file' });
+      const input = form.getByLabel('File to upload');
+      const button = form.getByRole('button', { name: 'Upload file' });
+      expect(await button.isDisabled()).toBe(true);
+
+      // A file that claims to be a PDF but does not parse: refused with the server's reason, nothing listed.
+      await input.setInputFiles({
+        name: 'broken.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage'),
+      });
+      await button.click();
+      await form
+        .getByRole('alert')
+        .filter({ hasText: /The file was not imported\..*PDF could not be read/s })
+        .waitFor();
+      await screenshot(page, 'kb-upload-error');
+
+      // The real one, by keyboard: Tab reaches the file input and the button; Enter uploads.
+      await tabTo(page, input);
+      await input.setInputFiles({
+        name: 'tyre-care.pdf',
+        mimeType: 'application/pdf',
+        buffer: await makePdf([
+          'Tyre care guide',
+          'Check tyre pressure every week: road tyres need 80 to 100 psi,',
+          'mountain bike tyres 25 to 35 psi.',
+        ]),
+      });
+      expect(await form.getByRole('alert').count()).toBe(0);
+      // Hold the request at the network layer so the in-progress state can be seen.
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      await page.route('**/kb/files?*', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.keyboard.press('Tab');
+      expect(await button.evaluate((el) => el === document.activeElement)).toBe(true);
+      await page.keyboard.press('Enter');
+      await form.locator('.upload-progress progress').waitFor();
+      expect(await form.getAttribute('aria-busy')).toBe('true');
+      expect(await form.locator('.upload-progress label').textContent()).toMatch(
+        /^(Uploading|Reading) “tyre-care\.pdf”/,
+      );
+      expect(await a11yProblems(page)).toEqual([]);
+      await screenshot(page, 'kb-upload-progress');
+      release();
+      await form
+        .getByRole('status')
+        .filter({ hasText: /Uploaded “tyre-care\.pdf” as “tyre-care\.pdf”: \d+ passages?, version 1\./ })
+        .waitFor();
+      await page.unroute('**/kb/files?*');
+      expect(await form.getAttribute('aria-busy')).toBe('false');
+      const row = page.getByRole('table', { name: 'Articles' }).getByRole('row', { name: /tyre-care\.pdf/ });
+      expect(await row.textContent()).toMatch(/tyre-care\.pdf.*pdf.*v1/s);
+      const [stored] = await srv.db.query<{ passages: number }>(
+        `SELECT count(*)::int AS passages FROM kb_passages p JOIN kb_articles a ON a.id = p.article_id
+         WHERE a.source = 'tyre-care.pdf' AND p.text LIKE '%80 to 100 psi%'`,
+      );
+      expect(stored!.passages).toBeGreaterThan(0);
+      expect(await page.getByRole('table', { name: 'Articles' }).textContent()).not.toMatch(/broken\.pdf/);
+      await screenshot(page, 'kb-upload-done');
     },
     STEP_TIMEOUT,
   );

@@ -10,8 +10,10 @@ import { z } from 'zod';
 export type FakeAnthropicReply =
   | {
       text: string;
+      /** A tool_use block after the text (a model asking to run a tool, offered or not); stop_reason tool_use. */
+      toolUse?: { name: string; input: Record<string, unknown> };
       usage?: { input_tokens: number; output_tokens: number };
-      stopReason?: 'end_turn' | 'max_tokens' | 'stop_sequence' | 'refusal';
+      stopReason?: 'end_turn' | 'max_tokens' | 'stop_sequence' | 'refusal' | 'tool_use';
       delayMs?: number;
     }
   | { status: number; errorType: AnthropicErrorType; message: string; delayMs?: number }
@@ -164,8 +166,20 @@ export async function startFakeAnthropic(options: { apiKey?: string } = {}): Pro
           model: request.model,
           // No "citations" key: documented responses omit it when citations are off, and @ai-sdk/anthropic
           // rejects `"citations": null` (its schema is array-or-absent), unlike PROTOCOLS §5.1's example.
-          content: [{ type: 'text', text: reply.text }],
-          stop_reason: reply.stopReason ?? 'end_turn',
+          content: [
+            ...(reply.text || !reply.toolUse ? [{ type: 'text', text: reply.text }] : []),
+            ...(reply.toolUse
+              ? [
+                  {
+                    type: 'tool_use',
+                    id: `toolu_fake_${seq}`,
+                    name: reply.toolUse.name,
+                    input: reply.toolUse.input,
+                  },
+                ]
+              : []),
+          ],
+          stop_reason: reply.stopReason ?? (reply.toolUse ? 'tool_use' : 'end_turn'),
           stop_sequence: null,
           usage: reply.usage ?? {
             input_tokens: Math.ceil(JSON.stringify([request.system, request.messages]).length / 4),

@@ -11,8 +11,10 @@ import { z } from 'zod';
 export type FakeOpenAiReply =
   | {
       text: string;
+      /** tool_calls on the message (a model asking to run a tool, offered or not); finish_reason tool_calls. */
+      toolCalls?: { name: string; arguments: string }[];
       usage?: { prompt_tokens: number; completion_tokens: number };
-      finishReason?: 'stop' | 'length' | 'content_filter';
+      finishReason?: 'stop' | 'length' | 'content_filter' | 'tool_calls';
       delayMs?: number;
     }
   | { status: number; errorType: string; message: string; code?: string | null; delayMs?: number }
@@ -147,9 +149,22 @@ export async function startFakeOpenAi(options: { apiKey?: string } = {}): Promis
           choices: [
             {
               index: 0,
-              message: { role: 'assistant', content: reply.text, refusal: null },
+              message: {
+                role: 'assistant',
+                content: reply.text || (reply.toolCalls?.length ? null : reply.text),
+                refusal: null,
+                ...(reply.toolCalls?.length
+                  ? {
+                      tool_calls: reply.toolCalls.map((c, i) => ({
+                        id: `call_fake_${seq}_${i}`,
+                        type: 'function',
+                        function: { name: c.name, arguments: c.arguments },
+                      })),
+                    }
+                  : {}),
+              },
               logprobs: null,
-              finish_reason: reply.finishReason ?? 'stop',
+              finish_reason: reply.finishReason ?? (reply.toolCalls?.length ? 'tool_calls' : 'stop'),
             },
           ],
           usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },

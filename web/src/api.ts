@@ -46,30 +46,76 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     throw new ApiError(0, 'network_error', 'Twelve cannot be reached. Check the connection and try again.');
   }
   const text = await res.text();
+  if (!res.ok) throw failure(path, res.status, res.statusText, text);
+  try {
+    return (text ? JSON.parse(text) : null) as T;
+  } catch {
+    return null as T;
+  }
+}
+
+/** Turns a failed response (status + JSON text) into an ApiError, signalling an expired session on 401. */
+function failure(path: string, status: number, statusText: string, text: string): ApiError {
   let json: unknown = null;
   try {
     json = text ? JSON.parse(text) : null;
   } catch {
     json = null;
   }
-  if (!res.ok) {
-    const err = (json as { error?: { id?: string; message?: string; details?: unknown; requestId?: string } })
-      ?.error;
-    if (res.status === 401 && !QUIET_401.has(path.split('?')[0] ?? path)) {
-      for (const l of signedOutListeners) l();
-    }
-    throw new ApiError(
-      res.status,
-      err?.id ?? `http_${res.status}`,
-      err?.message ?? `The server answered ${res.status} ${res.statusText}.`,
-      err?.details,
-      err?.requestId,
-    );
+  const err = (json as { error?: { id?: string; message?: string; details?: unknown; requestId?: string } })
+    ?.error;
+  if (status === 401 && !QUIET_401.has(path.split('?')[0] ?? path)) {
+    for (const l of signedOutListeners) l();
   }
-  return json as T;
+  return new ApiError(
+    status,
+    err?.id ?? `http_${status}`,
+    err?.message ?? `The server answered ${status} ${statusText}.`,
+    err?.details,
+    err?.requestId,
+  );
+}
+
+/**
+ * Sends a file as the request body (not JSON), with its media type and the CSRF token, reporting upload progress
+ * (0…1). XMLHttpRequest rather than fetch: fetch cannot report how much of a request body has been sent.
+ */
+function upload<T>(
+  path: string,
+  file: Blob,
+  contentType: string,
+  onProgress?: (fraction: number) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.setRequestHeader('content-type', contentType);
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress?.(e.loaded / e.total);
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        try {
+          resolve((xhr.responseText ? JSON.parse(xhr.responseText) : null) as T);
+        } catch {
+          reject(new ApiError(xhr.status, 'invalid_json', 'The server answered with something unreadable.'));
+        }
+      } else reject(failure(path, xhr.status, xhr.statusText, xhr.responseText));
+    };
+    // A network failure, or a server that closed the connection on a large body before reading it.
+    xhr.onerror = () =>
+      reject(
+        new ApiError(0, 'network_error', 'Twelve cannot be reached. Check the connection and try again.'),
+      );
+    xhr.send(file);
+  });
 }
 
 export const api = {
+  upload,
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),

@@ -73,7 +73,7 @@ export class SupportLocalBrain implements Brain {
     if (ctx.history.some((h) => h.action.type === 'reply')) return { type: 'done', outcome: 'replied' };
     const question = typeof ctx.run.trigger.text === 'string' ? ctx.run.trigger.text.trim() : '';
     if (!question) return { type: 'done', outcome: 'nothing to answer' };
-    const answer = answerFrom(await this.cache.get(this.db, ctx.agent.id), question);
+    const answer = answerFrom(await this.cache.get(this.db, ctx.agent.id, ctx.kbVersion), question);
     if (answer.confidence >= ctx.agent.confidenceThreshold) {
       return {
         type: 'reply',

@@ -30,9 +30,15 @@ export function htmlToText(html: string): string {
   });
 }
 
+/** A knowledge-base document longer than this is a book, not an article (and parsing it is a denial of service). */
+export const MAX_PDF_PAGES = 1000;
+
 export async function pdfToText(data: Uint8Array): Promise<string> {
   const { extractText, getDocumentProxy } = await import('unpdf');
-  const pdf = await getDocumentProxy(data);
+  // Verbosity 0: errors only (pdf.js otherwise prints warnings about damaged files to stderr); they are thrown.
+  const pdf = await getDocumentProxy(data, { verbosity: 0 });
+  if (pdf.numPages > MAX_PDF_PAGES)
+    throw new Error(`it has ${pdf.numPages} pages; at most ${MAX_PDF_PAGES} are imported`);
   const { text } = await extractText(pdf, { mergePages: false });
   return (Array.isArray(text) ? text : [text]).join('\n\n');
 }

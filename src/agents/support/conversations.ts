@@ -86,54 +86,110 @@ export async function openEscalationOf(
 }
 
 export interface CustomerMessageResult {
-  handledBy: 'agent' | 'human';
+  /** 'duplicate': a message with this clientId was already stored; nothing was done (see `duplicate`). */
+  handledBy: 'agent' | 'human' | 'duplicate';
   run: Run | null;
   escalationId: string | null;
+  /** The customer message already stored under the given clientId. */
+  duplicate?: TranscriptMessage;
 }
 
 /**
  * A customer wrote. While a human has the conversation (an unresolved escalation), the message goes to that
  * human and no agent runs; otherwise it starts a run of the agent.
+ *
+ * `clientId` is the idempotency key of a client that resends what it has no confirmation for (the web chat widget,
+ * after a reconnect, to this node or another): it is stored in the message's meta, and a message already stored
+ * under it is returned as a duplicate instead of being answered twice.
  */
 export async function customerMessageHandler(
   app: App,
-  input: { conversation: Conversation; text: string; externalId?: string },
+  input: { conversation: Conversation; text: string; externalId?: string; clientId?: string },
 ): Promise<CustomerMessageResult> {
   const text = input.text.trim();
   if (!text) throw new AppError('validation_failed', 'the message is empty');
   if (text.length > MAX_MESSAGE_CHARS)
     throw new AppError('validation_failed', `messages are limited to ${MAX_MESSAGE_CHARS} characters`);
   const { conversation } = input;
-  await app.db.query('UPDATE conversations SET updated_at = $2 WHERE id = $1', [
-    conversation.id,
-    app.clock.now(),
-  ]);
-  const held = await openEscalationOf(app.db, conversation.id);
-  if (held) {
-    await app.db.transaction(async (tx) => {
-      const [msg] = await tx.query<{ id: string }>(
-        `INSERT INTO messages (agent_id, conversation_id, direction, author, status, body, created_at)
-         VALUES ($1, $2, 'in', 'customer', 'received', $3, $4) RETURNING id`,
-        [conversation.agentId, conversation.id, text, app.clock.now()],
-      );
-      await emitEvent(tx, {
-        type: 'message.received',
-        messageId: msg!.id,
-        conversationId: conversation.id,
-        escalationId: held.id,
-      });
-    });
-    return { handledBy: 'human', run: null, escalationId: held.id };
-  }
-  const run = await app.runtime.startRun(conversation.agentId, {
+  const clientId = input.clientId ?? null;
+  const meta = clientId === null ? {} : { clientId };
+  const trigger = {
     type: 'message',
     text,
     channel: conversation.channel,
     conversationId: conversation.id,
     ...(conversation.customerId ? { customerId: conversation.customerId } : {}),
-  });
-  const after = await openEscalationOf(app.db, conversation.id);
-  return { handledBy: after ? 'human' : 'agent', run, escalationId: after?.id ?? null };
+  };
+  for (let attempt = 1; ; attempt++) {
+    // Usually one statement: the run starts (with the message, and the conversation's activity time moved) unless a
+    // human has the conversation or the clientId was handled before; both are checked by that statement.
+    const run = await app.runtime.startRunUnlessHeld(
+      conversation.agentId,
+      trigger,
+      { clientId: input.clientId },
+      { messageMeta: meta, touchConversation: true },
+    );
+    if (run) {
+      // A run that ended 'done' answered and opened no hand-off; any other end may have opened one.
+      const after = run.status === 'done' ? null : await openEscalationOf(app.db, conversation.id);
+      return { handledBy: after ? 'human' : 'agent', run, escalationId: after?.id ?? null };
+    }
+    const [state] = await app.db.query<{
+      stored_id: string | null;
+      stored_status: string | null;
+      stored_body: string | null;
+      stored_meta: Record<string, unknown> | null;
+      stored_at: Date | null;
+      held_id: string | null;
+    }>(
+      `SELECT s.id AS stored_id, s.status AS stored_status, s.body AS stored_body, s.meta AS stored_meta,
+         s.created_at AS stored_at, h.id AS held_id
+       FROM (SELECT 1) one
+       LEFT JOIN LATERAL (SELECT id, status, body, meta, created_at FROM messages
+         WHERE $2::text IS NOT NULL AND conversation_id = $1 AND direction = 'in' AND meta->>'clientId' = $2
+         LIMIT 1) s ON true
+       LEFT JOIN LATERAL (SELECT id FROM escalations WHERE conversation_id = $1 AND state <> 'resolved'
+         ORDER BY created_at DESC LIMIT 1) h ON true`,
+      [conversation.id, clientId],
+    );
+    if (state?.stored_id) {
+      return {
+        handledBy: 'duplicate',
+        run: null,
+        escalationId: null,
+        duplicate: {
+          id: state.stored_id,
+          direction: 'in',
+          author: 'customer',
+          status: String(state.stored_status),
+          body: String(state.stored_body),
+          sources: [],
+          meta: state.stored_meta ?? {},
+          createdAt: state.stored_at as Date,
+        },
+      };
+    }
+    const heldId = state?.held_id ?? null;
+    if (heldId) {
+      await app.db.transaction(async (tx) => {
+        const [msg] = await tx.query<{ id: string }>(
+          `WITH touched AS (UPDATE conversations SET updated_at = $4 WHERE id = $2)
+           INSERT INTO messages (agent_id, conversation_id, direction, author, status, body, created_at, meta)
+           VALUES ($1, $2, 'in', 'customer', 'received', $3, $4, $5) RETURNING id`,
+          [conversation.agentId, conversation.id, text, app.clock.now(), JSON.stringify(meta)],
+        );
+        await emitEvent(tx, {
+          type: 'message.received',
+          messageId: msg!.id,
+          conversationId: conversation.id,
+          escalationId: heldId,
+        });
+      });
+      return { handledBy: 'human', run: null, escalationId: heldId };
+    }
+    // The hand-off was resolved in between: the agent may take the message after all.
+    if (attempt >= 3) throw new Error('the conversation keeps changing hands; the message was not recorded');
+  }
 }
 
 export async function transcript(

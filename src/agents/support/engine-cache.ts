@@ -23,8 +23,9 @@ export interface KbSnapshot {
 export class EngineCache {
   private readonly cache = new Map<string, Promise<KbSnapshot>>();
 
-  async get(q: Queryable, agentId: string): Promise<KbSnapshot> {
-    const version = await kbVersion(q, agentId);
+  /** The engine of the agent's current KB version; `version`: that version, when the caller has just read it. */
+  async get(q: Queryable, agentId: string, version?: number): Promise<KbSnapshot> {
+    version ??= await kbVersion(q, agentId);
     const key = `${agentId}@${version}`;
     let snap = this.cache.get(key);
     if (!snap) {

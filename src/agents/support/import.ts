@@ -1,14 +1,132 @@
 // Importing a file or a folder into an agent's knowledge base: articles (Markdown, HTML, PDF, text) and FAQ files
-// (`*.faq.json` / `faq.json`: an array of {title, answer, phrasings?, tags?}). Reports progress per file.
+// (`*.faq.json` / `faq.json`: an array of {title, answer, phrasings?, tags?}). Reports progress per file. One
+// document reader serves the CLI (`twelve kb import`) and the dashboard's upload (POST /api/agents/:agent/kb/files):
+// the same checks (size, type sniffing), the same text extraction and chunking, the same versioned, audited write.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { z } from 'zod';
 import type { Actor, Services } from '../../context.ts';
 import { AppError } from '../../errors.ts';
-import { formatFromName, htmlToText, pdfToText, titleOf } from './chunk.ts';
-import { articleImporter, FaqInputSchema, faqCreator, faqUpdater, listFaqs } from './kb.ts';
+import { type ArticleFormat, formatFromName, htmlToText, pdfToText, titleOf } from './chunk.ts';
+import { type Article, articleImporter, FaqInputSchema, faqCreator, faqUpdater, listFaqs } from './kb.ts';
 
-const MAX_FILE_BYTES = 20 * 1024 * 1024;
+/** The largest document imported, from a folder or uploaded. */
+export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+/** Media types a document may be sent as, and the format each one means (octet-stream: the file name decides). */
+export const DOCUMENT_MEDIA_TYPES: Readonly<Record<string, ArticleFormat | null>> = {
+  'application/pdf': 'pdf',
+  'text/markdown': 'markdown',
+  'text/x-markdown': 'markdown',
+  'text/html': 'html',
+  'application/xhtml+xml': 'html',
+  'text/plain': 'text',
+  'application/octet-stream': null,
+};
+
+export const DOCUMENT_EXTENSIONS = ['.pdf', '.md', '.markdown', '.html', '.htm', '.xhtml', '.txt'] as const;
+
+export interface DocumentFile {
+  /** The file name; its extension says the format (.pdf, .md, .html, .txt …). */
+  name: string;
+  data: Uint8Array;
+  /** The declared media type (an upload's Content-Type); must agree with the name when given. */
+  contentType?: string | undefined;
+}
+
+export interface ReadDocument {
+  format: ArticleFormat;
+  title: string;
+  text: string;
+}
+
+const PDF_MAGIC = Buffer.from('%PDF-');
+
+/**
+ * Checks a document and extracts its text. Refusals are AppErrors with stable ids: payload_too_large (over
+ * MAX_FILE_BYTES), unsupported_media_type (a name or Content-Type that is not a document, a Content-Type that
+ * contradicts the name, a ".pdf" without the %PDF- header, a text file that is not UTF-8 text), file_unreadable (a
+ * PDF that does not parse, or a document with no text). Nothing is written here.
+ */
+export async function readDocument(file: DocumentFile): Promise<ReadDocument> {
+  const { data } = file;
+  if (data.length > MAX_FILE_BYTES)
+    throw new AppError('payload_too_large', `the file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+  const format = formatFromName(file.name);
+  if (!format)
+    throw new AppError(
+      'unsupported_media_type',
+      `only PDF, Markdown, HTML and plain-text files are imported (${DOCUMENT_EXTENSIONS.join(', ')})`,
+    );
+  if (file.contentType !== undefined) {
+    const declared = file.contentType.split(';')[0]!.trim().toLowerCase();
+    if (!(declared in DOCUMENT_MEDIA_TYPES))
+      throw new AppError('unsupported_media_type', `${declared || 'no Content-Type'} is not a document type`);
+    const means = DOCUMENT_MEDIA_TYPES[declared];
+    // Markdown is plain text, and is often sent as text/plain.
+    const agrees = means === null || means === format || (means === 'text' && format === 'markdown');
+    if (!agrees)
+      throw new AppError(
+        'unsupported_media_type',
+        `the file name says ${format} but the Content-Type says ${declared}`,
+      );
+  }
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  // PDF readers accept the header anywhere in the first 1024 bytes (some files start with junk before it).
+  const isPdf = bytes.subarray(0, 1024).includes(PDF_MAGIC);
+  let text: string;
+  if (format === 'pdf') {
+    if (!isPdf) throw new AppError('unsupported_media_type', 'the file is not a PDF: it has no %PDF- header');
+    try {
+      text = await pdfToText(new Uint8Array(bytes));
+    } catch (err) {
+      throw new AppError(
+        'file_unreadable',
+        `the PDF could not be read: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300),
+      );
+    }
+  } else {
+    if (isPdf) throw new AppError('unsupported_media_type', `the file is a PDF, not ${format}: name it .pdf`);
+    let decoded: string;
+    try {
+      decoded = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    } catch {
+      throw new AppError('unsupported_media_type', `the file is not UTF-8 text: save it as UTF-8 ${format}`);
+    }
+    if (decoded.includes('\u0000'))
+      throw new AppError('unsupported_media_type', 'the file is binary, not text (it contains NUL bytes)');
+    text = format === 'html' ? htmlToText(decoded) : decoded;
+  }
+  text = text.replaceAll('\u0000', '');
+  if (!text.trim())
+    throw new AppError(
+      'file_unreadable',
+      format === 'pdf'
+        ? 'no text could be extracted (a scanned PDF needs text recognition first)'
+        : 'no text could be extracted',
+    );
+  return { format, title: titleOf(text, basename(file.name)), text };
+}
+
+/**
+ * Reads a document and stores it as the article named `source` (default: the file name): the article, its
+ * passages, the revision and the audit event in one transaction (articleImporter), so a refused or failed file
+ * leaves nothing behind; the same content again is a no-op, new content a new version.
+ */
+export async function documentImporter(
+  svc: Services,
+  actor: Actor,
+  agentId: string,
+  file: DocumentFile & { source?: string },
+): Promise<{ article: Article; changed: boolean }> {
+  const doc = await readDocument(file);
+  return articleImporter(svc, actor, agentId, {
+    source: file.source ?? basename(file.name),
+    title: doc.title,
+    format: doc.format,
+    text: doc.text,
+  });
+}
 
 export interface ImportReport {
   files: number;
@@ -68,19 +186,10 @@ export async function kbImporter(
         report.faqUpdated += counts.updated;
         continue;
       }
-      const format = formatFromName(file)!;
-      const text =
-        format === 'pdf'
-          ? await pdfToText(new Uint8Array(await readFile(file)))
-          : format === 'html'
-            ? htmlToText(await readFile(file, 'utf8'))
-            : await readFile(file, 'utf8');
-      if (!text.trim()) throw new Error('no text could be extracted');
-      const { changed } = await articleImporter(svc, actor, agentId, {
+      const { changed } = await documentImporter(svc, actor, agentId, {
+        name: basename(file),
         source: rel,
-        title: titleOf(text, basename(file)),
-        format,
-        text,
+        data: await readFile(file),
       });
       if (changed) report.articlesChanged++;
       else report.articlesUnchanged++;

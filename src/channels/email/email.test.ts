@@ -1,4 +1,5 @@
-// Email end to end over real SMTP on loopback: a customer's mail is answered from the KB, threaded both ways, never answered when it is a loop, and recorded once.
+// Email end to end over real SMTP on loopback: a customer's mail is answered from the KB (to its Reply-To when it has
+// one), threaded both ways, never answered when it is a loop, and recorded once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
@@ -259,5 +260,156 @@ describe('email channel', () => {
     await channel.idle();
     expect((await inboundRow('<m4.alice@example.com>'))?.conversation_id).toBe(conversationId);
     expect(agent.id).toBeTruthy();
+  });
+});
+
+describe('Reply-To', () => {
+  beforeAll(async () => {
+    // Earlier tests leave answers queued; they are not what these tests look at.
+    await channel.idle();
+    await outboxDeliverer(app, senders);
+  });
+
+  async function conversationOf(externalId: string) {
+    const row = await inboundRow(externalId);
+    expect(row, externalId).toMatchObject({ status: 'processed' });
+    const [conv] = await db.query<{ id: string; address: string; customer_id: string }>(
+      'SELECT id, address, customer_id FROM conversations WHERE id = $1',
+      [row!.conversation_id],
+    );
+    return conv!;
+  }
+
+  /** Delivers what the agent queued and returns the one message the customer's mail server got. */
+  async function nextAnswer() {
+    const before = sink.messages.length;
+    clock.advance(1000);
+    expect((await outboxDeliverer(app, senders)).sent).toBe(1);
+    return (await sink.waitFor(before + 1))[before]!;
+  }
+
+  it('answers to the first Reply-To address, threaded; only the customer moves it, and the token works from there', async () => {
+    clock.advance(60_000);
+    await sendTo(channel.port!, {
+      from: 'Dan Brown <Dan@Work.example>',
+      replyTo: 'Dan at home <dan@home.example>, assistant@work.example',
+      to: SUPPORT,
+      subject: 'Gift cards',
+      text: 'Do you sell gift cards?',
+      messageId: '<d1@work.example>',
+    });
+    await channel.idle();
+    const conv = await conversationOf('<d1@work.example>');
+    expect(conv).toMatchObject({ address: 'dan@home.example', customer_id: 'dan@work.example' });
+    const first = await nextAnswer();
+    expect(first.envelope.to).toEqual(['dan@home.example']);
+    expect(first.mail.to).toMatchObject({ value: [{ address: 'dan@home.example' }] });
+    expect(first.mail.inReplyTo).toBe('<d1@work.example>');
+    expect(first.mail.subject).toBe(`Re: Gift cards [#${conv.id}]`);
+    expect(first.mail.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(first.mail.text).toMatch(/[Gg]ift cards/);
+
+    // The reply reached Dan at home; he answers from there with only the [#token] left: same conversation.
+    clock.advance(60_000);
+    await sendTo(channel.port!, {
+      from: 'dan@home.example',
+      to: SUPPORT,
+      subject: `Re: Gift cards [#${conv.id}]`,
+      text: 'Do you hire e-bikes?',
+      messageId: '<d2@home.example>',
+    });
+    await channel.idle();
+    expect((await conversationOf('<d2@home.example>')).id).toBe(conv.id);
+    expect((await nextAnswer()).envelope.to).toEqual(['dan@home.example']);
+
+    // Someone else writing into the thread cannot send the conversation's answers elsewhere.
+    clock.advance(60_000);
+    await sendTo(channel.port!, {
+      from: 'mallory@evil.example',
+      replyTo: 'collect@evil.example',
+      to: SUPPORT,
+      subject: 'Re: Gift cards',
+      text: 'When are you open on Saturday?',
+      messageId: '<m1@evil.example>',
+      inReplyTo: first.mail.messageId!,
+      references: ['<d1@work.example>', first.mail.messageId!],
+    });
+    await channel.idle();
+    expect(await conversationOf('<m1@evil.example>')).toMatchObject({
+      id: conv.id,
+      address: 'dan@home.example',
+    });
+    expect((await nextAnswer()).envelope.to).toEqual(['dan@home.example']);
+
+    // Dan writes from work without a Reply-To: replies follow his latest message, to From (RFC 5322 §3.6.2).
+    clock.advance(60_000);
+    await sendTo(channel.port!, {
+      from: 'dan@work.example',
+      to: SUPPORT,
+      subject: 'Re: Gift cards',
+      text: 'How much is delivery?',
+      messageId: '<d3@work.example>',
+      inReplyTo: first.mail.messageId!,
+    });
+    await channel.idle();
+    expect(await conversationOf('<d3@work.example>')).toMatchObject({
+      id: conv.id,
+      address: 'dan@work.example',
+    });
+    const last = await nextAnswer();
+    expect(last.envelope.to).toEqual(['dan@work.example']);
+    expect(last.mail.inReplyTo).toBe('<d3@work.example>');
+  });
+
+  it('answers a web form sent from a no-reply address to the person in Reply-To, and never answers a Reply-To of ours or of a machine [channel:no-mail-loops]', async () => {
+    clock.advance(60_000);
+    await sendTo(channel.port!, {
+      from: 'Northwind website <no-reply@forms.example>',
+      replyTo: 'carol@example.com',
+      to: SUPPORT,
+      subject: 'Contact form',
+      text: 'Do you sell gift cards?',
+      messageId: '<form1@forms.example>',
+    });
+    await channel.idle();
+    expect(await conversationOf('<form1@forms.example>')).toMatchObject({ address: 'carol@example.com' });
+    expect((await nextAnswer()).envelope.to).toEqual(['carol@example.com']);
+
+    const before = sink.messages.length;
+    const convs = (await db.query('SELECT 1 FROM conversations')).length;
+    for (const [messageId, from, replyTo, reason] of [
+      ['<rt-own@example.com>', 'erin@example.com', SUPPORT, /^Reply-To is one of our own addresses$/],
+      [
+        '<rt-plus@example.com>',
+        'erin@example.com',
+        'Support+x1@Northwind.example',
+        /^Reply-To is one of our own addresses$/,
+      ],
+      [
+        '<rt-machine@example.com>',
+        'erin@example.com',
+        'noreply@example.com',
+        /^machine Reply-To \(noreply\)$/,
+      ],
+      ['<rt-daemon@example.com>', 'MAILER-DAEMON@mx.example.com', 'erin@example.com', /^machine sender/],
+    ] as const) {
+      await sendTo(channel.port!, {
+        from,
+        replyTo,
+        to: SUPPORT,
+        subject: 'Hello',
+        text: 'Do you sell gift cards?',
+        messageId,
+      });
+      expect(await inboundRow(messageId), messageId).toMatchObject({
+        status: 'dropped',
+        conversation_id: null,
+      });
+      expect((await inboundRow(messageId))!.error, messageId).toMatch(reason);
+    }
+    await channel.idle();
+    expect((await db.query('SELECT 1 FROM conversations')).length).toBe(convs);
+    expect(await queued()).toBe(0);
+    expect(sink.messages.length).toBe(before);
   });
 });

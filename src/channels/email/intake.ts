@@ -63,6 +63,7 @@ export async function emailIntake(app: App, deps: IntakeDeps, input: IntakeInput
     loopReason({
       headers: n.headers,
       from: n.from,
+      replyTo: n.replyTo || undefined,
       subject: n.subject,
       envelopeFrom: input.envelopeFrom,
       ownAddresses: own,
@@ -74,6 +75,7 @@ export async function emailIntake(app: App, deps: IntakeDeps, input: IntakeInput
     agentId: input.agent.id,
     externalId: n.externalId,
     from: n.from,
+    ...(n.replyTo && n.replyTo !== n.from ? { replyTo: n.replyTo } : {}),
     text: 'drop' in decided ? '' : decided.text,
     ...(n.subject ? { subject: n.subject } : {}),
     ...(n.inReplyTo.length ? { inReplyTo: n.inReplyTo } : {}),
@@ -179,16 +181,22 @@ async function floodReason(
 
 /**
  * A reply token (plus-address or `[#…]` in the subject) is used only if it names an email conversation of this
- * agent with this very sender (PROTOCOLS §3.2 step 3): otherwise anyone could write into another customer's thread,
- * and the agent's answer, which goes to the conversation's address, would reach the wrong person.
+ * agent with this very sender (PROTOCOLS §3.2 step 3): the customer who opened it, or the address our replies go to
+ * (their Reply-To, which received the token). Otherwise anyone could write into another customer's thread, and the
+ * agent's answer, which goes to the conversation's address, would reach the wrong person.
  */
 async function verifiedToken(app: App, agentId: string, n: NormalizedEmail): Promise<string | null> {
   if (!n.replyToken) return null;
-  const [conv] = await app.db.query<{ agent_id: string; channel: string; address: string | null }>(
-    'SELECT agent_id, channel, address FROM conversations WHERE id = $1',
-    [n.replyToken.token],
-  );
-  return conv && conv.agent_id === agentId && conv.channel === 'email' && conv.address === n.from
+  const [conv] = await app.db.query<{
+    agent_id: string;
+    channel: string;
+    address: string | null;
+    customer_id: string | null;
+  }>('SELECT agent_id, channel, address, customer_id FROM conversations WHERE id = $1', [n.replyToken.token]);
+  return conv &&
+    conv.agent_id === agentId &&
+    conv.channel === 'email' &&
+    (conv.customer_id === n.from || conv.address === n.from)
     ? n.replyToken.token
     : null;
 }

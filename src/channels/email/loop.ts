@@ -1,6 +1,7 @@
 // Auto-reply loop protection (RFC 3834, PROTOCOLS §3.3): mail that a machine sent, that went to a list, that
 // bounced, or that we sent ourselves is never answered. Two autoresponders answering each other forever is the
 // failure this prevents; the message is still recorded (as dropped, with the reason) for the audit and ops views.
+import { baseAddress } from './normalize.ts';
 
 /** Header values by lower-case name, each occurrence unfolded (RFC 5322 §2.2.3). */
 export type HeaderMap = ReadonlyMap<string, readonly string[]>;
@@ -9,6 +10,8 @@ export interface LoopContext {
   headers: HeaderMap;
   /** The From address, lower-cased. */
   from: string;
+  /** The Reply-To address, lower-cased, when there is one: where the answer would go instead of From. */
+  replyTo?: string | undefined;
   subject: string;
   /** The SMTP envelope sender: '' is the null reverse-path of bounces (RFC 5321 §4.5.5); undefined over IMAP. */
   envelopeFrom?: string | undefined;
@@ -22,8 +25,11 @@ export const OWN_MESSAGE_HEADER = 'x-twelve-message';
 /** The Message-IDs we mint (sender.ts): a forwarder may strip our header but keeps this. */
 export const OWN_MESSAGE_ID = /^<twelve\.[0-9a-f-]{36}@/;
 
-/** Local parts that never belong to a person who wants an answer. */
-const MACHINE_SENDER =
+/** Local parts of mail systems: what they send is a bounce or a report, whatever it asks replies to go to. */
+const MAIL_SYSTEM = /^(mailer-daemon|postmaster|bounces?)([+-].*)?$/i;
+
+/** Local parts that never belong to a person who reads an answer. */
+const MACHINE_ADDRESS =
   /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|donotreply|bounces?|auto-?reply|autoresponder)([+-].*)?$/i;
 
 /** Subjects of autoresponders that set none of the headers below (seen from small hosting providers). */
@@ -57,9 +63,18 @@ export function loopReason(ctx: LoopContext): string | null {
   if (OWN_MESSAGE_ID.test(first(h, 'message-id'))) return 'our own message (Message-ID)';
   const xLoop = (h.get('x-loop') ?? []).join(' ').toLowerCase();
   for (const own of ctx.ownAddresses) if (xLoop.includes(own)) return `X-Loop: ${own}`;
-  if (ctx.ownAddresses.has(ctx.from)) return 'sent from one of our own addresses';
-  const local = ctx.from.split('@')[0] ?? '';
-  if (MACHINE_SENDER.test(local)) return `machine sender (${local})`;
+  // Ours with or without a +tag (support+<token>@ is how our replies' tokens travel).
+  const ours = (address: string) =>
+    ctx.ownAddresses.has(address) || ctx.ownAddresses.has(baseAddress(address));
+  if (ours(ctx.from)) return 'sent from one of our own addresses';
+  // The answer goes to Reply-To when there is one: it must not be one of ours (we would answer ourselves) or a
+  // machine's. A no-reply From with a person's Reply-To (a web form, a shop's contact relay) is answered, to them.
+  if (ctx.replyTo && ours(ctx.replyTo)) return 'Reply-To is one of our own addresses';
+  const fromLocal = ctx.from.split('@')[0] ?? '';
+  if (MAIL_SYSTEM.test(fromLocal)) return `machine sender (${fromLocal})`;
+  const target = (ctx.replyTo || ctx.from).split('@')[0] ?? '';
+  if (MACHINE_ADDRESS.test(target))
+    return ctx.replyTo ? `machine Reply-To (${target})` : `machine sender (${target})`;
   if (AUTO_REPLY_SUBJECT.test(ctx.subject)) return 'auto-reply subject';
   return null;
 }

@@ -101,6 +101,20 @@ describe('normalizeEmail', () => {
     expect((await normalize('Subject: x\n\nhello\n')).from).toBe('');
   });
 
+  it('reads where replies go: the first valid Reply-To address, else none (From)', async () => {
+    const reply = async (header: string) =>
+      (await normalize(`From: Dan <dan@work.example>\n${header}Subject: x\n\nhello\n`)).replyTo;
+    expect(await reply('')).toBe('');
+    expect(await reply('Reply-To: Dan at home <Dan@Home.example>, other@example.com\n')).toBe(
+      'dan@home.example',
+    );
+    expect(await reply('Reply-To: undisclosed-recipients:;, "x" <bad address>, ok@example.com\n')).toBe(
+      'ok@example.com',
+    );
+    expect(await reply('Reply-To: Team: lead@example.com, b@example.com;\n')).toBe('lead@example.com');
+    expect(await reply('Reply-To: not an address\n')).toBe('');
+  });
+
   it('removes what PostgreSQL refuses (NUL, lone surrogates)', async () => {
     expect(pgSafe('a\u0000b\ud800c\udc00d😀')).toBe('ab\ufffdc\ufffdd😀');
     const n = await normalize('From: a@example.com\nSubject: nul\u0000here\n\nhello\u0000world\n');
@@ -119,6 +133,7 @@ const base = (over: Partial<NormalizedEmail>): NormalizedEmail => ({
   messageIdGenerated: false,
   from: 'a@example.com',
   fromName: null,
+  replyTo: '',
   subject: '',
   recipients: [],
   text: '',
@@ -192,6 +207,21 @@ describe('loopReason', () => {
     [{ 'X-Loop': 'support@northwind.example' }, /X-Loop/],
   ])('never answers %o', (headers, reason) => {
     expect(check(headers)).toMatch(reason);
+  });
+
+  it('checks where the answer would go: a Reply-To of ours or of a machine is never answered [channel:no-mail-loops]', () => {
+    const reply = (from: string, replyTo: string) =>
+      loopReason({ headers: new Map(), from, replyTo, subject: 'Hi', ownAddresses: own });
+    expect(reply('alice@example.com', 'support@northwind.example')).toBe(
+      'Reply-To is one of our own addresses',
+    );
+    expect(reply('alice@example.com', 'no-reply@example.com')).toBe('machine Reply-To (no-reply)');
+    // A mail system's message is a bounce, whatever it asks replies to go to.
+    expect(reply('MAILER-DAEMON@mx.example.com', 'alice@example.com')).toMatch(/machine sender/);
+    expect(reply('support@northwind.example', 'alice@example.com')).toMatch(/our own addresses/);
+    // A web form that sends from a no-reply address on behalf of a person: the person gets the answer.
+    expect(reply('no-reply@forms.example', 'carol@example.com')).toBeNull();
+    expect(reply('alice@example.com', 'alice.home@example.com')).toBeNull();
   });
 
   it('never answers bounces, machines, our own addresses or autoresponder subjects', () => {

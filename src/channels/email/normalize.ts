@@ -1,5 +1,5 @@
-// A parsed email → what Twelve records: the deduplication key (Message-ID), the sender, threading ids, a reply
-// token, the text the engine reads (new words only, within the engine's limit) and the attachments within limits.
+// A parsed email → what Twelve records: the deduplication key (Message-ID), the sender and where replies go
+// (Reply-To, else From: RFC 5322 §3.6.2), threading ids, a reply token, the text the engine reads (new words only, within the engine's limit) and the attachments within limits.
 // Pure apart from hashing. Every string is made safe for PostgreSQL (no NUL, no lone surrogates), so recording
 // never fails half-way on a hostile message.
 import { createHash } from 'node:crypto';
@@ -40,6 +40,11 @@ export interface NormalizedEmail {
   /** The From address, lower-cased; '' when there is none a reply could go to. */
   from: string;
   fromName: string | null;
+  /**
+   * The first valid Reply-To address, lower-cased: where replies go (RFC 5322 §3.6.2; RFC 3834 §4 for a service
+   * that answers requests). '' when there is none, or none valid: replies then go to From.
+   */
+  replyTo: string;
   subject: string;
   recipients: string[];
   /** The customer's new words (quotes and signatures stripped), at most MAX_MESSAGE_CHARS; may be ''. */
@@ -139,6 +144,7 @@ export function normalizeEmail(
   const externalId = ownId ?? `<${sha256(raw).slice(0, 40)}@hash.twelve.invalid>`;
   const fromHeader = parsed.from?.value?.[0];
   const from = validAddress(fromHeader?.address) || validAddress(ctx.envelopeFrom);
+  const replyTo = firstAddress(parsed.replyTo);
   const subject = pgSafe(parsed.subject ?? '')
     .replace(/\s+/g, ' ')
     .trim()
@@ -171,6 +177,7 @@ export function normalizeEmail(
     messageIdGenerated: !ownId,
     from,
     fromName: fromHeader?.name ? pgSafe(fromHeader.name).slice(0, 200) : null,
+    replyTo,
     subject,
     recipients,
     text: cap(stripQuotedText(fullText), MAX_MESSAGE_CHARS),
@@ -185,6 +192,18 @@ export function normalizeEmail(
     attachments,
     files,
   };
+}
+
+/** The first valid address of an address header (mailparser's value), looking inside groups ("team: a@x, b@y;"). */
+function firstAddress(header: ParsedMail['replyTo']): string {
+  const queue = [...(header?.value ?? [])];
+  for (let seen = 0; queue.length && seen < 100; seen++) {
+    const a = queue.shift()!;
+    if (a.group?.length) queue.unshift(...a.group);
+    const valid = validAddress(a.address);
+    if (valid) return valid;
+  }
+  return '';
 }
 
 /** Keeps attachments in arrival order while they fit the limits; the rest are listed, not stored. */

@@ -109,6 +109,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 
 export interface OutgoingTestMail {
   from: string;
+  replyTo?: string;
   to: string;
   subject?: string;
   text?: string;

@@ -76,7 +76,8 @@ export class ChatHub {
       (e.type === 'message.sent' || e.type === 'message.received') &&
       typeof e.conversationId === 'string'
     ) {
-      for (const s of this.byConversation.get(e.conversationId) ?? []) s.refresh();
+      const messageId = typeof e.messageId === 'string' ? e.messageId : undefined;
+      for (const s of this.byConversation.get(e.conversationId) ?? []) s.refresh(messageId);
     } else if (e.type === 'escalation.opened' && typeof e.runId === 'string') {
       void this.escalationOpened(e.runId);
     } else if (e.type === RESYNC_EVENT) {

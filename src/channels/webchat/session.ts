@@ -14,8 +14,7 @@ import { isAppError } from '../../errors.ts';
 import type { Log } from '../../events/log.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import { handoffText } from './hours.ts';
-import { clientIdTagger, messageWithClientId } from './idempotency.ts';
-import { presentMessages, visibleToCustomer } from './present.ts';
+import { presentMessages, unseenMessages } from './present.ts';
 import { type ClientFrame, parseClientFrame, type ServerFrame, type WireErrorId } from './protocol.ts';
 import type { WindowLimiter } from './rate-limit.ts';
 
@@ -40,6 +39,8 @@ export const CLOSE_RATE_LIMITED = 4429;
 const MAX_BUFFERED_BYTES = 1_048_576;
 /** Rejected frames tolerated before the connection is closed. */
 const MAX_STRIKES = 50;
+/** Pushed message ids a socket remembers (and sends to a catch-up read, which looks at the newest 50 messages). */
+const PUSHED_MEMORY = 64;
 export const PERSON_REQUEST_TEXT = 'I would like to talk to a person';
 
 export interface SessionDeps {
@@ -82,9 +83,14 @@ export class ChatSession {
     this.enqueue(() => this.handle(frame), frame.type === 'message' ? frame.clientId : undefined);
   }
 
-  /** Something changed in this conversation (an event from any node): push what the customer has not seen. */
-  refresh(): void {
-    this.enqueue(() => this.pushNew());
+  /**
+   * Something changed in this conversation (an event from any node): push what the customer has not seen. An event
+   * about a message this socket already pushed (the answer to its own message, usually) needs no read.
+   */
+  refresh(messageId?: string): void {
+    this.enqueue(async () => {
+      if (messageId === undefined || !this.pushed.has(messageId)) await this.pushNew();
+    });
   }
 
   /** An escalation opened somewhere for this conversation: announce it once. */
@@ -199,7 +205,7 @@ export class ChatSession {
     // Join before reading: an event that lands in between is queued behind this welcome, not lost.
     this.d.join(conversation.id, this);
     const messages = await presentMessages(app.db, agent.id, await transcript(app.db, conversation.id));
-    for (const m of messages) this.pushed.add(m.id);
+    for (const m of messages) this.markPushed(m.id);
     this.send({
       type: 'welcome',
       conversationId: conversation.id,
@@ -216,27 +222,24 @@ export class ChatSession {
     // The same message is still being answered for a socket that dropped: wait for it, then echo what it stored.
     const running = inFlight.get(key);
     if (running) await running.catch(() => {});
-    const stored = await messageWithClientId(app.db, conversation.id, clientId);
-    if (stored) {
-      // Already stored: the first echo was lost on the way. Echo it again; do not answer it twice.
-      const [echo] = await presentMessages(app.db, this.d.agent.id, [stored]);
-      this.pushed.add(echo!.id);
-      this.send({ type: 'message', ...echo! });
-      return;
-    }
     let done = () => {};
     inFlight.set(key, new Promise<void>((resolve) => (done = resolve)));
     try {
       let result: Awaited<ReturnType<typeof customerMessageHandler>>;
       try {
-        result = await customerMessageHandler(app, { conversation, text });
+        result = await customerMessageHandler(app, { conversation, text, clientId });
       } catch (err) {
         if (isAppError(err) && err.id === 'validation_failed')
           return this.reject('validation_failed', err.message, clientId);
         throw err;
       }
-      const runId = result.run?.id ?? null;
-      await clientIdTagger(app.db, { conversationId: conversation.id, runId, text: text.trim(), clientId });
+      if (result.duplicate) {
+        // Already stored: the first echo was lost on the way. Echo it again; do not answer it twice.
+        const [echo] = await presentMessages(app.db, this.d.agent.id, [result.duplicate]);
+        this.markPushed(echo!.id);
+        this.send({ type: 'message', ...echo! });
+        return;
+      }
       await this.pushNew();
       if (result.escalationId) this.announce(result.escalationId, app.clock.now());
     } finally {
@@ -256,13 +259,20 @@ export class ChatSession {
 
   private async pushNew(): Promise<void> {
     if (!this.conversation) return;
-    const recent = await transcript(this.d.app.db, this.conversation.id, 50);
-    const fresh = recent.filter((m) => !this.pushed.has(m.id) && visibleToCustomer(m));
-    if (!fresh.length) return;
-    for (const m of await presentMessages(this.d.app.db, this.d.agent.id, fresh)) {
-      this.pushed.add(m.id);
+    const { app, agent } = this.d;
+    const fresh = await unseenMessages(app.db, agent.id, this.conversation.id, [...this.pushed], 50);
+    for (const m of fresh) {
+      if (this.pushed.has(m.id)) continue;
+      this.markPushed(m.id);
       this.send({ type: 'message', ...m });
     }
+  }
+
+  /** Remembers a pushed message; only the newest PUSHED_MEMORY are kept (a catch-up read looks at fewer). */
+  private markPushed(id: string): void {
+    this.pushed.delete(id);
+    this.pushed.add(id);
+    if (this.pushed.size > PUSHED_MEMORY) this.pushed.delete(this.pushed.values().next().value!);
   }
 
   /** The open hand-off of the conversation, if any, announced with its time so the widget can place it. */

@@ -28,6 +28,8 @@ export interface LlmResponse {
   usage: LlmUsage;
   /** 'stop' | 'length' | … (AI SDK finish reasons): 'length' means the reply was cut at maxTokens. */
   finishReason: string;
+  /** Tools the model asked to call (none are offered, so any is a model going off script); absent when none. */
+  toolCalls?: string[];
 }
 
 export interface LlmClient {
@@ -102,6 +104,8 @@ export function createLlmClient(
             outputTokens: result.usage.outputTokens ?? 0,
           },
           finishReason: String(result.finishReason),
+          // No tools are offered: the SDK reports a call to one as an invalid tool call and never runs it.
+          ...(result.toolCalls.length ? { toolCalls: result.toolCalls.map((c) => c.toolName) } : {}),
         };
       } catch (err) {
         throw describeFailure(label, settings.timeoutMs, err);

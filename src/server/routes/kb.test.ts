@@ -1,10 +1,12 @@
 // Knowledge-base routes: entries are created, edited, versioned and deleted through the commands (revisions kept),
-// articles import from HTML, the inbox turns a human answer into an entry or a question into a phrasing, and a
+// articles import from HTML or an uploaded file (a real PDF; refused files leave no row behind), the inbox turns a human answer into an entry or a question into a phrasing, and a
 // human reply to a drafted escalation records how far it agreed with the draft.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, buildApi, buildScriptedAgent, startEscalatedRun } from '../../../test/support/api.ts';
+import { makePdf } from '../../../test/support/pdf.ts';
 import { answerFrom } from '../../agents/support/brain.ts';
 import { conversationOpener, customerMessageHandler } from '../../agents/support/conversations.ts';
+import { MAX_FILE_BYTES } from '../../agents/support/import.ts';
 import { faqCreator } from '../../agents/support/kb.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
@@ -148,6 +150,262 @@ describe('articles', () => {
     const huge = await post('x'.repeat(1_100_000), 'text');
     expect(huge.statusCode).toBe(413);
     expect(huge.json().error.id).toBe('payload_too_large');
+  });
+});
+
+describe('POST /api/agents/:agent/kb/files', () => {
+  const TYRES = [
+    'Tyre care guide',
+    'Check tyre pressure every week: road tyres need 80 to 100 psi,',
+    'mountain bike tyres 25 to 35 psi. Replace a tyre when the tread is worn flat',
+    'or when you can see the casing threads through the rubber.',
+  ];
+  const upload = (agent: AgentConfig, filename: string, body: Buffer | string, contentType: string) =>
+    api
+      .as('reviewer')
+      .post(`/api/agents/${agent.name}/kb/files?filename=${encodeURIComponent(filename)}`, body, {
+        'content-type': contentType,
+      });
+
+  /** Every row a KB write touches, for one agent: an upload that is refused must change none of them. */
+  async function footprint(agentId: string) {
+    const count = async (sql: string) => (await api.db.query<{ n: number }>(sql, [agentId]))[0]!.n;
+    return {
+      articles: await count('SELECT count(*)::int AS n FROM kb_articles WHERE agent_id = $1'),
+      passages: await count('SELECT count(*)::int AS n FROM kb_passages WHERE agent_id = $1'),
+      revisions: await count('SELECT count(*)::int AS n FROM kb_revisions WHERE agent_id = $1'),
+      audit: await count(`SELECT count(*)::int AS n FROM audit_events WHERE stream = 'agent:' || $1`),
+      version: await count('SELECT coalesce(max(version), 0)::int AS n FROM kb_state WHERE agent_id = $1'),
+    };
+  }
+
+  it('imports an uploaded PDF as a versioned, audited article the agent answers from', async () => {
+    const agent = await supportAgent();
+    const pdf = await makePdf(TYRES);
+    const res = await upload(agent, 'tyre-care.pdf', pdf, 'application/pdf');
+    expect(res.statusCode, res.body).toBe(201);
+    const { article, changed } = res.json();
+    expect(changed).toBe(true);
+    expect(article).toMatchObject({
+      source: 'tyre-care.pdf',
+      title: 'tyre-care.pdf',
+      format: 'pdf',
+      version: 1,
+    });
+    expect(article.passages).toBeGreaterThanOrEqual(1);
+    const passages = await api.db.query<{ text: string }>(
+      'SELECT text FROM kb_passages WHERE article_id = $1',
+      [article.id],
+    );
+    expect(passages.map((p) => p.text).join(' ')).toContain('80 to 100 psi');
+    // Versioned and audited like every KB edit, by the caller.
+    const [revision] = await api.db.query<{
+      version: number;
+      edited_by: string;
+      snapshot: { format: string };
+    }>('SELECT version, edited_by, snapshot FROM kb_revisions WHERE subject = $1', [
+      `kb_article:${article.id}`,
+    ]);
+    expect(revision).toMatchObject({
+      version: 1,
+      edited_by: 'token:test-reviewer',
+      snapshot: { format: 'pdf' },
+    });
+    const audit = await api.db.query<{ action: string; actor: string }>(
+      'SELECT action, actor FROM audit_events WHERE subject = $1',
+      [`kb_article:${article.id}`],
+    );
+    expect(audit).toEqual([{ action: 'kb.article_created', actor: 'token:test-reviewer' }]);
+    const answer = answerFrom(
+      await api.app.engines.get(api.db, agent.id),
+      'what tyre pressure for a road bike?',
+    );
+    expect(answer.text).toMatch(/80 to 100 psi/);
+    expect(answer.sources[0]).toBe(`article:${article.id}#${answer.topic}`);
+
+    // The same file again changes nothing; new content under the same name is version 2.
+    const again = await upload(agent, 'tyre-care.pdf', pdf, 'application/octet-stream');
+    expect(again.json()).toMatchObject({ changed: false, article: { id: article.id, version: 1 } });
+    const revised = await upload(
+      agent,
+      'tyre-care.pdf',
+      await makePdf([...TYRES, 'Tubeless tyres: 20 psi.']),
+      'application/pdf',
+    );
+    expect(revised.json()).toMatchObject({ changed: true, article: { id: article.id, version: 2 } });
+    const actions = await api.db.query<{ action: string }>(
+      'SELECT action FROM audit_events WHERE subject = $1 ORDER BY seq',
+      [`kb_article:${article.id}`],
+    );
+    expect(actions.map((a) => a.action)).toEqual(['kb.article_created', 'kb.article_updated']);
+    const kb = (await api.as('viewer').get(`/api/agents/${agent.name}/kb`)).json();
+    expect(kb.articles).toEqual([
+      expect.objectContaining({ source: 'tyre-care.pdf', format: 'pdf', version: 2 }),
+    ]);
+  });
+
+  it('imports Markdown, HTML and text files through the same chunking as the CLI', async () => {
+    const agent = await supportAgent();
+    const md = await upload(
+      agent,
+      'returns.md',
+      '# Returns policy\n\nReturn **unused** items within 30 days.\n\n## Refunds\n\nRefunds take five working days.',
+      'text/markdown; charset=utf-8',
+    );
+    expect(md.statusCode, md.body).toBe(201);
+    expect(md.json().article).toMatchObject({ title: 'Returns policy', format: 'markdown', passages: 2 });
+    // Markdown is plain text, and is often sent as such.
+    expect((await upload(agent, 'notes.md', '# Notes\n\nShort.', 'text/plain')).statusCode).toBe(201);
+    const html = await upload(
+      agent,
+      'warranty.html',
+      '<h1>Warranty</h1><p>Frames: lifetime.</p><script>alert(1)</script>',
+      'text/html',
+    );
+    expect(html.json().article).toMatchObject({ title: 'Warranty', format: 'html' });
+    const txt = await upload(agent, 'hours.txt', '\ufeffOpen Monday to Friday.', 'application/octet-stream');
+    expect(txt.json().article).toMatchObject({ title: 'hours.txt', format: 'text' });
+    const passages = await api.db.query<{ heading: string; text: string }>(
+      'SELECT heading, text FROM kb_passages WHERE agent_id = $1',
+      [agent.id],
+    );
+    expect(passages).toContainEqual(expect.objectContaining({ heading: 'Refunds' }));
+    expect(JSON.stringify(passages)).not.toMatch(/\*\*|alert|\ufeff/);
+  });
+
+  it('refuses files of the wrong type, oversized, corrupt or empty, with a stable id and no rows written', async () => {
+    const agent = await supportAgent();
+    const before = await footprint(agent.id);
+    const pdf = await makePdf(TYRES);
+    const cases: [string, Buffer | string, string, number, string, RegExp][] = [
+      [
+        'manual.docx',
+        'PK\u0003\u0004',
+        'application/octet-stream',
+        415,
+        'unsupported_media_type',
+        /only PDF, Markdown/,
+      ],
+      ['photo.png', pdf, 'image/png', 415, 'unsupported_media_type', /Content-Types?: application\/pdf/],
+      [
+        'guide.pdf',
+        pdf,
+        'text/html',
+        415,
+        'unsupported_media_type',
+        /name says pdf but the Content-Type says text\/html/,
+      ],
+      [
+        'guide.pdf',
+        '<h1>not a pdf</h1>',
+        'application/pdf',
+        415,
+        'unsupported_media_type',
+        /no %PDF- header/,
+      ],
+      ['guide.md', pdf, 'text/markdown', 415, 'unsupported_media_type', /is a PDF, not markdown/],
+      [
+        'guide.txt',
+        Buffer.from([0x48, 0x69, 0xff, 0xfe, 0x00]),
+        'text/plain',
+        415,
+        'unsupported_media_type',
+        /not UTF-8/,
+      ],
+      ['guide.txt', 'a\u0000b', 'text/plain', 415, 'unsupported_media_type', /binary/],
+      [
+        'broken.pdf',
+        '%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage',
+        'application/pdf',
+        422,
+        'file_unreadable',
+        /PDF could not be read/,
+      ],
+      [
+        'truncated.pdf',
+        pdf.subarray(0, 600),
+        'application/pdf',
+        422,
+        'file_unreadable',
+        /PDF could not be read/,
+      ],
+      ['blank.html', '<img src="a.png">', 'text/html', 422, 'file_unreadable', /no text/],
+      [
+        'big.txt',
+        Buffer.alloc(MAX_FILE_BYTES + 1, 'a'),
+        'text/plain',
+        413,
+        'payload_too_large',
+        /limited to 20 MiB/,
+      ],
+      ['empty.txt', '', 'text/plain', 400, 'validation_failed', /send the file/],
+      ['../../etc/passwd.txt', 'x', 'text/plain', 400, 'validation_failed', /not valid/],
+    ];
+    for (const [name, body, type, status, id, message] of cases) {
+      const res = await upload(agent, name, body, type);
+      expect(res.statusCode, `${name} as ${type}: ${res.body}`).toBe(status);
+      expect(res.json().error, name).toMatchObject({ id, message: expect.stringMatching(message) });
+    }
+    const noName = await api
+      .as('reviewer')
+      .post(`/api/agents/${agent.name}/kb/files`, 'x', { 'content-type': 'text/plain' });
+    expect(noName.json().error.id).toBe('validation_failed');
+    expect(await footprint(agent.id)).toEqual(before);
+  });
+
+  it('writes the article, its passages, revision and audit event together or not at all', async () => {
+    const agent = await supportAgent();
+    const before = await footprint(agent.id);
+    // A database failure half-way through the write (on the second passage, after the article row is in).
+    await api.db.query(`CREATE FUNCTION fail_on_marker() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.text LIKE '%explode-here%' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$`);
+    await api.db.query(
+      'CREATE TRIGGER fail_on_marker BEFORE INSERT ON kb_passages FOR EACH ROW EXECUTE FUNCTION fail_on_marker()',
+    );
+    try {
+      const res = await upload(
+        agent,
+        'half.md',
+        '# One\n\nFirst part.\n\n# Two\n\nexplode-here',
+        'text/markdown',
+      );
+      expect(res.statusCode).toBe(500);
+      expect(res.json().error.id).toBe('internal_error');
+      expect(await footprint(agent.id)).toEqual(before);
+    } finally {
+      await api.db.query('DROP TRIGGER fail_on_marker ON kb_passages');
+      await api.db.query('DROP FUNCTION fail_on_marker()');
+    }
+  });
+
+  it('is for KB writers: a viewer is refused before the body is read', async () => {
+    const agent = await supportAgent();
+    const res = await api
+      .as('viewer')
+      .post(`/api/agents/${agent.name}/kb/files?filename=a.txt`, Buffer.alloc(MAX_FILE_BYTES + 1, 'a'), {
+        'content-type': 'text/plain',
+      });
+    // 403, not 413: the caller is checked on the request line.
+    expect(res.statusCode).toBe(403);
+    expect(
+      (
+        await api
+          .as('reviewer')
+          .post('/api/agents/nobody/kb/files?filename=a.txt', 'x', { 'content-type': 'text/plain' })
+      ).statusCode,
+    ).toBe(404);
+  });
+
+  it('is described in the OpenAPI document as a binary upload', async () => {
+    const doc = (await api.anon.get('/api/openapi.json')).json();
+    const op = doc.paths['/api/agents/{agent}/kb/files'].post;
+    expect(Object.keys(op.requestBody.content)).toEqual(
+      expect.arrayContaining(['application/pdf', 'text/markdown', 'text/html', 'text/plain']),
+    );
+    expect(op.parameters).toContainEqual(
+      expect.objectContaining({ name: 'filename', in: 'query', required: true }),
+    );
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['201', '413', '415', '422']));
   });
 });
 

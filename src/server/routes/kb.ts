@@ -1,10 +1,16 @@
 // The knowledge base over HTTP: FAQ entries (create, edit, delete, add a phrasing, revision history), articles
-// imported from pasted Markdown, HTML or text, and the inbox's one click that turns a human's answer into an entry
+// imported from pasted Markdown, HTML or text or uploaded as a file (PDF too), and the inbox's one click that turns a human's answer into an entry
 // or a customer's question into a phrasing. Every change goes through the kb.ts commands, which version, audit and
 // bump the KB version (so the agent's engine retrains on its next question).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { htmlToText } from '../../agents/support/chunk.ts';
+import {
+  DOCUMENT_EXTENSIONS,
+  DOCUMENT_MEDIA_TYPES,
+  documentImporter,
+  MAX_FILE_BYTES,
+} from '../../agents/support/import.ts';
 import {
   type Article,
   articleImporter,
@@ -43,6 +49,19 @@ const ArticleBody = z
     source: z.string().trim().min(1).max(500),
     format: z.enum(['markdown', 'html', 'text']),
     content: z.string().min(1).max(MAX_ARTICLE_CHARS),
+  })
+  .strict();
+const FileQuery = z
+  .object({
+    /** The file's name: its extension says the format, and it names the article (the same name again replaces it). */
+    filename: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      // A name, not a path: no folders, no control characters.
+      .regex(/^[^/\\\p{Cc}]+$/u, 'a file name without folders or control characters')
+      .refine((n) => n !== '.' && n !== '..', 'a file name'),
   })
   .strict();
 const Question = z.string().trim().min(1).max(MAX_PHRASING_CHARS);
@@ -273,6 +292,36 @@ export function registerKbRoutes(server: FastifyInstance, app: App): void {
         source: body.source,
         format: body.format,
         text,
+      });
+      return { article: presentArticle(article), changed };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/agents/:agent/kb/files',
+      summary:
+        'Upload a document (PDF, Markdown, HTML or plain text) as an article: the file is the body, ?filename= names it; the same name again replaces it',
+      tags: ['kb'],
+      permission: 'kb.write',
+      params: AgentParam,
+      query: FileQuery,
+      upload: {
+        mediaTypes: Object.keys(DOCUMENT_MEDIA_TYPES),
+        maxBytes: MAX_FILE_BYTES,
+        description: `The file's bytes, at most ${MAX_FILE_BYTES / 1024 / 1024} MiB. The name's extension (${DOCUMENT_EXTENSIONS.join(', ')}) says the format; the Content-Type must agree with it (or be application/octet-stream), and the bytes must be what both say (a PDF starts with %PDF-, text is UTF-8). The article, its passages, its revision and the audit event are written together or not at all.`,
+      },
+      status: 201,
+    },
+    async ({ params, query, raw, req, principal }) => {
+      const agent = await findAgent(app.db, params.agent);
+      const { article, changed } = await documentImporter(app, principal.actor, agent.id, {
+        name: query.filename,
+        data: raw!,
+        contentType: req.headers['content-type'] ?? '',
       });
       return { article: presentArticle(article), changed };
     },

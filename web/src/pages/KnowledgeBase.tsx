@@ -1,7 +1,8 @@
 // The knowledge base of one agent: FAQ entries (a canonical answer and the phrasings that ask for it) with create,
-// edit, add phrasing, delete and each entry's revision history; and articles, imported from pasted Markdown, HTML
-// or text. Every save is a new version on the server, and the agent's engine retrains on its next question.
-import { type FormEvent, useMemo, useState } from 'react';
+// edit, add phrasing, delete and each entry's revision history; and articles, uploaded as a file (PDF, Markdown,
+// HTML, text) or imported from pasted Markdown, HTML or text. Every save is a new version on the server, and the
+// agent's engine retrains on its next question.
+import { type FormEvent, useMemo, useRef, useState } from 'react';
 import { api, fieldErrors } from '../api.ts';
 import {
   Badge,
@@ -162,6 +163,7 @@ export function KnowledgeBasePage({ agentName }: { agentName: string }) {
           articles={kb.data.articles}
           writable={writable}
           importPath={`${path}/kb/articles`}
+          uploadPath={`${path}/kb/files`}
           onChanged={() => void kb.reload()}
         />
       ) : null}
@@ -470,15 +472,138 @@ const slug = (s: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 80);
 
+/** What the server takes (src/agents/support/import.ts): the extension decides the format, sent as its media type. */
+const UPLOAD_TYPES: Record<string, string> = {
+  pdf: 'application/pdf',
+  md: 'text/markdown',
+  markdown: 'text/markdown',
+  html: 'text/html',
+  htm: 'text/html',
+  xhtml: 'application/xhtml+xml',
+  txt: 'text/plain',
+};
+const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+const ACCEPT = [
+  ...Object.keys(UPLOAD_TYPES).map((e) => `.${e}`),
+  ...new Set(Object.values(UPLOAD_TYPES)),
+].join(',');
+
+const extensionOf = (name: string) => /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
+
+type UploadState = { phase: 'sending'; fraction: number | null } | { phase: 'processing' } | null;
+
+/**
+ * Upload a document as an article: a native file input (keyboard and screen-reader ready), a progress bar while
+ * the bytes go up, then "Reading the file…" while the server extracts and chunks it; the result or the server's
+ * reason for refusing the file is announced.
+ */
+function UploadForm({ uploadPath, onChanged }: { uploadPath: string; onChanged: () => void }) {
+  const { announce } = useSession();
+  const [file, setFile] = useState<File | null>(null);
+  const [state, setState] = useState<UploadState>(null);
+  const [result, setResult] = useState<{ article: ArticleView; changed: boolean } | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const action = useAction();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!file) return;
+    setResult(null);
+    const r = await action.run(async () => {
+      // The server checks all of this too; saying it here spares a 20 MiB round trip.
+      const type = UPLOAD_TYPES[extensionOf(file.name)];
+      if (!type) throw new Error(`“${file.name}” is not a PDF, Markdown, HTML or text file`);
+      if (file.size > MAX_UPLOAD_BYTES) throw new Error(`“${file.name}” is larger than 20 MiB`);
+      setState({ phase: 'sending', fraction: 0 });
+      try {
+        return await api.upload<{ article: ArticleView; changed: boolean }>(
+          `${uploadPath}?filename=${encodeURIComponent(file.name)}`,
+          file,
+          type,
+          (fraction) => setState(fraction < 1 ? { phase: 'sending', fraction } : { phase: 'processing' }),
+        );
+      } finally {
+        setState(null);
+      }
+    });
+    if (r) {
+      setResult(r);
+      setFile(null);
+      if (input.current) input.current.value = '';
+      announce(r.changed ? `Uploaded “${r.article.source}”` : `“${r.article.source}” is unchanged`);
+      onChanged();
+    } else announce('The upload failed');
+  };
+
+  return (
+    <form
+      className="card form-card kb-import"
+      aria-labelledby="upload-title"
+      aria-busy={state !== null}
+      onSubmit={submit}
+    >
+      <h3 id="upload-title">Upload a file</h3>
+      <Field
+        label="File to upload"
+        hint="PDF, Markdown, HTML or plain text, up to 20 MiB. Uploading a file with the same name again replaces its article (a new version)."
+      >
+        {(p) => (
+          <input
+            {...p}
+            ref={input}
+            type="file"
+            accept={ACCEPT}
+            disabled={state !== null}
+            onChange={(e) => {
+              setFile(e.target.files?.[0] ?? null);
+              setResult(null);
+              action.setError(null);
+            }}
+          />
+        )}
+      </Field>
+      {state ? (
+        <div className="upload-progress">
+          <label htmlFor="upload-progress">
+            {state.phase === 'sending'
+              ? `Uploading “${file?.name ?? ''}”${state.fraction !== null ? ` (${Math.round(state.fraction * 100)}%)` : ''}…`
+              : `Reading “${file?.name ?? ''}”…`}
+          </label>
+          {state.phase === 'sending' && state.fraction !== null ? (
+            <progress id="upload-progress" max={1} value={state.fraction} />
+          ) : (
+            <progress id="upload-progress" />
+          )}
+        </div>
+      ) : null}
+      <ErrorNote error={action.error} title="The file was not imported." />
+      {result ? (
+        <p className="note note-success" role="status">
+          {result.changed
+            ? `Uploaded “${result.article.source}” as “${result.article.title}”: ${plural(result.article.passages, 'passage')}, version ${result.article.version}.`
+            : `“${result.article.source}” is unchanged (same content as version ${result.article.version}).`}
+        </p>
+      ) : null}
+      <div className="form-actions form-actions-start">
+        <button type="submit" className="btn btn-primary" disabled={!file || action.busy}>
+          {action.busy ? 'Uploading…' : 'Upload file'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function ArticlesSection({
   articles,
   writable,
   importPath,
+  uploadPath,
   onChanged,
 }: {
   articles: ArticleView[];
   writable: boolean;
   importPath: string;
+  uploadPath: string;
   onChanged: () => void;
 }) {
   const { announce } = useSession();
@@ -530,6 +655,8 @@ function ArticlesSection({
         </div>
       )}
 
+      {writable ? <UploadForm uploadPath={uploadPath} onChanged={onChanged} /> : null}
+
       {writable ? (
         <form
           className="card form-card kb-import"
@@ -555,7 +682,7 @@ function ArticlesSection({
             }
           }}
         >
-          <h3 id="import-title">Import an article</h3>
+          <h3 id="import-title">Paste an article</h3>
           <div className="form-grid">
             <Field label="Article title" error={errors.title}>
               {(p) => (
