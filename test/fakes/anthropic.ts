@@ -237,19 +237,26 @@ export function anthropicSystemText(body: unknown): string {
   return (system ?? []).map((b) => b.text).join('\n');
 }
 
-/** The text of each message of a role, in order. */
-export function anthropicMessageTexts(body: unknown, role: 'user' | 'assistant'): string[] {
+/** Every message of the request, in order, as its role and its text blocks joined. */
+export function anthropicTurns(body: unknown): { role: string; text: string }[] {
   const messages = (body as AnthropicRequest | undefined)?.messages ?? [];
-  return messages
-    .filter((m) => m.role === role)
-    .map((m) =>
+  return messages.map((m) => ({
+    role: m.role,
+    text:
       typeof m.content === 'string'
         ? m.content
         : m.content
             .filter((b) => b.type === 'text')
             .map((b) => String(b.text))
             .join('\n'),
-    );
+  }));
+}
+
+/** The text of each message of a role, in order. */
+export function anthropicMessageTexts(body: unknown, role: 'user' | 'assistant'): string[] {
+  return anthropicTurns(body)
+    .filter((m) => m.role === role)
+    .map((m) => m.text);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -213,19 +213,26 @@ export async function startFakeOpenAi(options: { apiKey?: string } = {}): Promis
   };
 }
 
-/** The text of each message of a role, in order (content may be a string or an array of text parts). */
-export function chatMessageTexts(body: unknown, role: 'system' | 'user' | 'assistant'): string[] {
+/** Every message of the request, in order, as its role and its text (content may be a string or text parts). */
+export function chatTurns(body: unknown): { role: string; text: string }[] {
   const messages = (body as ChatRequest | undefined)?.messages ?? [];
-  return messages
-    .filter((m) => m.role === role)
-    .map((m) =>
+  return messages.map((m) => ({
+    role: m.role,
+    text:
       typeof m.content === 'string'
         ? m.content
         : (m.content ?? [])
             .filter((p) => p.type === 'text')
             .map((p) => String(p.text))
             .join('\n'),
-    );
+  }));
+}
+
+/** The text of each message of a role, in order. */
+export function chatMessageTexts(body: unknown, role: 'system' | 'user' | 'assistant'): string[] {
+  return chatTurns(body)
+    .filter((m) => m.role === role)
+    .map((m) => m.text);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -2,15 +2,15 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  type AnthropicRequest,
   anthropicMessageTexts,
   anthropicSystemText,
+  anthropicTurns,
   type FakeAnthropic,
   startFakeAnthropic,
 } from '../../../test/fakes/anthropic.ts';
 import {
-  type ChatRequest,
   chatMessageTexts,
+  chatTurns,
   type FakeOpenAi,
   startFakeOpenAi,
 } from '../../../test/fakes/openai.ts';
@@ -93,17 +93,7 @@ function anthropicProvider(fake: FakeAnthropic): FakeProvider {
     scriptToolCall: (name, input) => fake.script({ text: '', toolUse: { name, input } }),
     system: anthropicSystemText,
     userMessages: (body) => anthropicMessageTexts(body, 'user'),
-    turns: (body) =>
-      ((body as AnthropicRequest).messages ?? []).map((m) => ({
-        role: m.role,
-        text:
-          typeof m.content === 'string'
-            ? m.content
-            : m.content
-                .filter((b) => b.type === 'text')
-                .map((b) => String(b.text))
-                .join('\n'),
-      })),
+    turns: (body) => anthropicTurns(body),
     pending: fake.pending,
     clear: fake.clear,
     close: fake.close,
@@ -148,19 +138,7 @@ function openaiProvider(fake: FakeOpenAi): FakeProvider {
       fake.script({ text: '', toolCalls: [{ name, arguments: JSON.stringify(input) }] }),
     system: (body) => chatMessageTexts(body, 'system').join('\n'),
     userMessages: (body) => chatMessageTexts(body, 'user'),
-    turns: (body) =>
-      ((body as ChatRequest).messages ?? [])
-        .filter((m) => m.role !== 'system')
-        .map((m) => ({
-          role: m.role,
-          text:
-            typeof m.content === 'string'
-              ? m.content
-              : (m.content ?? [])
-                  .filter((p) => p.type === 'text')
-                  .map((p) => String(p.text))
-                  .join('\n'),
-        })),
+    turns: (body) => chatTurns(body).filter((m) => m.role !== 'system'),
     pending: fake.pending,
     clear: fake.clear,
     close: fake.close,
