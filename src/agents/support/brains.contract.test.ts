@@ -8,12 +8,7 @@ import {
   type FakeAnthropic,
   startFakeAnthropic,
 } from '../../../test/fakes/anthropic.ts';
-import {
-  chatMessageTexts,
-  chatTurns,
-  type FakeOpenAi,
-  startFakeOpenAi,
-} from '../../../test/fakes/openai.ts';
+import { chatMessageTexts, chatTurns, type FakeOpenAi, startFakeOpenAi } from '../../../test/fakes/openai.ts';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
 import type { LlmSettings } from '../../engines/llm/settings.ts';
