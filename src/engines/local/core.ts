@@ -1,6 +1,6 @@
 // The scoring core: a softmax classifier, a nearest-phrasing index and label centroids over one feature space.
 import { forward, type SoftmaxModel, softmaxInPlace, trainSoftmax } from './classifier.ts';
-import { BLOCK_WORD, type SparseVec } from './features.ts';
+import { BLOCK_CHAR, BLOCK_WORD, type SparseVec } from './features.ts';
 
 /** Inverted lists by feature (CSR): for feature f, rows start[f]..start[f+1] of (row, val). */
 export interface Postings {
@@ -14,6 +14,7 @@ export interface Core {
   clf: SoftmaxModel | null;
   /** Label of each indexed phrasing. */
   docLabel: Int32Array;
+  /** The phrasings in word space (words and bigrams, unit length: see wordPart), for nearest neighbours. */
   phrases: Postings;
   /** Unit-length label centroids, indexed by feature; `row` is the label. */
   centroids: Postings;
@@ -93,10 +94,37 @@ export function buildCore(
     classes,
     clf,
     docLabel: ys,
-    phrases: buildPostings(xs, features),
+    // Neighbours are found in word space (words and bigrams): character n-grams of common words ("card") touch
+    // nearly every phrasing, which made this lookup most of a question's time, and they changed neither accuracy nor
+    // coverage here (the classifier and the centroids keep them, for spelling variants).
+    phrases: buildPostings(
+      xs.map((x) => wordPart(x, block)),
+      features,
+    ),
     centroids: buildPostings(centroidVectors(xs, ys, classes), features),
     block,
   };
+}
+
+/** The word and bigram features of x, renormalized to unit length (cosine in word space). */
+export function wordPart(x: SparseVec, block: Uint8Array): SparseVec {
+  let norm = 0;
+  let n = 0;
+  for (let q = 0; q < x.idx.length; q++) {
+    if (block[x.idx[q]!] === BLOCK_CHAR) continue;
+    norm += x.val[q]! ** 2;
+    n++;
+  }
+  const idx = new Int32Array(n);
+  const val = new Float32Array(n);
+  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  let p = 0;
+  for (let q = 0; q < x.idx.length; q++) {
+    if (block[x.idx[q]!] === BLOCK_CHAR) continue;
+    idx[p] = x.idx[q]!;
+    val[p++] = x.val[q]! * inv;
+  }
+  return { idx, val };
 }
 
 export function newSignals(classes: number): Signals {
@@ -155,11 +183,16 @@ export function score(core: Core, x: SparseVec, sig: Signals, scratch: Scratch):
   }
   sig.knn.fill(0);
   sig.knn2.fill(0);
+  // The phrasings are indexed in word space (wordPart), so the query's word part is normalized the same way; its
+  // unseen words count in the norm, so a question of words no phrasing uses stays far from all of them.
+  let wordNorm = x.unseenWords ?? 0;
+  for (let q = 0; q < x.idx.length; q++) if (core.block[x.idx[q]!] !== BLOCK_CHAR) wordNorm += x.val[q]! ** 2;
+  const knnScale = wordNorm > 0 ? 1 / Math.sqrt(wordNorm) : 0;
   const n = accumulate(core.phrases, x, scratch);
   for (let i = 0; i < n; i++) {
     const r = scratch.touched[i]!;
     const l = core.docLabel[r]!;
-    const s = scratch.acc[r]!;
+    const s = scratch.acc[r]! * knnScale;
     if (s > sig.knn[l]!) {
       sig.knn2[l] = sig.knn[l]!;
       sig.knn[l] = s;

@@ -111,7 +111,7 @@ function missingShare(
 const FALLBACK_WEIGHTS = [0, 0, 0, 0, 6, 4, 0, 0, 0.5, 0, 0, 0, 0, 3, 0, 0, -4.5];
 
 const FORMAT = 'twelve-local-engine';
-const VERSION = 2;
+const VERSION = 3;
 const MIN_CALIBRATION_ROWS = 40;
 
 function postingsToJson(p: Postings): { start: string; row: string; val: string } {
