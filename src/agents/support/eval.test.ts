@@ -211,13 +211,23 @@ describe('runEvaluation', () => {
   it('pools several carve rounds for the threshold, and says which rule it used', async () => {
     const { train, test } = synthetic();
     const one = await runEvaluation({ train, test, validationRounds: 1 });
-    const three = await runEvaluation({ train, test });
+    const three = await runEvaluation({ train, test, validationRounds: 3 });
     expect(one).toMatchObject({ validationRounds: 1, thresholdRule: 'simulated-oos' });
     expect(three).toMatchObject({ validationRounds: 3, thresholdRule: 'simulated-oos' });
     expect(three.simulatedOosLabels).toBeGreaterThan(0);
     expect(three.valSize).toBeGreaterThan(2 * one.valSize);
-    const exact = await runEvaluation({ train, test, simulateOos: false });
+    const exact = await runEvaluation({ train, test, simulateOos: false, validationRounds: 3 });
     expect(exact).toMatchObject({ thresholdRule: 'exact', simulatedOosLabels: 0, validationRounds: 3 });
+  });
+
+  it('pools more rounds by default when a round validates on few questions (up to 10)', async () => {
+    const { train, test } = synthetic();
+    const one = await runEvaluation({ train, test, validationRounds: 1 });
+    const auto = await runEvaluation({ train, test });
+    // The synthetic set carves only a handful of questions per round: far from 1,000 pooled, so the cap applies.
+    expect(one.valSize).toBeLessThan(100);
+    expect(auto.validationRounds).toBe(10);
+    expect(auto.valSize).toBeGreaterThan(5 * one.valSize);
   });
 
   const DATA = '/work/shared/data/banking77-oos';
@@ -274,7 +284,7 @@ describe('twelve eval support', () => {
     expect(text).toMatch(/answered precision \(target 90\.0%\)/);
     expect(text).toContain('(max 10 per label)');
     expect(text).toMatch(/threshold rule\s+simulated oos/);
-    expect(text).toContain('(3 rounds pooled)');
+    expect(text).toContain('(10 rounds pooled)');
   });
 
   it('switches to the exact threshold rule with --exact-threshold-rule', async () => {

@@ -65,6 +65,14 @@ export interface EvalReport {
 
 export const OOS_LABEL = 'oos';
 const CARVE_SHARE = 0.1;
+/**
+ * Carve rounds pooled for the threshold when the caller does not say: at least 3, more (up to 10) until the pooled
+ * validation set holds about 1,000 questions, so the threshold of a small knowledge base is not chosen on a few
+ * dozen questions.
+ */
+const MIN_VALIDATION_ROUNDS = 3;
+const MAX_VALIDATION_ROUNDS = 10;
+const MIN_POOLED_VALIDATION = 1000;
 /** Share of labels hidden to simulate out-of-scope questions in a carved validation set. */
 const SIMULATED_OOS_LABEL_SHARE = 0.1;
 /**
@@ -294,7 +302,8 @@ function predictAll(
 }
 
 /**
- * Runs the evaluation. Validation is `val` when given, else `validationRounds` (default 3) independent carves of
+ * Runs the evaluation. Validation is `val` when given, else `validationRounds` (default: 3, up to 10 for small
+ * training sets, see MIN_POOLED_VALIDATION) independent carves of
  * ~10% per label out of train (plus simulated out-of-scope questions when train has no oos rows, see
  * `simulateOos`); the threshold is chosen once, on all rounds' predictions pooled, each round scored by an engine
  * trained without its validation rows. The reported engine is then retrained on the full training set (what
@@ -313,7 +322,8 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
   const train = maxPerLabel !== null ? capPerLabel(opts.train, maxPerLabel) : opts.train;
 
   const simulate = (opts.simulateOos ?? true) && !train.some((r) => r.label === OOS_LABEL);
-  const rounds = opts.val ? 1 : Math.max(1, Math.floor(opts.validationRounds ?? 3));
+  const fixedRounds = opts.validationRounds !== undefined;
+  let rounds = opts.val ? 1 : Math.max(1, Math.floor(opts.validationRounds ?? MIN_VALIDATION_ROUNDS));
   const finalEntries = buildEntries(train);
   let choice: ThresholdChoice;
   let valSize = 0;
@@ -327,19 +337,26 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
     choice = chooseThreshold(predictAll(engine.engine, valRows, 'validate', progress), target);
     return finish(engine.engine, engine.ms, 'val');
   }
+  const carve = (roundSeed: number) => {
+    const split = carveValidation(train, roundSeed);
+    if (!simulate) return { ...split, hiddenLabels: 0 };
+    return simulateOosSplit(split.kb, split.val, roundSeed);
+  };
+  if (!fixedRounds) {
+    // A threshold chosen on a few hundred questions moves by whole points of precision from one carve to the next:
+    // small training sets (where a round is cheap) pool more rounds, until the pooled set is large enough.
+    const perRound = Math.max(1, carve(seed).val.length);
+    rounds = Math.min(
+      MAX_VALIDATION_ROUNDS,
+      Math.max(MIN_VALIDATION_ROUNDS, Math.ceil(MIN_POOLED_VALIDATION / perRound)),
+    );
+  }
   const pooled: Prediction[] = [];
   for (let round = 0; round < rounds; round++) {
     // Round 0 uses the evaluation seed itself, so a single round reproduces the historical split exactly.
     const roundSeed = seed + round * 7919;
-    const split = carveValidation(train, roundSeed);
-    let valRows = split.val;
-    let valKb = split.kb;
-    if (simulate) {
-      const sim = simulateOosSplit(valKb, valRows, roundSeed);
-      valRows = sim.val;
-      valKb = sim.kb;
-      simulatedOosLabels += sim.hiddenLabels;
-    }
+    const { kb: valKb, val: valRows, hiddenLabels } = carve(roundSeed);
+    simulatedOosLabels += hiddenLabels;
     const phase = rounds > 1 ? `train-validation-model ${round + 1}/${rounds}` : 'train-validation-model';
     progress?.(phase, 0, 1);
     const valEngine = LocalEngine.train({ entries: buildEntries(valKb) }, { seed: roundSeed });
