@@ -78,6 +78,26 @@ describe('audit trail', () => {
       )
       .catch((e: unknown) => e);
     expect(sqlState(err)).toBe('TW001');
+    // On a stream with a head: a wrong previous hash, a skipped seq and a second start all fail the same way.
+    await log.append({ stream: 'run:fork', actor: 'a', action: 'x', subject: 's' });
+    await log.append({ stream: 'run:fork', actor: 'a', action: 'x', subject: 's' });
+    const head = (
+      await db.query<{ seq: number; hash: string }>(
+        `SELECT seq, hash FROM audit_heads WHERE stream = 'run:fork'`,
+      )
+    )[0]!;
+    const attempt = (seq: number, prev: string) =>
+      db
+        .query(
+          `INSERT INTO audit_events (stream, seq, at, actor, action, subject, payload, prev_hash, hash)
+           VALUES ('run:fork', $1, now(), 'x', 'x', 'x', '{}', $2, 'f')`,
+          [seq, prev],
+        )
+        .catch((e: unknown) => e);
+    expect(sqlState(await attempt(Number(head.seq) + 1, 'e'.repeat(64)))).toBe('TW001');
+    expect(sqlState(await attempt(Number(head.seq) + 2, head.hash))).toBe('TW001');
+    expect(sqlState(await attempt(1, '0'.repeat(64)))).toBe('TW001');
+    expect((await verifyAudit(db)).ok).toBe(true);
   });
 
   it('recovers from a stale head cache when another writer appended first', async () => {
