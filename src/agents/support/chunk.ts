@@ -1,5 +1,6 @@
 // Turning documents into passages the engine can retrieve: text extraction per format (html-to-text for HTML,
 // unpdf for PDF), then chunks that follow headings and paragraphs, each small enough to quote as an answer.
+import { Worker } from 'node:worker_threads';
 import { convert } from 'html-to-text';
 
 export type ArticleFormat = 'markdown' | 'html' | 'pdf' | 'text';
@@ -33,14 +34,52 @@ export function htmlToText(html: string): string {
 /** A knowledge-base document longer than this is a book, not an article (and parsing it is a denial of service). */
 export const MAX_PDF_PAGES = 1000;
 
-export async function pdfToText(data: Uint8Array): Promise<string> {
-  const { extractText, getDocumentProxy } = await import('unpdf');
-  // Verbosity 0: errors only (pdf.js otherwise prints warnings about damaged files to stderr); they are thrown.
-  const pdf = await getDocumentProxy(data, { verbosity: 0 });
-  if (pdf.numPages > MAX_PDF_PAGES)
-    throw new Error(`it has ${pdf.numPages} pages; at most ${MAX_PDF_PAGES} are imported`);
-  const { text } = await extractText(pdf, { mergePages: false });
-  return (Array.isArray(text) ? text : [text]).join('\n\n');
+/** How long reading one PDF may take, and how much heap it may use, before it is given up. */
+export const PDF_TIMEOUT_MS = 30_000;
+const PDF_HEAP_MB = 512;
+
+/**
+ * The text of a PDF, page by page. Parsing runs in a worker thread with a deadline and a heap limit: a hostile or
+ * broken file is refused (an Error saying why) instead of stalling or exhausting the server.
+ */
+export function pdfToText(data: Uint8Array, options: { timeoutMs?: number } = {}): Promise<string> {
+  const timeoutMs = options.timeoutMs ?? PDF_TIMEOUT_MS;
+  return new Promise((resolve, reject) => {
+    const copy = data.slice();
+    const worker = new Worker(new URL('./pdf-worker.mjs', import.meta.url), {
+      workerData: { data: copy, maxPages: MAX_PDF_PAGES },
+      transferList: [copy.buffer],
+      resourceLimits: { maxOldGenerationSizeMb: PDF_HEAP_MB },
+      // The worker is plain JavaScript: it needs none of the parent's loader flags.
+      execArgv: [],
+    });
+    let settled = false;
+    const finish = (err: Error | null, text?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      if (err) reject(err);
+      else resolve(text ?? '');
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`reading it took longer than ${Math.round(timeoutMs / 1000)} s`)),
+      timeoutMs,
+    );
+    worker.once('message', (m: { ok: boolean; text?: string; error?: string }) =>
+      m.ok ? finish(null, m.text) : finish(new Error(m.error ?? 'unreadable')),
+    );
+    worker.once('error', (err) =>
+      finish(
+        new Error(
+          (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? `reading it needed more than ${PDF_HEAP_MB} MB`
+            : err.message,
+        ),
+      ),
+    );
+    worker.once('exit', (code) => finish(new Error(`the reader stopped (exit code ${code})`)));
+  });
 }
 
 /** Strips Markdown syntax that means nothing to a reader of a plain-text answer. */

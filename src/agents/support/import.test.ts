@@ -1,6 +1,6 @@
 // Importing documents: a real PDF is read with unpdf and chunked into passages the agent answers from; files that
 // cannot be read are reported and skipped without stopping the import.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
@@ -9,6 +9,7 @@ import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import { answerFrom } from './brain.ts';
+import { pdfToText } from './chunk.ts';
 import { kbImporter } from './import.ts';
 import { listArticles } from './kb.ts';
 
@@ -54,5 +55,15 @@ describe('document import', () => {
     const answer = answerFrom(await app.engines.get(db, agent.id), 'what tyre pressure for a road bike?');
     expect(answer.text).toMatch(/80 to 100 psi/);
     expect(answer.sources[0]).toMatch(/^article:/);
+  });
+
+  it('reads PDFs in a worker with a deadline: a file that takes too long is refused, and the server goes on', async () => {
+    const path = join(dir, 'slow.pdf');
+    await writePdf(path, ['A page of text']);
+    const bytes = new Uint8Array(readFileSync(path));
+    await expect(pdfToText(bytes, { timeoutMs: 1 })).rejects.toThrow(/took longer than/);
+    // The same file within the normal deadline reads, and reading it again is independent of the refused attempt.
+    await expect(pdfToText(bytes)).resolves.toMatch(/A page of text/);
+    await expect(pdfToText(new TextEncoder().encode('%PDF-1.7 not really'))).rejects.toThrow();
   });
 });
