@@ -477,7 +477,7 @@ async function measureNode(driver: string, probes: string[]): Promise<Measured[]
         probes.push(
           `${probeReport(
             `Probe ${title} (${driver}), concurrency 1: ${l.ok} requests, mean ${fmt(s.mean)} ms, p50 ${fmt(s.p50)} ms per request; ` +
-              `database time per request (statements + transactions): ${fmt(sumMs(meter.stats) / Math.max(1, l.sent))} ms`,
+              `database time per request (statements + transactions): ${fmt(totalMs(meter.stats) / Math.max(1, l.sent))} ms`,
             meter.stats,
             Math.max(1, l.sent),
           )}`,
@@ -547,7 +547,8 @@ async function measureNode(driver: string, probes: string[]): Promise<Measured[]
   }
 }
 
-function sumMs(stats: Map<string, { n: number; ms: number }>): number {
+/** Total database time over every statement of a probe (Meter.stats). */
+export function totalMs(stats: Map<string, { n: number; ms: number }>): number {
   let t = 0;
   for (const s of stats.values()) t += s.ms;
   return t;

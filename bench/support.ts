@@ -48,6 +48,7 @@ import {
   type Target,
   THREAD_CPU_JS,
   threadCpuMs,
+  totalMs,
   WaitSampler,
 } from './api.ts';
 import {
@@ -522,7 +523,7 @@ async function measureDriver(driver: string, reports: string[]): Promise<Measure
     reports.push(
       `${probeReport(
         `Probe (${driver}), 1 client: ${probe.measured} turns, mean ${fmt(ps.mean)} ms, p50 ${fmt(ps.p50)} ms per turn; ` +
-          `database time per turn: ${fmt(sum(probeStats) / Math.max(1, probe.turns))} ms (every statement, the session's ` +
+          `database time per turn: ${fmt(totalMs(probeStats) / Math.max(1, probe.turns))} ms (every statement, the session's ` +
           `re-read after the answer's event included, so it can exceed the turn)`,
         probeStats,
         Math.max(1, probe.turns),
@@ -549,12 +550,6 @@ async function measureDriver(driver: string, reports: string[]): Promise<Measure
     await bus.close().catch(() => {});
     await target.cleanup();
   }
-}
-
-function sum(stats: Map<string, { n: number; ms: number }>): number {
-  let t = 0;
-  for (const s of stats.values()) t += s.ms;
-  return t;
 }
 
 async function runSuite(): Promise<ScenarioResult[]> {

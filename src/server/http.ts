@@ -146,8 +146,11 @@ export function route<B = undefined, Q = undefined, P = undefined>(
   registries.set(server, list);
   list.push({ ...spec, status: spec.status ?? 200 } as RegisteredRoute);
   const generic = spec as RouteSpec<unknown, unknown, unknown>;
+  // Upload routes check the caller on the request line (onRequest, below); the handler reuses that principal
+  // instead of authenticating a second time.
+  const checked = new WeakMap<FastifyRequest, Principal>();
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
-    const principal = await guard(app, generic, req);
+    const principal = checked.get(req) ?? (await guard(app, generic, req));
     // Fastify also parses text/plain, the content type a cross-site form can send without a CORS preflight;
     // a JSON route accepts JSON only.
     if (spec.body && req.body !== undefined && !JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '')) {
@@ -198,7 +201,7 @@ export function route<B = undefined, Q = undefined, P = undefined>(
       url: spec.url,
       bodyLimit: upload.maxBytes,
       onRequest: async (req) => {
-        await guard(app, generic, req);
+        checked.set(req, await guard(app, generic, req));
       },
       handler: handle,
     });

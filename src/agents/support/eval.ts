@@ -342,10 +342,11 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
     if (!simulate) return { ...split, hiddenLabels: 0 };
     return simulateOosSplit(split.kb, split.val, roundSeed);
   };
+  const first = carve(seed);
   if (!fixedRounds) {
     // A threshold chosen on a few hundred questions moves by whole points of precision from one carve to the next:
     // small training sets (where a round is cheap) pool more rounds, until the pooled set is large enough.
-    const perRound = Math.max(1, carve(seed).val.length);
+    const perRound = Math.max(1, first.val.length);
     rounds = Math.min(
       MAX_VALIDATION_ROUNDS,
       Math.max(MIN_VALIDATION_ROUNDS, Math.ceil(MIN_POOLED_VALIDATION / perRound)),
@@ -355,7 +356,7 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
   for (let round = 0; round < rounds; round++) {
     // Round 0 uses the evaluation seed itself, so a single round reproduces the historical split exactly.
     const roundSeed = seed + round * 7919;
-    const { kb: valKb, val: valRows, hiddenLabels } = carve(roundSeed);
+    const { kb: valKb, val: valRows, hiddenLabels } = round === 0 ? first : carve(roundSeed);
     simulatedOosLabels += hiddenLabels;
     const phase = rounds > 1 ? `train-validation-model ${round + 1}/${rounds}` : 'train-validation-model';
     progress?.(phase, 0, 1);
