@@ -1,5 +1,5 @@
 // The knowledge base in a real Chromium against a real server: create and edit an FAQ entry, import an article and
-// upload a PDF (progress shown, a corrupt file's reason shown, keyboard only) on the KB page, answer a shadow draft in the inbox (the draft beside the reply box, the agreement shown), turn a
+// upload a PDF (progress shown, a corrupt file's reason shown, keyboard only) and a Windows-1252 text file on the KB page, answer a shadow draft in the inbox (the draft beside the reply box, the agreement shown), turn a
 // human answer into a new entry and a question into a phrasing with one click each, see delivery states, and find
 // it all back on the KB page and the overview. Screenshots: test-artifacts/screenshots/kb-*.png.
 import { existsSync } from 'node:fs';
@@ -218,6 +218,25 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       expect(stored!.passages).toBeGreaterThan(0);
       expect(await page.getByRole('table', { name: 'Articles' }).textContent()).not.toMatch(/broken\.pdf/);
       await screenshot(page, 'kb-upload-done');
+
+      // A text file saved by a Windows editor (Windows-1252): read as such, and the page says so.
+      await input.setInputFiles({
+        name: 'caf\u00e9-hours.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from(
+          'Caf\xe9 hours \x96 open Monday to Saturday, 9 to 18; the workshop closes at 17.',
+          'latin1',
+        ),
+      });
+      await button.click();
+      await form
+        .getByRole('status')
+        .filter({ hasText: /Uploaded “café-hours\.txt”.*read as windows-1252 text/s })
+        .waitFor();
+      const [legacy] = await srv.db.query<{ text: string }>(
+        `SELECT p.text FROM kb_passages p JOIN kb_articles a ON a.id = p.article_id WHERE a.source = 'café-hours.txt'`,
+      );
+      expect(legacy!.text).toContain('Café hours – open Monday');
     },
     STEP_TIMEOUT,
   );

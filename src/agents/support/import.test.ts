@@ -57,6 +57,28 @@ describe('document import', () => {
     expect(answer.sources[0]).toMatch(/^article:/);
   });
 
+  it('reads a folder of text files saved in other character sets, and reports which', async () => {
+    const agent = await agentCreator(app, 'user:a@example.com', { kind: 'support', name: 'legacy-import' });
+    const legacy = mkdtempSync(join(tmpdir(), 'twelve-legacy-'));
+    try {
+      writeFileSync(
+        join(legacy, 'opening.txt'),
+        Buffer.from(
+          'Opening hours \x96 caf\xe9 and workshop: Monday to Saturday, 9 to 18. Closed on public holidays.',
+          'latin1',
+        ),
+      );
+      writeFileSync(join(legacy, 'returns.md'), '# Returns\n\nBring the receipt within 30 days.');
+      const report = await kbImporter(app, 'user:a@example.com', agent.id, legacy);
+      expect(report).toMatchObject({ articlesChanged: 2, skipped: [] });
+      expect(report.decoded).toEqual([{ file: 'opening.txt', encoding: 'windows-1252' }]);
+      const answer = answerFrom(await app.engines.get(db, agent.id), 'when is the workshop open?');
+      expect(answer.text).toContain('Opening hours – café and workshop');
+    } finally {
+      rmSync(legacy, { recursive: true, force: true });
+    }
+  });
+
   it('reads PDFs in a worker with a deadline: a file that takes too long is refused, and the server goes on', async () => {
     const path = join(dir, 'slow.pdf');
     await writePdf(path, ['A page of text']);

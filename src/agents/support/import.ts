@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Actor, Services } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { type ArticleFormat, formatFromName, htmlToText, pdfToText, titleOf } from './chunk.ts';
+import { decodeDocumentText } from './decode.ts';
 import { type Article, articleImporter, FaqInputSchema, faqCreator, faqUpdater, listFaqs } from './kb.ts';
 
 /** The largest document imported, from a folder or uploaded. */
@@ -38,6 +39,8 @@ export interface ReadDocument {
   format: ArticleFormat;
   title: string;
   text: string;
+  /** The character set a text document was decoded from (null for a PDF): see decode.ts. */
+  encoding: string | null;
 }
 
 const PDF_MAGIC = Buffer.from('%PDF-');
@@ -45,7 +48,8 @@ const PDF_MAGIC = Buffer.from('%PDF-');
 /**
  * Checks a document and extracts its text. Refusals are AppErrors with stable ids: payload_too_large (over
  * MAX_FILE_BYTES), unsupported_media_type (a name or Content-Type that is not a document, a Content-Type that
- * contradicts the name, a ".pdf" without the %PDF- header, a text file that is not UTF-8 text), file_unreadable (a
+ * contradicts the name, a ".pdf" without the %PDF- header, a text file whose character set is unknown or cannot be
+ * told: see decodeDocumentText), file_unreadable (a
  * PDF that does not parse, or a document with no text). Nothing is written here.
  */
 export async function readDocument(file: DocumentFile): Promise<ReadDocument> {
@@ -75,6 +79,7 @@ export async function readDocument(file: DocumentFile): Promise<ReadDocument> {
   // PDF readers accept the header anywhere in the first 1024 bytes (some files start with junk before it).
   const isPdf = bytes.subarray(0, 1024).includes(PDF_MAGIC);
   let text: string;
+  let encoding: string | null = null;
   if (format === 'pdf') {
     if (!isPdf) throw new AppError('unsupported_media_type', 'the file is not a PDF: it has no %PDF- header');
     try {
@@ -87,15 +92,11 @@ export async function readDocument(file: DocumentFile): Promise<ReadDocument> {
     }
   } else {
     if (isPdf) throw new AppError('unsupported_media_type', `the file is a PDF, not ${format}: name it .pdf`);
-    let decoded: string;
-    try {
-      decoded = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-    } catch {
-      throw new AppError('unsupported_media_type', `the file is not UTF-8 text: save it as UTF-8 ${format}`);
-    }
-    if (decoded.includes('\u0000'))
+    const decoded = decodeDocumentText(bytes, format, file.contentType);
+    encoding = decoded.encoding;
+    if (decoded.text.includes('\u0000'))
       throw new AppError('unsupported_media_type', 'the file is binary, not text (it contains NUL bytes)');
-    text = format === 'html' ? htmlToText(decoded) : decoded;
+    text = format === 'html' ? htmlToText(decoded.text) : decoded.text;
   }
   text = text.replaceAll('\u0000', '');
   if (!text.trim())
@@ -105,7 +106,7 @@ export async function readDocument(file: DocumentFile): Promise<ReadDocument> {
         ? 'no text could be extracted (a scanned PDF needs text recognition first)'
         : 'no text could be extracted',
     );
-  return { format, title: titleOf(text, basename(file.name)), text };
+  return { format, title: titleOf(text, basename(file.name)), text, encoding };
 }
 
 /**
@@ -118,14 +119,15 @@ export async function documentImporter(
   actor: Actor,
   agentId: string,
   file: DocumentFile & { source?: string },
-): Promise<{ article: Article; changed: boolean }> {
+): Promise<{ article: Article; changed: boolean; encoding: string | null }> {
   const doc = await readDocument(file);
-  return articleImporter(svc, actor, agentId, {
+  const result = await articleImporter(svc, actor, agentId, {
     source: file.source ?? basename(file.name),
     title: doc.title,
     format: doc.format,
     text: doc.text,
   });
+  return { ...result, encoding: doc.encoding };
 }
 
 export interface ImportReport {
@@ -135,6 +137,8 @@ export interface ImportReport {
   faqCreated: number;
   faqUpdated: number;
   skipped: { file: string; reason: string }[];
+  /** Text documents that were not UTF-8, with the character set they were read in (see decode.ts). */
+  decoded: { file: string; encoding: string }[];
 }
 
 const isFaqFile = (path: string) => /(^|\.)faq\.json$/i.test(basename(path));
@@ -172,6 +176,7 @@ export async function kbImporter(
     faqCreated: 0,
     faqUpdated: 0,
     skipped: [],
+    decoded: [],
   };
   for (let i = 0; i < files.length; i++) {
     const file = files[i]!;
@@ -186,11 +191,12 @@ export async function kbImporter(
         report.faqUpdated += counts.updated;
         continue;
       }
-      const { changed } = await documentImporter(svc, actor, agentId, {
+      const { changed, encoding } = await documentImporter(svc, actor, agentId, {
         name: basename(file),
         source: rel,
         data: await readFile(file),
       });
+      if (encoding && encoding !== 'utf-8') report.decoded.push({ file: rel, encoding });
       if (changed) report.articlesChanged++;
       else report.articlesUnchanged++;
     } catch (err) {

@@ -55,6 +55,7 @@ export const kbImportCommand: CliCommand = {
         `${report.files} files: ${report.faqCreated} FAQ entries created, ${report.faqUpdated} updated; ` +
           `${report.articlesChanged} articles imported, ${report.articlesUnchanged} unchanged`,
       );
+      for (const d of report.decoded) io.out(`read ${d.file} as ${d.encoding} (it is not UTF-8)`);
       for (const s of report.skipped) io.err(`skipped ${s.file}: ${s.reason}`);
       return report.skipped.length ? 1 : 0;
     } finally {

@@ -265,12 +265,64 @@ describe('POST /api/agents/:agent/kb/files', () => {
     expect(html.json().article).toMatchObject({ title: 'Warranty', format: 'html' });
     const txt = await upload(agent, 'hours.txt', '\ufeffOpen Monday to Friday.', 'application/octet-stream');
     expect(txt.json().article).toMatchObject({ title: 'hours.txt', format: 'text' });
+    expect(txt.json().encoding).toBe('utf-8');
     const passages = await api.db.query<{ heading: string; text: string }>(
       'SELECT heading, text FROM kb_passages WHERE agent_id = $1',
       [agent.id],
     );
     expect(passages).toContainEqual(expect.objectContaining({ heading: 'Refunds' }));
     expect(JSON.stringify(passages)).not.toMatch(/\*\*|alert|\ufeff/);
+  });
+
+  it('reads text saved in other character sets: Windows-1252, UTF-16 with a BOM, a declared charset, <meta charset>', async () => {
+    const agent = await supportAgent();
+    const cp1252 = Buffer.from(
+      'Caf\xe9 opening hours \x96 we deliver to M\xfcnchen and Z\xfcrich. A r\xe9sum\xe9 of our returns policy: bring the receipt within 30 days.',
+      'latin1',
+    );
+    const legacy = await upload(agent, 'legacy.txt', cp1252, 'text/plain');
+    expect(legacy.statusCode, legacy.body).toBe(201);
+    expect(legacy.json().encoding).toBe('windows-1252');
+    const utf16 = await upload(
+      agent,
+      'export.txt',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Gift cards never expire.', 'utf16le')]),
+      'text/plain',
+    );
+    expect(utf16.json().encoding).toBe('utf-16le');
+    const declared = await upload(
+      agent,
+      'menu.md',
+      Buffer.from('# Men\xfc\n\nCr\xe8me br\xfbl\xe9e.', 'latin1'),
+      'text/markdown; charset=ISO-8859-1',
+    );
+    expect(declared.json()).toMatchObject({ encoding: 'windows-1252', article: { title: 'Menü' } });
+    const page = await upload(
+      agent,
+      'old.html',
+      Buffer.from(
+        '<html><head><meta charset="iso-8859-15"><title>t</title></head><body><h1>Tarifs en \xa4</h1><p>\xc9t\xe9 2024.</p></body></html>',
+        'latin1',
+      ),
+      'text/html',
+    );
+    expect(page.json()).toMatchObject({ encoding: 'iso-8859-15', article: { title: 'Tarifs en €' } });
+    const texts = (
+      await api.db.query<{ text: string }>('SELECT text FROM kb_passages WHERE agent_id = $1', [agent.id])
+    ).map((r) => r.text);
+    const all = texts.join('\n');
+    for (const word of [
+      'Café',
+      'München',
+      'Zürich',
+      '–',
+      'résumé',
+      'Gift cards never expire',
+      'Crème brûlée',
+      'Été',
+    ])
+      expect(all).toContain(word);
+    expect(all).not.toMatch(/\ufffd|Ã/);
   });
 
   it('refuses files of the wrong type, oversized, corrupt or empty, with a stable id and no rows written', async () => {
@@ -306,11 +358,27 @@ describe('POST /api/agents/:agent/kb/files', () => {
       ['guide.md', pdf, 'text/markdown', 415, 'unsupported_media_type', /is a PDF, not markdown/],
       [
         'guide.txt',
-        Buffer.from([0x48, 0x69, 0xff, 0xfe, 0x00]),
+        'Opening hours',
+        'text/plain; charset=klingon',
+        415,
+        'unsupported_media_type',
+        /unknown character set: klingon/,
+      ],
+      [
+        'guide.txt',
+        Buffer.from([0x48, 0x69, 0xff, 0x21]),
+        'text/plain; charset=utf-8',
+        415,
+        'unsupported_media_type',
+        /not valid utf-8 text/,
+      ],
+      [
+        'noise.txt',
+        Buffer.from(Array.from({ length: 300 }, (_, i) => ((i * 7919 + 13) % 256) | 0x80)),
         'text/plain',
         415,
         'unsupported_media_type',
-        /not UTF-8/,
+        /could not be told/,
       ],
       ['guide.txt', 'a\u0000b', 'text/plain', 415, 'unsupported_media_type', /binary/],
       [

@@ -312,18 +312,18 @@ export function registerKbRoutes(server: FastifyInstance, app: App): void {
       upload: {
         mediaTypes: Object.keys(DOCUMENT_MEDIA_TYPES),
         maxBytes: MAX_FILE_BYTES,
-        description: `The file's bytes, at most ${MAX_FILE_BYTES / 1024 / 1024} MiB. The name's extension (${DOCUMENT_EXTENSIONS.join(', ')}) says the format; the Content-Type must agree with it (or be application/octet-stream), and the bytes must be what both say (a PDF starts with %PDF-, text is UTF-8). The article, its passages, its revision and the audit event are written together or not at all.`,
+        description: `The file's bytes, at most ${MAX_FILE_BYTES / 1024 / 1024} MiB. The name's extension (${DOCUMENT_EXTENSIONS.join(', ')}) says the format; the Content-Type must agree with it (or be application/octet-stream), and the bytes must be what both say (a PDF starts with %PDF-). Text is decoded by its byte order mark, else the Content-Type's charset, else (HTML) its <meta charset>, else as UTF-8 when valid, else by detection (Windows-1252, ISO-8859-x, Shift_JIS, GB18030 …); the response's \`encoding\` says which was used, and a charset that is unknown, contradicted by the bytes or cannot be told is refused (415). The article, its passages, its revision and the audit event are written together or not at all.`,
       },
       status: 201,
     },
     async ({ params, query, raw, req, principal }) => {
       const agent = await findAgent(app.db, params.agent);
-      const { article, changed } = await documentImporter(app, principal.actor, agent.id, {
+      const { article, changed, encoding } = await documentImporter(app, principal.actor, agent.id, {
         name: query.filename,
         data: raw!,
         contentType: req.headers['content-type'] ?? '',
       });
-      return { article: presentArticle(article), changed };
+      return { article: presentArticle(article), changed, encoding };
     },
   );
 

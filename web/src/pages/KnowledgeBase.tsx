@@ -497,11 +497,18 @@ type UploadState = { phase: 'sending'; fraction: number | null } | { phase: 'pro
  * the bytes go up, then "Reading the file…" while the server extracts and chunks it; the result or the server's
  * reason for refusing the file is announced.
  */
+/** What POST …/kb/files answers; `encoding` is the character set a text file was read in (null for a PDF). */
+interface UploadResult {
+  article: ArticleView;
+  changed: boolean;
+  encoding: string | null;
+}
+
 function UploadForm({ uploadPath, onChanged }: { uploadPath: string; onChanged: () => void }) {
   const { announce } = useSession();
   const [file, setFile] = useState<File | null>(null);
   const [state, setState] = useState<UploadState>(null);
-  const [result, setResult] = useState<{ article: ArticleView; changed: boolean } | null>(null);
+  const [result, setResult] = useState<UploadResult | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const action = useAction();
 
@@ -516,7 +523,7 @@ function UploadForm({ uploadPath, onChanged }: { uploadPath: string; onChanged: 
       if (file.size > MAX_UPLOAD_BYTES) throw new Error(`“${file.name}” is larger than 20 MiB`);
       setState({ phase: 'sending', fraction: 0 });
       try {
-        return await api.upload<{ article: ArticleView; changed: boolean }>(
+        return await api.upload<UploadResult>(
           `${uploadPath}?filename=${encodeURIComponent(file.name)}`,
           file,
           type,
@@ -582,6 +589,9 @@ function UploadForm({ uploadPath, onChanged }: { uploadPath: string; onChanged: 
           {result.changed
             ? `Uploaded “${result.article.source}” as “${result.article.title}”: ${plural(result.article.passages, 'passage')}, version ${result.article.version}.`
             : `“${result.article.source}” is unchanged (same content as version ${result.article.version}).`}
+          {result.encoding && result.encoding !== 'utf-8'
+            ? ` It was read as ${result.encoding} text: check the article if its accents look wrong.`
+            : null}
         </p>
       ) : null}
       <div className="form-actions form-actions-start">
