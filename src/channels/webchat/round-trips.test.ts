@@ -2,7 +2,8 @@
 // every transaction, as the support bench counts them). A regression guard for the hot path: a turn the agent
 // answers is three statements (the run's birth, which also checks that no human has the conversation and that the
 // clientId is new; the final reply; the push of what is new), a request to rephrase one more (was the last one a
-// request too?), and the event about the agent's own answer costs the socket that pushed it nothing.
+// request too?), and the event about the agent's own answer costs the socket that pushed it nothing. The turn's touch
+// of its conversation stays HOT-eligible (migration 012).
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
@@ -122,6 +123,24 @@ describe('web chat turn round trips', () => {
     expect(perTurn.filter((t) => t.startsWith('answer')).length).toBeGreaterThanOrEqual(2);
     expect(perTurn.at(-1)).toBe('clarify 4');
     client.close();
+  });
+
+  it("moves the conversation's updated_at with an update that can be HOT: no index of conversations covers it", async () => {
+    // Every turn touches its conversation; an indexed updated_at would write the row into every index each time.
+    const covered = await db.query<{ index: string }>(
+      `SELECT i.indexrelid::regclass::text AS index FROM pg_index i
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+       WHERE i.indrelid = 'conversations'::regclass AND a.attname = 'updated_at'
+       UNION
+       SELECT i.indexrelid::regclass::text FROM pg_index i
+       WHERE i.indrelid = 'conversations'::regclass
+         AND (pg_get_expr(i.indexprs, i.indrelid) LIKE '%updated_at%' OR pg_get_expr(i.indpred, i.indrelid) LIKE '%updated_at%')`,
+    );
+    expect(covered).toEqual([]);
+    const [options] = await db.query<{ reloptions: string[] | null }>(
+      `SELECT reloptions FROM pg_class WHERE oid = 'conversations'::regclass`,
+    );
+    expect(options!.reloptions).toContain('fillfactor=80');
   });
 
   it('echoes a resent clientId without a run: the refused start, then the stored message', async () => {
