@@ -14,13 +14,19 @@ import { widgetBundle } from './bundle.ts';
 import { demoPage } from './demo.ts';
 import { ChatHub } from './hub.ts';
 import { AGENT_NAME, MAX_PAYLOAD_BYTES, type ServerFrame } from './protocol.ts';
-import { ConnectionCounter, type WindowLimit, WindowLimiter } from './rate-limit.ts';
+import {
+  ConnectionCounter,
+  type Limiter,
+  SharedWindowLimiter,
+  type WindowLimit,
+  WindowLimiter,
+} from './rate-limit.ts';
 import { ChatSession, type ChatSocket, CLOSE_NOT_AVAILABLE, CLOSE_RATE_LIMITED } from './session.ts';
 
 export interface WebchatLimits {
   /** Customer messages per connection. */
   messages: WindowLimit;
-  /** Customer messages and new conversations per IP, per node. */
+  /** Customer messages and new conversations per IP: across all nodes on a PostgreSQL server (see rate-limit.ts). */
   perIp: WindowLimit;
   /** Frames of any kind per connection. */
   frames: WindowLimit;
@@ -62,12 +68,26 @@ export async function registerWebchat(
     });
     return ownBus;
   };
-  const ipLimiter = new WindowLimiter(limits.perIp);
+  // PGlite is one process, so one node: its memory is the whole count.
+  const shared =
+    app.db.driver === 'pg'
+      ? // Nodes share counts only under the same limit: counts of another window length do not compare.
+        new SharedWindowLimiter(
+          app.db,
+          `webchat:ip:${limits.perIp.max}/${limits.perIp.windowMs}`,
+          limits.perIp,
+          {
+            onError: (err) => server.log.warn({ err }, 'webchat: could not share rate-limit counts'),
+          },
+        ).start()
+      : null;
+  const ipLimiter: Limiter = shared ?? new WindowLimiter(limits.perIp);
   const connections = new ConnectionCounter(limits.connectionsPerIp);
   const inFlight = new Map<string, Promise<void>>();
   const hub = new ChatHub(app, busFor, server.log, () => ipLimiter.sweep());
   server.addHook('onClose', async () => {
     await hub.close();
+    await shared?.close();
     if (ownBus) await (await ownBus.catch(() => null))?.close();
   });
 

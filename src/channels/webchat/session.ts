@@ -16,7 +16,7 @@ import type { AgentConfig } from '../../runtime/types.ts';
 import { handoffText } from './hours.ts';
 import { presentMessages, unseenMessages } from './present.ts';
 import { type ClientFrame, parseClientFrame, type ServerFrame, type WireErrorId } from './protocol.ts';
-import type { WindowLimiter } from './rate-limit.ts';
+import type { Limiter } from './rate-limit.ts';
 
 /** The part of a ws WebSocket this module uses (the `ws` package ships no types here). */
 export interface ChatSocket {
@@ -50,11 +50,11 @@ export interface SessionDeps {
   ip: string;
   log: Log;
   /** Frames of any kind, per connection (stops error-frame floods). */
-  frameLimiter: WindowLimiter;
+  frameLimiter: Limiter;
   /** Customer messages and hand-off requests, per connection. */
-  messageLimiter: WindowLimiter;
-  /** Customer messages, hand-off requests and new conversations, per IP (shared by the node's sockets). */
-  ipLimiter: WindowLimiter;
+  messageLimiter: Limiter;
+  /** Customer messages, hand-off requests and new conversations, per IP (shared by all nodes on PostgreSQL). */
+  ipLimiter: Limiter;
   /** clientIds being processed on this node, across sockets (a reconnecting tab resends while the first runs). */
   inFlight: Map<string, Promise<void>>;
   join(conversationId: string, session: ChatSession): void;

@@ -3,7 +3,7 @@
 // connection and per IP, open sockets are capped per IP; and the widget script and demo page are served right.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDb, type TestDb } from '../../../test/support/db.ts';
+import { driverName, openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { MAX_MESSAGE_CHARS } from '../../agents/support/conversations.ts';
 import { type App, createApp } from '../../app.ts';
 import { buildServer } from '../../server/server.ts';
@@ -133,6 +133,46 @@ describe('limits', () => {
     for (const c of [first, second, ...held]) c.close();
     expect((await fetch(`http://${base}/health`)).status).toBe(200);
   });
+});
+
+describe('limits across nodes', () => {
+  it.skipIf(driverName !== 'pg')(
+    'holds the per-IP limit for an address spread over two nodes on one PostgreSQL',
+    async () => {
+      // Two web chat "nodes" (two servers, each with its own limiter) on one database, same limits.
+      const limits = {
+        messages: { max: 100, windowMs: 60_000 },
+        perIp: { max: 4, windowMs: 60_000 },
+        frames: { max: 100, windowMs: 60_000 },
+        connectionsPerIp: 10,
+      };
+      const nodes = [Fastify({ logger: false }), Fastify({ logger: false })];
+      try {
+        for (const n of nodes) {
+          await registerWebchat(n, app, { limits });
+          await n.listen({ port: 0, host: '127.0.0.1' });
+        }
+        const [a, b] = nodes.map((n) => `ws://127.0.0.1:${portOf(n)}/api/webchat/northwind/socket`);
+        // On A: a new conversation and two messages (3 of the address's 4).
+        const first = await greeted(a);
+        for (const i of [0, 1]) {
+          first.send({ type: 'message', text: `hello ${i}`, clientId: `n-${i}` });
+          await first.next((f) => f.type === 'message' && f.author === 'agent');
+        }
+        // On B: a new conversation (4 of 4; B had not seen the address), then both nodes sync (every 200 ms).
+        const second = await greeted(b);
+        await new Promise((r) => setTimeout(r, 700));
+        second.send({ type: 'message', text: 'one more', clientId: 'n-2' });
+        expect(await second.next(isError('rate_limited'))).toMatchObject({ clientId: 'n-2' });
+        first.send({ type: 'message', text: 'and on A', clientId: 'n-3' });
+        expect(await first.next(isError('rate_limited'))).toMatchObject({ clientId: 'n-3' });
+        first.close();
+        second.close();
+      } finally {
+        for (const n of nodes) await n.close();
+      }
+    },
+  );
 });
 
 describe('widget script and demo page', () => {
