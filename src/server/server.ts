@@ -15,6 +15,7 @@ import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerEscalationRoutes } from './routes/escalations.ts';
+import { registerEvaluationRoutes } from './routes/evaluations.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerKbRoutes } from './routes/kb.ts';
 import { registerReadinessRoutes } from './routes/readiness.ts';
@@ -66,6 +67,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerApprovalRoutes(server, app);
   registerEscalationRoutes(server, app);
   registerKbRoutes(server, app);
+  registerEvaluationRoutes(server, app);
   registerAuditRoutes(server, app);
   registerAdminRoutes(server, app);
   registerWhatsAppRoutes(server, app);

@@ -123,6 +123,14 @@ const FIXTURES: Record<string, Fixture> = {
     query: `?filename=returns-${unique()}.md`,
     bad: { query: '?filename=' },
   },
+  'POST /api/agents/:agent/evaluations': {
+    setup: async () => ({ agent: support.name }),
+    body: () => Buffer.from('{"text": "when are you open", "label": "oos"}\n'),
+    headers: { 'content-type': 'application/x-ndjson' },
+    query: '?targetPrecision=0.9',
+    bad: { query: '?targetPrecision=2' },
+  },
+  'GET /api/agents/:agent/evaluations/latest': { bad: 'none' },
   'POST /api/escalations/:id/to-kb': {
     setup: answeredSupportEscalation,
     body: () => ({ mode: 'new', title: `Opening ${unique()}` }),

@@ -378,6 +378,63 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
   );
 
   it(
+    'evaluates the agent on an uploaded test set, draws precision and coverage over thresholds, and adopts the suggestion',
+    async () => {
+      await page.goto(`${srv.url}/agents/${AGENT}/kb`);
+      await heading(page, 'Knowledge base of Northwind Cycles');
+      const section = page.getByRole('region', { name: 'How well it answers' });
+      await section.getByText('Not evaluated yet.').waitFor();
+      const test = [
+        { text: 'when are you open', label: 'Opening hours' },
+        { text: 'what are your opening hours', label: 'opening hours' },
+        { text: 'what time do you close on fridays?', label: 'Opening hours' },
+        { text: 'Do you sell gift cards?', label: 'Do you sell gift cards?' },
+        { text: 'do you repair electric scooters', label: 'oos' },
+        { text: 'I want to close my account', label: 'oos' },
+      ];
+      const form = section.getByRole('form', { name: 'Evaluate on a test set' });
+      await form.getByLabel('Test set (JSON Lines)').setInputFiles({
+        name: 'northwind-test.jsonl',
+        mimeType: 'application/x-ndjson',
+        buffer: Buffer.from(test.map((r) => JSON.stringify(r)).join('\n')),
+      });
+      await form.getByLabel('Target precision (%)').fill('80');
+      await form.getByRole('button', { name: 'Evaluate' }).click();
+      await section
+        .getByText(/^6 questions, evaluated .* at the threshold 0\.50: answered precision/)
+        .waitFor();
+      const chart = section.getByRole('img', {
+        name: /^Threshold chart\. At the agent's threshold 0\.50: precision/,
+      });
+      await chart.waitFor();
+      expect(await chart.locator('path.line').count()).toBe(3);
+      await section.getByText('Show the numbers').click();
+      const table = section.getByRole('table', { name: 'Figures by threshold' });
+      expect(await table.locator('tbody tr').count()).toBeGreaterThanOrEqual(11);
+      expect(await a11yProblems(page)).toEqual([]);
+      await screenshot(page, 'kb-evaluation');
+
+      // Recorded as the agent's evidence; the suggestion becomes the agent's threshold in one click.
+      const [recorded] = await srv.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM evaluations e JOIN agents a ON a.id = e.agent_id WHERE a.name = $1`,
+        [AGENT],
+      );
+      expect(recorded!.n).toBe(1);
+      const adopt = section.getByRole('button', { name: /^Use the suggested threshold \((\d\.\d\d)\)$/ });
+      const label = await adopt.textContent();
+      await adopt.click();
+      await section.getByText(/^The agent’s threshold is now \d\.\d\d: evaluate again/).waitFor();
+      const [agent] = await srv.db.query<{ confidence_threshold: number }>(
+        'SELECT confidence_threshold FROM agents WHERE name = $1',
+        [AGENT],
+      );
+      expect(agent!.confidence_threshold.toFixed(2)).toBe(/\((\d\.\d\d)\)/.exec(label ?? '')?.[1]);
+      expect(await section.getByRole('button', { name: /Use the suggested threshold/ }).count()).toBe(0);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
     'shows HTML and script in customer messages as text in the inbox, never as markup [channel:escaped-output]',
     async () => {
       const hostile =

@@ -260,3 +260,32 @@ export interface VerifyResult {
   firstBroken: { id: number | null; stream: string; seq: number | null; reason: string } | null;
   anchor: string | null;
 }
+
+/** One point of an evaluation's threshold curve. */
+export interface CurvePointView {
+  threshold: number;
+  answeredPrecision: number;
+  coverage: number;
+  oosRecall: number;
+  answered: number;
+}
+
+/** GET/POST /api/agents/:agent/evaluations…: a support agent's evaluation on its own test set. */
+export interface EvaluationView {
+  evaluation: { id: string; passed: boolean; createdAt: string };
+  report: {
+    agent: string;
+    questions: number;
+    threshold: number;
+    targetPrecision: number;
+    answeredPrecision: number;
+    coverage: number;
+    oosRecall: number;
+    inScopeAccuracy: number;
+    answered: number;
+    oosCount: number;
+    unknownLabels: string[];
+    curve: CurvePointView[];
+    suggestedThreshold: number | null;
+  };
+}

@@ -6,7 +6,14 @@ import { AppError } from '../../errors.ts';
 import { type EvaluationRecord, evaluationRecorder } from '../../readiness/assessments.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import { answerFrom } from './brain.ts';
-import { computeFigures, type Figures, type LabeledText, OOS_LABEL, type Prediction } from './eval.ts';
+import {
+  chooseThreshold,
+  computeFigures,
+  type Figures,
+  type LabeledText,
+  OOS_LABEL,
+  type Prediction,
+} from './eval.ts';
 import { listFaqs } from './kb.ts';
 
 export interface AgentEvalReport extends Figures {
@@ -17,6 +24,41 @@ export interface AgentEvalReport extends Figures {
   passed: boolean;
   /** Labels of the test file that match no FAQ entry (by id or title): counted as wrong when answered. */
   unknownLabels: string[];
+  /** The figures at other thresholds, ascending (the precision/coverage trade-off, for the dashboard's chart). */
+  curve: CurvePoint[];
+  /**
+   * The lowest threshold at which this test set's answered precision reaches the target (null when none does).
+   * Chosen on the very questions it is measured on, so it is optimistic: a suggestion to check on fresh questions.
+   */
+  suggestedThreshold: number | null;
+}
+
+export interface CurvePoint {
+  threshold: number;
+  answeredPrecision: number;
+  coverage: number;
+  oosRecall: number;
+  answered: number;
+}
+
+/** Curve thresholds: every 0.02 from 0 to 1 (51 points), plus the agent's own and the suggested one. */
+const CURVE_STEP = 0.02;
+
+export function thresholdCurve(preds: Prediction[], extra: number[] = []): CurvePoint[] {
+  const steps = Array.from({ length: Math.round(1 / CURVE_STEP) + 1 }, (_, i) =>
+    Number((i * CURVE_STEP).toFixed(2)),
+  );
+  const thresholds = [...new Set([...steps, ...extra.filter((t) => t >= 0 && t <= 1)])].sort((a, b) => a - b);
+  return thresholds.map((threshold) => {
+    const f = computeFigures(preds, threshold);
+    return {
+      threshold,
+      answeredPrecision: f.answeredPrecision,
+      coverage: f.coverage,
+      oosRecall: f.oosRecall,
+      answered: f.answered,
+    };
+  });
 }
 
 /**
@@ -55,6 +97,8 @@ export async function agentEvaluator(
   });
   options.onProgress?.(test.length, test.length);
   const figures = computeFigures(preds, agent.confidenceThreshold);
+  const choice = chooseThreshold(preds, target);
+  const suggestedThreshold = choice.reachedTarget ? choice.threshold : null;
   const report: AgentEvalReport = {
     ...figures,
     agent: agent.name,
@@ -63,6 +107,11 @@ export async function agentEvaluator(
     targetPrecision: target,
     passed: figures.answered > 0 && figures.answeredPrecision >= target,
     unknownLabels: [...unknown],
+    curve: thresholdCurve(preds, [
+      agent.confidenceThreshold,
+      ...(suggestedThreshold === null ? [] : [suggestedThreshold]),
+    ]),
+    suggestedThreshold,
   };
   const evaluation = await evaluationRecorder(app, actor, agent.id, {
     kind: 'support',

@@ -54,6 +54,11 @@ export const evalAgentCommand: CliCommand = {
         io.out(`  coverage            ${pct(report.coverage)}`);
         io.out(`  out-of-scope recall ${pct(report.oosRecall)}`);
         io.out(`  in-scope accuracy   ${pct(report.inScopeAccuracy)}`);
+        io.out(
+          report.suggestedThreshold === null
+            ? `  no threshold reaches ${pct(target)} precision on this set`
+            : `  suggested threshold ${report.suggestedThreshold.toFixed(2)} (the lowest reaching the target on this set; check it on fresh questions)`,
+        );
         if (report.unknownLabels.length)
           io.err(`labels matching no FAQ entry: ${report.unknownLabels.join(', ')}`);
         io.out(

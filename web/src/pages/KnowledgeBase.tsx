@@ -1,9 +1,10 @@
 // The knowledge base of one agent: FAQ entries (a canonical answer and the phrasings that ask for it) with create,
 // edit, add phrasing, delete and each entry's revision history; and articles, uploaded as a file (PDF, Markdown,
 // HTML, text) or imported from pasted Markdown, HTML or text. Every save is a new version on the server, and the
-// agent's engine retrains on its next question.
+// agent's engine retrains on its next question. A support agent's evaluation on its own test set closes the page.
 import { type FormEvent, useMemo, useRef, useState } from 'react';
 import { api, fieldErrors } from '../api.ts';
+import { EvaluationSection } from '../components/EvaluationSection.tsx';
 import {
   Badge,
   ConfirmDialog,
@@ -165,6 +166,14 @@ export function KnowledgeBasePage({ agentName }: { agentName: string }) {
           importPath={`${path}/kb/articles`}
           uploadPath={`${path}/kb/files`}
           onChanged={() => void kb.reload()}
+        />
+      ) : null}
+
+      {agent.data?.kind === 'support' ? (
+        <EvaluationSection
+          agentPath={path}
+          agentThreshold={agent.data.confidenceThreshold}
+          onAgentChanged={() => void agent.reload()}
         />
       ) : null}
     </>

@@ -1,0 +1,87 @@
+// `twelve eval agent NAME --test FILE` on a PGlite data folder: the sample KB's own evaluation set is scored at the
+// agent's threshold, the suggested threshold is printed, the result is recorded as evidence, and the exit code says
+// whether it passed.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kbImporter } from '../../agents/support/import.ts';
+import { createApp } from '../../app.ts';
+import { agentCreator } from '../../runtime/agents.ts';
+import { openDatabase } from '../../store/open.ts';
+import type { CliIo } from '../command.ts';
+import { main } from '../main.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'twelve-eval-agent-'));
+const EXAMPLE = join(import.meta.dirname, '../../../examples/northwind-cycles');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function capture(): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    out: (l) => stdout.push(l),
+    err: (l) => stderr.push(l),
+    interactive: false,
+    env: { TWELVE_DATA_DIR: dir },
+    stdout,
+    stderr,
+  };
+}
+
+beforeAll(async () => {
+  const db = await openDatabase({ dataDir: dir });
+  try {
+    const app = createApp(db);
+    const agent = await agentCreator(app, 'test', {
+      kind: 'support',
+      name: 'shop',
+      confidenceThreshold: 0.5,
+    });
+    await kbImporter(app, 'test', agent.id, EXAMPLE);
+  } finally {
+    await db.close();
+  }
+});
+
+async function evaluations(): Promise<number> {
+  const db = await openDatabase({ dataDir: dir });
+  try {
+    const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM evaluations');
+    return row!.n;
+  } finally {
+    await db.close();
+  }
+}
+
+describe('twelve eval agent', () => {
+  it('scores the set at the agent threshold, prints the suggested threshold and records the evidence', async () => {
+    const io = capture();
+    const code = await main(
+      ['eval', 'agent', 'shop', '--test', join(EXAMPLE, 'eval.jsonl'), '--target-precision', '0.9'],
+      io,
+    );
+    const text = io.stdout.join('\n');
+    expect(text).toMatch(/^Agent shop: \d+ questions at threshold 0\.50/);
+    expect(text).toMatch(/answered precision +\d+\.\d%/);
+    expect(text).toMatch(/suggested threshold \d\.\d\d \(the lowest reaching the target on this set/);
+    expect(code).toBe(/PASSED/.test(text) ? 0 : 1);
+
+    const json = capture();
+    await main(['eval', 'agent', 'shop', '--test', join(EXAMPLE, 'eval.jsonl'), '--json'], json);
+    const report = JSON.parse(json.stdout.join(''));
+    expect(report.curve.length).toBeGreaterThan(50);
+    expect(report.suggestedThreshold === null || report.suggestedThreshold > 0).toBe(true);
+
+    expect(await evaluations()).toBe(2);
+  });
+
+  it('says which line of a bad test file is wrong, and records nothing', async () => {
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"text": "when are you open", "label": "Opening hours"}\n{"text": 3}\n');
+    const io = capture();
+    expect(await main(['eval', 'agent', 'shop', '--test', bad], io)).toBe(1);
+    expect(io.stderr.join('\n')).toMatch(/bad\.jsonl:2: "text" must be a string/);
+    expect(await evaluations()).toBe(2);
+  });
+});
