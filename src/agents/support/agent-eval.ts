@@ -41,6 +41,8 @@ export interface CurvePoint {
   answered: number;
 }
 
+const YIELD_EVERY = 250;
+
 /** Curve thresholds: every 0.02 from 0 to 1 (51 points), plus the agent's own and the suggested one. */
 const CURVE_STEP = 0.02;
 
@@ -84,7 +86,11 @@ export async function agentEvaluator(
   }
   const snap = await app.engines.get(app.db, agent.id);
   const unknown = new Set<string>();
-  const preds: Prediction[] = test.map((row, i) => {
+  const preds: Prediction[] = [];
+  for (const [i, row] of test.entries()) {
+    // A served evaluation must not hold the event loop for the whole set (20,000 questions take seconds): other
+    // requests and chat sockets get a turn between slices.
+    if (i > 0 && i % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     options.onProgress?.(i, test.length);
     const label =
       row.label === OOS_LABEL
@@ -93,8 +99,8 @@ export async function agentEvaluator(
     if (label === null) unknown.add(row.label);
     const a = answerFrom(snap, row.text, 1);
     // An answer from an article passage has no FAQ label: it counts as wrong for a labelled FAQ question.
-    return { label: label ?? `unknown:${row.label}`, predicted: a.topic, confidence: a.confidence };
-  });
+    preds.push({ label: label ?? `unknown:${row.label}`, predicted: a.topic, confidence: a.confidence });
+  }
   options.onProgress?.(test.length, test.length);
   const figures = computeFigures(preds, agent.confidenceThreshold);
   const choice = chooseThreshold(preds, target);

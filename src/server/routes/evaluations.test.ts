@@ -3,7 +3,7 @@
 // readiness evidence and readable afterwards. Bad test sets are refused with a stable id and record nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, buildApi } from '../../../test/support/api.ts';
-import { thresholdCurve } from '../../agents/support/agent-eval.ts';
+import { agentEvaluator, thresholdCurve } from '../../agents/support/agent-eval.ts';
 import { faqCreator } from '../../agents/support/kb.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
@@ -141,6 +141,34 @@ describe('POST /api/agents/:agent/evaluations', () => {
     expect(res.json().error.message).toMatch(/not a support agent/);
     expect((await evaluate({ ...agent, name: 'nobody' }, TEST_SET)).statusCode).toBe(404);
     expect(await evaluationCount(agent.id)).toBe(0);
+  });
+});
+
+describe('agentEvaluator', () => {
+  it('lets the event loop run between slices of a large test set', async () => {
+    const agent = await supportAgent();
+    const rows = Array.from({ length: 1200 }, (_, i) => ({
+      text: i % 2 ? `when are you open ${i}` : `shipping cost ${i}`,
+      label: i % 2 ? 'Opening hours' : 'Delivery cost',
+    }));
+    let ticks = 0;
+    let done = false;
+    const tick = () => {
+      ticks++;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    let atFirst = -1;
+    let atLast = -1;
+    await agentEvaluator(api.app, 'test', agent, rows, {
+      onProgress: (i, total) => {
+        if (i === 0) atFirst = ticks;
+        if (i === total) atLast = ticks;
+      },
+    });
+    done = true;
+    // Other callbacks ran while the questions were scored, not only before and after.
+    expect(atLast - atFirst).toBeGreaterThanOrEqual(4);
   });
 });
 
