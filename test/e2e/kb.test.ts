@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
 import { conversationOpener, customerMessageHandler } from '../../src/agents/support/conversations.ts';
+import { evaluationRecorder } from '../../src/readiness/assessments.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import { makePdf } from '../support/pdf.ts';
 import {
@@ -384,6 +385,11 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       await heading(page, 'Knowledge base of Northwind Cycles');
       const section = page.getByRole('region', { name: 'How well it answers' });
       await section.getByText('Not evaluated yet.').waitFor();
+      // Evidence recorded without figures (an older version, or by hand) is named, not drawn.
+      const [row] = await srv.db.query<{ id: string }>('SELECT id FROM agents WHERE name = $1', [AGENT]);
+      await evaluationRecorder(srv.app, 'test', row!.id, { kind: 'support', passed: false, report: {} });
+      await page.reload();
+      await section.getByText(/^An evaluation was recorded .* without its figures/).waitFor();
       const test = [
         { text: 'when are you open', label: 'Opening hours' },
         { text: 'what are your opening hours', label: 'opening hours' },
@@ -419,7 +425,7 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
         `SELECT count(*)::int AS n FROM evaluations e JOIN agents a ON a.id = e.agent_id WHERE a.name = $1`,
         [AGENT],
       );
-      expect(recorded!.n).toBe(1);
+      expect(recorded!.n).toBe(2);
       const adopt = section.getByRole('button', { name: /^Use the suggested threshold \((\d\.\d\d)\)$/ });
       const label = await adopt.textContent();
       await adopt.click();

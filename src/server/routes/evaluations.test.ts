@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, buildApi } from '../../../test/support/api.ts';
 import { agentEvaluator, thresholdCurve } from '../../agents/support/agent-eval.ts';
 import { faqCreator } from '../../agents/support/kb.ts';
+import { evaluationRecorder } from '../../readiness/assessments.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 
@@ -141,6 +142,19 @@ describe('POST /api/agents/:agent/evaluations', () => {
     expect(res.json().error.message).toMatch(/not a support agent/);
     expect((await evaluate({ ...agent, name: 'nobody' }, TEST_SET)).statusCode).toBe(404);
     expect(await evaluationCount(agent.id)).toBe(0);
+  });
+});
+
+describe('GET /api/agents/:agent/evaluations/latest', () => {
+  it('reads back evaluations recorded without a curve, or without figures at all', async () => {
+    const agent = await supportAgent();
+    const latest = async () =>
+      (await api.as('viewer').get(`/api/agents/${agent.name}/evaluations/latest`)).json();
+    await evaluationRecorder(api.app, 'test', agent.id, { kind: 'support', passed: true, report: {} });
+    expect(await latest()).toMatchObject({ evaluation: { passed: true }, report: null });
+    const older = { questions: 10, threshold: 0.6, answeredPrecision: 0.9, coverage: 0.7, oosRecall: 1 };
+    await evaluationRecorder(api.app, 'test', agent.id, { kind: 'support', passed: false, report: older });
+    expect((await latest()).report).toEqual({ ...older, curve: [], suggestedThreshold: null });
   });
 });
 

@@ -59,10 +59,23 @@ export function parseTestSet(bytes: Uint8Array): LabeledText[] {
   return rows;
 }
 
+/**
+ * An evaluation as the API shows it. Reports recorded before the curve existed (or by other means, without figures)
+ * come back with an empty curve and no suggestion rather than missing fields; `report` is null when it holds no
+ * figures at all.
+ */
 function present(e: { id: string; passed: boolean; createdAt: Date; report: unknown }) {
+  const r = (e.report ?? {}) as Partial<AgentEvalReport>;
   return {
     evaluation: { id: e.id, passed: e.passed, createdAt: new Date(e.createdAt).toISOString() },
-    report: e.report as AgentEvalReport,
+    report:
+      typeof r.questions === 'number'
+        ? ({
+            ...r,
+            curve: r.curve ?? [],
+            suggestedThreshold: r.suggestedThreshold ?? null,
+          } as AgentEvalReport)
+        : null,
   };
 }
 

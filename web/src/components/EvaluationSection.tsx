@@ -9,6 +9,9 @@ import type { EvaluationView } from '../types.ts';
 import { Badge, ErrorNote, Field, Time } from './ui.tsx';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** An evaluation recorded without figures (by an older version, say) has a null report. */
+type EvaluationWithoutDetails = Omit<EvaluationView, 'report'> & { report: EvaluationView['report'] | null };
 const MAX_TEST_BYTES = 5 * 1024 * 1024;
 
 /** Chart geometry in viewBox units; the SVG scales to the card's width. */
@@ -139,11 +142,11 @@ export function EvaluationSection({
 }) {
   const can = useCan();
   const { announce } = useSession();
-  const latest = useResource<EvaluationView | null>(async () => {
-    const r = await api.get<EvaluationView | { evaluation: null; report: null }>(
+  const latest = useResource<EvaluationWithoutDetails | null>(async () => {
+    const r = await api.get<EvaluationWithoutDetails | { evaluation: null; report: null }>(
       `${agentPath}/evaluations/latest`,
     );
-    return r.evaluation ? (r as EvaluationView) : null;
+    return r.evaluation ? (r as EvaluationWithoutDetails) : null;
   }, agentPath);
   const [file, setFile] = useState<File | null>(null);
   const [target, setTarget] = useState('95');
@@ -210,6 +213,13 @@ export function EvaluationSection({
           it (or <code>oos</code> for one a person must take): the result is the agent’s readiness evidence.
         </p>
       ) : null}
+      {evaluation && !r ? (
+        <p className="muted">
+          An evaluation was recorded <Time iso={evaluation.evaluation.createdAt} /> (
+          {evaluation.evaluation.passed ? 'passed' : 'below target'}) without its figures: evaluate again to
+          see them.
+        </p>
+      ) : null}
       {evaluation && r ? (
         <div className="card">
           <p>
@@ -223,7 +233,7 @@ export function EvaluationSection({
               Labels that match no entry (counted as wrong when answered): {r.unknownLabels.join(', ')}
             </p>
           ) : null}
-          <ThresholdChart evaluation={evaluation} />
+          {r.curve.length > 0 ? <ThresholdChart evaluation={{ ...evaluation, report: r }} /> : null}
           {r.suggestedThreshold !== null ? (
             <p className="muted small">
               Suggested: the lowest threshold at which this test set’s answered precision reaches the target.
