@@ -44,6 +44,15 @@ export interface ReadDocument {
 }
 
 const PDF_MAGIC = Buffer.from('%PDF-');
+/** C0 controls but tab, line feed, vertical tab, form feed and carriage return; DEL; C1 controls. */
+function controlCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x01 && c <= 0x08) || (c >= 0x0e && c <= 0x1f) || (c >= 0x7f && c <= 0x9f)) n++;
+  }
+  return n;
+}
 
 /**
  * Checks a document and extracts its text. Refusals are AppErrors with stable ids: payload_too_large (over
@@ -96,6 +105,12 @@ export async function readDocument(file: DocumentFile): Promise<ReadDocument> {
     encoding = decoded.encoding;
     if (decoded.text.includes('\u0000'))
       throw new AppError('unsupported_media_type', 'the file is binary, not text (it contains NUL bytes)');
+    // Text has next to no control characters (tabs, line and page breaks aside); bytes that decode into many are data.
+    if (controlCount(decoded.text) > Math.max(8, decoded.text.length * 0.01))
+      throw new AppError(
+        'unsupported_media_type',
+        'the file is binary, not text (it is full of control characters)',
+      );
     text = format === 'html' ? htmlToText(decoded.text) : decoded.text;
   }
   text = text.replaceAll('\u0000', '');

@@ -382,6 +382,14 @@ describe('POST /api/agents/:agent/kb/files', () => {
       ],
       ['guide.txt', 'a\u0000b', 'text/plain', 415, 'unsupported_media_type', /binary/],
       [
+        'data.txt',
+        Buffer.from(Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? 0x01 + (i % 8) : 0x61 + (i % 26)))),
+        'text/plain',
+        415,
+        'unsupported_media_type',
+        /binary, not text \(it is full of control characters\)/,
+      ],
+      [
         'broken.pdf',
         '%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage',
         'application/pdf',
