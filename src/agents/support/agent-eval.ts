@@ -27,8 +27,9 @@ export interface AgentEvalReport extends Figures {
   /** The figures at other thresholds, ascending (the precision/coverage trade-off, for the dashboard's chart). */
   curve: CurvePoint[];
   /**
-   * The lowest threshold at which this test set's answered precision reaches the target (null when none does).
-   * Chosen on the very questions it is measured on, so it is optimistic: a suggestion to check on fresh questions.
+   * A threshold at which this test set's answered precision reaches the target, the lowest such up to a margin (see
+   * suggestThreshold; null when none does). Chosen on the very questions it is measured on, so it is optimistic: a
+   * suggestion to check on fresh questions.
    */
   suggestedThreshold: number | null;
 }
@@ -61,6 +62,26 @@ export function thresholdCurve(preds: Prediction[], extra: number[] = []): Curve
       answered: f.answered,
     };
   });
+}
+
+/**
+ * The threshold to suggest: the lowest observed confidence at which answered precision reaches the target (as
+ * `twelve eval support` chooses), moved down to halfway to the next lower observed confidence. Every threshold in
+ * between answers exactly the same questions of this set; the midpoint leaves room on both sides for questions the
+ * set does not hold (when the set has a lower one: with none below, it stays). Rounded up to 3 decimals (what a person
+ * types), within the gap. Null when no threshold reaches the target.
+ */
+export function suggestThreshold(preds: Prediction[], target: number): number | null {
+  const choice = chooseThreshold(preds, target);
+  if (!choice.reachedTarget) return null;
+  let below = -1;
+  for (const p of preds) {
+    if (p.predicted !== null && p.confidence < choice.threshold && p.confidence > below) below = p.confidence;
+  }
+  // Nothing answerable below it: this set says nothing about lower thresholds.
+  if (below < 0) return choice.threshold;
+  const mid = Math.ceil(((choice.threshold + below) / 2) * 1000) / 1000;
+  return mid > below && mid <= choice.threshold ? mid : choice.threshold;
 }
 
 /**
@@ -103,8 +124,7 @@ export async function agentEvaluator(
   }
   options.onProgress?.(test.length, test.length);
   const figures = computeFigures(preds, agent.confidenceThreshold);
-  const choice = chooseThreshold(preds, target);
-  const suggestedThreshold = choice.reachedTarget ? choice.threshold : null;
+  const suggestedThreshold = suggestThreshold(preds, target);
   const report: AgentEvalReport = {
     ...figures,
     agent: agent.name,

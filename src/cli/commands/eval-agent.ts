@@ -57,7 +57,7 @@ export const evalAgentCommand: CliCommand = {
         io.out(
           report.suggestedThreshold === null
             ? `  no threshold reaches ${pct(target)} precision on this set`
-            : `  suggested threshold ${report.suggestedThreshold.toFixed(2)} (the lowest reaching the target on this set; check it on fresh questions)`,
+            : `  suggested threshold ${report.suggestedThreshold.toFixed(3)} (reaches the target on this set, with a margin below; check it on fresh questions)`,
         );
         if (report.unknownLabels.length)
           io.err(`labels matching no FAQ entry: ${report.unknownLabels.join(', ')}`);

@@ -3,7 +3,7 @@
 // readiness evidence and readable afterwards. Bad test sets are refused with a stable id and record nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, buildApi } from '../../../test/support/api.ts';
-import { agentEvaluator, thresholdCurve } from '../../agents/support/agent-eval.ts';
+import { agentEvaluator, suggestThreshold, thresholdCurve } from '../../agents/support/agent-eval.ts';
 import { faqCreator } from '../../agents/support/kb.ts';
 import { evaluationRecorder } from '../../readiness/assessments.ts';
 import { agentCreator } from '../../runtime/agents.ts';
@@ -219,5 +219,27 @@ describe('thresholdCurve', () => {
     });
     expect(at(1)).toEqual({ threshold: 1, answeredPrecision: 1, coverage: 0, oosRecall: 1, answered: 0 });
     expect(curve).toHaveLength(52);
+  });
+
+  it('suggests halfway between the lowest threshold that reaches the target and the next lower confidence', () => {
+    const preds = [
+      { label: 'a', predicted: 'a', confidence: 0.9 },
+      { label: 'b', predicted: 'a', confidence: 0.7 },
+      { label: 'oos', predicted: 'b', confidence: 0.5 },
+      { label: 'b', predicted: 'b', confidence: 0.3 },
+      { label: 'c', predicted: null, confidence: 0 },
+    ];
+    // 0.9 is the lowest reaching 90%; the next lower confidence is 0.7: 0.8 answers the same questions here.
+    expect(suggestThreshold(preds, 0.9)).toBe(0.8);
+    // 0.3 reaches 50% and nothing answerable is lower: it stays.
+    expect(suggestThreshold(preds, 0.5)).toBe(0.3);
+    expect(suggestThreshold(preds, 1.01)).toBeNull();
+    // Rounded up to 3 decimals; a gap narrower than that keeps the threshold itself.
+    const pair = (hi: number, lo: number) => [
+      { label: 'a', predicted: 'a', confidence: hi },
+      { label: 'b', predicted: 'a', confidence: lo },
+    ];
+    expect(suggestThreshold(pair(0.9, 0.7001), 1)).toBe(0.801);
+    expect(suggestThreshold(pair(0.5004, 0.5001), 1)).toBe(0.5004);
   });
 });

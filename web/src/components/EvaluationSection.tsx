@@ -9,6 +9,8 @@ import type { EvaluationView } from '../types.ts';
 import { Badge, ErrorNote, Field, Time } from './ui.tsx';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** A threshold as a person would type it: 2 decimals, 3 when it has them (suggestions are rounded to 3). */
+const thr = (t: number) => t.toFixed(3).replace(/(\.\d\d)0$/, '$1');
 
 /** An evaluation recorded without figures (by an older version, say) has a null report. */
 type EvaluationWithoutDetails = Omit<EvaluationView, 'report'> & { report: EvaluationView['report'] | null };
@@ -35,11 +37,11 @@ export function ThresholdChart({ evaluation }: { evaluation: EvaluationView }) {
       .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.threshold).toFixed(1)},${y(p[key]).toFixed(1)}`)
       .join(' ');
   const summary =
-    `Threshold chart. At the agent's threshold ${r.threshold.toFixed(2)}: precision ${pct(r.answeredPrecision)}, ` +
+    `Threshold chart. At the agent's threshold ${thr(r.threshold)}: precision ${pct(r.answeredPrecision)}, ` +
     `coverage ${pct(r.coverage)}, out-of-scope recall ${pct(r.oosRecall)}. Target precision ${pct(r.targetPrecision)}. ` +
     (r.suggestedThreshold === null
       ? 'No threshold reaches the target on this test set.'
-      : `Suggested threshold ${r.suggestedThreshold.toFixed(2)}.`);
+      : `Suggested threshold ${thr(r.suggestedThreshold)}.`);
   return (
     <figure className="threshold-chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary} width="100%">
@@ -85,11 +87,11 @@ export function ThresholdChart({ evaluation }: { evaluation: EvaluationView }) {
             <span className="swatch target" /> target {pct(r.targetPrecision)}
           </li>
           <li>
-            <span className="swatch marker-current" /> agent’s threshold {r.threshold.toFixed(2)}
+            <span className="swatch marker-current" /> agent’s threshold {thr(r.threshold)}
           </li>
           {r.suggestedThreshold !== null ? (
             <li>
-              <span className="swatch marker-suggested" /> suggested {r.suggestedThreshold.toFixed(2)}
+              <span className="swatch marker-suggested" /> suggested {thr(r.suggestedThreshold)}
             </li>
           ) : null}
         </ul>
@@ -116,7 +118,7 @@ export function ThresholdChart({ evaluation }: { evaluation: EvaluationView }) {
               )
               .map((p) => (
                 <tr key={p.threshold}>
-                  <td>{p.threshold.toFixed(2)}</td>
+                  <td>{thr(p.threshold)}</td>
                   <td>{p.answered}</td>
                   <td>{pct(p.answeredPrecision)}</td>
                   <td>{pct(p.coverage)}</td>
@@ -191,7 +193,7 @@ export function EvaluationSection({
   const adoptSuggested = async (threshold: number) => {
     const ok = await adopt.run(() => api.patch(agentPath, { confidenceThreshold: threshold }));
     if (ok !== undefined) {
-      announce(`The agent now answers at a confidence of ${threshold.toFixed(2)} or more`);
+      announce(`The agent now answers at a confidence of ${thr(threshold)} or more`);
       onAgentChanged();
     }
   };
@@ -224,7 +226,7 @@ export function EvaluationSection({
         <div className="card">
           <p>
             {r.questions} questions, evaluated <Time iso={evaluation.evaluation.createdAt} /> at the threshold{' '}
-            {r.threshold.toFixed(2)}: answered precision <strong>{pct(r.answeredPrecision)}</strong> (target{' '}
+            {thr(r.threshold)}: answered precision <strong>{pct(r.answeredPrecision)}</strong> (target{' '}
             {pct(r.targetPrecision)}), coverage <strong>{pct(r.coverage)}</strong>, out-of-scope recall{' '}
             <strong>{pct(r.oosRecall)}</strong>, in-scope accuracy {pct(r.inScopeAccuracy)}.
           </p>
@@ -236,8 +238,9 @@ export function EvaluationSection({
           {r.curve.length > 0 ? <ThresholdChart evaluation={{ ...evaluation, report: r }} /> : null}
           {r.suggestedThreshold !== null ? (
             <p className="muted small">
-              Suggested: the lowest threshold at which this test set’s answered precision reaches the target.
-              It is chosen on the same questions it is measured on, so check it on fresh ones.
+              Suggested: the lowest threshold at which this test set’s answered precision reaches the target,
+              moved halfway down to the next lower confidence (it answers the same questions here). It is
+              chosen on the same questions it is measured on, so check it on fresh ones.
             </p>
           ) : (
             <p className="note note-warning">
@@ -255,14 +258,13 @@ export function EvaluationSection({
                 disabled={adopt.busy}
                 onClick={() => void adoptSuggested(r.suggestedThreshold!)}
               >
-                Use the suggested threshold ({r.suggestedThreshold.toFixed(2)})
+                Use the suggested threshold ({thr(r.suggestedThreshold)})
               </button>
             </div>
           ) : null}
           {differs(r.threshold, agentThreshold) ? (
             <p className="muted small" role="status">
-              The agent’s threshold is now {agentThreshold.toFixed(2)}: evaluate again to see its figures
-              there.
+              The agent’s threshold is now {thr(agentThreshold)}: evaluate again to see its figures there.
             </p>
           ) : null}
           <ErrorNote error={adopt.error} title="The threshold was not changed." />
