@@ -4,20 +4,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { captureIo } from '../../test/support/cli.ts';
 import { openDatabase } from '../store/open.ts';
-import type { CliIo } from './command.ts';
 import { main } from './main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twelve-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture(
-  env: NodeJS.ProcessEnv = { TWELVE_DATA_DIR: dir },
-): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { out: (l) => stdout.push(l), err: (l) => stderr.push(l), interactive: false, env, stdout, stderr };
-}
+const capture = (env: NodeJS.ProcessEnv = { TWELVE_DATA_DIR: dir }) => captureIo(env);
 
 describe('twelve CLI', () => {
   it('verifies a trail with runs, then names the broken link after tampering [audit:tamper-detected]', async () => {

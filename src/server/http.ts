@@ -273,4 +273,6 @@ export function installErrorHandling(server: FastifyInstance): void {
 }
 
 export const UuidParam = z.object({ id: z.string().uuid() }).strict();
+/** `:agent` in a route: an agent's name or id (findAgent resolves both). */
+export const AgentParam = z.object({ agent: z.string().min(1).max(100) }).strict();
 export const Paging = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });

@@ -144,7 +144,7 @@ export class SharedWindowLimiter implements Limiter {
 
   sweep(): void {
     const oldest = Math.floor(this.now() / this.limit.windowMs) - 1;
-    for (const [k, v] of this.windows) if (windowOf(k) < oldest && v.pending === 0) this.windows.delete(k);
+    for (const [k, v] of this.windows) if (stale(k, v, oldest)) this.windows.delete(k);
   }
 
   /**
@@ -167,7 +167,7 @@ export class SharedWindowLimiter implements Limiter {
     const tracked: string[] = [];
     for (const [k, v] of this.windows) {
       const w = windowOf(k);
-      if (w < oldest && v.pending === 0) continue;
+      if (stale(k, v, oldest)) continue;
       if (w >= oldest) tracked.push(keyOf(k));
       if (v.pending > 0) {
         v.sending = v.pending;
@@ -195,8 +195,7 @@ export class SharedWindowLimiter implements Limiter {
       for (const [k, v] of this.windows) {
         v.pending -= v.sending;
         v.sending = 0;
-        // A window before the previous one decides nothing any more, here or in the table.
-        if (v.pending === 0 && windowOf(k) < oldest) this.windows.delete(k);
+        if (stale(k, v, oldest)) this.windows.delete(k);
       }
       for (const r of rows) {
         const k = slot(r.key, Math.round(new Date(r.window_start).getTime() / this.limit.windowMs));
@@ -217,6 +216,11 @@ export class SharedWindowLimiter implements Limiter {
       this.options.onError?.(err);
     }
   }
+}
+
+/** A window before the previous one, with nothing left to add to the table: it decides nothing any more. */
+function stale(slotKey: string, v: KeyWindow, oldest: number): boolean {
+  return v.pending === 0 && windowOf(slotKey) < oldest;
 }
 
 function slot(key: string, window: number): string {

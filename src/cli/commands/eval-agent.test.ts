@@ -5,29 +5,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureIo } from '../../../test/support/cli.ts';
 import { kbImporter } from '../../agents/support/import.ts';
 import { createApp } from '../../app.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import { openDatabase } from '../../store/open.ts';
-import type { CliIo } from '../command.ts';
 import { main } from '../main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twelve-eval-agent-'));
 const EXAMPLE = join(import.meta.dirname, '../../../examples/northwind-cycles');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture(): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    interactive: false,
-    env: { TWELVE_DATA_DIR: dir },
-    stdout,
-    stderr,
-  };
-}
+const capture = () => captureIo({ TWELVE_DATA_DIR: dir });
 
 beforeAll(async () => {
   const db = await openDatabase({ dataDir: dir });

@@ -4,27 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { captureIo } from '../../../test/support/cli.ts';
 import { tokenLookup } from '../../accounts/users.ts';
 import { createServices } from '../../context.ts';
 import { openDatabase } from '../../store/open.ts';
-import type { CliIo } from '../command.ts';
 import { main } from '../main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twelve-token-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture(): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    interactive: false,
-    env: { TWELVE_DATA_DIR: dir },
-    stdout,
-    stderr,
-  };
-}
+const capture = () => captureIo({ TWELVE_DATA_DIR: dir });
 
 async function lookup(token: string) {
   const db = await openDatabase({ dataDir: dir });

@@ -4,27 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { captureIo } from '../../../test/support/cli.ts';
 import { passwordVerifier } from '../../accounts/users.ts';
 import { openDatabase } from '../../store/open.ts';
-import type { CliIo } from '../command.ts';
 import { main } from '../main.ts';
 import { runUserCreate, type SecretSource } from './user.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twelve-user-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture(interactive = false): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    interactive,
-    env: { TWELVE_DATA_DIR: dir },
-    stdout,
-    stderr,
-  };
-}
+const capture = (interactive = false) => captureIo({ TWELVE_DATA_DIR: dir }, interactive);
 
 function secrets(stdin: string, answers: string[] = []): SecretSource & { prompts: string[] } {
   const prompts: string[] = [];

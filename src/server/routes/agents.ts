@@ -24,9 +24,8 @@ import {
 import { draftAgreementSummary } from '../../runtime/agreement.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
-import { route } from '../http.ts';
+import { AgentParam, route } from '../http.ts';
 
-const AgentParam = z.object({ agent: z.string().min(1).max(100) }).strict();
 const ReasonBody = z.object({ reason: z.string().max(1000).default('') }).strict();
 
 /** The overview's window for a support agent's counts. */

@@ -9,9 +9,8 @@ import { type LabeledText, parseJsonl } from '../../agents/support/eval.ts';
 import type { App } from '../../app.ts';
 import { AppError } from '../../errors.ts';
 import { findAgent } from '../../runtime/agents.ts';
-import { route } from '../http.ts';
+import { AgentParam, route } from '../http.ts';
 
-const AgentParam = z.object({ agent: z.string().min(1).max(100) }).strict();
 const EvalQuery = z
   .object({
     targetPrecision: z.coerce.number().gt(0).max(1).default(0.95),

@@ -30,9 +30,7 @@ import { AppError } from '../../errors.ts';
 import { findAgent } from '../../runtime/agents.ts';
 import { escalationTranscript, type Message, presentEscalationRow } from '../../runtime/escalations.ts';
 import type { Queryable } from '../../store/db.ts';
-import { route, UuidParam } from '../http.ts';
-
-const AgentParam = z.object({ agent: z.string().min(1).max(100) }).strict();
+import { AgentParam, route, UuidParam } from '../http.ts';
 
 /** Pasted article text; the server's body limit (1 MiB) bounds the request before this does. */
 export const MAX_ARTICLE_CHARS = 1_000_000;

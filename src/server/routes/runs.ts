@@ -10,7 +10,7 @@ import { presentApprovalRow } from '../../runtime/approvals.ts';
 import { presentEscalationRow, presentMessageRow } from '../../runtime/escalations.ts';
 import { getRun, listRuns, listSteps, type RunStatus } from '../../runtime/runs.ts';
 import type { Queryable } from '../../store/db.ts';
-import { Paging, route, UuidParam } from '../http.ts';
+import { AgentParam, Paging, route, UuidParam } from '../http.ts';
 import {
   presentApproval,
   presentAuditEvent,
@@ -31,7 +31,6 @@ const RUN_STATUSES = [
   'failed',
 ] as const satisfies readonly RunStatus[];
 
-const AgentParam = z.object({ agent: z.string().min(1).max(100) }).strict();
 const StartBody = z
   .object({
     text: z.string().min(1).max(10_000).optional(),

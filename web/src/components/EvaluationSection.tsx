@@ -6,7 +6,7 @@ import { type FormEvent, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
 import type { EvaluationView } from '../types.ts';
-import { Badge, ErrorNote, Field, Time } from './ui.tsx';
+import { Badge, ErrorNote, Field, ProgressBar, Time } from './ui.tsx';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 /** A threshold as a person would type it: 2 decimals, 3 when it has them (suggestions are rounded to 3). */
@@ -312,16 +312,11 @@ export function EvaluationSection({
             )}
           </Field>
           {progress !== null ? (
-            <div className="upload-progress">
-              <label htmlFor="evaluation-progress">
-                {progress < 1 ? `Uploading (${Math.round(progress * 100)}%)…` : 'Evaluating…'}
-              </label>
-              {progress < 1 ? (
-                <progress id="evaluation-progress" max={1} value={progress} />
-              ) : (
-                <progress id="evaluation-progress" />
-              )}
-            </div>
+            <ProgressBar
+              id="evaluation-progress"
+              label={progress < 1 ? `Uploading (${Math.round(progress * 100)}%)…` : 'Evaluating…'}
+              fraction={progress < 1 ? progress : null}
+            />
           ) : null}
           <ErrorNote error={action.error} title="The test set was not evaluated." />
           <div className="form-actions form-actions-start">

@@ -304,3 +304,13 @@ export function ConfirmDialog({
     </dialog>
   );
 }
+
+/** A labelled progress bar for long work: a fraction (0…1) fills it, null shows it as busy with no end known. */
+export function ProgressBar({ id, label, fraction }: { id: string; label: string; fraction: number | null }) {
+  return (
+    <div className="upload-progress">
+      <label htmlFor={id}>{label}</label>
+      {fraction !== null ? <progress id={id} max={1} value={fraction} /> : <progress id={id} />}
+    </div>
+  );
+}

@@ -13,6 +13,7 @@ import {
   Field,
   Loading,
   PageHeader,
+  ProgressBar,
   Time,
 } from '../components/ui.tsx';
 import { plural } from '../format.ts';
@@ -579,18 +580,15 @@ function UploadForm({ uploadPath, onChanged }: { uploadPath: string; onChanged: 
         )}
       </Field>
       {state ? (
-        <div className="upload-progress">
-          <label htmlFor="upload-progress">
-            {state.phase === 'sending'
+        <ProgressBar
+          id="upload-progress"
+          label={
+            state.phase === 'sending'
               ? `Uploading “${file?.name ?? ''}”${state.fraction !== null ? ` (${Math.round(state.fraction * 100)}%)` : ''}…`
-              : `Reading “${file?.name ?? ''}”…`}
-          </label>
-          {state.phase === 'sending' && state.fraction !== null ? (
-            <progress id="upload-progress" max={1} value={state.fraction} />
-          ) : (
-            <progress id="upload-progress" />
-          )}
-        </div>
+              : `Reading “${file?.name ?? ''}”…`
+          }
+          fraction={state.phase === 'sending' ? state.fraction : null}
+        />
       ) : null}
       <ErrorNote error={action.error} title="The file was not imported." />
       {result ? (
