@@ -108,10 +108,10 @@ function missingShare(
  * margin over the runner-up and word coverage (the signals that stay meaningful with one or two phrasings
  * per entry), in CONFIDENCE_FEATURES order with the bias last.
  */
-const FALLBACK_WEIGHTS = [0, 0, 0, 0, 6, 4, 0, 0, 0.5, 0, 0, 0, 0, 3, 0, 0, -4.5];
+const FALLBACK_WEIGHTS = [0, 0, 0, 0, 6, 4, 0, 0, 0.5, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, -4.5];
 
 const FORMAT = 'twelve-local-engine';
-const VERSION = 3;
+const VERSION = 4;
 const MIN_CALIBRATION_ROWS = 40;
 
 function postingsToJson(p: Postings): { start: string; row: string; val: string } {
@@ -143,6 +143,14 @@ interface Snapshot {
     docLabel: string;
     phrases: { start: string; row: string; val: string };
     centroids: { start: string; row: string; val: string };
+    nb: {
+      lift: { start: string; row: string; val: string };
+      base: string;
+      background: string;
+      typicalStart: string;
+      typicalFeature: string;
+      typicalShare: string;
+    };
   };
   passages: { start: string; row: string; val: string };
 }
@@ -315,6 +323,14 @@ export class LocalEngine {
         docLabel: encodeTyped(this.core.docLabel),
         phrases: postingsToJson(this.core.phrases),
         centroids: postingsToJson(this.core.centroids),
+        nb: {
+          lift: postingsToJson(this.core.nb.lift),
+          base: encodeTyped(this.core.nb.base),
+          background: encodeTyped(this.core.nb.background),
+          typicalStart: encodeTyped(this.core.nb.typicalStart),
+          typicalFeature: encodeTyped(this.core.nb.typicalFeature),
+          typicalShare: encodeTyped(this.core.nb.typicalShare),
+        },
       },
       passages: postingsToJson(this.passages),
     };
@@ -344,6 +360,14 @@ export class LocalEngine {
       docLabel: decodeI32(c.docLabel),
       phrases: postingsFromJson(c.phrases),
       centroids: postingsFromJson(c.centroids),
+      nb: {
+        lift: postingsFromJson(c.nb.lift),
+        base: decodeF64(c.nb.base),
+        background: decodeF32(c.nb.background),
+        typicalStart: decodeI32(c.nb.typicalStart),
+        typicalFeature: decodeI32(c.nb.typicalFeature),
+        typicalShare: decodeF32(c.nb.typicalShare),
+      },
     };
     return new LocalEngine(
       s.entryIds ?? [],
