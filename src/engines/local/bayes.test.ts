@@ -27,7 +27,9 @@ describe('naive Bayes signals', () => {
     const out = new Float64Array(2);
     expect(scoreNaiveBayes(nb, vec.block, vec.transform('my card will not work'), out)).toBeGreaterThan(0);
     expect(out[1]).toBeGreaterThan(out[0]!);
-    expect(scoreNaiveBayes(nb, vec.block, vec.transform('when does delivery arrive'), out)).toBeGreaterThan(0);
+    expect(scoreNaiveBayes(nb, vec.block, vec.transform('when does delivery arrive'), out)).toBeGreaterThan(
+      0,
+    );
     expect(out[0]).toBeGreaterThan(out[1]!);
   });
 
