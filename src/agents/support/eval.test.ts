@@ -7,6 +7,7 @@ import { UsageError } from '../../cli/command.ts';
 import { evalSupportCommand } from '../../cli/commands/eval.ts';
 import {
   buildEntries,
+  buildNegatives,
   capPerLabel,
   carveValidation,
   chooseThreshold,
@@ -123,6 +124,28 @@ describe('splits', () => {
     expect(sim.val.filter((r) => r.label === 'oos').length).toBe(1); // 20% of the 6 in-scope rows, rounded
   });
 
+  it('adds simulated oos at half the share beside oos rows of the training file', () => {
+    const withOos = [
+      ...rows,
+      ...Array.from({ length: 20 }, (_, i) => ({ text: `unrelated ${i}`, label: 'oos' })),
+    ];
+    const big = withOos.flatMap((r) =>
+      Array.from({ length: 5 }, (_, k) => ({ ...r, text: `${r.text} ${k}` })),
+    );
+    const { kb, val } = carveValidation(big, 1);
+    const real = val.filter((r) => r.label === 'oos').length;
+    const inScope = val.length - real;
+    const sim = simulateOosSplit(kb, val, 1);
+    const keptInScope = sim.val.filter((r) => r.label !== 'oos').length;
+    expect(real).toBeGreaterThan(0);
+    expect(sim.val.filter((r) => r.label === 'oos').length).toBe(real + Math.round(keptInScope * 0.1));
+    expect(keptInScope).toBeLessThan(inScope);
+    expect(buildNegatives(withOos)).toEqual([
+      'nope',
+      ...Array.from({ length: 20 }, (_, i) => `unrelated ${i}`),
+    ]);
+  });
+
   it('builds one entry per in-scope label, never one for oos', () => {
     expect(buildEntries(rows).map((e) => e.id)).toEqual(['a', 'b', 'c', 'd']);
     expect(buildEntries(rows)[0]).toMatchObject({ id: 'a', answer: 'Answer for a' });
@@ -218,6 +241,43 @@ describe('runEvaluation', () => {
     expect(three.valSize).toBeGreaterThan(2 * one.valSize);
     const exact = await runEvaluation({ train, test, simulateOos: false, validationRounds: 3 });
     expect(exact).toMatchObject({ thresholdRule: 'exact', simulatedOosLabels: 0, validationRounds: 3 });
+  });
+
+  it('learns the oos rows of the training file as questions to escalate', async () => {
+    const { train, test } = synthetic();
+    // Out-of-scope questions in the words of the in-scope ones ("help with … please"), and training oos rows like them.
+    const nearTest = [
+      ...test.filter((r) => r.label !== 'oos'),
+      ...[
+        'help with the weather please',
+        'question about pizza',
+        'problem with the football',
+        'how do I fix my golf swing',
+      ].map((text) => ({ text, label: 'oos' })),
+    ];
+    const negatives = [
+      'question about the weather',
+      'how do I fix my weather app',
+      'help with rain please',
+      'problem with pizza',
+      'question about pizza toppings',
+      'help with football please',
+      'how do I fix my football',
+      'question about golf',
+      'problem with golf',
+      'help with my garden please',
+    ].map((text) => ({ text, label: 'oos' }));
+    const plain = await runEvaluation({ train, test: nearTest, validationRounds: 3 });
+    const taught = await runEvaluation({
+      train: [...train, ...negatives],
+      test: nearTest,
+      validationRounds: 3,
+    });
+    expect(plain.negatives).toBe(0);
+    expect(taught).toMatchObject({ negatives: 10, labels: 6, thresholdRule: 'simulated-oos' });
+    expect(plain.oosRecall).toBeLessThan(1);
+    expect(taught.oosRecall).toBe(1);
+    expect(taught.answeredPrecision).toBeGreaterThan(plain.answeredPrecision);
   });
 
   it('pools more rounds by default when a round validates on few questions (up to 10)', async () => {

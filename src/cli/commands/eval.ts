@@ -47,6 +47,9 @@ export function formatReport(r: EvalReport): string[] {
     ['train questions', `${r.trainSize}${r.maxPerLabel !== null ? ` (max ${r.maxPerLabel} per label)` : ''}`],
     ['test questions', `${r.testSize} (${r.oosTestSize} out of scope)`],
     ['entries (labels)', String(r.labels)],
+    ...(r.negatives > 0
+      ? [['questions to escalate (oos in train)', String(r.negatives)] as [string, string]]
+      : []),
     [
       'validation',
       `${r.valSource}, ${r.valSize} questions${r.validationRounds > 1 ? ` (${r.validationRounds} rounds pooled)` : ''}${r.simulatedOosLabels > 0 ? `, ${r.simulatedOosLabels} labels hidden as oos per round` : ''}`,

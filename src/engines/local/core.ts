@@ -257,6 +257,8 @@ export const CONFIDENCE_FEATURES = [
   'nbAgree',
   'nbWorst',
   'typicalMissing',
+  'rejectBlend',
+  'rejectKnn',
 ] as const;
 
 /**
@@ -291,8 +293,17 @@ export function foreignEvidence(core: Core, x: SparseVec, top: number): [number,
   return [largest, total / (own + 1e-3)];
 }
 
-/** Features describing how sure the top label is; the calibrator maps them to a probability. */
-export function confidenceFeatures(core: Core, x: SparseVec, sig: Signals, top: number): number[] {
+/**
+ * Features describing how sure the top label is; the calibrator maps them to a probability. `reject` is the label
+ * of questions that must go to a person (-1: none): how close the question comes to them.
+ */
+export function confidenceFeatures(
+  core: Core,
+  x: SparseVec,
+  sig: Signals,
+  top: number,
+  reject = -1,
+): number[] {
   const second = argmax(sig.blend, top);
   const other = (a: Float64Array): number => {
     const o = argmax(a, top);
@@ -321,6 +332,8 @@ export function confidenceFeatures(core: Core, x: SparseVec, sig: Signals, top: 
     argmax(sig.nb) === top ? 1 : 0,
     worstExplained(core.nb, core.block, x, top),
     typicalMissing(core.nb, x, top),
+    reject >= 0 ? sig.blend[reject]! : 0,
+    reject >= 0 ? sig.knn[reject]! : 0,
   ];
 }
 

@@ -86,6 +86,29 @@ describe('LocalEngine', () => {
     expect(() => LocalEngine.fromJSON({ format: 'other' })).toThrow(/snapshot/);
   });
 
+  it('never answers with a question to escalate, and is less sure near one', () => {
+    const negatives = [
+      'I want to close my account',
+      'please close my account for good',
+      'close the account and delete my data',
+    ];
+    const plain = LocalEngine.train({ entries: SMALL_KB }, { seed: 3 });
+    const taught = LocalEngine.train({ entries: SMALL_KB, negatives }, { seed: 3 });
+    const ids = new Set(SMALL_KB.map((e) => e.id));
+    for (const q of [...negatives, 'close my account', 'how do I reset my password', 'zzz']) {
+      const r = taught.match(q, 10);
+      for (const m of r.matches) expect(ids.has(m.id)).toBe(true);
+    }
+    // "cancel my account" is near "cancel my order" and nearer still to the questions to escalate.
+    expect(taught.match('I want to close my account').confidence).toBeLessThan(
+      plain.match('I want to close my account').confidence,
+    );
+    // Its own questions still answer.
+    expect(taught.match('How do I reset my password?').top?.id).toBe('reset-password');
+    const copy = LocalEngine.fromJSON(JSON.parse(JSON.stringify(taught.toJSON())));
+    expect(copy.match('close my account', 3)).toEqual(taught.match('close my account', 3));
+  });
+
   it('returns no match for an empty KB, an empty question or a question with no known words', () => {
     const empty = LocalEngine.train({ entries: [] });
     expect(empty.match('hello there')).toEqual({ top: null, confidence: 0, matches: [] });

@@ -46,6 +46,16 @@ export interface EngineResult {
   matches: EngineMatch[];
 }
 
+export interface TrainInput {
+  entries: FaqEntryInput[];
+  passages?: PassageInput[];
+  /**
+   * Questions that must go to a person (the `oos` rows of an evaluation's training file): never answered, they
+   * teach the engine what to escalate and lower the confidence of entries that resemble them.
+   */
+  negatives?: string[];
+}
+
 export interface TrainOptions {
   seed?: number;
 }
@@ -108,7 +118,7 @@ function missingShare(
  * margin over the runner-up and word coverage (the signals that stay meaningful with one or two phrasings
  * per entry), in CONFIDENCE_FEATURES order with the bias last.
  */
-const FALLBACK_WEIGHTS = [0, 0, 0, 0, 6, 4, 0, 0, 0.5, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, -4.5];
+const FALLBACK_WEIGHTS = [0, 0, 0, 0, 6, 4, 0, 0, 0.5, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, -4, -3, -4.5];
 
 const FORMAT = 'twelve-local-engine';
 const VERSION = 4;
@@ -137,6 +147,7 @@ interface Snapshot {
   vectorizer: VectorizerSnapshot;
   calibration: number[];
   calibrated: boolean;
+  reject: number;
   core: {
     classes: number;
     clf: { features: number; w: string; bias: string } | null;
@@ -160,6 +171,8 @@ export class LocalEngine {
   private readonly passageIds: string[];
   private readonly vec: Vectorizer;
   private readonly core: Core;
+  /** The label of the questions that must go to a person (TrainInput.negatives), or -1 when there were none. */
+  private readonly reject: number;
   private readonly passages: Postings;
   private readonly calibration: number[];
   /** False when the fixed fallback curve is in use (too little data to fit one). */
@@ -176,6 +189,7 @@ export class LocalEngine {
     passageIds: string[],
     vec: Vectorizer,
     core: Core,
+    reject: number,
     passages: Postings,
     calibration: number[],
     calibrated: boolean,
@@ -184,6 +198,7 @@ export class LocalEngine {
     this.passageIds = passageIds;
     this.vec = vec;
     this.core = core;
+    this.reject = reject;
     this.passages = passages;
     this.calibration = calibration;
     this.calibrated = calibrated;
@@ -194,13 +209,11 @@ export class LocalEngine {
     this.numberFeature = vec.terms.indexOf(`w${NUMBER_TOKEN}`);
   }
 
-  static train(
-    input: { entries: FaqEntryInput[]; passages?: PassageInput[] },
-    options: TrainOptions = {},
-  ): LocalEngine {
+  static train(input: TrainInput, options: TrainOptions = {}): LocalEngine {
     const seed = options.seed ?? 12;
     const entries = input.entries;
     const passages = (input.passages ?? []).filter((p) => p.text.trim() !== '');
+    const negatives = (input.negatives ?? []).filter((t) => t.trim() !== '');
     const texts: string[] = [];
     const labels: number[] = [];
     entries.forEach((e, i) => {
@@ -209,21 +222,32 @@ export class LocalEngine {
         labels.push(i);
       }
     });
+    // Questions that must go to a person are one more label, "reject": never answered, and evidence against the
+    // entry that would otherwise answer.
+    const reject = negatives.length > 0 && entries.length > 0 ? entries.length : -1;
+    if (reject >= 0) {
+      for (const t of negatives) {
+        texts.push(t);
+        labels.push(reject);
+      }
+    }
+    const classes = entries.length + (reject >= 0 ? 1 : 0);
     // IDF sees passages too, so words that only articles use still carry weight for passage retrieval.
     const vec = Vectorizer.fit([...texts, ...passages.map((p) => p.text)]);
     const xs = texts.map((t) => vec.transform(t));
     const ys = Int32Array.from(labels);
-    const core = buildCore(xs, ys, vec.block, entries.length, { seed });
+    const core = buildCore(xs, ys, vec.block, classes, { seed });
     const passageIndex = buildPostings(
       passages.map((p) => vec.transform(p.text)),
       vec.size,
     );
-    const fitted = fitCalibration(xs, ys, vec.block, entries.length, seed);
+    const fitted = fitCalibration(xs, ys, vec.block, classes, reject, seed);
     return new LocalEngine(
       entries.map((e) => e.id),
       passages.map((p) => p.id),
       vec,
       core,
+      reject,
       passageIndex,
       fitted ?? FALLBACK_WEIGHTS,
       fitted !== null,
@@ -240,13 +264,16 @@ export class LocalEngine {
     let faqCalibrated = 0;
     let topEntry = -1;
     let topBlend = 0;
-    if (C > 0 && this.core.docLabel.length > 0) {
+    if (this.entryIds.length > 0 && this.core.docLabel.length > 0) {
       score(this.core, x, this.sig, this.scratch);
-      topEntry = argmax(this.sig.blend);
+      topEntry = argmax(this.sig.blend, this.reject);
       topBlend = this.sig.blend[topEntry]!;
-      faqCalibrated = applyLogistic(this.calibration, confidenceFeatures(this.core, x, this.sig, topEntry));
+      faqCalibrated = applyLogistic(
+        this.calibration,
+        confidenceFeatures(this.core, x, this.sig, topEntry, this.reject),
+      );
       // Only the best k entries can make the list; a bounded insertion keeps this O(C·k) without sorting C.
-      for (let c = 0; c < C; c++)
+      for (let c = 0; c < this.entryIds.length; c++)
         insertTop(faq, { id: this.entryIds[c]!, kind: 'faq', score: this.sig.blend[c]! }, k);
     }
     const passages: EngineMatch[] = [];
@@ -311,6 +338,7 @@ export class LocalEngine {
       vectorizer: this.vec.snapshot(),
       calibration: this.calibration,
       calibrated: this.calibrated,
+      reject: this.reject,
       core: {
         classes: this.core.classes,
         clf: this.core.clf
@@ -374,6 +402,7 @@ export class LocalEngine {
       s.passageIds ?? [],
       vec,
       core,
+      typeof s.reject === 'number' ? s.reject : -1,
       postingsFromJson(s.passages ?? { start: '', row: '', val: '' }),
       s.calibration ?? FALLBACK_WEIGHTS,
       s.calibrated ?? false,
@@ -440,9 +469,10 @@ function fitCalibration(
   ys: Int32Array,
   block: Uint8Array,
   classes: number,
+  reject: number,
   seed: number,
 ): number[] | null {
-  if (classes < 3 || xs.length < 20) return null;
+  if (classes - (reject >= 0 ? 1 : 0) < 3 || xs.length < 20) return null;
   const rounds = xs.length >= 3000 ? 2 : xs.length >= 600 ? 3 : 4;
   const rows: number[][] = [];
   const targets: number[] = [];
@@ -450,9 +480,10 @@ function fitCalibration(
   for (let i = 0; i < ys.length; i++) byLabel[ys[i]!]!.push(i);
   for (let round = 0; round < rounds; round++) {
     const rand = mulberry32(seed * 7919 + round * 104729 + 1);
-    const labelOrder = Array.from({ length: classes }, (_, i) => i);
+    // The reject label is never hidden: its held-out questions are unknown rows of their own (target 0 below).
+    const labelOrder = Array.from({ length: classes }, (_, i) => i).filter((c) => c !== reject);
     shuffleInPlace(labelOrder, rand);
-    const hiddenCount = Math.max(1, Math.round(classes * 0.2));
+    const hiddenCount = Math.max(1, Math.round(labelOrder.length * 0.2));
     const hidden = new Set(labelOrder.slice(0, hiddenCount));
     const trainIdx: number[] = [];
     const heldKnown: number[] = [];
@@ -482,15 +513,20 @@ function fitCalibration(
     );
     const sig = newSignals(next);
     const scratch = newScratch(trainIdx.length);
-    // Unknown rows are capped to the known ones so the fit is not dominated by whichever is more plentiful.
+    const subReject = reject >= 0 ? remap[reject]! : -1;
+    // Unknown rows are capped to the known ones so the fit is not dominated by whichever is more plentiful. Held-out
+    // reject questions are unknown rows too, and they are the real thing: they come first.
     shuffleInPlace(heldUnknown, rand);
-    const unknown = heldUnknown.slice(0, Math.max(heldKnown.length, 1));
-    for (const i of [...heldKnown, ...unknown]) {
+    const heldReject = heldKnown.filter((i) => ys[i] === reject);
+    const known = heldKnown.filter((i) => ys[i] !== reject);
+    const unknown = [...heldReject, ...heldUnknown].slice(0, Math.max(known.length, 1));
+    for (const i of [...known, ...unknown]) {
       const x = xs[i]!;
       if (x.idx.length === 0) continue;
       score(sub, x, sig, scratch);
-      const top = argmax(sig.blend);
-      rows.push(confidenceFeatures(sub, x, sig, top));
+      const top = argmax(sig.blend, subReject);
+      if (top < 0) continue;
+      rows.push(confidenceFeatures(sub, x, sig, top, subReject));
       targets.push(remap[ys[i]!] === top ? 1 : 0);
     }
   }
