@@ -1,10 +1,9 @@
-// The scoring core: a softmax classifier, a nearest-phrasing index and label centroids over one feature space.
+// The scoring core: a softmax classifier, a nearest-phrasing index, label centroids and naive Bayes (bayes.ts) over
+// one feature space.
 import { fitNaiveBayes, type NaiveBayes, scoreNaiveBayes, typicalMissing, worstExplained } from './bayes.ts';
 import { forward, type SoftmaxModel, softmaxInPlace, trainSoftmax } from './classifier.ts';
 import { BLOCK_CHAR, BLOCK_WORD, type SparseVec } from './features.ts';
 import { buildPostings, type Postings } from './postings.ts';
-
-export { buildPostings, type Postings } from './postings.ts';
 
 export interface Core {
   classes: number;

@@ -4,18 +4,17 @@ import { decodeF32, decodeF64, decodeI32, encodeTyped } from './codec.ts';
 import {
   argmax,
   buildCore,
-  buildPostings,
   type Core,
   confidenceFeatures,
   newScratch,
   newSignals,
-  type Postings,
   type Scratch,
   type Signals,
   score,
 } from './core.ts';
 import { BLOCK_WORD, type SparseVec, Vectorizer, type VectorizerSnapshot } from './features.ts';
 import { NUMBER_TOKEN } from './normalize.ts';
+import { buildPostings, type Postings } from './postings.ts';
 import { mulberry32, shuffleInPlace } from './random.ts';
 
 export interface FaqEntryInput {
@@ -116,7 +115,7 @@ function missingShare(
 /**
  * Used when there is too little data to fit the calibrator. Hand-set on the nearest-phrasing similarity, its
  * margin over the runner-up and word coverage (the signals that stay meaningful with one or two phrasings
- * per entry), in CONFIDENCE_FEATURES order with the bias last.
+ * per entry), and against closeness to a question to escalate, in CONFIDENCE_FEATURES order with the bias last.
  */
 const FALLBACK_WEIGHTS = [0, 0, 0, 0, 6, 4, 0, 0, 0.5, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, -4, -3, -4.5];
 
@@ -259,7 +258,6 @@ export class LocalEngine {
     if (typeof text !== 'string' || k <= 0) return empty;
     const x = this.vec.transform(text);
     if (x.idx.length === 0) return empty;
-    const C = this.core.classes;
     const faq: EngineMatch[] = [];
     let faqCalibrated = 0;
     let topEntry = -1;
