@@ -1,4 +1,11 @@
 // Public surface of the local engine.
-export type { EngineMatch, EngineResult, FaqEntryInput, PassageInput, TrainOptions } from './engine.ts';
+export type {
+  EngineMatch,
+  EngineResult,
+  FaqEntryInput,
+  PassageInput,
+  TrainInput,
+  TrainOptions,
+} from './engine.ts';
 export { LocalEngine } from './engine.ts';
 export { normalizeText } from './normalize.ts';

@@ -1,0 +1,15 @@
+// Trains a LocalEngine off the main thread (see trainEngine in engine-cache.ts): training a large knowledge base takes
+// seconds of CPU, which on the main thread would stall every socket, webhook and request of the node meanwhile. The
+// engine comes back as its snapshot (LocalEngine.toJSON), which round-trips exactly.
+import { parentPort, workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+try {
+  // The worker does not inherit the parent's TypeScript loader: it registers its own.
+  register();
+  const { LocalEngine } = await import('../../engines/local/engine.ts');
+  const engine = LocalEngine.train(workerData.input, workerData.options);
+  parentPort.postMessage({ ok: true, snapshot: engine.toJSON() });
+} catch (err) {
+  parentPort.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) });
+}
