@@ -3,6 +3,10 @@
 // dev-test, then runs the standard evaluation on that pair. The real test file is never read, so choices made
 // while iterating on the engine cannot leak it.
 //   node --import tsx bench/support-eval.ts --train data/train.jsonl [--splits 2] [--max-per-label N] [--exact]
+//     [--oos-share 0.12] [--train-oos N [--train-oos-from same|other]]
+// --train-oos N puts N rows of the hidden labels into dev-train as oos rows (questions to escalate, as CLINC150's
+// training file has): drawn from the same hidden labels as the test's oos questions (half of each label's rows on
+// either side), or from other hidden labels than the test's (`other`: every second hidden label).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type LabeledText, OOS_LABEL, parseJsonl, runEvaluation } from '../src/agents/support/eval.ts';
@@ -16,8 +20,13 @@ const { values: v } = parseArgs({
     'oos-share': { type: 'string', default: '0.12' },
     exact: { type: 'boolean', default: false },
     target: { type: 'string', default: '0.95' },
+    'train-oos': { type: 'string', default: '0' },
+    'train-oos-from': { type: 'string', default: 'same' },
   },
 });
+const trainOos = Number(v['train-oos']);
+if (!['same', 'other'].includes(v['train-oos-from'] ?? ''))
+  throw new Error('--train-oos-from: same or other');
 if (!v.train) throw new Error('--train is required');
 const rows = parseJsonl(readFileSync(v.train, 'utf8'), v.train).filter((r) => r.label !== OOS_LABEL);
 
@@ -31,11 +40,18 @@ function devSplit(all: LabeledText[], seed: number): { train: LabeledText[]; tes
   const byLabel = new Map<string, LabeledText[]>();
   for (const r of all) byLabel.set(r.label, [...(byLabel.get(r.label) ?? []), r]);
   const oosPool: LabeledText[] = [];
+  const negPool: LabeledText[] = [];
+  let hiddenSeen = 0;
   for (const l of [...byLabel.keys()].sort()) {
     const list = [...byLabel.get(l)!];
     shuffleInPlace(list, rand);
     if (hidden.has(l)) {
-      oosPool.push(...list);
+      if (trainOos === 0) oosPool.push(...list);
+      else if (v['train-oos-from'] === 'same') {
+        const half = Math.floor(list.length / 2);
+        negPool.push(...list.slice(0, half));
+        oosPool.push(...list.slice(half));
+      } else (hiddenSeen++ % 2 === 0 ? negPool : oosPool).push(...list);
       continue;
     }
     const cut = Math.round(list.length * 0.2);
@@ -43,6 +59,8 @@ function devSplit(all: LabeledText[], seed: number): { train: LabeledText[]; tes
     train.push(...list.slice(cut));
   }
   shuffleInPlace(oosPool, rand);
+  shuffleInPlace(negPool, rand);
+  train.push(...negPool.slice(0, trainOos).map((r) => ({ text: r.text, label: OOS_LABEL })));
   // About one test question in seven is out of scope, like the BANKING77-OOS test set.
   const nOos = Math.min(oosPool.length, Math.round(test.length * 0.15));
   test.push(...oosPool.slice(0, nOos).map((r) => ({ text: r.text, label: OOS_LABEL })));
@@ -67,7 +85,7 @@ for (let s = 1; s <= n; s++) {
   sums.oos += r.oosRecall;
   sums.ms += r.trainingMs;
   console.log(
-    `split ${s}: acc ${pct(r.inScopeAccuracy)} thr ${r.threshold.toFixed(3)} prec ${pct(r.answeredPrecision)} cov ${pct(r.coverage)} oosRec ${pct(r.oosRecall)} train ${Math.round(r.trainingMs)}ms p50 ${r.latencyP50Ms.toFixed(3)} p99 ${r.latencyP99Ms.toFixed(3)} (test ${r.testSize}, oos ${r.oosTestSize})`,
+    `split ${s}: acc ${pct(r.inScopeAccuracy)} thr ${r.threshold.toFixed(3)} prec ${pct(r.answeredPrecision)} cov ${pct(r.coverage)} oosRec ${pct(r.oosRecall)} train ${Math.round(r.trainingMs)}ms p50 ${r.latencyP50Ms.toFixed(3)} p99 ${r.latencyP99Ms.toFixed(3)} (test ${r.testSize}, oos ${r.oosTestSize}, train oos ${r.negatives})`,
   );
 }
 console.log(
