@@ -102,11 +102,12 @@ async function build(q: Queryable, agentId: string, version: number): Promise<Kb
 
 /**
  * Knowledge bases with at least this many texts (phrasings, titles and passages) are trained in a worker thread:
- * training grows with the KB (about 4 s for 9,000 phrasings), and on the main thread it would hold up every
- * request, socket and webhook of the node for that long. Smaller ones train in well under a tenth of that, less
- * than a worker takes to start.
+ * on the main thread training would hold up every request, socket and webhook of the node meanwhile (measured on
+ * banking77-oos subsets: 0.14 s for 67 phrasings, 0.8 s for 200, 1.1 s for 540 (small KBs get more passes), 4.3 s
+ * for 8,790). A worker adds 0.2–0.5 s of start-up and snapshot copying, which only the smallest KBs (the samples
+ * in examples/, many tests) are better off without.
  */
-export const WORKER_TRAINING_TEXTS = 1500;
+export const WORKER_TRAINING_TEXTS = 100;
 
 /** Trains the engine: here for a small knowledge base, in a worker thread for a large one. */
 export async function trainEngine(

@@ -329,9 +329,9 @@ function predictAll(
 
 /**
  * Runs the evaluation. Validation is `val` when given, else `validationRounds` (default: 3, up to 10 for small
- * training sets, see MIN_POOLED_VALIDATION) independent carves of
- * ~10% per label out of train (plus simulated out-of-scope questions, see `simulateOos`); the threshold is chosen once, on all rounds' predictions pooled, each round scored by an engine
- * trained without its validation rows. The reported engine is then retrained on the full training set (what
+ * training sets, see MIN_POOLED_VALIDATION) independent carves of ~10% per label out of train (plus simulated
+ * out-of-scope questions, see `simulateOos`); the threshold is chosen once, on all rounds' predictions pooled, each
+ * round scored by an engine trained without its validation rows (oos rows of train: see buildNegatives). The reported engine is then retrained on the full training set (what
  * would ship), and the test set is only ever scored, never used to choose anything. The engine's confidence is
  * calibrated inside train() on its own internal split, so the threshold transfers from the slightly smaller
  * validation models to the full one.
