@@ -1,7 +1,7 @@
 // Turning documents into passages the engine can retrieve: text extraction per format (html-to-text for HTML,
 // unpdf for PDF), then chunks that follow headings and paragraphs, each small enough to quote as an answer.
-import { Worker } from 'node:worker_threads';
 import { convert } from 'html-to-text';
+import { runWorker } from './worker.ts';
 
 export type ArticleFormat = 'markdown' | 'html' | 'pdf' | 'text';
 
@@ -44,42 +44,22 @@ const PDF_HEAP_MB = 512;
  */
 export function pdfToText(data: Uint8Array, options: { timeoutMs?: number } = {}): Promise<string> {
   const timeoutMs = options.timeoutMs ?? PDF_TIMEOUT_MS;
-  return new Promise((resolve, reject) => {
-    const copy = data.slice();
-    const worker = new Worker(new URL('./pdf-worker.mjs', import.meta.url), {
-      workerData: { data: copy, maxPages: MAX_PDF_PAGES },
-      transferList: [copy.buffer],
-      resourceLimits: { maxOldGenerationSizeMb: PDF_HEAP_MB },
-      // The worker is plain JavaScript: it needs none of the parent's loader flags.
-      execArgv: [],
-    });
-    let settled = false;
-    const finish = (err: Error | null, text?: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      if (err) reject(err);
-      else resolve(text ?? '');
-    };
-    const timer = setTimeout(
-      () => finish(new Error(`reading it took longer than ${Math.round(timeoutMs / 1000)} s`)),
-      timeoutMs,
-    );
-    worker.once('message', (m: { ok: boolean; text?: string; error?: string }) =>
-      m.ok ? finish(null, m.text) : finish(new Error(m.error ?? 'unreadable')),
-    );
-    worker.once('error', (err) =>
-      finish(
-        new Error(
-          (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? `reading it needed more than ${PDF_HEAP_MB} MB`
-            : err.message,
-        ),
+  const copy = data.slice();
+  return runWorker<string>(new URL('./pdf-worker.mjs', import.meta.url), {
+    workerData: { data: copy, maxPages: MAX_PDF_PAGES },
+    transferList: [copy.buffer],
+    resourceLimits: { maxOldGenerationSizeMb: PDF_HEAP_MB },
+    timeoutMs,
+    failed: (message) => new Error(message ?? 'unreadable'),
+    crashed: (err) =>
+      new Error(
+        (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `reading it needed more than ${PDF_HEAP_MB} MB`
+          : err.message,
       ),
-    );
-    worker.once('exit', (code) => finish(new Error(`the reader stopped (exit code ${code})`)));
-  });
+    exited: (code) => new Error(`the reader stopped (exit code ${code})`),
+    timedOut: () => new Error(`reading it took longer than ${Math.round(timeoutMs / 1000)} s`),
+  }).then((text) => text ?? '');
 }
 
 /** Strips Markdown syntax that means nothing to a reader of a plain-text answer. */

@@ -1,9 +1,9 @@
 // One trained engine per agent and KB version, per process. The version lives in the database, so every node
 // retrains after an edit made anywhere; training happens once per version, not per question.
-import { Worker } from 'node:worker_threads';
 import { LocalEngine, type TrainInput } from '../../engines/local/index.ts';
 import type { Queryable } from '../../store/db.ts';
 import { kbVersion } from './kb.ts';
+import { runWorker } from './worker.ts';
 
 export interface PassageInfo {
   id: string;
@@ -119,27 +119,11 @@ export async function trainEngine(
     (input.passages?.length ?? 0);
   if (texts < (options.workerFrom ?? WORKER_TRAINING_TEXTS))
     return { engine: LocalEngine.train(input), trainedIn: 'thread' };
-  const snapshot = await new Promise<unknown>((resolve, reject) => {
-    const worker = new Worker(new URL('./train-worker.mjs', import.meta.url), {
-      workerData: { input },
-      // The worker registers its own TypeScript loader; the parent's flags (a test runner's, say) are not for it.
-      execArgv: [],
-    });
-    let settled = false;
-    const finish = (err: Error | null, snap?: unknown) => {
-      if (settled) return;
-      settled = true;
-      void worker.terminate();
-      if (err) reject(err);
-      else resolve(snap);
-    };
-    worker.once('message', (m: { ok: boolean; snapshot?: unknown; error?: string }) =>
-      m.ok ? finish(null, m.snapshot) : finish(new Error(`training failed: ${m.error ?? 'unknown error'}`)),
-    );
-    worker.once('error', (err) => finish(err));
-    worker.once('exit', (code) =>
-      finish(new Error(`the training worker exited (code ${code}) without a result`)),
-    );
+  const snapshot = await runWorker<unknown>(new URL('./train-worker.mjs', import.meta.url), {
+    workerData: { input },
+    failed: (message) => new Error(`training failed: ${message ?? 'unknown error'}`),
+    crashed: (err) => err,
+    exited: (code) => new Error(`the training worker exited (code ${code}) without a result`),
   });
   return { engine: LocalEngine.fromJSON(snapshot), trainedIn: 'worker' };
 }

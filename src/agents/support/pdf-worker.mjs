@@ -10,7 +10,7 @@ try {
   if (pdf.numPages > maxPages)
     throw new Error(`it has ${pdf.numPages} pages; at most ${maxPages} are imported`);
   const { text } = await extractText(pdf, { mergePages: false });
-  parentPort.postMessage({ ok: true, text: (Array.isArray(text) ? text : [text]).join('\n\n') });
+  parentPort.postMessage({ ok: true, value: (Array.isArray(text) ? text : [text]).join('\n\n') });
 } catch (err) {
   parentPort.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) });
 }

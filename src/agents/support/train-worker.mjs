@@ -9,7 +9,7 @@ try {
   register();
   const { LocalEngine } = await import('../../engines/local/engine.ts');
   const engine = LocalEngine.train(workerData.input, workerData.options);
-  parentPort.postMessage({ ok: true, snapshot: engine.toJSON() });
+  parentPort.postMessage({ ok: true, value: engine.toJSON() });
 } catch (err) {
   parentPort.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) });
 }

@@ -214,8 +214,10 @@ export function score(core: Core, x: SparseVec, sig: Signals, scratch: Scratch):
   // With no word or bigram the classifier knows, naive Bayes has nothing to say and stays out of the blend.
   const counted = scoreNaiveBayes(core.nb, core.block, x, sig.nb);
   const wnb = counted > 0 ? BLEND_NB : 0;
-  for (let c = 0; c < C; c++) sig.nbP[c] = sig.nb[c]! * NB_TEMPERATURE;
-  if (C > 0) softmaxInPlace(sig.nbP);
+  if (wnb > 0) {
+    for (let c = 0; c < C; c++) sig.nbP[c] = sig.nb[c]! * NB_TEMPERATURE;
+    softmaxInPlace(sig.nbP);
+  }
   const wp = core.clf ? BLEND_P : 0;
   const norm = wp + BLEND_KNN + BLEND_CEN + wnb;
   for (let c = 0; c < C; c++) {
