@@ -1,7 +1,13 @@
 // Training off the main thread: a large knowledge base trains in a worker thread and comes back as the same engine.
-import { describe, expect, it } from 'vitest';
+// Retraining only when it matters: an edit that leaves what the engine learns from as it was reuses the engine.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb, type TestDb } from '../../../test/support/db.ts';
+import { type App, createApp } from '../../app.ts';
 import { LocalEngine, type TrainInput } from '../../engines/local/index.ts';
-import { trainEngine, WORKER_TRAINING_TEXTS } from './engine-cache.ts';
+import { agentCreator } from '../../runtime/agents.ts';
+import { answerFrom } from './brain.ts';
+import { EngineCache, trainEngine, WORKER_TRAINING_TEXTS } from './engine-cache.ts';
+import { articleImporter, faqCreator, faqDeleter, faqUpdater, phrasingAdder } from './kb.ts';
 
 const input: TrainInput = {
   entries: [
@@ -38,5 +44,78 @@ describe('trainEngine', () => {
   it('reports a training that fails in the worker as an error', async () => {
     const broken = { entries: [{ id: 'x', answer: 'y', phrasings: 42 }] } as unknown as TrainInput;
     await expect(trainEngine(broken, { workerFrom: 0 })).rejects.toThrow(/training failed/);
+  });
+});
+
+describe('EngineCache', () => {
+  const EDITOR = 'user:editor@example.com';
+  let db: TestDb;
+  let app: App;
+  let agentId = '';
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    db = await openTestDb();
+    app = createApp(db);
+    agentId = (await agentCreator(app, 'user:admin@example.com', { kind: 'support', name: 'cache' })).id;
+    for (const [key, e] of Object.entries(input.entries)) {
+      ids[key] = (
+        await faqCreator(app, EDITOR, agentId, {
+          title: e.title ?? e.id,
+          answer: e.answer,
+          phrasings: e.phrasings,
+        })
+      ).id;
+    }
+  });
+
+  afterAll(async () => {
+    await db.dispose();
+  });
+
+  it('reuses the engine when an edit leaves phrasings, titles and passages as they were', async () => {
+    const cache = new EngineCache();
+    const first = await cache.get(db, agentId);
+    expect(first.trainedIn).toBe('thread');
+
+    await faqUpdater(app, EDITOR, ids['0']!, { answer: 'Eight to six, every day.', tags: ['hours'] });
+    const answerEdit = await cache.get(db, agentId);
+    expect(answerEdit.version).toBeGreaterThan(first.version);
+    expect(answerEdit.trainedIn).toBe('reused');
+    expect(answerEdit.engine).toBe(first.engine);
+    // The answer given is the edited one: answers are read with every version, only the engine is kept.
+    expect(answerFrom(answerEdit, 'when do you open').text).toBe('Eight to six, every day.');
+
+    await phrasingAdder(app, EDITOR, ids['1']!, 'can I have my money back');
+    const phrasingEdit = await cache.get(db, agentId);
+    expect(phrasingEdit.trainedIn).toBe('thread');
+    expect(phrasingEdit.engine).not.toBe(first.engine);
+
+    await faqUpdater(app, EDITOR, ids['2']!, { title: 'Delivery prices' });
+    const titleEdit = await cache.get(db, agentId);
+    expect(titleEdit.trainedIn).toBe('thread');
+
+    await articleImporter(app, EDITOR, agentId, {
+      source: 'care.md',
+      title: 'Care',
+      format: 'markdown',
+      text: '# Care\n\nClean the chain every month with a dry rag.',
+    });
+    const article = await cache.get(db, agentId);
+    expect(article.trainedIn).toBe('thread');
+    expect(answerFrom(article, 'how often should I clean the chain').sources[0]).toMatch(/^article:/);
+
+    await faqDeleter(app, EDITOR, ids['2']!);
+    const deleted = await cache.get(db, agentId);
+    expect(deleted.trainedIn).toBe('thread');
+    expect(deleted.answers.has(ids['2']!)).toBe(false);
+    expect(answerFrom(deleted, 'How much is shipping?').topic).not.toBe(ids['2']);
+  });
+
+  it('trains for every agent on its own: a second cache or process retrains once, then reuses', async () => {
+    const other = new EngineCache();
+    expect((await other.get(db, agentId)).trainedIn).toBe('thread');
+    await faqUpdater(app, EDITOR, ids['1']!, { answer: 'Refunds take three days.' });
+    expect((await other.get(db, agentId)).trainedIn).toBe('reused');
   });
 });

@@ -1,5 +1,6 @@
 // One trained engine per agent and KB version, per process. The version lives in the database, so every node
 // retrains after an edit made anywhere; training happens once per version, not per question.
+import { createHash } from 'node:crypto';
 import { LocalEngine, type TrainInput } from '../../engines/local/index.ts';
 import type { Queryable } from '../../store/db.ts';
 import { kbVersion } from './kb.ts';
@@ -17,14 +18,24 @@ export interface PassageInfo {
 export interface KbSnapshot {
   version: number;
   engine: LocalEngine;
-  /** Where the engine was trained: on this thread (small knowledge bases) or in a worker thread. */
-  trainedIn: 'thread' | 'worker';
+  /**
+   * Where the engine was trained: on this thread (small knowledge bases) or in a worker thread; `reused` when the
+   * edit left everything the engine learns from as it was (an answer's text, tags), so the last one still holds.
+   */
+  trainedIn: 'thread' | 'worker' | 'reused';
   answers: Map<string, { title: string; answer: string }>;
   passages: Map<string, PassageInfo>;
 }
 
+/** The engine last trained for an agent and a digest of what it learned from. */
+interface Trained {
+  digest: string;
+  engine: LocalEngine;
+}
+
 export class EngineCache {
   private readonly cache = new Map<string, Promise<KbSnapshot>>();
+  private readonly trained = new Map<string, Trained>();
 
   /** The engine of the agent's current KB version; `version`: that version, when the caller has just read it. */
   async get(q: Queryable, agentId: string, version?: number): Promise<KbSnapshot> {
@@ -33,7 +44,7 @@ export class EngineCache {
     let snap = this.cache.get(key);
     if (!snap) {
       for (const k of this.cache.keys()) if (k.startsWith(`${agentId}@`)) this.cache.delete(k);
-      snap = build(q, agentId, version);
+      snap = build(q, agentId, version, this.trained);
       this.cache.set(key, snap);
       snap.catch(() => this.cache.delete(key));
     }
@@ -41,7 +52,12 @@ export class EngineCache {
   }
 }
 
-async function build(q: Queryable, agentId: string, version: number): Promise<KbSnapshot> {
+async function build(
+  q: Queryable,
+  agentId: string,
+  version: number,
+  trained: Map<string, Trained>,
+): Promise<KbSnapshot> {
   const entries = await q.query<{
     id: string;
     title: string;
@@ -60,10 +76,10 @@ async function build(q: Queryable, agentId: string, version: number): Promise<Kb
     text: string;
   }>(
     `SELECT p.id, p.article_id, a.title, a.source, p.heading, p.text FROM kb_passages p JOIN kb_articles a ON a.id = p.article_id
-     WHERE p.agent_id = $1 AND a.deleted_at IS NULL ORDER BY a.source, p.idx`,
+     WHERE p.agent_id = $1 AND a.deleted_at IS NULL ORDER BY a.source, p.idx, p.id`,
     [agentId],
   );
-  const { engine, trainedIn } = await trainEngine({
+  const input: TrainInput = {
     // The title is a phrasing too: real knowledge bases often have one or two phrasings per entry.
     entries: entries.map((e) => ({
       id: e.id,
@@ -78,7 +94,22 @@ async function build(q: Queryable, agentId: string, version: number): Promise<Kb
       text: [p.title, p.heading, p.text].filter(Boolean).join('\n'),
       source: p.source,
     })),
-  });
+  };
+  // The engine learns from phrasings, titles and passages, not from answers: an edit of an answer's text (the
+  // commonest edit) or of tags trains the same engine again, so the last one is reused (training is deterministic).
+  const digest = createHash('sha256')
+    .update(JSON.stringify(trainingView(input)))
+    .digest('hex');
+  const last = trained.get(agentId);
+  let engine: LocalEngine;
+  let trainedIn: KbSnapshot['trainedIn'];
+  if (last?.digest === digest) {
+    engine = last.engine;
+    trainedIn = 'reused';
+  } else {
+    ({ engine, trainedIn } = await trainEngine(input));
+    trained.set(agentId, { digest, engine });
+  }
   return {
     version,
     engine,
@@ -97,6 +128,15 @@ async function build(q: Queryable, agentId: string, version: number): Promise<Kb
         },
       ]),
     ),
+  };
+}
+
+/** What training reads of its input: everything but answers and tags (see LocalEngine.train). */
+function trainingView(input: TrainInput): unknown {
+  return {
+    entries: input.entries.map((e) => [e.id, e.title ?? null, e.phrasings]),
+    passages: (input.passages ?? []).map((p) => [p.id, p.text, p.source ?? null]),
+    negatives: input.negatives ?? [],
   };
 }
 
