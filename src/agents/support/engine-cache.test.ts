@@ -6,8 +6,9 @@ import { type App, createApp } from '../../app.ts';
 import { LocalEngine, type TrainInput } from '../../engines/local/index.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import { answerFrom } from './brain.ts';
-import { EngineCache, trainEngine, WORKER_TRAINING_TEXTS } from './engine-cache.ts';
+import { EngineCache } from './engine-cache.ts';
 import { articleImporter, faqCreator, faqDeleter, faqUpdater, phrasingAdder } from './kb.ts';
+import { trainEngine, WORKER_TRAINING_TEXTS } from './train.ts';
 
 const input: TrainInput = {
   entries: [

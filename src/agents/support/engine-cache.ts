@@ -1,10 +1,10 @@
 // One trained engine per agent and KB version, per process. The version lives in the database, so every node
 // retrains after an edit made anywhere; training happens once per version, not per question.
 import { createHash } from 'node:crypto';
-import { LocalEngine, type TrainInput } from '../../engines/local/index.ts';
+import type { LocalEngine, TrainInput } from '../../engines/local/index.ts';
 import type { Queryable } from '../../store/db.ts';
 import { kbVersion } from './kb.ts';
-import { runWorker } from './worker.ts';
+import { trainEngine } from './train.ts';
 
 export interface PassageInfo {
   id: string;
@@ -138,32 +138,4 @@ function trainingView(input: TrainInput): unknown {
     passages: (input.passages ?? []).map((p) => [p.id, p.text, p.source ?? null]),
     negatives: input.negatives ?? [],
   };
-}
-
-/**
- * Knowledge bases with at least this many texts (phrasings, titles and passages) are trained in a worker thread:
- * on the main thread training would hold up every request, socket and webhook of the node meanwhile (measured on
- * banking77-oos subsets: 0.14 s for 67 phrasings, 0.8 s for 200, 1.1 s for 540 (small KBs get more passes), 4.3 s
- * for 8,790). A worker adds 0.2–0.5 s of start-up and snapshot copying, which only the smallest KBs (the samples
- * in examples/, many tests) are better off without.
- */
-export const WORKER_TRAINING_TEXTS = 100;
-
-/** Trains the engine: here for a small knowledge base, in a worker thread for a large one. */
-export async function trainEngine(
-  input: TrainInput,
-  options: { workerFrom?: number } = {},
-): Promise<{ engine: LocalEngine; trainedIn: 'thread' | 'worker' }> {
-  const texts =
-    input.entries.reduce((n, e) => n + e.phrasings.length + (e.title ? 1 : 0), 0) +
-    (input.passages?.length ?? 0);
-  if (texts < (options.workerFrom ?? WORKER_TRAINING_TEXTS))
-    return { engine: LocalEngine.train(input), trainedIn: 'thread' };
-  const snapshot = await runWorker<unknown>(new URL('./train-worker.mjs', import.meta.url), {
-    workerData: { input },
-    failed: (message) => new Error(`training failed: ${message ?? 'unknown error'}`),
-    crashed: (err) => err,
-    exited: (code) => new Error(`the training worker exited (code ${code}) without a result`),
-  });
-  return { engine: LocalEngine.fromJSON(snapshot), trainedIn: 'worker' };
 }

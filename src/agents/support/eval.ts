@@ -1,8 +1,10 @@
 // Offline evaluation of the support agent's answer engine: accuracy, answer threshold, precision, coverage, OOS.
 
+import { availableParallelism } from 'node:os';
 import type { FaqEntryInput } from '../../engines/local/engine.ts';
 import { LocalEngine } from '../../engines/local/engine.ts';
 import { mulberry32, shuffleInPlace } from '../../engines/local/random.ts';
+import { trainEngine } from './train.ts';
 
 /** label 'oos' = must be escalated. */
 export interface LabeledText {
@@ -378,22 +380,36 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
       Math.max(MIN_VALIDATION_ROUNDS, Math.ceil(MIN_POOLED_VALIDATION / perRound)),
     );
   }
-  const pooled: Prediction[] = [];
-  for (let round = 0; round < rounds; round++) {
-    // Round 0 uses the evaluation seed itself, so a single round reproduces the historical split exactly.
+  // Round 0 uses the evaluation seed itself, so a single round reproduces the historical split exactly.
+  const splits = Array.from({ length: rounds }, (_, round) => {
     const roundSeed = seed + round * 7919;
-    const { kb: valKb, val: valRows, hiddenLabels } = round === 0 ? first : carve(roundSeed);
-    simulatedOosLabels += hiddenLabels;
-    const phase = rounds > 1 ? `train-validation-model ${round + 1}/${rounds}` : 'train-validation-model';
-    progress?.(phase, 0, 1);
-    const valEngine = LocalEngine.train(
-      { entries: buildEntries(valKb), negatives: buildNegatives(valKb) },
-      { seed: roundSeed },
-    );
-    progress?.(phase, 1, 1);
-    pooled.push(...predictAll(valEngine, valRows, 'validate', progress));
-    valSize += valRows.length;
-    await yieldToLoop();
+    return { roundSeed, ...(round === 0 ? first : carve(roundSeed)) };
+  });
+  // The validation models train side by side, in worker threads (one per core): they are independent, and each is
+  // as large as the final model. Each is scored as it comes back; the pool keeps round order.
+  const perRound: Prediction[][] = new Array(rounds);
+  const phase = rounds > 1 ? 'train-validation-models' : 'train-validation-model';
+  let trained = 0;
+  progress?.(phase, 0, rounds);
+  let next = 0;
+  const lane = async () => {
+    while (next < splits.length) {
+      const round = next++;
+      const { roundSeed, kb: valKb, val: valRows } = splits[round]!;
+      const { engine } = await trainEngine(
+        { entries: buildEntries(valKb), negatives: buildNegatives(valKb) },
+        { seed: roundSeed },
+      );
+      progress?.(phase, ++trained, rounds);
+      perRound[round] = predictAll(engine, valRows, 'validate', progress);
+      await yieldToLoop();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(rounds, availableParallelism()) }, lane));
+  const pooled = perRound.flat();
+  for (const s of splits) {
+    simulatedOosLabels += s.hiddenLabels;
+    valSize += s.val.length;
   }
   choice = chooseThreshold(pooled, target);
   progress?.('train', 0, 1);
