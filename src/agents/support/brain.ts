@@ -13,8 +13,17 @@ export interface Answer {
   confidence: number;
   sources: string[];
   topic: string | null;
+  /** What a person calls the entry or passage the text comes from ("Opening hours", "Warranty — Frames"). */
+  title: string | null;
   /** Passages and entries that were considered, best first (for the LLM brain and the inbox). */
-  candidates: { id: string; kind: 'faq' | 'passage'; score: number; text: string; source: string }[];
+  candidates: {
+    id: string;
+    kind: 'faq' | 'passage';
+    score: number;
+    text: string;
+    source: string;
+    title: string;
+  }[];
 }
 
 /** Matches a question against a KB snapshot; the shared retrieval step of the local and LLM brains. */
@@ -24,7 +33,16 @@ export function answerFrom(snap: KbSnapshot, question: string, k = 5): Answer {
     if (m.kind === 'faq') {
       const a = snap.answers.get(m.id);
       return a
-        ? [{ id: m.id, kind: 'faq' as const, score: m.score, text: a.answer, source: `faq:${m.id}` }]
+        ? [
+            {
+              id: m.id,
+              kind: 'faq' as const,
+              score: m.score,
+              text: a.answer,
+              source: `faq:${m.id}`,
+              title: a.title,
+            },
+          ]
         : [];
     }
     const p = snap.passages.get(m.id);
@@ -36,6 +54,7 @@ export function answerFrom(snap: KbSnapshot, question: string, k = 5): Answer {
             score: m.score,
             text: p.text,
             source: `article:${p.articleId}#${m.id}`,
+            title: p.heading && p.heading !== p.title ? `${p.title} — ${p.heading}` : p.title,
           },
         ]
       : [];
@@ -46,21 +65,58 @@ export function answerFrom(snap: KbSnapshot, question: string, k = 5): Answer {
     confidence: top ? result.confidence : 0,
     sources: top ? [top.source] : [],
     topic: top?.id ?? null,
+    title: top?.title ?? null,
     candidates,
   };
 }
 
-/** Did the agent's last message in this conversation ask the customer to rephrase? */
-export async function lastAgentMessageWasClarify(
+/**
+ * If the agent's last message in this conversation asked the customer to rephrase: the customer's message it could
+ * not answer then (so a hand-off can say what was asked twice). Null when the last message was anything else.
+ */
+export async function questionBeforeClarify(
   q: Queryable,
   conversationId: string | undefined,
-): Promise<boolean> {
-  if (!conversationId) return false;
-  const [row] = await q.query<{ meta: { intent?: string } }>(
-    `SELECT meta FROM messages WHERE conversation_id = $1 AND direction = 'out' ORDER BY created_at DESC LIMIT 1`,
+): Promise<string | null> {
+  if (!conversationId) return null;
+  const [row] = await q.query<{ meta: { intent?: string } | null; asked: string | null }>(
+    `SELECT o.meta, (SELECT i.body FROM messages i WHERE i.conversation_id = $1 AND i.direction = 'in'
+       AND i.created_at <= o.created_at ORDER BY i.created_at DESC LIMIT 1) AS asked
+     FROM messages o WHERE o.conversation_id = $1 AND o.direction = 'out' ORDER BY o.created_at DESC LIMIT 1`,
     [conversationId],
   );
-  return row?.meta?.intent === 'clarify';
+  return row?.meta?.intent === 'clarify' ? (row.asked ?? '') : null;
+}
+
+/**
+ * A hand-off offers the closest knowledge-base answer as a draft only from this share of the agent's threshold up:
+ * further down it is rarely about the question, and a draft one click from being sent should not mislead.
+ */
+export const DRAFT_FROM_SHARE = 0.5;
+
+function quote(text: string, max = 200): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return `"${t.length > max ? `${t.slice(0, max - 1)}…` : t}"`;
+}
+
+/** Below this confidence the closest match is noise, not worth naming in a summary. */
+const CLOSEST_FROM = 0.1;
+
+/** The hand-off summary after two misunderstandings: what was asked, twice, and how close the knowledge base came. */
+export function misunderstoodSummary(
+  before: string,
+  question: string,
+  answer: Answer,
+  threshold: number,
+): string {
+  const asked = before.trim()
+    ? `The customer asked ${quote(before)}, was asked to rephrase, then wrote ${quote(question)}.`
+    : `The customer was asked to rephrase, then wrote ${quote(question)}.`;
+  const closest =
+    answer.title && answer.confidence >= CLOSEST_FROM
+      ? `No knowledge-base entry matched confidently: the closest is ${quote(answer.title, 120)} at ${answer.confidence.toFixed(2)} (this agent answers from ${threshold.toFixed(2)}).`
+      : 'Nothing in the knowledge base came close.';
+  return `${asked} ${closest}`;
 }
 
 export class SupportLocalBrain implements Brain {
@@ -85,12 +141,16 @@ export class SupportLocalBrain implements Brain {
         final: true,
       };
     }
-    if (await lastAgentMessageWasClarify(this.db, ctx.run.trigger.conversationId)) {
+    const before = await questionBeforeClarify(this.db, ctx.run.trigger.conversationId);
+    if (before !== null) {
+      const threshold = ctx.agent.confidenceThreshold;
       return {
         type: 'escalate',
         reason: 'two misunderstandings in a row',
-        summary: `The customer asked twice and no knowledge-base entry matched confidently (best ${answer.confidence.toFixed(2)}).`,
-        ...(answer.text ? { suggestedReply: answer.text } : {}),
+        summary: misunderstoodSummary(before, question, answer, threshold),
+        ...(answer.text && answer.confidence >= threshold * DRAFT_FROM_SHARE
+          ? { suggestedReply: answer.text }
+          : {}),
       };
     }
     return { type: 'reply', text: CLARIFY_TEXT, confidence: 1, sources: [], intent: 'clarify', final: true };

@@ -98,11 +98,32 @@ describe('support agent', () => {
     expect(first.last.body).toBe(CLARIFY_TEXT);
     const second = await ask('zorp blip fnord', first.conv);
     expect(second.result.handledBy).toBe('human');
-    const [esc] = await db.query<{ reason: string }>(
-      'SELECT reason FROM escalations WHERE conversation_id = $1',
+    const [esc] = await db.query<{ reason: string; summary: string; suggested_reply: string | null }>(
+      'SELECT reason, summary, suggested_reply FROM escalations WHERE conversation_id = $1',
       [first.conv.id],
     );
     expect(esc?.reason).toBe('two misunderstandings in a row');
+    // The person taking over reads what was asked, both times; nothing close enough to offer as a draft.
+    expect(esc?.summary).toBe(
+      'The customer asked "the quantum flux capacitor on my spaceship broke", was asked to rephrase, then wrote ' +
+        '"zorp blip fnord". Nothing in the knowledge base came close.',
+    );
+    expect(esc?.suggested_reply).toBeNull();
+  });
+
+  it('names the closest entry in the hand-off, and offers its answer as a draft only when it comes close', async () => {
+    const first = await ask('the quantum flux capacitor on my spaceship broke');
+    const second = await ask('when', first.conv);
+    expect(second.result.handledBy).toBe('human');
+    const [esc] = await db.query<{ summary: string; suggested_reply: string | null }>(
+      'SELECT summary, suggested_reply FROM escalations WHERE conversation_id = $1',
+      [first.conv.id],
+    );
+    // "when" alone scores below the 0.5 threshold but above half of it.
+    expect(esc?.summary).toMatch(
+      /then wrote "when"\. No knowledge-base entry matched confidently: the closest is "Opening hours" at 0\.(2[5-9]|[34]\d) \(this agent answers from 0\.50\)\.$/,
+    );
+    expect(esc?.suggested_reply).toContain('Monday to Friday');
   });
 
   it('routes a conversation to the human who has it; the agent stays out [support:human-keeps-conversation]', async () => {

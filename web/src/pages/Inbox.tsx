@@ -109,6 +109,7 @@ export function InboxPage({ selectedId }: { selectedId: string | null }) {
                     </span>
                   </span>
                   <span className="inbox-item-reason">{e.reason}</span>
+                  {e.summary ? <span className="inbox-item-summary">{e.summary}</span> : null}
                   <span className="muted small">{e.agentName ?? shortId(e.agentId)}</span>
                 </Link>
               </li>
