@@ -80,12 +80,13 @@ async function build(
     [agentId],
   );
   const input: TrainInput = {
-    // The title is a phrasing too: real knowledge bases often have one or two phrasings per entry.
+    // The engine matches on the title as one more phrasing (real knowledge bases often have one or two phrasings per
+    // entry), as it does for the entries `twelve eval support` builds from labels.
     entries: entries.map((e) => ({
       id: e.id,
       title: e.title,
       answer: e.answer,
-      phrasings: [e.title, ...e.phrasings],
+      phrasings: e.phrasings,
       tags: e.tags,
     })),
     // A passage is found by its article title and section heading too ("warranty" is rarely in the section text).

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../cli/command.ts';
 import { evalSupportCommand } from '../../cli/commands/eval.ts';
+import { LocalEngine } from '../../engines/local/index.ts';
 import {
   buildEntries,
   buildNegatives,
@@ -13,6 +14,7 @@ import {
   chooseThreshold,
   computeFigures,
   type LabeledText,
+  labelTitle,
   type Prediction,
   parseJsonl,
   runEvaluation,
@@ -148,7 +150,29 @@ describe('splits', () => {
 
   it('builds one entry per in-scope label, never one for oos', () => {
     expect(buildEntries(rows).map((e) => e.id)).toEqual(['a', 'b', 'c', 'd']);
-    expect(buildEntries(rows)[0]).toMatchObject({ id: 'a', answer: 'Answer for a' });
+    expect(buildEntries(rows)[0]).toMatchObject({ id: 'a', answer: 'Answer for a', title: 'a' });
+    expect(buildEntries(rows, { titles: false })[0]).not.toHaveProperty('title');
+  });
+
+  it('titles entries with their labels in words', () => {
+    expect(labelTitle('card_arrival')).toBe('card arrival');
+    expect(labelTitle('lost-or-stolen.card')).toBe('lost or stolen card');
+    expect(labelTitle('CardPaymentFeeCharged')).toBe('card payment fee charged');
+    expect(labelTitle('travel/alert:update')).toBe('travel alert update');
+    expect(labelTitle('__')).toBe('');
+    expect(buildEntries([{ text: 'x', label: '__' }])[0]).not.toHaveProperty('title');
+  });
+
+  it('matches on the label title: an entry with one unrelated phrasing is still found by its name', () => {
+    const few: LabeledText[] = [
+      { text: 'where is the new plastic you posted', label: 'card_arrival' },
+      { text: 'someone took my wallet', label: 'lost_or_stolen_phone' },
+      { text: 'what does it cost to send money', label: 'transfer_fee_charged' },
+    ];
+    const top = (titles: boolean) =>
+      LocalEngine.train({ entries: buildEntries(few, { titles }) }).match('card arrival', 1).top?.id ?? null;
+    expect(top(true)).toBe('card_arrival');
+    expect(top(false)).not.toBe('card_arrival');
   });
 });
 
@@ -330,7 +354,19 @@ describe('twelve eval support', () => {
     expect(code).toBe(0);
     expect(c.out).toHaveLength(1);
     const report = JSON.parse(c.out[0]!) as Record<string, unknown>;
-    expect(report).toMatchObject({ trainSize: 90, testSize: 15, targetPrecision: 0.95 });
+    expect(report).toMatchObject({ trainSize: 90, testSize: 15, targetPrecision: 0.95, labelTitles: true });
+  });
+
+  it('leaves labels out of the entries with --opaque-labels', async () => {
+    const c = io();
+    await evalSupportCommand.run(
+      ['--train', trainFile, '--test', testFile, '--opaque-labels', '--json'],
+      c.io,
+    );
+    expect(JSON.parse(c.out[0]!)).toMatchObject({ labelTitles: false });
+    const table = io();
+    await evalSupportCommand.run(['--train', trainFile, '--test', testFile], table.io);
+    expect(table.out.join('\n')).toMatch(/entries \(labels\)\s+6, titled with their labels/);
   });
 
   it('prints a readable table with one-decimal percentages', async () => {

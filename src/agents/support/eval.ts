@@ -35,6 +35,11 @@ export interface EvalOptions {
    * be hidden; pooling several gives a larger, less lumpy validation set. Ignored when `val` is given.
    */
   validationRounds?: number;
+  /**
+   * Each entry's title is its label in words ("card_arrival" → "card arrival"), as a real FAQ entry has a title and
+   * the engine matches on it (default true). Off for labels that are codes ("intent_17").
+   */
+  labelTitles?: boolean;
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
@@ -68,6 +73,8 @@ export interface EvalReport {
   thresholdRule: 'simulated-oos' | 'exact';
   /** Labels hidden from the validation KB to play out-of-scope questions (0 when not simulated). */
   simulatedOosLabels: number;
+  /** Whether entries were titled with their labels in words (EvalOptions.labelTitles). */
+  labelTitles: boolean;
   /** Test questions labelled oos (oosRecall is 1 by convention when there are none). */
   oosTestSize: number;
 }
@@ -203,8 +210,25 @@ export function buildNegatives(rows: LabeledText[]): string[] {
   return rows.filter((r) => r.label === OOS_LABEL).map((r) => r.text);
 }
 
-/** One FAQ entry per in-scope label; oos rows are not entries (buildNegatives). */
-export function buildEntries(rows: LabeledText[]): FaqEntryInput[] {
+/** A label in words, for an entry's title: "card_arrival", "card-arrival" and "CardArrival" → "card arrival". */
+export function labelTitle(label: string): string {
+  return label
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_\-.:/]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+/**
+ * One FAQ entry per in-scope label; oos rows are not entries (buildNegatives). With `titles` (default), the label
+ * in words is the entry's title, as a real entry has one: on development splits of banking77-oos train (3 splits,
+ * 16% of labels held out as oos), in-scope accuracy with 2 / 5 / 10 phrasings per label 50.8 → 61.4%, 66.6 →
+ * 69.7%, 76.9 → 77.8%, coverage at the chosen threshold 19.1 → 22.5% (5) and 23.8 → 28.2% (10); with all
+ * phrasings no change (91.4%).
+ */
+export function buildEntries(rows: LabeledText[], options: { titles?: boolean } = {}): FaqEntryInput[] {
+  const titles = options.titles ?? true;
   const byLabel = new Map<string, string[]>();
   for (const r of rows) {
     if (r.label === OOS_LABEL) continue;
@@ -214,6 +238,7 @@ export function buildEntries(rows: LabeledText[]): FaqEntryInput[] {
   }
   return [...byLabel.entries()].map(([label, phrasings]) => ({
     id: label,
+    ...(titles && labelTitle(label) !== '' ? { title: labelTitle(label) } : {}),
     answer: `Answer for ${label}`,
     phrasings,
   }));
@@ -351,7 +376,9 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
   const simulate = opts.simulateOos ?? true;
   const fixedRounds = opts.validationRounds !== undefined;
   let rounds = opts.val ? 1 : Math.max(1, Math.floor(opts.validationRounds ?? MIN_VALIDATION_ROUNDS));
-  const finalEntries = buildEntries(train);
+  const labelTitles = opts.labelTitles ?? true;
+  const entriesOf = (rows: LabeledText[]) => buildEntries(rows, { titles: labelTitles });
+  const finalEntries = entriesOf(train);
   const finalNegatives = buildNegatives(train);
   let choice: ThresholdChoice;
   let valSize = 0;
@@ -397,7 +424,7 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
       const round = next++;
       const { roundSeed, kb: valKb, val: valRows } = splits[round]!;
       const { engine } = await trainEngine(
-        { entries: buildEntries(valKb), negatives: buildNegatives(valKb) },
+        { entries: entriesOf(valKb), negatives: buildNegatives(valKb) },
         { seed: roundSeed },
       );
       progress?.(phase, ++trained, rounds);
@@ -451,6 +478,7 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
       validationRounds: rounds,
       thresholdRule: simulatedOosLabels > 0 ? 'simulated-oos' : 'exact',
       simulatedOosLabels: Math.round(simulatedOosLabels / rounds),
+      labelTitles,
       oosTestSize: f.oosCount,
     };
   }

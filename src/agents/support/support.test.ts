@@ -113,15 +113,15 @@ describe('support agent', () => {
 
   it('names the closest entry in the hand-off, and offers its answer as a draft only when it comes close', async () => {
     const first = await ask('the quantum flux capacitor on my spaceship broke');
-    const second = await ask('when', first.conv);
+    const second = await ask('hours', first.conv);
     expect(second.result.handledBy).toBe('human');
     const [esc] = await db.query<{ summary: string; suggested_reply: string | null }>(
       'SELECT summary, suggested_reply FROM escalations WHERE conversation_id = $1',
       [first.conv.id],
     );
-    // "when" alone scores below the 0.5 threshold but above half of it.
+    // "hours" alone scores below the 0.5 threshold but above half of it.
     expect(esc?.summary).toMatch(
-      /then wrote "when"\. No knowledge-base entry matched confidently: the closest is "Opening hours" at 0\.(2[5-9]|[34]\d) \(this agent answers from 0\.50\)\.$/,
+      /then wrote "hours"\. No knowledge-base entry matched confidently: the closest is "Opening hours" at 0\.(2[5-9]|[34]\d) \(this agent answers from 0\.50\)\.$/,
     );
     expect(esc?.suggested_reply).toContain('Monday to Friday');
   });

@@ -5,7 +5,7 @@ import { type EvalReport, parseJsonl, runEvaluation } from '../../agents/support
 import { type CliCommand, type CliIo, UsageError } from '../command.ts';
 
 const USAGE =
-  'twelve eval support --train T.jsonl --test S.jsonl [--val V.jsonl] [--target-precision 0.95] [--max-per-label N] [--exact-threshold-rule] [--validation-rounds R] [--json]';
+  'twelve eval support --train T.jsonl --test S.jsonl [--val V.jsonl] [--target-precision 0.95] [--max-per-label N] [--exact-threshold-rule] [--validation-rounds R] [--opaque-labels] [--json]';
 
 function parse(argv: string[]) {
   try {
@@ -21,6 +21,7 @@ function parse(argv: string[]) {
         'max-per-label': { type: 'string' },
         'exact-threshold-rule': { type: 'boolean', default: false },
         'validation-rounds': { type: 'string' },
+        'opaque-labels': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
     }).values;
@@ -46,7 +47,7 @@ export function formatReport(r: EvalReport): string[] {
   const rows: [string, string][] = [
     ['train questions', `${r.trainSize}${r.maxPerLabel !== null ? ` (max ${r.maxPerLabel} per label)` : ''}`],
     ['test questions', `${r.testSize} (${r.oosTestSize} out of scope)`],
-    ['entries (labels)', String(r.labels)],
+    ['entries (labels)', `${r.labels}${r.labelTitles ? ', titled with their labels' : ''}`],
     ...(r.negatives > 0
       ? [['questions to escalate (oos in train)', String(r.negatives)] as [string, string]]
       : []),
@@ -155,6 +156,7 @@ export const evalSupportCommand: CliCommand = {
         ...(maxPerLabel !== undefined ? { maxPerLabel } : {}),
         ...(validationRounds !== undefined ? { validationRounds } : {}),
         ...(v['exact-threshold-rule'] ? { simulateOos: false } : {}),
+        ...(v['opaque-labels'] ? { labelTitles: false } : {}),
         onProgress: progress.onProgress,
       });
     } finally {
