@@ -84,6 +84,9 @@ describe('metric definitions', () => {
     expect(chooseThreshold(hard, 0.95)).toEqual({ threshold: 0.5, precision: 0.5, reachedTarget: false });
     // Equal confidences are answered together.
     expect(chooseThreshold([p('a', 'a', 0.7), p('b', 'x', 0.7)], 0.9).reachedTarget).toBe(false);
+    // Nothing right at any threshold (only out-of-scope validation questions): the strictest, not the loosest.
+    const allWrong = [p('oos', 'a', 0.9), p('oos', 'b', 0.6), p('oos', 'c', 0.2)];
+    expect(chooseThreshold(allWrong, 0.95)).toEqual({ threshold: 0.9, precision: 0, reachedTarget: false });
   });
 });
 

@@ -263,7 +263,8 @@ function isCorrect(p: Prediction): boolean {
 /**
  * The lowest threshold (answer iff confidence >= threshold) at which answered precision reaches the target;
  * candidates are the observed confidences. If none reaches it, the one with the best precision (lowest on
- * ties, to keep coverage). Questions with no match at all are never answered.
+ * ties, to keep coverage, unless no answer at all is right: then the highest). Questions with no match at all are
+ * never answered.
  */
 export function chooseThreshold(preds: Prediction[], target: number): ThresholdChoice {
   const answerable = preds.filter((p) => p.predicted !== null);
@@ -281,7 +282,9 @@ export function chooseThreshold(preds: Prediction[], target: number): ThresholdC
     if (next && next.confidence === p.confidence) continue;
     const precision = correct / (i + 1);
     if (precision >= target) lowestReaching = { threshold: p.confidence, precision, reachedTarget: true };
-    if (!best || precision >= best.precision)
+    // Lower on ties keeps coverage at the same precision; but where nothing is right (a knowledge base with one
+    // phrasing per entry has no in-scope validation question), every answer is wrong, and the strictest is best.
+    if (!best || precision > best.precision || (precision === best.precision && precision > 0))
       best = { threshold: p.confidence, precision, reachedTarget: false };
   }
   return lowestReaching ?? best!;
