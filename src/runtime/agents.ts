@@ -6,6 +6,9 @@ import { type Queryable, sqlState } from '../store/db.ts';
 import { DEFAULT_ALWAYS_HUMAN_TOPICS } from './guards.ts';
 import type { AgentConfig } from './types.ts';
 
+/** An agent's name: what routes, the CLI and the widget's data-agent refer to it by. */
+export const AGENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 export const AGENT_KINDS = ['support', 'receptionist', 'hiring', 'custom'] as const;
 export const STEP_BUDGET_CEILING = 25;
 
@@ -30,7 +33,7 @@ export const AgentSettingsSchema = z.object({
 export const AgentCreateSchema = AgentSettingsSchema.partial()
   .extend({
     kind: z.enum(AGENT_KINDS),
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes'),
+    name: z.string().regex(AGENT_NAME, 'lowercase letters, digits and dashes'),
   })
   .strict();
 export type AgentCreateInput = z.input<typeof AgentCreateSchema>;
@@ -227,6 +230,9 @@ export async function globalKillEngaged(q: Queryable): Promise<boolean> {
 
 export async function findAgent(q: Queryable, idOrName: string): Promise<AgentConfig> {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
+  // Not an id and not a possible name: no such agent, without asking the database (which refuses NUL, say).
+  if (!isUuid && !AGENT_NAME.test(idOrName))
+    throw new AppError('not_found', `no agent ${JSON.stringify(idOrName.slice(0, 100))}`);
   const [row] = await q.query(`SELECT * FROM agents WHERE ${isUuid ? 'id' : 'name'} = $1`, [idOrName]);
   if (!row) throw new AppError('not_found', `no agent "${idOrName}"`);
   return presentAgentRow(row);

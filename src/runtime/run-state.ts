@@ -1,6 +1,7 @@
 // What a driver holds while it drives a run, and small helpers shared by the runtime's parts.
 import type { Head } from '../audit/log.ts';
 import type { Queryable } from '../store/db.ts';
+import { pgSafe } from '../store/text.ts';
 import type { Run } from './runs.ts';
 import type { AgentConfig, RunTrigger, StepRecord } from './types.ts';
 
@@ -43,12 +44,10 @@ export function utcDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** A JSON copy fit for jsonb: PostgreSQL rejects NUL in strings, so they are dropped. */
+/** A JSON copy fit for jsonb: PostgreSQL rejects NUL and unpaired UTF-16 halves in strings (store/text.ts). */
 export function safeJson(v: unknown): unknown {
   try {
-    return JSON.parse(
-      JSON.stringify(v ?? null, (_k, val) => (typeof val === 'string' ? val.replaceAll('\u0000', '') : val)),
-    );
+    return JSON.parse(JSON.stringify(v ?? null, (_k, val) => (typeof val === 'string' ? pgSafe(val) : val)));
   } catch {
     return { unserializable: String(v) };
   }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { type Role, sessionLookup, tokenLookup, type User } from '../accounts/users.ts';
 import type { App } from '../app.ts';
 import { AppError, ERRORS, type ErrorId } from '../errors.ts';
+import { pgUnsafe } from '../store/text.ts';
 import { authorize, type Permission } from './permissions.ts';
 
 export const SESSION_COOKIE = 'twelve_session';
@@ -106,7 +107,40 @@ export async function authenticate(app: App, req: FastifyRequest): Promise<Princ
   return principal;
 }
 
+/**
+ * PostgreSQL refuses NUL and lone UTF-16 halves in text and jsonb (store/text.ts): a request value holding one (path,
+ * query or JSON body, at any depth, keys included) is refused here with the place it was found, not by the database
+ * with a 500. Returns that place, or null.
+ */
+function unsafeTextAt(value: unknown, where: string): string | null {
+  // Iterative: a JSON body can nest deeper than the call stack. Raw bodies (uploads: a Buffer) are not text.
+  const stack: [unknown, string][] = [[value, where]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (pgUnsafe(v)) return path;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}.${i}`]);
+    } else if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) {
+      for (const [k, item] of Object.entries(v)) {
+        if (pgUnsafe(k)) return `${path}.${JSON.stringify(k).slice(1, -1)}`;
+        stack.push([item, `${path}.${k}`]);
+      }
+    }
+  }
+  return null;
+}
+
 function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  const unsafe = unsafeTextAt(value, where);
+  if (unsafe) {
+    throw new AppError('validation_failed', `the ${where} is not valid`, [
+      {
+        path: unsafe.slice(0, 200),
+        message: 'must be text without NUL (\\u0000) or unpaired UTF-16 surrogates (\\ud800-\\udfff)',
+      },
+    ]);
+  }
   if (!schema) return undefined as T;
   const r = schema.safeParse(value ?? {});
   if (!r.success) {

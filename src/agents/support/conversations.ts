@@ -7,6 +7,7 @@ import { AppError } from '../../errors.ts';
 import { emitEvent } from '../../events/emit.ts';
 import type { Run } from '../../runtime/runs.ts';
 import type { Queryable } from '../../store/db.ts';
+import { pgSafe } from '../../store/text.ts';
 
 export const MAX_MESSAGE_CHARS = 4000;
 
@@ -106,7 +107,9 @@ export async function customerMessageHandler(
   app: App,
   input: { conversation: Conversation; text: string; externalId?: string; clientId?: string },
 ): Promise<CustomerMessageResult> {
-  const text = input.text.trim();
+  // NUL and unpaired UTF-16 halves cannot be stored (store/text.ts) and are never meant: dropped or replaced, whichever
+  // channel the message came through.
+  const text = pgSafe(input.text).trim();
   if (!text) throw new AppError('validation_failed', 'the message is empty');
   if (text.length > MAX_MESSAGE_CHARS)
     throw new AppError('validation_failed', `messages are limited to ${MAX_MESSAGE_CHARS} characters`);

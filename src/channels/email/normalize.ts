@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { ParsedMail, SimpleParserOptions } from 'mailparser';
 import { MAX_MESSAGE_CHARS } from '../../agents/support/conversations.ts';
+import { pgSafe } from '../../store/text.ts';
 import type { HeaderMap } from './loop.ts';
 import { emailHtmlToText, stripQuotedText, tidy } from './strip.ts';
 
@@ -67,12 +68,7 @@ const TOKEN = /^[A-Za-z0-9_-]{3,80}$/;
 const SUBJECT_TOKEN = /\[#([A-Za-z0-9_-]{3,80})\]/;
 const ADDRESS = /^[^\s@<>()",;:]{1,200}@[^\s@<>()",;:]{1,200}$/;
 
-/** Removes what PostgreSQL refuses in text and jsonb: NUL, and UTF-16 halves without their pair. */
-export function pgSafe(s: string): string {
-  return s
-    .replaceAll('\u0000', '')
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
-}
+export { pgSafe };
 
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 

@@ -97,6 +97,21 @@ describe('hostile frames', () => {
     client.close();
   });
 
+  it('takes a message holding NUL or an unpaired surrogate, cleaned, and answers it', async () => {
+    const client = await greeted();
+    // As JSON escapes, the way a script would send them: text PostgreSQL cannot store as it is.
+    client.send('{"type":"message","text":"When are\\u0000 you open?\\ud800","clientId":"nul-1"}');
+    expect(await client.next((f) => f.type === 'message' && f.author === 'customer')).toMatchObject({
+      text: 'When are you open?\ufffd',
+    });
+    expect(await client.next((f) => f.type === 'message' && f.author === 'agent')).toMatchObject({
+      text: expect.stringContaining('Monday to Friday'),
+    });
+    client.send('{"type":"message","text":"\\u0000 \\u0000","clientId":"nul-2"}');
+    expect(await client.next(isError('validation_failed'))).toMatchObject({ clientId: 'nul-2' });
+    client.close();
+  });
+
   it('cuts a frame beyond the hard payload limit without harming the server', async () => {
     const client = await greeted();
     client.send(JSON.stringify({ type: 'human', pad: 'x'.repeat(70_000) }));

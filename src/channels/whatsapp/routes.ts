@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.ts';
 import { AppError } from '../../errors.ts';
+import { pgSafe } from '../../store/text.ts';
 import type { InboundMessage } from '../channel.ts';
 import { inboundRecorder } from '../inbound.ts';
 import { deliveryStatusRecorder } from '../outbox.ts';
@@ -86,7 +87,10 @@ async function receive(
   if (!signatureValid(raw, req.headers[SIGNATURE_HEADER], appSecret)) throw new AppError('signature_invalid');
   let json: unknown;
   try {
-    json = JSON.parse(raw.toString('utf8'));
+    // NUL and unpaired UTF-16 halves have no place in any field Twelve keeps, and PostgreSQL refuses them
+    // (store/text.ts): cleaned, so a message holding one is taken (and a redelivery the same way), not failed with a
+    // 500 that Meta would redeliver for days.
+    json = JSON.parse(raw.toString('utf8'), (_key, v) => (typeof v === 'string' ? pgSafe(v) : v));
   } catch {
     throw new AppError('invalid_json');
   }

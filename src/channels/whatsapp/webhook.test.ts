@@ -102,6 +102,29 @@ describe('POST /webhooks/whatsapp', () => {
     expect((await conversationOf(from))[1]).toMatchObject({ delivery: 'sent', external_id: send[0]!.wamid });
   });
 
+  it('takes a message with NUL or an unpaired surrogate (text, contact name, id) instead of failing it forever', async () => {
+    const from = customerNumber();
+    const res = await h.graph.deliver(
+      h.url,
+      h.graph.messageEvent({
+        phoneNumberId: PHONE_NUMBER_ID,
+        from,
+        id: `wamid.nul\u0000${from}`,
+        name: 'Eve\u0000\ud800',
+        text: 'When are\u0000 you open?\udc00',
+      }),
+    );
+    expect(res).toMatchObject({ status: 200 });
+    await h.settled();
+    const conv = await conversationOf(from);
+    expect(conv.map((m) => [m.direction, m.author])).toEqual([
+      ['in', 'customer'],
+      ['out', 'agent'],
+    ]);
+    expect(conv[0]!.body).toBe('When are you open?\ufffd');
+    expect(conv[1]!.body).toMatch(/Monday to Friday/);
+  });
+
   it('refuses forged, missing or stale signatures with 401 and stores nothing [channel:signature-verified]', async () => {
     const event = h.graph.messageEvent({
       phoneNumberId: PHONE_NUMBER_ID,

@@ -104,6 +104,33 @@ describe('FAQ entries', () => {
     expect((await api.as('viewer').post(`/api/agents/${agent.name}/kb/entries`, body)).statusCode).toBe(403);
     expect((await api.as('admin').post('/api/agents/nobody/kb/entries', body)).statusCode).toBe(404);
   });
+
+  it('refuses NUL and unpaired surrogates anywhere in a request with 400, naming the place, and stores nothing', async () => {
+    const agent = await supportAgent();
+    const before = (await api.as('viewer').get(`/api/agents/${agent.name}/kb`)).json().entries.length;
+    const cases: [string, unknown, string][] = [
+      [`/api/agents/${agent.name}/kb/entries`, { title: 'a\u0000b', answer: 'A' }, 'body.title'],
+      [
+        `/api/agents/${agent.name}/kb/entries`,
+        { title: 'T', answer: 'A', phrasings: ['ok', 'x\ud800'] },
+        'body.phrasings.1',
+      ],
+      [`/api/agents/${agent.name}/kb/entries`, { title: 'T', answer: 'A', tags: ['\udc00'] }, 'body.tags.0'],
+      [`/api/agents/${agent.name}\u0000/kb/entries`, { title: 'T', answer: 'A' }, 'path.agent'],
+    ];
+    for (const [url, body, path] of cases) {
+      const res = await api.as('admin').post(url, body);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toMatchObject({
+        id: 'validation_failed',
+        details: [expect.objectContaining({ path })],
+      });
+    }
+    const query = await api.as('viewer').get('/api/runs?agent=%00');
+    expect(query.statusCode).toBe(400);
+    expect((await api.as('viewer').get('/api/agents/%00/kb')).statusCode).toBe(400);
+    expect((await api.as('viewer').get(`/api/agents/${agent.name}/kb`)).json().entries).toHaveLength(before);
+  });
 });
 
 describe('articles', () => {
