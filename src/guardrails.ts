@@ -169,4 +169,8 @@ export const GUARDRAILS: readonly Guardrail[] = [
     id: 'channel:escaped-output',
     promise: 'HTML and script in messages are shown as text in the widget and the dashboard',
   },
+  {
+    id: 'channel:bad-input-refused',
+    promise: 'every API operation answers bad input below 500, with a stable error id when it refuses it',
+  },
 ];

@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 describe('every API operation under hostile input', () => {
-  it('answers below 500, with an error id when it refuses [api:no-5xx-on-bad-input]', async () => {
+  it('answers below 500, with an error id when it refuses [channel:bad-input-refused]', async () => {
     const spec = (await api.as('viewer').get('/api/openapi.json')).json() as {
       paths: Record<
         string,
