@@ -230,11 +230,11 @@ export async function globalKillEngaged(q: Queryable): Promise<boolean> {
 
 export async function findAgent(q: Queryable, idOrName: string): Promise<AgentConfig> {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
+  const missing = () => new AppError('not_found', `no agent ${JSON.stringify(idOrName.slice(0, 100))}`);
   // Not an id and not a possible name: no such agent, without asking the database (which refuses NUL, say).
-  if (!isUuid && !AGENT_NAME.test(idOrName))
-    throw new AppError('not_found', `no agent ${JSON.stringify(idOrName.slice(0, 100))}`);
+  if (!isUuid && !AGENT_NAME.test(idOrName)) throw missing();
   const [row] = await q.query(`SELECT * FROM agents WHERE ${isUuid ? 'id' : 'name'} = $1`, [idOrName]);
-  if (!row) throw new AppError('not_found', `no agent "${idOrName}"`);
+  if (!row) throw missing();
   return presentAgentRow(row);
 }
 

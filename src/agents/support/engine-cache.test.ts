@@ -113,7 +113,7 @@ describe('EngineCache', () => {
     expect(answerFrom(deleted, 'How much is shipping?').topic).not.toBe(ids['2']);
   });
 
-  it('trains for every agent on its own: a second cache or process retrains once, then reuses', async () => {
+  it('a second cache (another node) trains once, then reuses on an answer edit', async () => {
     const other = new EngineCache();
     expect((await other.get(db, agentId)).trainedIn).toBe('thread');
     await faqUpdater(app, EDITOR, ids['1']!, { answer: 'Refunds take three days.' });

@@ -236,12 +236,10 @@ export function buildEntries(rows: LabeledText[], options: { titles?: boolean } 
     list.push(r.text);
     byLabel.set(r.label, list);
   }
-  return [...byLabel.entries()].map(([label, phrasings]) => ({
-    id: label,
-    ...(titles && labelTitle(label) !== '' ? { title: labelTitle(label) } : {}),
-    answer: `Answer for ${label}`,
-    phrasings,
-  }));
+  return [...byLabel.entries()].map(([label, phrasings]) => {
+    const title = titles ? labelTitle(label) : '';
+    return { id: label, ...(title !== '' ? { title } : {}), answer: `Answer for ${label}`, phrasings };
+  });
 }
 
 export interface Prediction {

@@ -1,6 +1,7 @@
 // Normalizing parsed MIME (ids, threading, tokens, text for the engine) and the RFC 3834 loop rules, without a database.
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
+import { pgSafe } from '../../store/text.ts';
 import { type HeaderMap, loopReason } from './loop.ts';
 import {
   baseAddress,
@@ -9,7 +10,6 @@ import {
   type NormalizedEmail,
   normalizeEmail,
   PARSER_OPTIONS,
-  pgSafe,
 } from './normalize.ts';
 
 const limits = { maxFiles: 10, maxTotalBytes: 10 * 1024 * 1024 };

@@ -68,8 +68,6 @@ const TOKEN = /^[A-Za-z0-9_-]{3,80}$/;
 const SUBJECT_TOKEN = /\[#([A-Za-z0-9_-]{3,80})\]/;
 const ADDRESS = /^[^\s@<>()",;:]{1,200}@[^\s@<>()",;:]{1,200}$/;
 
-export { pgSafe };
-
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 /** Header lines by name, unfolded (mailparser keeps the raw lines; their text is what loop rules must see). */

@@ -44,6 +44,19 @@ async function conversationOf(from: string) {
   );
 }
 
+/** Delivers a signed event, lets it settle, and checks the customer's message was answered by the agent. */
+async function deliveredAndAnswered(event: Parameters<Harness['graph']['messageEvent']>[0]) {
+  const res = await h.graph.deliver(h.url, h.graph.messageEvent(event));
+  expect(res).toMatchObject({ status: 200 });
+  await h.settled();
+  const conv = await conversationOf(event.from);
+  expect(conv.map((m) => [m.direction, m.author])).toEqual([
+    ['in', 'customer'],
+    ['out', 'agent'],
+  ]);
+  return conv;
+}
+
 describe('GET /webhooks/whatsapp (verification)', () => {
   it('echoes the challenge for the right token, as text', async () => {
     const res = await fetch(
@@ -72,17 +85,11 @@ describe('GET /webhooks/whatsapp (verification)', () => {
 describe('POST /webhooks/whatsapp', () => {
   it('answers a signed text message through the agent and sends the answer once', async () => {
     const from = customerNumber();
-    const res = await h.graph.deliver(
-      h.url,
-      h.graph.messageEvent({ phoneNumberId: PHONE_NUMBER_ID, from, text: 'When are you open?' }),
-    );
-    expect(res).toMatchObject({ status: 200 });
-    await h.settled();
-    const conv = await conversationOf(from);
-    expect(conv.map((m) => [m.direction, m.author])).toEqual([
-      ['in', 'customer'],
-      ['out', 'agent'],
-    ]);
+    const conv = await deliveredAndAnswered({
+      phoneNumberId: PHONE_NUMBER_ID,
+      from,
+      text: 'When are you open?',
+    });
     expect(conv[1]).toMatchObject({ delivery: 'queued' });
 
     expect((await outboxDeliverer(h.app, h.senders)).sent).toBe(1);
@@ -104,23 +111,13 @@ describe('POST /webhooks/whatsapp', () => {
 
   it('takes a message with NUL or an unpaired surrogate (text, contact name, id) instead of failing it forever', async () => {
     const from = customerNumber();
-    const res = await h.graph.deliver(
-      h.url,
-      h.graph.messageEvent({
-        phoneNumberId: PHONE_NUMBER_ID,
-        from,
-        id: `wamid.nul\u0000${from}`,
-        name: 'Eve\u0000\ud800',
-        text: 'When are\u0000 you open?\udc00',
-      }),
-    );
-    expect(res).toMatchObject({ status: 200 });
-    await h.settled();
-    const conv = await conversationOf(from);
-    expect(conv.map((m) => [m.direction, m.author])).toEqual([
-      ['in', 'customer'],
-      ['out', 'agent'],
-    ]);
+    const conv = await deliveredAndAnswered({
+      phoneNumberId: PHONE_NUMBER_ID,
+      from,
+      id: `wamid.nul\u0000${from}`,
+      name: 'Eve\u0000\ud800',
+      text: 'When are\u0000 you open?\udc00',
+    });
     expect(conv[0]!.body).toBe('When are you open?\ufffd');
     expect(conv[1]!.body).toMatch(/Monday to Friday/);
   });
