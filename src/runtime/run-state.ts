@@ -17,6 +17,20 @@ export interface DriveState {
   prefetched?: Record<string, unknown> | null;
   /** Set by a step whose statement also released the lease: the run as released (null: it was not ours). */
   released?: Record<string, unknown> | null;
+  /** The caller's list of the messages this drive writes (StartOptions.written), appended once each has committed. */
+  written?: WrittenMessage[] | undefined;
+}
+
+/** A message as a run wrote it (the columns a transcript shows), known without reading it back. */
+export interface WrittenMessage {
+  id: string;
+  direction: 'in' | 'out';
+  author: 'customer' | 'agent';
+  status: string;
+  body: string;
+  sources: string[];
+  meta: Record<string, unknown>;
+  createdAt: Date;
 }
 
 /** A short account of the run for the person who takes it over. */

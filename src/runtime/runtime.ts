@@ -21,7 +21,15 @@ import { runEscalator } from './escalate.ts';
 import { escalationCreator } from './escalations.ts';
 import { alwaysHumanTopicsIn, asksForPerson } from './guards.ts';
 import { decideReply, decideTool, inPilotCohort, type ToolDecision } from './policy.ts';
-import { type DriveState, type StepOutcome, safeJson, spentToday, summarize, utcDay } from './run-state.ts';
+import {
+  type DriveState,
+  type StepOutcome,
+  safeJson,
+  spentToday,
+  summarize,
+  utcDay,
+  type WrittenMessage,
+} from './run-state.ts';
 import { getRun, presentRunRow, type Run, type RunStatus } from './runs.ts';
 import type { AnyTool, ToolRegistry } from './tools.ts';
 import {
@@ -66,6 +74,13 @@ export interface StartOptions {
   messageMeta?: Record<string, unknown>;
   /** Moves the conversation's activity time (updated_at) to the run's start, in the statement that writes it. */
   touchConversation?: boolean;
+  /**
+   * Receives the messages this call's drive writes, each once the statement that wrote it has committed: the
+   * customer's message, then the agent's replies (drafts and replies held for review included, with their status).
+   * A channel shows them from here instead of reading them back. A run driven later (after an approval, or by a
+   * recovery sweep) reports nothing here: its messages reach channels through their events.
+   */
+  written?: WrittenMessage[];
 }
 
 interface Guard {
@@ -212,10 +227,12 @@ export class Runtime {
       epoch,
     ];
     const $ = (value: unknown) => `$${params.push(value)}`;
+    const messageMeta = safeJson(options.messageMeta ?? {}) as Record<string, unknown>;
     const message =
       typeof trigger.text === 'string'
         ? `msg AS (INSERT INTO messages (run_id, agent_id, conversation_id, direction, author, status, body, created_at, meta)
-             SELECT $1, $2, $4, 'in', 'customer', 'received', ${$(trigger.text)}, $8, ${$(JSON.stringify(safeJson(options.messageMeta ?? {})))} FROM ru),`
+             SELECT $1, $2, $4, 'in', 'customer', 'received', ${$(trigger.text)}, $8, ${$(JSON.stringify(messageMeta))} FROM ru
+             RETURNING id),`
         : '';
     const free = guard
       ? `NOT EXISTS (SELECT 1 FROM escalations WHERE conversation_id = $4 AND state <> 'resolved')
@@ -244,13 +261,33 @@ export class Runtime {
        SELECT ok.epoch_current, ru.*, a.status AS agent_status,
          (SELECT value->>'engaged' FROM settings WHERE key = 'kill_switch') AS kill,
          (SELECT version FROM kb_state WHERE agent_id = ru.agent_id) AS kb_version, NULL::json AS open_call
+         ${message ? ', (SELECT id FROM msg) AS message_id' : ''}
        FROM ok LEFT JOIN ru ON true LEFT JOIN agents a ON a.id = ru.agent_id`,
       [...params, ...audit],
     );
     if (!born?.epoch_current) return 'stale';
     if (born.id === null) return null;
+    if (born.message_id) {
+      options.written?.push({
+        id: String(born.message_id),
+        direction: 'in',
+        author: 'customer',
+        status: 'received',
+        body: String(trigger.text),
+        sources: [],
+        meta: messageMeta,
+        createdAt: now,
+      });
+    }
     const run = presentRunRow(born);
-    const final = await this.driveState(run.id, { run, agent, history: [], head, prefetched: born });
+    const final = await this.driveState(run.id, {
+      run,
+      agent,
+      history: [],
+      head,
+      prefetched: born,
+      written: options.written,
+    });
     return final ?? (await getRun(this.svc.db, run.id))!;
   }
 
@@ -772,6 +809,7 @@ export class Runtime {
     });
     if (decision === 'send' && action.final && !this.opts.deliver) return this.finalReply(state, idx, action);
     const trigger = state.run.trigger;
+    const now = this.svc.clock.now();
     const messageId = await this.svc.db.transaction(async (tx) => {
       const [msg] = await tx.query<{ id: string }>(
         `INSERT INTO messages (run_id, agent_id, conversation_id, direction, author, status, body, confidence, sources, created_at, meta)
@@ -786,8 +824,8 @@ export class Runtime {
           // PostgreSQL refuse the row and turn a reply for human review into a runtime error.
           Math.fround(action.confidence),
           JSON.stringify(action.sources),
-          this.svc.clock.now(),
-          JSON.stringify({ intent: action.intent, ...(action.topic ? { topic: action.topic } : {}) }),
+          now,
+          JSON.stringify(replyMeta(action)),
         ],
       );
       await this.recordStep(state, idx, action, decision, { message: msg!.id }, tx);
@@ -838,8 +876,11 @@ export class Runtime {
       }
       return msg!.id;
     });
-    if (decision !== 'send') return 'stop';
-    if (!this.opts.deliver) return action.final ? 'stop' : 'continue';
+    const written = writtenReply(messageId, decision === 'send' ? 'sent' : decision, action, now);
+    if (decision !== 'send' || !this.opts.deliver) {
+      state.written?.push(written);
+      return decision !== 'send' || action.final ? 'stop' : 'continue';
+    }
     try {
       await this.opts.deliver({
         messageId,
@@ -858,6 +899,7 @@ export class Runtime {
         'delivery_failed',
       );
     }
+    state.written?.push(written);
     if (action.final) {
       await this.svc.db.transaction(async (tx) => {
         await this.audit(tx, state, 'reply.sent', { message: messageId });
@@ -918,7 +960,7 @@ export class Runtime {
           Math.fround(action.confidence),
           JSON.stringify(action.sources),
           now,
-          JSON.stringify({ intent: action.intent, ...(action.topic ? { topic: action.topic } : {}) }),
+          JSON.stringify(replyMeta(action)),
           idx,
           JSON.stringify(safeJson(action)),
           JSON.stringify(result),
@@ -935,6 +977,7 @@ export class Runtime {
     state.history.push({ idx, action, decision: 'send', result });
     state.run.stepsUsed = idx;
     state.released = row?.released === true ? row : null;
+    state.written?.push(writtenReply(messageId, 'sent', action, now));
     return 'stop';
   }
 
@@ -1103,4 +1146,27 @@ function leaseReturning(excludeCall: string): string {
     (SELECT version FROM kb_state WHERE agent_id = r.agent_id) AS kb_version,
     (SELECT row_to_json(tc) FROM tool_calls tc WHERE tc.run_id = r.id AND tc.id IS DISTINCT FROM ${excludeCall}
        AND tc.status IN ('pending', 'ready', 'executing') ORDER BY tc.step_idx DESC LIMIT 1) AS open_call`;
+}
+
+function replyMeta(action: Extract<Action, { type: 'reply' }>): Record<string, unknown> {
+  return { intent: action.intent, ...(action.topic ? { topic: action.topic } : {}) };
+}
+
+/** A reply as its statement wrote it (the status it got: sent, or held as a draft or for review). */
+function writtenReply(
+  id: string,
+  status: string,
+  action: Extract<Action, { type: 'reply' }>,
+  createdAt: Date,
+): WrittenMessage {
+  return {
+    id,
+    direction: 'out',
+    author: 'agent',
+    status,
+    body: action.text,
+    sources: action.sources,
+    meta: replyMeta(action),
+    createdAt,
+  };
 }

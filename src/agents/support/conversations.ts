@@ -5,6 +5,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { App } from '../../app.ts';
 import { AppError } from '../../errors.ts';
 import { emitEvent } from '../../events/emit.ts';
+import type { WrittenMessage } from '../../runtime/run-state.ts';
 import type { Run } from '../../runtime/runs.ts';
 import type { Queryable } from '../../store/db.ts';
 import { pgSafe } from '../../store/text.ts';
@@ -93,6 +94,11 @@ export interface CustomerMessageResult {
   escalationId: string | null;
   /** The customer message already stored under the given clientId. */
   duplicate?: TranscriptMessage;
+  /**
+   * What this call wrote, in order, as committed (not 'duplicate'): the customer's message, then the agent's replies
+   * (drafts and replies held for review too, with their status). A channel shows them without reading them back.
+   */
+  written?: TranscriptMessage[];
 }
 
 /**
@@ -126,16 +132,17 @@ export async function customerMessageHandler(
   for (let attempt = 1; ; attempt++) {
     // Usually one statement: the run starts (with the message, and the conversation's activity time moved) unless a
     // human has the conversation or the clientId was handled before; both are checked by that statement.
+    const written: WrittenMessage[] = [];
     const run = await app.runtime.startRunUnlessHeld(
       conversation.agentId,
       trigger,
       { clientId: input.clientId },
-      { messageMeta: meta, touchConversation: true },
+      { messageMeta: meta, touchConversation: true, written },
     );
     if (run) {
       // A run that ended 'done' answered and opened no hand-off; any other end may have opened one.
       const after = run.status === 'done' ? null : await openEscalationOf(app.db, conversation.id);
-      return { handledBy: after ? 'human' : 'agent', run, escalationId: after?.id ?? null };
+      return { handledBy: after ? 'human' : 'agent', run, escalationId: after?.id ?? null, written };
     }
     const [state] = await app.db.query<{
       stored_id: string | null;
@@ -174,12 +181,13 @@ export async function customerMessageHandler(
     }
     const heldId = state?.held_id ?? null;
     if (heldId) {
-      await app.db.transaction(async (tx) => {
+      const now = app.clock.now();
+      const id = await app.db.transaction(async (tx) => {
         const [msg] = await tx.query<{ id: string }>(
           `WITH touched AS (UPDATE conversations SET updated_at = $4 WHERE id = $2)
            INSERT INTO messages (agent_id, conversation_id, direction, author, status, body, created_at, meta)
            VALUES ($1, $2, 'in', 'customer', 'received', $3, $4, $5) RETURNING id`,
-          [conversation.agentId, conversation.id, text, app.clock.now(), JSON.stringify(meta)],
+          [conversation.agentId, conversation.id, text, now, JSON.stringify(meta)],
         );
         await emitEvent(tx, {
           type: 'message.received',
@@ -187,8 +195,19 @@ export async function customerMessageHandler(
           conversationId: conversation.id,
           escalationId: heldId,
         });
+        return String(msg!.id);
       });
-      return { handledBy: 'human', run: null, escalationId: heldId };
+      const stored: TranscriptMessage = {
+        id,
+        direction: 'in',
+        author: 'customer',
+        status: 'received',
+        body: text,
+        sources: [],
+        meta,
+        createdAt: now,
+      };
+      return { handledBy: 'human', run: null, escalationId: heldId, written: [stored] };
     }
     // The hand-off was resolved in between: the agent may take the message after all.
     if (attempt >= 3) throw new Error('the conversation keeps changing hands; the message was not recorded');

@@ -25,6 +25,8 @@ export interface KbSnapshot {
   trainedIn: 'thread' | 'worker' | 'reused';
   answers: Map<string, { title: string; answer: string }>;
   passages: Map<string, PassageInfo>;
+  /** Article id → title, for the articles that have passages. */
+  articleTitles: Map<string, string>;
 }
 
 /** The engine last trained for an agent and a digest of what it learned from. */
@@ -36,6 +38,7 @@ interface Trained {
 export class EngineCache {
   private readonly cache = new Map<string, Promise<KbSnapshot>>();
   private readonly trained = new Map<string, Trained>();
+  private readonly newest = new Map<string, KbSnapshot>();
 
   /** The engine of the agent's current KB version; `version`: that version, when the caller has just read it. */
   async get(q: Queryable, agentId: string, version?: number): Promise<KbSnapshot> {
@@ -46,9 +49,23 @@ export class EngineCache {
       for (const k of this.cache.keys()) if (k.startsWith(`${agentId}@`)) this.cache.delete(k);
       snap = build(q, agentId, version, this.trained);
       this.cache.set(key, snap);
-      snap.catch(() => this.cache.delete(key));
+      snap.then(
+        (s) => {
+          const known = this.newest.get(agentId);
+          if (!known || known.version <= s.version) this.newest.set(agentId, s);
+        },
+        () => this.cache.delete(key),
+      );
     }
     return snap;
+  }
+
+  /**
+   * The newest snapshot this node has built for the agent, without a read: the one that answered its last question,
+   * unless the KB changed since (then older than the KB, which suits what only labels an answer already given).
+   */
+  latest(agentId: string): KbSnapshot | undefined {
+    return this.newest.get(agentId);
   }
 }
 
@@ -116,6 +133,7 @@ async function build(
     engine,
     trainedIn,
     answers: new Map(entries.map((e) => [e.id, { title: e.title, answer: e.answer }])),
+    articleTitles: new Map(passages.map((p) => [p.article_id, p.title])),
     passages: new Map(
       passages.map((p) => [
         p.id,

@@ -2,6 +2,7 @@
 // titles of the knowledge-base entries it came from (sources are stored as `faq:<id>` and
 // `article:<articleId>#<passageId>`; the customer sees titles, never ids of internal rows they cannot open).
 import type { TranscriptMessage } from '../../agents/support/conversations.ts';
+import type { KbSnapshot } from '../../agents/support/engine-cache.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { WireMessage, WireSource } from './protocol.ts';
 
@@ -58,19 +59,38 @@ export async function sourceTitles(
   return out;
 }
 
-/** Transcript rows → wire messages (customer-visible only), sources resolved to titles and de-duplicated. */
+/**
+ * Transcript rows → wire messages (customer-visible only), sources resolved to titles and de-duplicated. With a
+ * snapshot of the agent's KB that knows every source (the one that just answered), the titles come from it and
+ * nothing is read; otherwise from the database.
+ */
 export async function presentMessages(
   q: Queryable,
   agentId: string,
   messages: TranscriptMessage[],
+  snapshot?: KbSnapshot,
 ): Promise<WireMessage[]> {
   const visible = messages.filter(visibleToCustomer);
-  const titles = await sourceTitles(
-    q,
-    agentId,
-    visible.flatMap((m) => (m.author === 'agent' ? m.sources : [])),
-  );
+  const sources = visible.flatMap((m) => (m.author === 'agent' ? m.sources : []));
+  const titles = (snapshot && titlesIn(snapshot, sources)) ?? (await sourceTitles(q, agentId, sources));
   return visible.map((m) => wireMessage(m, titles));
+}
+
+/** Every source's title from a KB snapshot, or null when the snapshot lacks one (or one cannot be parsed). */
+function titlesIn(snapshot: KbSnapshot, sources: string[]): Map<string, string> | null {
+  const out = new Map<string, string>();
+  for (const s of sources) {
+    const p = parseSource(s);
+    const title =
+      p?.kind === 'faq'
+        ? snapshot.answers.get(p.id)?.title
+        : p?.kind === 'article'
+          ? snapshot.articleTitles.get(p.id)
+          : undefined;
+    if (title === undefined) return null;
+    out.set(s, title);
+  }
+  return out;
 }
 
 function wireMessage(

@@ -1,9 +1,10 @@
 // The database round trips of one web chat turn, counted on the app's own Db (statements, plus BEGIN and COMMIT of
 // every transaction, as the support bench counts them). A regression guard for the hot path: a turn the agent
-// answers is three statements (the run's birth, which also checks that no human has the conversation and that the
-// clientId is new; the final reply; the push of what is new), a request to rephrase one more (was the last one a
-// request too?), and the event about the agent's own answer costs the socket that pushed it nothing. The turn's touch
-// of its conversation stays HOT-eligible (migration 012).
+// answers is two statements (the run's birth, which also checks that no human has the conversation and that the
+// clientId is new; the final reply), pushed to the socket as the runtime wrote them, source titles from the KB snapshot
+// that answered (no read back); a request to rephrase one more (was the last one a request too?), and the event about
+// the agent's own answer costs the socket that pushed it nothing. The turn's touch of its conversation stays
+// HOT-eligible (migration 012).
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
@@ -91,7 +92,7 @@ async function until(done: () => boolean): Promise<void> {
 }
 
 describe('web chat turn round trips', () => {
-  it('answers a question in three statements, and the answer event costs its own socket nothing', async () => {
+  it('answers a question in two statements, and the answer event costs its own socket nothing', async () => {
     const client = await ChatClient.open(url);
     client.send({ type: 'hello' });
     await client.type('welcome');
@@ -123,10 +124,10 @@ describe('web chat turn round trips', () => {
       const kind = answer.text === CLARIFY_TEXT ? 'clarify' : 'answer';
       if (kind === 'answer') expect(answer.sources).not.toEqual([]);
       perTurn.push(`${kind} ${counter.trips}`);
-      expect(counter.trips, counter.statements.join('\n')).toBe(kind === 'answer' ? 3 : 4);
+      expect(counter.trips, counter.statements.join('\n')).toBe(kind === 'answer' ? 2 : 3);
     }
     expect(perTurn.filter((t) => t.startsWith('answer')).length).toBeGreaterThanOrEqual(2);
-    expect(perTurn.at(-1)).toBe('clarify 4');
+    expect(perTurn.at(-1)).toBe('clarify 3');
     client.close();
   });
 

@@ -7,6 +7,7 @@ import {
   conversationResumer,
   customerMessageHandler,
   openEscalationOf,
+  type TranscriptMessage,
   transcript,
 } from '../../agents/support/conversations.ts';
 import type { App } from '../../app.ts';
@@ -240,7 +241,8 @@ export class ChatSession {
         this.send({ type: 'message', ...echo! });
         return;
       }
-      await this.pushNew();
+      if (result.written) await this.pushWritten(result.written);
+      else await this.pushNew();
       if (result.escalationId) this.announce(result.escalationId, app.clock.now());
     } finally {
       inFlight.delete(key);
@@ -253,7 +255,8 @@ export class ChatSession {
     if (held) return this.announce(held.id, this.d.app.clock.now(), true);
     // Through the runtime, like any request for a person: audited, and honoured even when the agent is paused.
     const result = await customerMessageHandler(this.d.app, { conversation, text: PERSON_REQUEST_TEXT });
-    await this.pushNew();
+    if (result.written) await this.pushWritten(result.written);
+    else await this.pushNew();
     if (result.escalationId) this.announce(result.escalationId, this.d.app.clock.now(), true);
   }
 
@@ -261,6 +264,21 @@ export class ChatSession {
     if (!this.conversation) return;
     const { app, agent } = this.d;
     const fresh = await unseenMessages(app.db, agent.id, this.conversation.id, [...this.pushed], 50);
+    for (const m of fresh) {
+      if (this.pushed.has(m.id)) continue;
+      this.markPushed(m.id);
+      this.send({ type: 'message', ...m });
+    }
+  }
+
+  /**
+   * Pushes what this socket's own turn wrote (the customer's message, the agent's answer), as the turn returned it:
+   * no read. Anything else new in the conversation (a person's reply, a message from another tab) comes with its
+   * event, and an event about a message pushed here costs nothing (refresh).
+   */
+  private async pushWritten(written: TranscriptMessage[]): Promise<void> {
+    const { app, agent } = this.d;
+    const fresh = await presentMessages(app.db, agent.id, written, app.engines.latest(agent.id));
     for (const m of fresh) {
       if (this.pushed.has(m.id)) continue;
       this.markPushed(m.id);
