@@ -26,7 +26,8 @@
 //
 // Environment: BENCH_SECONDS (measurement per scenario, default 5), BENCH_DRIVERS (default "pg,pglite"),
 // BENCH_DATABASE_URL (default postgres://root@127.0.0.1:5432/test), BENCH_SUPPORT_CLIENTS (default 64),
-// BENCH_POOL_MAX (pg pool, default 20 = the server's default).
+// BENCH_POOL_MAX (pg pool, default 20 = the server's default), BENCH_SUPPORT_RATES (the paced runs' offered turns/s,
+// comma-separated, instead of the target rate and half the closed loop's).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -78,6 +79,10 @@ const WARMUP_MS = Math.min(1500, (SECONDS * 1000) / 3);
 const PROBE_MS = 1500;
 const TARGET_TURNS_PER_SEC = 500;
 const TARGET_P99_MS = 50;
+const EXTRA_RATES = (process.env.BENCH_SUPPORT_RATES ?? '')
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .filter((n) => Number.isFinite(n) && n > 0);
 
 /**
  * Out of the way, but still on the code path: a 1 ms window keeps each in-memory limiter's bookkeeping (one timestamp
@@ -552,7 +557,10 @@ async function measureDriver(driver: string, reports: string[]): Promise<Measure
     // with this p99) and once at half of what the closed loop just reached (latency on a server with headroom).
     const closedRate = (load.measured * 1000) / Math.max(1, load.wallMs);
     const paced: PacedLoad[] = [];
-    for (const offered of [TARGET_TURNS_PER_SEC, Math.max(1, Math.round(closedRate / 2))]) {
+    const rates = EXTRA_RATES.length
+      ? EXTRA_RATES
+      : [TARGET_TURNS_PER_SEC, Math.max(1, Math.round(closedRate / 2))];
+    for (const offered of rates) {
       const pacedLoad = await runChats(url, questions, CLIENTS, WARMUP_MS, SECONDS * 1000, offered);
       paced.push({ offered, load: pacedLoad });
     }
@@ -791,7 +799,14 @@ async function runSuite(): Promise<ScenarioResult[]> {
     machineBusy: m.cpu.machineBusy === null ? null : round(m.cpu.machineBusy),
     ...Object.fromEntries(
       m.paced.flatMap((p, i) => {
-        const key = i === 0 ? 'pacedTarget' : 'pacedHalf';
+        const key =
+          p.offered === TARGET_TURNS_PER_SEC
+            ? 'pacedTarget'
+            : EXTRA_RATES.length
+              ? `paced${p.offered}`
+              : i === 1
+                ? 'pacedHalf'
+                : `paced${p.offered}`;
         const ps = summarize(p.load.latencies);
         return [
           [`${key}Offered`, p.offered],
