@@ -8,7 +8,7 @@ import { agentCreator } from '../../runtime/agents.ts';
 import { answerFrom } from './brain.ts';
 import { EngineCache } from './engine-cache.ts';
 import { articleImporter, faqCreator, faqDeleter, faqUpdater, phrasingAdder } from './kb.ts';
-import { trainEngine, WORKER_TRAINING_TEXTS } from './train.ts';
+import { calibrateInWorker, trainEngine, trainHere, WORKER_TRAINING_TEXTS } from './train.ts';
 
 const input: TrainInput = {
   entries: [
@@ -45,6 +45,57 @@ describe('trainEngine', () => {
   it('reports a training that fails in the worker as an error', async () => {
     const broken = { entries: [{ id: 'x', answer: 'y', phrasings: 42 }] } as unknown as TrainInput;
     await expect(trainEngine(broken, { workerFrom: 0 })).rejects.toThrow(/training failed/);
+  });
+});
+
+// Six topics, seven phrasings each, and questions to escalate: enough for calibration rounds (20+ texts, 3+ entries).
+const TOPICS = ['card', 'refund', 'shipping', 'password', 'invoice', 'warranty'];
+const calibrated: TrainInput = {
+  entries: TOPICS.map((t) => ({
+    id: t,
+    title: `About the ${t}`,
+    answer: `All about the ${t}.`,
+    phrasings: [
+      `question about my ${t}`,
+      `help with the ${t} please`,
+      `${t} problem`,
+      `where is my ${t}`,
+      `how does the ${t} work`,
+      `my ${t} is wrong`,
+      `can you explain the ${t}`,
+    ],
+  })),
+  negatives: ['close my account', 'I want to complain', 'speak to a lawyer'],
+};
+
+describe('calibration rounds in worker threads', () => {
+  it('train the same engine, bit for bit, as rounds on this thread', async () => {
+    const here = LocalEngine.train(calibrated, { seed: 5 });
+    let rounds = 0;
+    const parallel = await LocalEngine.trainParallel(calibrated, { seed: 5 }, (job) => {
+      rounds++;
+      return calibrateInWorker(job);
+    });
+    expect(rounds).toBeGreaterThan(1);
+    expect(JSON.stringify(parallel.toJSON())).toBe(JSON.stringify(here.toJSON()));
+    expect(parallel.match('my invoice is wrong', 3)).toEqual(here.match('my invoice is wrong', 3));
+  });
+
+  it('are what a large KB gets from trainHere, and from the training worker (workers in a worker)', async () => {
+    const here = JSON.stringify(LocalEngine.train(calibrated, { seed: 5 }).toJSON());
+    const direct = await trainHere(calibrated, { seed: 5 }, { parallelFrom: 1 });
+    expect(JSON.stringify(direct.toJSON())).toBe(here);
+    const nested = await trainEngine(calibrated, { seed: 5, workerFrom: 1, parallelFrom: 1 });
+    expect(nested.trainedIn).toBe('worker');
+    expect(JSON.stringify(nested.engine.toJSON())).toBe(here);
+  });
+
+  it('fail the training when a round fails', async () => {
+    await expect(
+      LocalEngine.trainParallel(calibrated, {}, async () => {
+        throw new Error('round lost');
+      }),
+    ).rejects.toThrow('round lost');
   });
 });
 

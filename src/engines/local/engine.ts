@@ -209,44 +209,48 @@ export class LocalEngine {
   }
 
   static train(input: TrainInput, options: TrainOptions = {}): LocalEngine {
-    const seed = options.seed ?? 12;
-    const entries = input.entries;
-    const passages = (input.passages ?? []).filter((p) => p.text.trim() !== '');
-    const negatives = (input.negatives ?? []).filter((t) => t.trim() !== '');
-    const texts: string[] = [];
-    const labels: number[] = [];
-    entries.forEach((e, i) => {
-      for (const t of entryTexts(e)) {
-        texts.push(t);
-        labels.push(i);
-      }
-    });
-    // Questions that must go to a person are one more label, "reject": never answered, and evidence against the
-    // entry that would otherwise answer.
-    const reject = negatives.length > 0 && entries.length > 0 ? entries.length : -1;
-    if (reject >= 0) {
-      for (const t of negatives) {
-        texts.push(t);
-        labels.push(reject);
-      }
-    }
-    const classes = entries.length + (reject >= 0 ? 1 : 0);
-    // IDF sees passages too, so words that only articles use still carry weight for passage retrieval.
-    const vec = Vectorizer.fit([...texts, ...passages.map((p) => p.text)]);
-    const xs = texts.map((t) => vec.transform(t));
-    const ys = Int32Array.from(labels);
-    const core = buildCore(xs, ys, vec.block, classes, { seed });
-    const passageIndex = buildPostings(
-      passages.map((p) => vec.transform(p.text)),
-      vec.size,
-    );
-    const fitted = fitCalibration(xs, ys, vec.block, classes, reject, seed);
-    return new LocalEngine(
-      entries.map((e) => e.id),
-      passages.map((p) => p.id),
-      vec,
+    const t = prepareTraining(input, options);
+    const core = buildCore(t.xs, t.ys, t.vec.block, t.classes, { seed: t.seed });
+    const rows = calibrationJobs(t).map(calibrationRound);
+    return LocalEngine.assemble(t, core, rows);
+  }
+
+  /**
+   * The same engine as train() (bit for bit), with the calibration rounds run by `runRound` (worker threads, say)
+   * while this thread builds the model itself: on a large knowledge base the rounds are most of the training time.
+   */
+  static async trainParallel(
+    input: TrainInput,
+    options: TrainOptions,
+    runRound: (job: CalibrationJob) => Promise<CalibrationRows>,
+  ): Promise<LocalEngine> {
+    const t = prepareTraining(input, options);
+    // Started before the model is built: the rounds run elsewhere while this thread is busy.
+    const pending = calibrationJobs(t).map((job) => runRound(job));
+    const settled = Promise.allSettled(pending);
+    const core = buildCore(t.xs, t.ys, t.vec.block, t.classes, { seed: t.seed });
+    const results = await settled;
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return LocalEngine.assemble(
+      t,
       core,
-      reject,
+      results.map((r) => (r as PromiseFulfilledResult<CalibrationRows>).value),
+    );
+  }
+
+  private static assemble(t: Prepared, core: Core, rounds: CalibrationRows[]): LocalEngine {
+    const passageIndex = buildPostings(
+      t.passages.map((p) => t.vec.transform(p.text)),
+      t.vec.size,
+    );
+    const fitted = fitCalibration(rounds);
+    return new LocalEngine(
+      t.entries.map((e) => e.id),
+      t.passages.map((p) => p.id),
+      t.vec,
+      core,
+      t.reject,
       passageIndex,
       fitted ?? FALLBACK_WEIGHTS,
       fitted !== null,
@@ -452,82 +456,154 @@ function scorePassages(
   return { n, wordMass: wordMass > 0 ? wordMass : 1 };
 }
 
+/** What training works from, computed once: the vectorizer, and every text's vector and label. */
+interface Prepared {
+  entries: FaqEntryInput[];
+  passages: PassageInput[];
+  vec: Vectorizer;
+  xs: SparseVec[];
+  ys: Int32Array;
+  classes: number;
+  reject: number;
+  seed: number;
+}
+
+function prepareTraining(input: TrainInput, options: TrainOptions): Prepared {
+  const seed = options.seed ?? 12;
+  const entries = input.entries;
+  const passages = (input.passages ?? []).filter((p) => p.text.trim() !== '');
+  const negatives = (input.negatives ?? []).filter((t) => t.trim() !== '');
+  const texts: string[] = [];
+  const labels: number[] = [];
+  entries.forEach((e, i) => {
+    for (const t of entryTexts(e)) {
+      texts.push(t);
+      labels.push(i);
+    }
+  });
+  // Questions that must go to a person are one more label, "reject": never answered, and evidence against the
+  // entry that would otherwise answer.
+  const reject = negatives.length > 0 && entries.length > 0 ? entries.length : -1;
+  if (reject >= 0) {
+    for (const t of negatives) {
+      texts.push(t);
+      labels.push(reject);
+    }
+  }
+  const classes = entries.length + (reject >= 0 ? 1 : 0);
+  // IDF sees passages too, so words that only articles use still carry weight for passage retrieval.
+  const vec = Vectorizer.fit([...texts, ...passages.map((p) => p.text)]);
+  const xs = texts.map((t) => vec.transform(t));
+  return { entries, passages, vec, xs, ys: Int32Array.from(labels), classes, reject, seed };
+}
+
 /**
- * Fits the confidence calibrator on simulated deployment: a seeded share of entries is hidden entirely (their
+ * One round of the calibrator's simulated deployment (see calibrationJobs): self-contained, so that rounds can run
+ * in other threads; the same job gives the same rows anywhere.
+ */
+export interface CalibrationJob {
+  xs: SparseVec[];
+  ys: Int32Array;
+  block: Uint8Array;
+  classes: number;
+  reject: number;
+  seed: number;
+  round: number;
+}
+
+/** A round's confidence features and whether the top match was right (1) or not (0). */
+export interface CalibrationRows {
+  rows: number[][];
+  targets: number[];
+}
+
+/**
+ * The confidence calibrator is fitted on simulated deployment: a seeded share of entries is hidden entirely (their
  * phrasings play unanswerable questions, which must get low confidence) and a share of the remaining
  * phrasings is held out (paraphrases, which should get high confidence when the top match is right). A
  * model trained on the rest scores both; the logistic fit on those rows is the calibration. Several rounds
  * with different splits: 4 on small KBs, 3 on mid-sized, 2 on large ones (each round trains a sub-model; on
  * banking77-oos more rounds rank better (best achievable coverage at 95% precision 79.7% with one, 81.6% with
  * three) and a third round over two adds ~1 point of coverage, 75.3% -> 76.2%, for ~60% more training time).
- * Returns null when the data is too thin.
+ * None when the data is too thin.
  */
-function fitCalibration(
-  xs: SparseVec[],
-  ys: Int32Array,
-  block: Uint8Array,
-  classes: number,
-  reject: number,
-  seed: number,
-): number[] | null {
-  if (classes - (reject >= 0 ? 1 : 0) < 3 || xs.length < 20) return null;
-  const rounds = xs.length >= 3000 ? 2 : xs.length >= 600 ? 3 : 4;
+function calibrationJobs(t: Prepared): CalibrationJob[] {
+  if (t.classes - (t.reject >= 0 ? 1 : 0) < 3 || t.xs.length < 20) return [];
+  const rounds = t.xs.length >= 3000 ? 2 : t.xs.length >= 600 ? 3 : 4;
+  return Array.from({ length: rounds }, (_, round) => ({
+    xs: t.xs,
+    ys: t.ys,
+    block: t.vec.block,
+    classes: t.classes,
+    reject: t.reject,
+    seed: t.seed,
+    round,
+  }));
+}
+
+export function calibrationRound(job: CalibrationJob): CalibrationRows {
+  const { xs, ys, block, classes, reject, seed, round } = job;
   const rows: number[][] = [];
   const targets: number[] = [];
   const byLabel: number[][] = Array.from({ length: classes }, () => []);
   for (let i = 0; i < ys.length; i++) byLabel[ys[i]!]!.push(i);
-  for (let round = 0; round < rounds; round++) {
-    const rand = mulberry32(seed * 7919 + round * 104729 + 1);
-    // The reject label is never hidden: its held-out questions are unknown rows of their own (target 0 below).
-    const labelOrder = Array.from({ length: classes }, (_, i) => i).filter((c) => c !== reject);
-    shuffleInPlace(labelOrder, rand);
-    const hiddenCount = Math.max(1, Math.round(labelOrder.length * 0.2));
-    const hidden = new Set(labelOrder.slice(0, hiddenCount));
-    const trainIdx: number[] = [];
-    const heldKnown: number[] = [];
-    const heldUnknown: number[] = [];
-    for (let c = 0; c < classes; c++) {
-      const members = [...byLabel[c]!];
-      if (hidden.has(c)) {
-        heldUnknown.push(...members);
-        continue;
-      }
-      shuffleInPlace(members, rand);
-      const hold = members.length >= 2 ? Math.max(1, Math.round(members.length * 0.2)) : 0;
-      heldKnown.push(...members.slice(0, hold));
-      trainIdx.push(...members.slice(hold));
+  const rand = mulberry32(seed * 7919 + round * 104729 + 1);
+  // The reject label is never hidden: its held-out questions are unknown rows of their own (target 0 below).
+  const labelOrder = Array.from({ length: classes }, (_, i) => i).filter((c) => c !== reject);
+  shuffleInPlace(labelOrder, rand);
+  const hiddenCount = Math.max(1, Math.round(labelOrder.length * 0.2));
+  const hidden = new Set(labelOrder.slice(0, hiddenCount));
+  const trainIdx: number[] = [];
+  const heldKnown: number[] = [];
+  const heldUnknown: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    const members = [...byLabel[c]!];
+    if (hidden.has(c)) {
+      heldUnknown.push(...members);
+      continue;
     }
-    if (trainIdx.length === 0 || heldKnown.length === 0) continue;
-    // Hidden labels are remapped away so the sub-model is a genuine (classes - hidden)-way problem.
-    const remap = new Int32Array(classes).fill(-1);
-    let next = 0;
-    for (let c = 0; c < classes; c++) if (!hidden.has(c)) remap[c] = next++;
-    const sub = buildCore(
-      trainIdx.map((i) => xs[i]!),
-      Int32Array.from(trainIdx.map((i) => remap[ys[i]!]!)),
-      block,
-      next,
-      { seed: seed + round + 1 },
-    );
-    const sig = newSignals(next);
-    const scratch = newScratch(trainIdx.length);
-    const subReject = reject >= 0 ? remap[reject]! : -1;
-    // Unknown rows are capped to the known ones so the fit is not dominated by whichever is more plentiful. Held-out
-    // reject questions are unknown rows too, and they are the real thing: they come first.
-    shuffleInPlace(heldUnknown, rand);
-    const heldReject = heldKnown.filter((i) => ys[i] === reject);
-    const known = heldKnown.filter((i) => ys[i] !== reject);
-    const unknown = [...heldReject, ...heldUnknown].slice(0, Math.max(known.length, 1));
-    for (const i of [...known, ...unknown]) {
-      const x = xs[i]!;
-      if (x.idx.length === 0) continue;
-      score(sub, x, sig, scratch);
-      const top = argmax(sig.blend, subReject);
-      if (top < 0) continue;
-      rows.push(confidenceFeatures(sub, x, sig, top, subReject));
-      targets.push(remap[ys[i]!] === top ? 1 : 0);
-    }
+    shuffleInPlace(members, rand);
+    const hold = members.length >= 2 ? Math.max(1, Math.round(members.length * 0.2)) : 0;
+    heldKnown.push(...members.slice(0, hold));
+    trainIdx.push(...members.slice(hold));
   }
+  if (trainIdx.length === 0 || heldKnown.length === 0) return { rows, targets };
+  // Hidden labels are remapped away so the sub-model is a genuine (classes - hidden)-way problem.
+  const remap = new Int32Array(classes).fill(-1);
+  let next = 0;
+  for (let c = 0; c < classes; c++) if (!hidden.has(c)) remap[c] = next++;
+  const sub = buildCore(
+    trainIdx.map((i) => xs[i]!),
+    Int32Array.from(trainIdx.map((i) => remap[ys[i]!]!)),
+    block,
+    next,
+    { seed: seed + round + 1 },
+  );
+  const sig = newSignals(next);
+  const scratch = newScratch(trainIdx.length);
+  const subReject = reject >= 0 ? remap[reject]! : -1;
+  // Unknown rows are capped to the known ones so the fit is not dominated by whichever is more plentiful. Held-out
+  // reject questions are unknown rows too, and they are the real thing: they come first.
+  shuffleInPlace(heldUnknown, rand);
+  const heldReject = heldKnown.filter((i) => ys[i] === reject);
+  const known = heldKnown.filter((i) => ys[i] !== reject);
+  const unknown = [...heldReject, ...heldUnknown].slice(0, Math.max(known.length, 1));
+  for (const i of [...known, ...unknown]) {
+    const x = xs[i]!;
+    if (x.idx.length === 0) continue;
+    score(sub, x, sig, scratch);
+    const top = argmax(sig.blend, subReject);
+    if (top < 0) continue;
+    rows.push(confidenceFeatures(sub, x, sig, top, subReject));
+    targets.push(remap[ys[i]!] === top ? 1 : 0);
+  }
+  return { rows, targets };
+}
+
+/** The logistic fit on every round's rows, in round order; null when the data is too thin. */
+function fitCalibration(rounds: CalibrationRows[]): number[] | null {
+  const rows = rounds.flatMap((r) => r.rows);
+  const targets = rounds.flatMap((r) => r.targets);
   const pos = targets.filter((t) => t === 1).length;
   if (rows.length < MIN_CALIBRATION_ROWS || pos === 0 || pos === rows.length) return null;
   return fitLogistic(rows, targets);

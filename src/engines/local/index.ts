@@ -1,5 +1,7 @@
 // Public surface of the local engine.
 export type {
+  CalibrationJob,
+  CalibrationRows,
   EngineMatch,
   EngineResult,
   FaqEntryInput,
