@@ -576,8 +576,8 @@ async function measureDriver(driver: string, reports: string[]): Promise<Measure
     reports.push(
       `${probeReport(
         `Probe (${driver}), 1 client: ${probe.measured} turns, mean ${fmt(ps.mean)} ms, p50 ${fmt(ps.p50)} ms per turn; ` +
-          `database time per turn: ${fmt(totalMs(probeStats) / Math.max(1, probe.turns))} ms (every statement, the session's ` +
-          `re-read after the answer's event included, so it can exceed the turn)`,
+          `database time per turn: ${fmt(totalMs(probeStats) / Math.max(1, probe.turns))} ms (every statement, as the ` +
+          `server waited for it)`,
         probeStats,
         Math.max(1, probe.turns),
       )}`,
