@@ -37,6 +37,7 @@ import {
   ActionSchema,
   type AgentConfig,
   type Brain,
+  type LastReply,
   type RunTrigger,
   type StepRecord,
 } from './types.ts';
@@ -262,6 +263,7 @@ export class Runtime {
          (SELECT value->>'engaged' FROM settings WHERE key = 'kill_switch') AS kill,
          (SELECT version FROM kb_state WHERE agent_id = ru.agent_id) AS kb_version, NULL::json AS open_call
          ${message ? ', (SELECT id FROM msg) AS message_id' : ''}
+         ${trigger.conversationId !== undefined ? `, ${LAST_REPLY_SQL} AS last_reply` : ''}
        FROM ok LEFT JOIN ru ON true LEFT JOIN agents a ON a.id = ru.agent_id`,
       [...params, ...audit],
     );
@@ -364,6 +366,8 @@ export class Runtime {
     if (!fresh) return 'stop';
     state.run = presentRunRow(fresh);
     const kbVersion = Number(fresh.kb_version ?? 0);
+    // Only the statement that started the run reads it (see LAST_REPLY_SQL); later steps leave it to the brain.
+    const lastReply = 'last_reply' in fresh ? ((fresh.last_reply as LastReply | null) ?? null) : undefined;
     if (fresh.kill === 'true')
       return this.endEscalated(state, 'the global kill switch is engaged', 'kill_switch');
     if (fresh.agent_status === 'paused')
@@ -413,6 +417,7 @@ export class Runtime {
         history: state.history.map((h) => ({ ...h })),
         stepsLeft: state.run.budget - state.run.stepsUsed,
         kbVersion,
+        ...(lastReply !== undefined && state.run.stepsUsed === 0 ? { lastReply } : {}),
       });
     } catch (err) {
       return this.endEscalated(
@@ -1135,6 +1140,15 @@ function stepResultFor(decision: ToolDecision, tool: Readonly<AnyTool>, args: un
     };
   return null;
 }
+
+/**
+ * The conversation's ($4) last agent-side message and the customer message before it (BrainContext.lastReply), as
+ * the run's birth sees it: the run's own customer message, written by the same statement, is not visible to it.
+ */
+const LAST_REPLY_SQL = `(SELECT json_build_object('meta', o.meta, 'answered', (SELECT i.body FROM messages i
+    WHERE i.conversation_id = $4 AND i.direction = 'in' AND i.created_at <= o.created_at
+    ORDER BY i.created_at DESC LIMIT 1))
+  FROM messages o WHERE o.conversation_id = $4 AND o.direction = 'out' ORDER BY o.created_at DESC LIMIT 1)`;
 
 /**
  * What the start of a step needs to know, returned by the statement that renews the run's lease: the run, the

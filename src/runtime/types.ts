@@ -94,6 +94,18 @@ export interface BrainContext {
    * a brain that answers from a trained knowledge base picks its engine by it instead of reading it again.
    */
   kbVersion?: number;
+  /**
+   * The conversation's last agent-side message before this run (its meta) and the customer message it answered, read
+   * by the statement that started the run: null when there is none; undefined when it was not read (a later step,
+   * a run without a conversation), and a brain that needs it reads it itself.
+   */
+  lastReply?: LastReply | null;
+}
+
+export interface LastReply {
+  meta: Record<string, unknown> | null;
+  /** The customer's message before it (null: none). */
+  answered: string | null;
 }
 
 export interface Brain {

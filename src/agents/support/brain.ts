@@ -2,7 +2,7 @@
 // match answers with its sources; an unclear question gets one request to rephrase; two misunderstandings in a row
 // go to a person. It never invents text: every answer is an FAQ answer or a quoted passage.
 
-import type { ActionInput, Brain, BrainContext } from '../../runtime/types.ts';
+import type { ActionInput, Brain, BrainContext, LastReply } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { EngineCache, KbSnapshot } from './engine-cache.ts';
 
@@ -79,13 +79,18 @@ export async function questionBeforeClarify(
   conversationId: string | undefined,
 ): Promise<string | null> {
   if (!conversationId) return null;
-  const [row] = await q.query<{ meta: { intent?: string } | null; asked: string | null }>(
+  const [row] = await q.query<LastReply>(
     `SELECT o.meta, (SELECT i.body FROM messages i WHERE i.conversation_id = $1 AND i.direction = 'in'
-       AND i.created_at <= o.created_at ORDER BY i.created_at DESC LIMIT 1) AS asked
+       AND i.created_at <= o.created_at ORDER BY i.created_at DESC LIMIT 1) AS answered
      FROM messages o WHERE o.conversation_id = $1 AND o.direction = 'out' ORDER BY o.created_at DESC LIMIT 1`,
     [conversationId],
   );
-  return row?.meta?.intent === 'clarify' ? (row.asked ?? '') : null;
+  return clarifiedBefore(row ?? null);
+}
+
+/** questionBeforeClarify, from the conversation's last reply as the runtime read it (BrainContext.lastReply). */
+export function clarifiedBefore(last: LastReply | null): string | null {
+  return last?.meta?.intent === 'clarify' ? (last.answered ?? '') : null;
 }
 
 /**
@@ -141,7 +146,11 @@ export class SupportLocalBrain implements Brain {
         final: true,
       };
     }
-    const before = await questionBeforeClarify(this.db, ctx.run.trigger.conversationId);
+    // The statement that started the run usually read the conversation's last reply already.
+    const before =
+      ctx.lastReply !== undefined
+        ? clarifiedBefore(ctx.lastReply)
+        : await questionBeforeClarify(this.db, ctx.run.trigger.conversationId);
     if (before !== null) {
       const threshold = ctx.agent.confidenceThreshold;
       return {
