@@ -9,6 +9,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   runtime: async () => (await import('./runtime.ts')).suite,
   api: async () => (await import('./api.ts')).suite,
   support: async () => (await import('./support.ts')).suite,
+  engine: async () => (await import('./engine.ts')).suite,
   channels: async () => {
     const [whatsapp, email] = await Promise.all([
       import('./channels-whatsapp.ts'),

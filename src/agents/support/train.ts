@@ -15,12 +15,13 @@ import { runWorker } from './worker.ts';
 export const WORKER_TRAINING_TEXTS = 100;
 
 /**
- * Knowledge bases with at least this many texts run their confidence calibration rounds (most of the training time
- * of a large KB: 2.8 of 5.0 s on banking77-oos's 10,003 texts) in worker threads of their own, beside the model's
- * training, when the machine has more than one core. The engine is the same, bit for bit. Below this, a worker's
- * start-up and the copy of the vectors cost more than the rounds take.
+ * Knowledge bases with at least this many texts run their confidence calibration rounds (about half the training
+ * time of a large KB) in worker threads of their own, beside the model's training, when the machine has more than one
+ * core. The engine is the same, bit for bit. Each worker costs a start-up (its TypeScript loader, the copy of the
+ * vectors), which small KBs do not earn back: on 2 cores (`npm run bench -- engine`) 169% of the one-thread time at
+ * 2,067 texts, 91% at 4,069 and 90% at 8,857; more cores gain more.
  */
-export const PARALLEL_CALIBRATION_TEXTS = 2000;
+export const PARALLEL_CALIBRATION_TEXTS = 4000;
 
 function textCount(input: TrainInput): number {
   return (
