@@ -34,6 +34,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -145,6 +147,8 @@ async function chat() {
   let turns = 0, measured = 0, lastEnd = measureFrom;
   const clients = await Promise.all(Array.from({ length: w.clients }, () => chat()));
   parentPort.postMessage({ type: 'connected', at: performance.now() - start });
+  // The server's memory is read now, with every conversation open and idle: wait for the go.
+  await new Promise((r) => parentPort.once('message', r));
   const cpu0 = threadCpuMs();
   const loopStart = performance.now();
   // Paced (w.rate > 0): each conversation is due a turn every clients/rate seconds, staggered; it still waits for
@@ -198,6 +202,19 @@ interface ChatLoad {
   latencies: Float64Array;
   /** CPU of the clients' thread after connecting (warm-up included), in cores. */
   clientCpu: number | null;
+  /** The server's memory (this isolate's heap and array buffers, after a full GC) before connecting, and once connected. */
+  memory: { before: number; connected: number };
+}
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** This isolate's heap plus array buffers and other external memory, after a full GC, in bytes. */
+function liveBytes(): number {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
 }
 
 /** rate: turns/s offered in all, paced (see CLIENT); 0 = closed loop, each client sends as soon as it is answered. */
@@ -210,12 +227,16 @@ function runChats(
   rate = 0,
 ) {
   return new Promise<ChatLoad>((resolve, reject) => {
+    const memory = { before: liveBytes(), connected: 0 };
     const worker = new Worker(CLIENT, {
       eval: true,
       workerData: { wsPath: WS, url, questions, clarify: CLARIFY_TEXT, clients, warmupMs, durationMs, rate },
     });
     worker.on('message', (m: { type: string; message?: string } & ChatLoad) => {
-      if (m.type === 'done') resolve(m);
+      if (m.type === 'connected') {
+        memory.connected = liveBytes();
+        worker.postMessage('go');
+      } else if (m.type === 'done') resolve({ ...m, memory });
       else if (m.type === 'failed') reject(new Error(`chat clients failed: ${m.message}`));
     });
     worker.once('error', reject);
@@ -712,6 +733,14 @@ async function runSuite(): Promise<ScenarioResult[]> {
       '\ncores, all tenants.',
   );
   for (const { m } of rows) if (m.waits) console.log(`  ${m.scenario}, pool backends (sampled): ${m.waits}`);
+  for (const { m } of rows) {
+    const grown = m.load.memory.connected - m.load.memory.before;
+    console.log(
+      `  ${m.scenario}, server memory with ${CLIENTS} conversations open (heap and buffers after a full GC): ` +
+        `${fmt(m.load.memory.connected / 1_048_576, 1)} MB, ${fmt(grown / 1024, 0)} KB more than before they opened ` +
+        `(${fmt(grown / 1024 / CLIENTS, 1)} KB each)`,
+    );
+  }
 
   console.log('');
   console.log(
@@ -797,6 +826,8 @@ async function runSuite(): Promise<ScenarioResult[]> {
     serverThreadCores: m.serverThread === null ? null : round(m.serverThread),
     clientThreadCores: m.load.clientCpu === null ? null : round(m.load.clientCpu),
     machineBusy: m.cpu.machineBusy === null ? null : round(m.cpu.machineBusy),
+    serverMb: round(m.load.memory.connected / 1_048_576, 1),
+    serverKbPerConversation: round((m.load.memory.connected - m.load.memory.before) / 1024 / CLIENTS, 1),
     ...Object.fromEntries(
       m.paced.flatMap((p, i) => {
         const key =
