@@ -15,7 +15,7 @@ import { runWorker } from './worker.ts';
 export const WORKER_TRAINING_TEXTS = 100;
 
 /**
- * Knowledge bases with at least this many texts run their confidence calibration rounds (about half the training
+ * Knowledge bases with at least this many texts run their confidence calibration rounds (more than half the training
  * time of a large KB) in worker threads of their own, beside the model's training, when the machine has more than one
  * core. The engine is the same, bit for bit. Each worker costs a start-up (its TypeScript loader, the copy of the
  * vectors), which small KBs do not earn back: on 2 cores (`npm run bench -- engine`) 169% of the one-thread time at

@@ -217,7 +217,7 @@ export class LocalEngine {
 
   /**
    * The same engine as train() (bit for bit), with the calibration rounds run by `runRound` (worker threads, say)
-   * while this thread builds the model itself: on a large knowledge base the rounds are most of the training time.
+   * while this thread builds the model itself: on a large knowledge base the rounds are more than half the training time.
    */
   static async trainParallel(
     input: TrainInput,
