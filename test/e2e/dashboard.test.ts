@@ -227,8 +227,9 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
       const clarity = page.getByRole('group', { name: /Task clarity/ });
       const tolerance = page.getByRole('group', { name: /Failure tolerance/ });
       const fallback = page.getByRole('group', { name: /Human fallback/ });
-      // Every score's guidance is the accessible name of its radio button.
-      expect(await clarity.getByRole('radio').count()).toBe(5);
+      // Every score's guidance is the accessible name of its radio button. The heading comes before the form (the
+      // assessment loads after it): wait for the radios rather than count them at once (a loaded CI machine failed here).
+      await expect.poll(() => clarity.getByRole('radio').count()).toBe(5);
       await clarity.getByRole('radio', { name: /^5 One narrow, repetitive task/ }).check();
       await tolerance.getByRole('radio', { name: /^4 / }).check();
       // The last one with the keyboard: focus the group's 4 and move to 5 with the arrow key.

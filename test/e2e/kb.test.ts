@@ -348,7 +348,7 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       await hours.getByText('3 phrasings').click();
       await hours.getByText('what time do you close on fridays?').waitFor();
       await page.getByLabel('Filter').fill('gift');
-      expect(await page.locator('article[data-entry]').count()).toBe(1);
+      await expect.poll(() => page.locator('article[data-entry]').count()).toBe(1);
       await page.getByLabel('Filter').fill('');
       await screenshot(page, 'kb-page-after');
 
@@ -416,7 +416,7 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       expect(await chart.locator('path.line').count()).toBe(3);
       await section.getByText('Show the numbers').click();
       const table = section.getByRole('table', { name: 'Figures by threshold' });
-      expect(await table.locator('tbody tr').count()).toBeGreaterThanOrEqual(11);
+      await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThanOrEqual(11);
       expect(await a11yProblems(page)).toEqual([]);
       await screenshot(page, 'kb-evaluation');
 
