@@ -12,8 +12,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import {
   buildEntries,
   buildNegatives,
@@ -24,23 +22,14 @@ import {
 import { trainHere } from '../src/agents/support/train.ts';
 import { LocalEngine, type TrainInput } from '../src/engines/local/index.ts';
 import { mulberry32, shuffleInPlace } from '../src/engines/local/random.ts';
-import { fmt, pct, round, type ScenarioResult, type Suite, summarize, table } from './stats.ts';
+import { fmt, liveBytes, pct, round, type ScenarioResult, type Suite, summarize, table } from './stats.ts';
 
 const DATA = resolve(
   process.env.BENCH_ENGINE_DATA ?? join(import.meta.dirname, '../../shared/data/banking77-oos'),
 );
 const SIZES = (process.env.BENCH_ENGINE_SIZES ?? '500,2000,all').split(',').map((s) => s.trim());
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** V8 heap plus what lives outside it (typed arrays' buffers: most of an engine), after a full GC. */
-function heapMb(): number {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return (m.heapUsed + m.external) / 1_048_576;
-}
+const heapMb = (): number => liveBytes() / 1_048_576;
 
 /** A KB shaped like BANKING77 (77 labels, ~130 phrasings each, questions to escalate), made of seeded word lists. */
 function synthetic(): { train: LabeledText[]; test: LabeledText[] } {

@@ -2,6 +2,8 @@
 // table, CPU accounting (this process, local PostgreSQL processes, the whole machine), and the shape of one
 // scenario's machine-readable result (printed as a `BENCH {json}` line).
 import { readdirSync, readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** One measured scenario. Flat figures only, so the BENCH line stays easy to grep and diff. */
 export interface ScenarioResult {
@@ -94,6 +96,23 @@ export function table(headers: string[], rows: (string | number)[][]): string {
 
 export function benchLine(result: ScenarioResult): string {
   return `BENCH ${JSON.stringify(result)}`;
+}
+
+let gc: (() => void) | null = null;
+
+/**
+ * This isolate's V8 heap plus what lives outside it (array buffers: most of a trained engine), after a full GC, in
+ * bytes. The first call exposes V8's gc().
+ */
+export function liveBytes(): number {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -34,8 +34,6 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -65,6 +63,7 @@ import {
   cpuSince,
   cpuSnapshot,
   fmt,
+  liveBytes,
   type PostgresFilter,
   pct,
   round,
@@ -204,17 +203,6 @@ interface ChatLoad {
   clientCpu: number | null;
   /** The server's memory (this isolate's heap and array buffers, after a full GC) before connecting, and once connected. */
   memory: { before: number; connected: number };
-}
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** This isolate's heap plus array buffers and other external memory, after a full GC, in bytes. */
-function liveBytes(): number {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
 }
 
 /** rate: turns/s offered in all, paced (see CLIENT); 0 = closed loop, each client sends as soon as it is answered. */

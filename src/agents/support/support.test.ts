@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
+import { northwindShadowAgent } from '../../channels/webchat/test-support.ts';
 import { assessmentRecorder, evaluationRecorder } from '../../readiness/assessments.ts';
 import { agentCreator, agentUpdater } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
@@ -169,12 +170,7 @@ describe('support agent', () => {
   });
 
   it('only drafts in shadow mode and holds the draft for a human [policy:shadow-replies-are-drafts]', async () => {
-    const shadow = await agentCreator(app, 'user:admin@example.com', {
-      kind: 'support',
-      name: 'northwind-shadow',
-      confidenceThreshold: 0.5,
-    });
-    await kbImporter(app, 'user:admin@example.com', shadow.id, join(EXAMPLES, 'faq.json'));
+    const shadow = await northwindShadowAgent(app);
     const conv = (await conversationOpener(app, { agentId: shadow.id, channel: 'webchat' })).conversation;
     const result = await customerMessageHandler(app, { conversation: conv, text: 'When are you open?' });
     expect(result.handledBy).toBe('human');

@@ -1,17 +1,14 @@
 // What a turn shows the customer without reading it back: the messages the runtime reports as written, source
 // titles from the KB snapshot that answered, and a database read only when the snapshot does not know a source.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { conversationOpener, customerMessageHandler } from '../../agents/support/conversations.ts';
-import { kbImporter } from '../../agents/support/import.ts';
 import { faqUpdater, listArticles, listFaqs } from '../../agents/support/kb.ts';
 import { type App, createApp } from '../../app.ts';
-import { agentCreator } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { presentMessages, sourceTitles } from './present.ts';
-import { NORTHWIND_KB, northwindAgent } from './test-support.ts';
+import { northwindAgent, northwindShadowAgent } from './test-support.ts';
 
 let db: TestDb;
 let app: App;
@@ -115,13 +112,7 @@ describe('the messages a turn wrote', () => {
   });
 
   it('include a draft with its status, which the customer is not shown (shadow mode)', async () => {
-    // No readiness assessment: shadow mode.
-    const shadow = await agentCreator(app, 'user:admin@example.com', {
-      kind: 'support',
-      name: 'northwind-shadow',
-      confidenceThreshold: 0.5,
-    });
-    await kbImporter(app, 'user:admin@example.com', shadow.id, join(NORTHWIND_KB, 'faq.json'));
+    const shadow = await northwindShadowAgent(app);
     const { conversation } = await conversationOpener(app, { agentId: shadow.id, channel: 'webchat' });
     const result = await customerMessageHandler(app, { conversation, text: 'How much is delivery?' });
     expect(result.written?.map((m) => m.status)).toEqual(['received', 'draft']);

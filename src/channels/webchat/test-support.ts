@@ -35,6 +35,13 @@ export async function northwindAgent(
   return updated;
 }
 
+/** A `support` agent with the Northwind FAQ and no readiness assessment: shadow mode, so it only drafts. */
+export async function northwindShadowAgent(app: App, name = 'northwind-shadow'): Promise<AgentConfig> {
+  const agent = await agentCreator(app, ADMIN, { kind: 'support', name, confidenceThreshold: 0.5 });
+  await kbImporter(app, ADMIN, agent.id, join(NORTHWIND_KB, 'faq.json'));
+  return agent;
+}
+
 export type Frame = { type: string } & Record<string, unknown>;
 
 interface RawSocket {
