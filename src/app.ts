@@ -6,6 +6,7 @@ import { EngineCache } from './agents/support/engine-cache.ts';
 import { supportKind } from './agents/support/module.ts';
 import type { Clock } from './clock.ts';
 import { createServices, type Services } from './context.ts';
+import type { Log } from './events/log.ts';
 import { readinessOf } from './readiness/assessments.ts';
 import { scriptedBrainFromConfig } from './runtime/brains/scripted.ts';
 import { Runtime, type RuntimeOptions } from './runtime/runtime.ts';
@@ -45,7 +46,7 @@ const unavailableBrain = (kind: string): Brain => ({
 
 export function createApp(
   db: Db,
-  options: { clock?: Clock; nodeId?: string; runtime?: Partial<RuntimeOptions> } = {},
+  options: { clock?: Clock; nodeId?: string; runtime?: Partial<RuntimeOptions>; log?: Log } = {},
 ): App {
   const svc = createServices(db, options.clock, options.nodeId);
   const demoTools = buildDemoTools(db);
@@ -70,7 +71,12 @@ export function createApp(
     // readinessOf reads the agent, its latest assessment and evaluation and the count of reviewers: all covered by
     // the policy epoch. A mode resolver passed in instead may read anything, so it is not cached unless it says so.
     cacheAgents: options.runtime?.modeFor === undefined,
+    ...(options.log ? { log: options.log } : {}),
     ...options.runtime,
   });
-  return { ...svc, runtime, engines, kinds, toolsFor, close: () => db.close() };
+  const close = async () => {
+    await runtime.settle();
+    await db.close();
+  };
+  return { ...svc, runtime, engines, kinds, toolsFor, close };
 }

@@ -6,7 +6,8 @@ import { GENESIS_HASH } from '../audit/canonical.ts';
 import { AUDIT_CHAIN_CONFLICT, AUDIT_COLUMNS, auditPlaceholders, auditRow } from '../audit/log.ts';
 import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { EVENT_CHANNEL_SQL, emitEvent, eventPayload } from '../events/emit.ts';
+import { AfterCommitNotifier, emitEvent, eventPayload } from '../events/emit.ts';
+import type { Log } from '../events/log.ts';
 import type { Mode } from '../readiness/model.ts';
 import { type Queryable, sqlState } from '../store/db.ts';
 import { presentAgentRow } from './agents.ts';
@@ -68,6 +69,8 @@ export interface RuntimeOptions {
    * (agents, readiness assessments, evaluations, users), which every run start checks.
    */
   cacheAgents?: boolean;
+  /** Where the events sent after their commit log a failure to notify (silent when absent). */
+  log?: Log;
 }
 
 export interface StartOptions {
@@ -104,6 +107,7 @@ export class Runtime {
   private readonly agents = new Map<string, CachedAgent>();
   private readonly approvalTtlMs: number;
   private readonly leaseMs: number;
+  private readonly notifier: AfterCommitNotifier;
 
   constructor(
     readonly svc: Services,
@@ -111,6 +115,12 @@ export class Runtime {
   ) {
     this.approvalTtlMs = opts.approvalTtlMs ?? 24 * 3600_000;
     this.leaseMs = opts.leaseMs ?? 60_000;
+    this.notifier = new AfterCommitNotifier(svc.db, opts.log);
+  }
+
+  /** Resolves once the events of committed writes have been sent: call before closing the database. */
+  settle(): Promise<void> {
+    return this.notifier.idle();
   }
 
   /** Starts a run for an event and drives it until it finishes, suspends, escalates or reaches a checkpoint. */
@@ -922,7 +932,8 @@ export class Runtime {
   /**
    * A final reply that is sent, without a delivery seam (the committed row is the effect: channels pick it up from
    * the event or the outbox), as one statement: the message, the step, the run's step count, its end and the
-   * release of its lease, the audit event, and the message.sent notification (delivered when it commits).
+   * release of its lease and the audit event; then the message.sent notification, after the commit
+   * (AfterCommitNotifier: notifying inside the statement would serialize the turns' commits).
    */
   private async finalReply(
     state: DriveState,
@@ -932,6 +943,12 @@ export class Runtime {
     const messageId = randomUUID();
     const result = { message: messageId };
     const now = this.svc.clock.now();
+    const event = eventPayload({
+      type: 'message.sent',
+      messageId,
+      conversationId: state.run.conversationId,
+      runId: state.run.id,
+    });
     const [row] = await this.fastWrite<Record<string, unknown>>(
       state,
       {
@@ -952,8 +969,7 @@ export class Runtime {
                     lease_owner = CASE WHEN lease_owner = $13 THEN NULL ELSE lease_owner END,
                     lease_until = CASE WHEN lease_owner = $13 THEN NULL ELSE lease_until END
                   WHERE id = $2 RETURNING *)
-              SELECT ru.*, (SELECT lease_owner FROM prev) = $13 AS released,
-                pg_notify(${EVENT_CHANNEL_SQL}, $14)::text AS notified
+              SELECT ru.*, (SELECT lease_owner FROM prev) = $13 AS released
               FROM ru`,
         params: [
           messageId,
@@ -970,15 +986,10 @@ export class Runtime {
           JSON.stringify(safeJson(action)),
           JSON.stringify(result),
           this.svc.nodeId,
-          eventPayload({
-            type: 'message.sent',
-            messageId,
-            conversationId: state.run.conversationId,
-            runId: state.run.id,
-          }),
         ],
       }),
     );
+    this.notifier.notify(event);
     state.history.push({ idx, action, decision: 'send', result });
     state.run.stepsUsed = idx;
     state.released = row?.released === true ? row : null;

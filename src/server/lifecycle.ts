@@ -44,9 +44,13 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
   const db = options.db ?? (await openDatabase(config));
   const undo: (() => Promise<unknown>)[] = ownsDb ? [() => db.close()] : [];
   try {
-    const app = createApp(db, options.nodeId ? { nodeId: options.nodeId } : {});
-    // The bus starts before the server (the server needs it) but logs through the server's logger.
+    // The app and the bus start before the server (the server needs them) but log through the server's logger.
     let server: FastifyInstance | undefined;
+    const app = createApp(db, {
+      ...(options.nodeId ? { nodeId: options.nodeId } : {}),
+      log: forwardLog(() => server?.log.child({ component: 'runtime' })),
+    });
+    undo.unshift(() => app.runtime.settle());
     const bus = await openEventBus(db, { log: forwardLog(() => server?.log.child({ component: 'events' })) });
     undo.unshift(() => bus.close());
     server = await buildServer(app, { logLevel: config.logLevel, publicUrl: config.publicUrl, events: bus });
@@ -82,6 +86,7 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
         for (const r of drained)
           if (r.status === 'rejected') built.log.error({ err: r.reason }, 'stopping: a drain failed');
         await bus.close().catch((err) => built.log.error({ err }, 'stopping: the event bus did not close'));
+        await app.runtime.settle();
         if (ownsDb) await db.close();
         built.log.info({ nodeId: app.nodeId }, 'stopped');
       })();
