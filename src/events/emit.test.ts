@@ -1,7 +1,7 @@
 // AfterCommitNotifier: events handed in after their write committed reach the bus in order, batched into few
 // statements; a failed statement is logged, never thrown at the caller; idle() waits for what was handed in.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { driverName, openTestDb, type TestDb } from '../../test/support/db.ts';
 import type { Queryable } from '../store/db.ts';
 import { openEventBus, type TwelveEvent } from './bus.ts';
@@ -30,14 +30,6 @@ function counting(q: Query): Query & { statements: number } {
   return c;
 }
 
-async function until(pred: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe(`AfterCommitNotifier (${driverName})`, () => {
   it('delivers every event, in order, in fewer statements than events', async () => {
     const bus = await openEventBus(db);
@@ -52,7 +44,7 @@ describe(`AfterCommitNotifier (${driverName})`, () => {
       await new Promise((r) => setImmediate(r));
       for (let n = 50; n < 60; n++) notifier.notify(eventPayload({ type: 'message.sent', marker, n }));
       await notifier.idle();
-      await until(() => heard.length >= 60);
+      await vi.waitFor(() => expect(heard).toHaveLength(60), { timeout: 5000 });
       off();
       expect(heard.map((e) => e.n)).toEqual(Array.from({ length: 60 }, (_, n) => n));
       expect(q.statements).toBeGreaterThanOrEqual(1);
@@ -98,7 +90,7 @@ describe(`AfterCommitNotifier (${driverName})`, () => {
       expect(warnings).toEqual(['events: could not notify, listeners miss these events']);
       notifier.notify(eventPayload({ type: 'kept', marker }));
       await notifier.idle();
-      await until(() => heard.length >= 1);
+      await vi.waitFor(() => expect(heard.length).toBeGreaterThanOrEqual(1), { timeout: 5000 });
       await new Promise((r) => setTimeout(r, 100));
       off();
       expect(heard.map((e) => e.type)).toEqual(['kept']);
