@@ -120,7 +120,7 @@ function missingShare(
 const FALLBACK_WEIGHTS = [0, 0, 0, 0, 6, 4, 0, 0, 0.5, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, -4, -3, -4.5];
 
 const FORMAT = 'twelve-local-engine';
-const VERSION = 4;
+const VERSION = 5;
 const MIN_CALIBRATION_ROWS = 40;
 
 function postingsToJson(p: Postings): { start: string; row: string; val: string } {
@@ -150,6 +150,7 @@ interface Snapshot {
   core: {
     classes: number;
     clf: { features: number; w: string; bias: string } | null;
+    mlp: { input: string; hidden: number; w1: string; b1: string; w2: string; b2: string } | null;
     docLabel: string;
     phrases: { start: string; row: string; val: string };
     centroids: { start: string; row: string; val: string };
@@ -350,6 +351,16 @@ export class LocalEngine {
               bias: encodeTyped(this.core.clf.bias),
             }
           : null,
+        mlp: this.core.mlp
+          ? {
+              input: encodeTyped(this.core.mlp.input),
+              hidden: this.core.mlp.hidden,
+              w1: encodeTyped(this.core.mlp.w1),
+              b1: encodeTyped(this.core.mlp.b1),
+              w2: encodeTyped(this.core.mlp.w2),
+              b2: encodeTyped(this.core.mlp.b2),
+            }
+          : null,
         docLabel: encodeTyped(this.core.docLabel),
         phrases: postingsToJson(this.core.phrases),
         centroids: postingsToJson(this.core.centroids),
@@ -386,6 +397,17 @@ export class LocalEngine {
       classes: c.classes,
       clf: c.clf
         ? { features: c.clf.features, classes: c.classes, w: decodeF32(c.clf.w), bias: decodeF64(c.clf.bias) }
+        : null,
+      mlp: c.mlp
+        ? {
+            input: decodeI32(c.mlp.input),
+            hidden: c.mlp.hidden,
+            classes: c.classes,
+            w1: decodeF32(c.mlp.w1),
+            b1: decodeF32(c.mlp.b1),
+            w2: decodeF32(c.mlp.w2),
+            b2: decodeF32(c.mlp.b2),
+          }
         : null,
       docLabel: decodeI32(c.docLabel),
       phrases: postingsFromJson(c.phrases),
