@@ -4,6 +4,7 @@ import { decodeF32, decodeF64, decodeI32, encodeTyped } from './codec.ts';
 import {
   argmax,
   buildCore,
+  CONFIDENCE_FEATURES,
   type Core,
   confidenceFeatures,
   newScratch,
@@ -117,7 +118,16 @@ function missingShare(
  * margin over the runner-up and word coverage (the signals that stay meaningful with one or two phrasings
  * per entry), and against closeness to a question to escalate, in CONFIDENCE_FEATURES order with the bias last.
  */
-const FALLBACK_WEIGHTS = [0, 0, 0, 0, 6, 4, 0, 0, 0.5, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, -4, -3, -4.5];
+const FALLBACK_BY_FEATURE: Partial<Record<(typeof CONFIDENCE_FEATURES)[number], number>> = {
+  knn1: 6,
+  knnMargin: 4,
+  agree: 0.5,
+  cover: 3,
+  rejectBlend: -4,
+  rejectKnn: -3,
+};
+// Built by name, so a feature added to CONFIDENCE_FEATURES gets weight 0 here instead of shifting the others.
+const FALLBACK_WEIGHTS = [...CONFIDENCE_FEATURES.map((f) => FALLBACK_BY_FEATURE[f] ?? 0), -4.5];
 
 const FORMAT = 'twelve-local-engine';
 const VERSION = 5;

@@ -101,10 +101,7 @@ export function trainMlp(
   return m;
 }
 
-/**
- * One SGD step on one example. A function of its own (not the body of the training loop) so the engine optimizes
- * it as a whole rather than through on-stack replacement of one long loop: about 2x faster here.
- */
+/** One SGD step on one example: forward with dropout, then the gradient of the cross-entropy back to both layers. */
 function sgdStep(m: Mlp, s: StepScratch, x: SparseVec, y: number, lr: number): void {
   const { input, w1, b1, w2, b2 } = m;
   const H = m.hidden;
@@ -128,18 +125,18 @@ function sgdStep(m: Mlp, s: StepScratch, x: SparseVec, y: number, lr: number): v
   s.bits = bits;
   for (let c = 0; c < C; c++) z[c] = b2[c]!;
   // Two live units per pass over the classes: each logit is loaded and stored half as often.
-  let a = 0;
-  for (; a + 1 < nl; a += 2) {
-    const j0 = live[a]!;
-    const j1 = live[a + 1]!;
+  let u = 0;
+  for (; u + 1 < nl; u += 2) {
+    const j0 = live[u]!;
+    const j1 = live[u + 1]!;
     const h0 = h[j0]!;
     const h1 = h[j1]!;
     const p0 = j0 * C;
     const p1 = j1 * C;
     for (let c = 0; c < C; c++) z[c] = z[c]! + h0 * w2[p0 + c]! + h1 * w2[p1 + c]!;
   }
-  if (a < nl) {
-    const j = live[a]!;
+  if (u < nl) {
+    const j = live[u]!;
     const hj = h[j]!;
     const base = j * C;
     for (let c = 0; c < C; c++) z[c] = z[c]! + hj * w2[base + c]!;
