@@ -80,16 +80,14 @@ export function buildCore(
   let mlp: Mlp | null = null;
   const words = xs.map((x) => wordPart(x, block));
   if (classes >= 2 && xs.length > 0) {
-    // Small KBs get more passes so a handful of phrasings still moves the weights far enough.
-    const epochs = Math.min(40, Math.max(8, Math.ceil(8000 / xs.length)));
-    clf = trainSoftmax(xs, ys, features, classes, { epochs, seed: opts.seed });
-    // The network reads the word part only (see mlp.ts). About 8,000 steps, as the classifier, but at least 4 passes.
-    const input = new Int32Array(features).fill(-1);
-    let rows = 0;
-    for (let f = 0; f < features; f++) if (block[f] !== BLOCK_CHAR) input[f] = rows++;
-    mlp = trainMlp(words, ys, input, classes, {
+    // Small KBs get more passes (about 8,000 steps, up to 40 passes) so a handful of phrasings still moves the weights
+    // far enough; large ones get at least `min` passes.
+    const passes = (min: number) => Math.min(40, Math.max(min, Math.ceil(8000 / xs.length)));
+    clf = trainSoftmax(xs, ys, features, classes, { epochs: passes(8), seed: opts.seed });
+    // The network reads the word part only (see mlp.ts).
+    mlp = trainMlp(words, ys, wordInput(block), classes, {
       hidden: MLP_HIDDEN,
-      epochs: Math.min(40, Math.max(4, Math.ceil(8000 / xs.length))),
+      epochs: passes(4),
       learningRate: 0.2,
       dropout: 0.3,
       seed: opts.seed + 1,
@@ -108,6 +106,14 @@ export function buildCore(
     nb: fitNaiveBayes(xs, ys, block, classes),
     mlp,
   };
+}
+
+/** The first-layer row of each feature for the network (mlp.ts): words and bigrams in feature order, -1 otherwise. */
+export function wordInput(block: Uint8Array): Int32Array {
+  const input = new Int32Array(block.length).fill(-1);
+  let rows = 0;
+  for (let f = 0; f < block.length; f++) if (block[f] !== BLOCK_CHAR) input[f] = rows++;
+  return input;
 }
 
 /** The word and bigram features of x, renormalized to unit length (cosine in word space). */

@@ -12,6 +12,7 @@ import {
   type Scratch,
   type Signals,
   score,
+  wordInput,
 } from './core.ts';
 import { BLOCK_WORD, type SparseVec, Vectorizer, type VectorizerSnapshot } from './features.ts';
 import { NUMBER_TOKEN } from './normalize.ts';
@@ -160,7 +161,8 @@ interface Snapshot {
   core: {
     classes: number;
     clf: { features: number; w: string; bias: string } | null;
-    mlp: { input: string; hidden: number; w1: string; b1: string; w2: string; b2: string } | null;
+    /** The network's input map is not stored: it follows from the vectorizer's blocks (wordInput). */
+    mlp: { hidden: number; w1: string; b1: string; w2: string; b2: string } | null;
     docLabel: string;
     phrases: { start: string; row: string; val: string };
     centroids: { start: string; row: string; val: string };
@@ -363,7 +365,6 @@ export class LocalEngine {
           : null,
         mlp: this.core.mlp
           ? {
-              input: encodeTyped(this.core.mlp.input),
               hidden: this.core.mlp.hidden,
               w1: encodeTyped(this.core.mlp.w1),
               b1: encodeTyped(this.core.mlp.b1),
@@ -410,7 +411,7 @@ export class LocalEngine {
         : null,
       mlp: c.mlp
         ? {
-            input: decodeI32(c.mlp.input),
+            input: wordInput(vec.block),
             hidden: c.mlp.hidden,
             classes: c.classes,
             w1: decodeF32(c.mlp.w1),
