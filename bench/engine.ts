@@ -6,12 +6,18 @@
 //   - the memory a trained engine holds (V8 heap and array buffers retained after a full GC, the engine alone) and its snapshot's
 //     size (what a worker hands back), each against the KB's own text (the bytes of its phrasings): the ratio;
 //   - match latency, p50 and p99, over questions the engine did not train on (the data set's test file, or
-//     held-out phrasings).
+//     held-out phrasings);
+//   - the wait for an answer right after a KB edit, on the largest KB stored in PGlite (an agent's engine cache): a
+//     phrasing is added, then one question is answered. Baseline: waiting for the retrained engine (EngineCache.get,
+//     what every question did before); against it, EngineCache.answering, which answers with the last engine after
+//     STALE_GRACE_MS. The ratio of the two.
 // Environment: BENCH_ENGINE_DATA (a directory with train.jsonl and, optionally, test.jsonl; default
 // ../shared/data/banking77-oos), BENCH_ENGINE_SIZES (phrasings, comma-separated; default 500,2000,all).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { answerFrom } from '../src/agents/support/brain.ts';
+import { EngineCache, STALE_GRACE_MS } from '../src/agents/support/engine-cache.ts';
 import {
   buildEntries,
   buildNegatives,
@@ -19,9 +25,14 @@ import {
   OOS_LABEL,
   parseJsonl,
 } from '../src/agents/support/eval.ts';
+import { faqCreator, phrasingAdder } from '../src/agents/support/kb.ts';
 import { trainHere } from '../src/agents/support/train.ts';
+import { createApp } from '../src/app.ts';
 import { LocalEngine, type TrainInput } from '../src/engines/local/index.ts';
 import { mulberry32, shuffleInPlace } from '../src/engines/local/random.ts';
+import { agentCreator } from '../src/runtime/agents.ts';
+import { openPglite } from '../src/store/db.ts';
+import { migrate } from '../src/store/migrate.ts';
 import { fmt, liveBytes, pct, round, type ScenarioResult, type Suite, summarize, table } from './stats.ts';
 
 const DATA = resolve(
@@ -165,6 +176,69 @@ async function measure(size: string, all: LabeledText[], test: LabeledText[]): P
   };
 }
 
+interface EditRow {
+  texts: number;
+  /** Per edit: ms from the edit's commit to the answer, waiting for the retrain (get) and not (answering). */
+  waitMs: number[];
+  answeringMs: number[];
+  /** What answered after the grace: 'stale' when the last engine did. */
+  served: string[];
+}
+
+const EDITS = 3;
+
+/** The wait for one answer right after an edit, with and without waiting for the retrain (see the header). */
+async function measureEdit(all: LabeledText[]): Promise<EditRow> {
+  const db = await openPglite();
+  try {
+    await migrate(db);
+    const app = createApp(db);
+    const editor = 'user:bench@example.com';
+    const agentId = (await agentCreator(app, editor, { kind: 'support', name: 'bench-edit' })).id;
+    const entries = buildEntries(all, { titles: true });
+    const ids: string[] = [];
+    for (const e of entries)
+      ids.push(
+        (
+          await faqCreator(app, editor, agentId, {
+            title: e.title ?? e.id,
+            answer: e.answer,
+            phrasings: e.phrasings,
+          })
+        ).id,
+      );
+    const texts = entries.reduce((n, e) => n + e.phrasings.length + 1, 0);
+    const question = all[0]!.text;
+    const row: EditRow = { texts, waitMs: [], answeringMs: [], served: [] };
+    for (let i = 0; i < EDITS; i++) {
+      for (const mode of ['wait', 'answering'] as const) {
+        // Each measurement starts from a node whose engine is trained for the current version.
+        const cache = new EngineCache();
+        await cache.get(db, agentId);
+        await phrasingAdder(
+          app,
+          editor,
+          ids[(2 * i + (mode === 'wait' ? 0 : 1)) % ids.length]!,
+          `bench edit ${i} ${mode}`,
+        );
+        const t = performance.now();
+        const snap = mode === 'wait' ? await cache.get(db, agentId) : await cache.answering(db, agentId);
+        answerFrom(snap, question);
+        const ms = performance.now() - t;
+        if (mode === 'wait') row.waitMs.push(ms);
+        else {
+          row.answeringMs.push(ms);
+          row.served.push(snap.trainedIn);
+          await cache.get(db, agentId); // let the retrain finish before the next edit
+        }
+      }
+    }
+    return row;
+  } finally {
+    await db.close();
+  }
+}
+
 async function runSuite(): Promise<ScenarioResult[]> {
   const { source, train, test } = load();
   console.log(
@@ -213,20 +287,62 @@ async function runSuite(): Promise<ScenarioResult[]> {
       '\nthey save); engine heap: memory the trained engine retains after a full GC (V8 heap and array buffers); snapshot: its JSON (what a' +
       "\ntraining worker hands back); ÷ text: against the KB's own phrasing bytes; match: one question, top 1.",
   );
-  return rows.map((r) => ({
-    suite: 'engine',
-    scenario: `kb-${r.size}`,
-    texts: r.texts,
-    trainMs: round(r.syncMs, 0),
-    trainParallelMs: round(r.parallelMs, 0),
-    trainRatio: round(r.parallelMs / r.syncMs),
-    engineHeapMb: round(r.heapMb, 1),
-    snapshotMb: round(r.snapshotMb, 2),
-    heapPerTextByte: round(r.heapMb / r.textMb, 1),
-    matchP50Ms: round(r.p50),
-    matchP99Ms: round(r.p99),
-    questions: r.questions,
-  }));
+  const edit = await measureEdit(train);
+  const median = (xs: number[]) => summarize(xs).p50;
+  const waitMs = median(edit.waitMs);
+  const answeringMs = median(edit.answeringMs);
+  console.log('');
+  console.log(
+    table(
+      [
+        'KB texts',
+        'edits',
+        'answer after an edit, waiting for the retrain ms',
+        'answering ms',
+        'ratio',
+        'served by',
+      ],
+      [
+        [
+          edit.texts,
+          String(EDITS),
+          edit.waitMs.map((m) => fmt(m, 0)).join(' / '),
+          edit.answeringMs.map((m) => fmt(m, 0)).join(' / '),
+          pct(answeringMs / waitMs),
+          [...new Set(edit.served)].join(', '),
+        ],
+      ],
+    ),
+  );
+  console.log(
+    `An agent's next answer after a phrasing is added (PGlite, one node): waiting for the retrained engine, and` +
+      `\nanswering with the last one once the retrain outlasts ${STALE_GRACE_MS} ms (EngineCache.answering); ratio of the medians.`,
+  );
+  return [
+    ...rows.map((r) => ({
+      suite: 'engine',
+      scenario: `kb-${r.size}`,
+      texts: r.texts,
+      trainMs: round(r.syncMs, 0),
+      trainParallelMs: round(r.parallelMs, 0),
+      trainRatio: round(r.parallelMs / r.syncMs),
+      engineHeapMb: round(r.heapMb, 1),
+      snapshotMb: round(r.snapshotMb, 2),
+      heapPerTextByte: round(r.heapMb / r.textMb, 1),
+      matchP50Ms: round(r.p50),
+      matchP99Ms: round(r.p99),
+      questions: r.questions,
+    })),
+    {
+      suite: 'engine',
+      scenario: 'answer-after-edit',
+      texts: edit.texts,
+      waitForRetrainMs: round(waitMs, 0),
+      answeringMs: round(answeringMs, 0),
+      ratio: round(answeringMs / waitMs),
+      servedBy: [...new Set(edit.served)].join(','),
+    },
+  ];
 }
 
 export const suite: Suite = {

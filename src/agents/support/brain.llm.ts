@@ -87,7 +87,7 @@ export class SupportLlmBrain implements Brain {
     if (ctx.history.some((h) => h.action.type === 'reply')) return { type: 'done', outcome: 'replied' };
     const question = typeof ctx.run.trigger.text === 'string' ? ctx.run.trigger.text.trim() : '';
     if (!question) return { type: 'done', outcome: 'nothing to answer' };
-    const snap = await this.cache.get(this.db, ctx.agent.id);
+    const snap = await this.cache.answering(this.db, ctx.agent.id, ctx.kbVersion);
     const earlier = await recentTurns(this.db, ctx.run.trigger.conversationId, ctx.run.id);
     let retrieved = answerFrom(snap, question, LLM_PASSAGES);
     let withContext = false;

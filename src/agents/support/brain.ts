@@ -60,9 +60,12 @@ export function answerFrom(snap: KbSnapshot, question: string, k = 5): Answer {
       : [];
   });
   const top = candidates[0];
+  // The confidence is the engine's top match's: when that one is gone from the snapshot (a stale engine's match of
+  // an entry or passage the edit deleted, see EngineCache.answering), what is left has no confidence of its own.
+  const topKept = top !== undefined && top.id === result.matches[0]?.id;
   return {
     text: top?.text ?? '',
-    confidence: top ? result.confidence : 0,
+    confidence: topKept ? result.confidence : 0,
     sources: top ? [top.source] : [],
     topic: top?.id ?? null,
     title: top?.title ?? null,
@@ -134,7 +137,7 @@ export class SupportLocalBrain implements Brain {
     if (ctx.history.some((h) => h.action.type === 'reply')) return { type: 'done', outcome: 'replied' };
     const question = typeof ctx.run.trigger.text === 'string' ? ctx.run.trigger.text.trim() : '';
     if (!question) return { type: 'done', outcome: 'nothing to answer' };
-    const answer = answerFrom(await this.cache.get(this.db, ctx.agent.id, ctx.kbVersion), question);
+    const answer = answerFrom(await this.cache.answering(this.db, ctx.agent.id, ctx.kbVersion), question);
     if (answer.confidence >= ctx.agent.confidenceThreshold) {
       return {
         type: 'reply',

@@ -6,8 +6,8 @@ import { type App, createApp } from '../../app.ts';
 import { LocalEngine, type TrainInput } from '../../engines/local/index.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import { answerFrom } from './brain.ts';
-import { EngineCache } from './engine-cache.ts';
-import { articleImporter, faqCreator, faqDeleter, faqUpdater, phrasingAdder } from './kb.ts';
+import { EngineCache, STALE_GRACE_MS } from './engine-cache.ts';
+import { articleImporter, faqCreator, faqDeleter, faqUpdater, kbVersion, phrasingAdder } from './kb.ts';
 import { calibrateInWorker, trainEngine, trainHere, WORKER_TRAINING_TEXTS } from './train.ts';
 
 const input: TrainInput = {
@@ -169,5 +169,82 @@ describe('EngineCache', () => {
     expect((await other.get(db, agentId)).trainedIn).toBe('thread');
     await faqUpdater(app, EDITOR, ids['1']!, { answer: 'Refunds take three days.' });
     expect((await other.get(db, agentId)).trainedIn).toBe('reused');
+  });
+
+  describe('while a large KB retrains (in a worker)', () => {
+    let staleAgent = '';
+    const own: Record<string, string> = {};
+
+    beforeAll(async () => {
+      staleAgent = (await agentCreator(app, 'user:admin@example.com', { kind: 'support', name: 'stale' })).id;
+      for (const e of input.entries) {
+        own[e.id] = (
+          await faqCreator(app, EDITOR, staleAgent, {
+            title: e.title ?? e.id,
+            answer: e.answer,
+            phrasings: e.phrasings,
+          })
+        ).id;
+      }
+    });
+
+    it('answers with the last engine and the new answers after the grace time, then with the new engine', async () => {
+      // Grace 0: any training in a worker (hundreds of ms at least) outlasts it.
+      const cache = new EngineCache({ staleGraceMs: 0, workerFrom: 1 });
+      // Nothing trained yet on this node: the first question waits for the engine.
+      const first = await cache.answering(db, staleAgent);
+      expect(first.trainedIn).toBe('worker');
+      expect(first.engineVersion).toBe(first.version);
+      // An edit the engine does not learn from reuses it at once: never stale.
+      await faqUpdater(app, EDITOR, own.refund!, { answer: 'Three days.' });
+      expect((await cache.answering(db, staleAgent)).trainedIn).toBe('reused');
+
+      await phrasingAdder(app, EDITOR, own.refund!, 'can I have my money back');
+      await faqUpdater(app, EDITOR, own.hours!, { answer: 'Seven to seven.' });
+      const version = await kbVersion(db, staleAgent);
+      const stale = await cache.answering(db, staleAgent);
+      expect(stale.trainedIn).toBe('stale');
+      expect(stale.version).toBe(version);
+      expect(stale.engine).toBe(first.engine);
+      expect(stale.engineVersion).toBe(first.version);
+      // The last engine finds the entry; the answer given is the one the KB holds now.
+      expect(answerFrom(stale, 'when are you open?').text).toBe('Seven to seven.');
+
+      // get() is for what reports on the KB: it waits for this version's engine.
+      const fresh = await cache.get(db, staleAgent);
+      expect(fresh.trainedIn).toBe('worker');
+      expect(fresh.engineVersion).toBe(version);
+      expect(fresh.engine).not.toBe(first.engine);
+      expect(await cache.answering(db, staleAgent)).toBe(fresh);
+    });
+
+    it('gives no answer where the last engine matches an entry the edit deleted', async () => {
+      const cache = new EngineCache({ staleGraceMs: 0, workerFrom: 1 });
+      const before = await cache.answering(db, staleAgent);
+      const shipping = answerFrom(before, 'How much is shipping?');
+      expect(shipping.topic).toBe(own.ship);
+      expect(shipping.confidence).toBeGreaterThan(0.5);
+
+      await faqDeleter(app, EDITOR, own.ship!);
+      const stale = await cache.answering(db, staleAgent);
+      expect(stale.trainedIn).toBe('stale');
+      const gone = answerFrom(stale, 'How much is shipping?');
+      expect(gone.confidence).toBe(0);
+      expect(gone.sources).not.toContain(`faq:${own.ship}`);
+      expect(gone.candidates.map((c) => c.id)).not.toContain(own.ship);
+      // Once trained, the new engine does not know the entry at all.
+      const fresh = await cache.get(db, staleAgent);
+      expect(answerFrom(fresh, 'How much is shipping?').topic).not.toBe(own.ship);
+    });
+
+    it('waits for a KB small enough to train on this thread, with the default grace', async () => {
+      const cache = new EngineCache();
+      expect(STALE_GRACE_MS).toBeGreaterThan(0);
+      await cache.answering(db, staleAgent);
+      await phrasingAdder(app, EDITOR, own.hours!, 'what time do you close');
+      const next = await cache.answering(db, staleAgent);
+      expect(next.trainedIn).toBe('thread');
+      expect(next.engineVersion).toBe(next.version);
+    });
   });
 });

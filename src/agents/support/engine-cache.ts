@@ -1,5 +1,7 @@
 // One trained engine per agent and KB version, per process. The version lives in the database, so every node
-// retrains after an edit made anywhere; training happens once per version, not per question.
+// retrains after an edit made anywhere; training happens once per version, not per question. While a large KB
+// retrains (seconds, in a worker), questions that may be answered by the engine before it wait only STALE_GRACE_MS,
+// then get the last engine with the new KB's answers (see `answering`).
 import { createHash } from 'node:crypto';
 import type { LocalEngine, TrainInput } from '../../engines/local/index.ts';
 import type { Queryable } from '../../store/db.ts';
@@ -20,9 +22,12 @@ export interface KbSnapshot {
   engine: LocalEngine;
   /**
    * Where the engine was trained: on this thread (small knowledge bases) or in a worker thread; `reused` when the
-   * edit left everything the engine learns from as it was (an answer's text, tags), so the last one still holds.
+   * edit left everything the engine learns from as it was (an answer's text, tags), so the last one still holds;
+   * `stale` when the engine is the last one while this version's still trains (see EngineCache.answering).
    */
-  trainedIn: 'thread' | 'worker' | 'reused';
+  trainedIn: 'thread' | 'worker' | 'reused' | 'stale';
+  /** The KB version whose phrasings, titles and passages the engine learned: `version`, unless stale. */
+  engineVersion: number;
   answers: Map<string, { title: string; answer: string }>;
   passages: Map<string, PassageInfo>;
   /** Article id → title, for the articles that have passages. */
@@ -33,31 +38,92 @@ export interface KbSnapshot {
 interface Trained {
   digest: string;
   engine: LocalEngine;
+  version: number;
+}
+
+/**
+ * How long a question waits for its agent's retrain before the last engine answers it (EngineCache.answering). A
+ * small KB trains on this thread in well under a second and is never stale; a large one trains in a worker for
+ * seconds (about 5 s at 8,790 phrasings), which every conversation of the agent would otherwise wait out after
+ * each edit, such as the inbox's one-click "add as a phrasing".
+ */
+export const STALE_GRACE_MS = 250;
+
+/** One KB version: its read (fast) and its snapshot (after training, unless reused). */
+interface Build {
+  version: number;
+  read: Promise<KbRead>;
+  snap: Promise<KbSnapshot>;
+  /** The snapshot, once built: a question asked after that needs no wait and no check. */
+  built?: KbSnapshot;
 }
 
 export class EngineCache {
-  private readonly cache = new Map<string, Promise<KbSnapshot>>();
+  private readonly cache = new Map<string, Build>();
   private readonly trained = new Map<string, Trained>();
   private readonly newest = new Map<string, KbSnapshot>();
 
+  private readonly staleGraceMs: number;
+  private readonly workerFrom: number | undefined;
+
+  /** `workerFrom`: see trainEngine (tests train small KBs in workers with it). */
+  constructor(options: { staleGraceMs?: number; workerFrom?: number } = {}) {
+    this.staleGraceMs = options.staleGraceMs ?? STALE_GRACE_MS;
+    this.workerFrom = options.workerFrom;
+  }
+
   /** The engine of the agent's current KB version; `version`: that version, when the caller has just read it. */
-  async get(q: Queryable, agentId: string, version?: number): Promise<KbSnapshot> {
+  get(q: Queryable, agentId: string, version?: number): Promise<KbSnapshot> {
+    return this.start(q, agentId, version).then((b) => b.snap);
+  }
+
+  /**
+   * What answers a question: the current version's snapshot, or, when that is still training after the grace time
+   * and this node has an engine of an earlier version, a stale snapshot: the last engine with the current version's
+   * answers, passages and titles. A matched entry or passage the edit deleted is not in them, which answerFrom
+   * reports as no answer (confidence 0); an entry's new phrasings are matched once the new engine is in. The
+   * evaluation and anything else that reports on the KB use `get`.
+   */
+  async answering(q: Queryable, agentId: string, version?: number): Promise<KbSnapshot> {
+    const build = await this.start(q, agentId, version);
+    if (build.built) return build.built;
+    const last = this.trained.get(agentId);
+    const read = await build.read;
+    if (!last || last.digest === read.digest) return build.snap;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(resolve, this.staleGraceMs, null);
+    });
+    const done = await Promise.race([build.snap, late]).finally(() => clearTimeout(timer));
+    return done ?? snapshotOf(read, last.engine, 'stale', build.version, last.version);
+  }
+
+  private async start(q: Queryable, agentId: string, version?: number): Promise<Build> {
     version ??= await kbVersion(q, agentId);
     const key = `${agentId}@${version}`;
-    let snap = this.cache.get(key);
-    if (!snap) {
+    let b = this.cache.get(key);
+    if (!b) {
       for (const k of this.cache.keys()) if (k.startsWith(`${agentId}@`)) this.cache.delete(k);
-      snap = build(q, agentId, version, this.trained);
-      this.cache.set(key, snap);
+      const read = readKb(q, agentId);
+      const at = version;
+      const snap = read.then((r) => train(r, agentId, at, this.trained, this.workerFrom));
+      const build: Build = { version, read, snap };
+      b = build;
+      this.cache.set(key, build);
       snap.then(
         (s) => {
+          build.built = s;
           const known = this.newest.get(agentId);
           if (!known || known.version <= s.version) this.newest.set(agentId, s);
         },
-        () => this.cache.delete(key),
+        () => {
+          if (this.cache.get(key) === build) this.cache.delete(key);
+        },
       );
+      // A failed read fails the snapshot too; both are awaited by whoever asked.
+      read.catch(() => {});
     }
-    return snap;
+    return b;
   }
 
   /**
@@ -69,12 +135,17 @@ export class EngineCache {
   }
 }
 
-async function build(
-  q: Queryable,
-  agentId: string,
-  version: number,
-  trained: Map<string, Trained>,
-): Promise<KbSnapshot> {
+/** What a KB version holds, read from the database: the engine's training input and what answers show. */
+interface KbRead {
+  input: TrainInput;
+  /** Digest of what training reads of the input (trainingView). */
+  digest: string;
+  answers: KbSnapshot['answers'];
+  passages: KbSnapshot['passages'];
+  articleTitles: KbSnapshot['articleTitles'];
+}
+
+async function readKb(q: Queryable, agentId: string): Promise<KbRead> {
   const entries = await q.query<{
     id: string;
     title: string;
@@ -113,25 +184,13 @@ async function build(
       source: p.source,
     })),
   };
-  // The engine learns from phrasings, titles and passages, not from answers: an edit of an answer's text (the
-  // commonest edit) or of tags trains the same engine again, so the last one is reused (training is deterministic).
-  const digest = createHash('sha256')
-    .update(JSON.stringify(trainingView(input)))
-    .digest('hex');
-  const last = trained.get(agentId);
-  let engine: LocalEngine;
-  let trainedIn: KbSnapshot['trainedIn'];
-  if (last?.digest === digest) {
-    engine = last.engine;
-    trainedIn = 'reused';
-  } else {
-    ({ engine, trainedIn } = await trainEngine(input));
-    trained.set(agentId, { digest, engine });
-  }
   return {
-    version,
-    engine,
-    trainedIn,
+    input,
+    // The engine learns from phrasings, titles and passages, not from answers: an edit of an answer's text (the
+    // commonest edit) or of tags trains the same engine again, so the last one is reused (training is deterministic).
+    digest: createHash('sha256')
+      .update(JSON.stringify(trainingView(input)))
+      .digest('hex'),
     answers: new Map(entries.map((e) => [e.id, { title: e.title, answer: e.answer }])),
     articleTitles: new Map(passages.map((p) => [p.article_id, p.title])),
     passages: new Map(
@@ -147,6 +206,40 @@ async function build(
         },
       ]),
     ),
+  };
+}
+
+async function train(
+  read: KbRead,
+  agentId: string,
+  version: number,
+  trained: Map<string, Trained>,
+  workerFrom: number | undefined,
+): Promise<KbSnapshot> {
+  const last = trained.get(agentId);
+  if (last?.digest === read.digest) return snapshotOf(read, last.engine, 'reused', version);
+  const { engine, trainedIn } = await trainEngine(read.input, workerFrom !== undefined ? { workerFrom } : {});
+  // A slower training of an older version must not replace a newer one's engine.
+  const now = trained.get(agentId);
+  if (!now || now.version <= version) trained.set(agentId, { digest: read.digest, engine, version });
+  return snapshotOf(read, engine, trainedIn, version);
+}
+
+function snapshotOf(
+  read: KbRead,
+  engine: LocalEngine,
+  trainedIn: KbSnapshot['trainedIn'],
+  version: number,
+  engineVersion = version,
+): KbSnapshot {
+  return {
+    version,
+    engine,
+    trainedIn,
+    engineVersion,
+    answers: read.answers,
+    passages: read.passages,
+    articleTitles: read.articleTitles,
   };
 }
 

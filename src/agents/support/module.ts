@@ -16,7 +16,7 @@ export function supportTools(db: Queryable, cache: EngineCache): ToolRegistry {
         .object({ query: z.string().min(1).max(1000), limit: z.number().int().min(1).max(10).default(5) })
         .strict(),
       handler: async ({ query, limit }, ctx) => {
-        const answer = answerFrom(await cache.get(db, ctx.agentId), query, limit);
+        const answer = answerFrom(await cache.answering(db, ctx.agentId), query, limit);
         return { confidence: answer.confidence, results: answer.candidates };
       },
     }),
