@@ -76,6 +76,7 @@ export function createApp(
   });
   const close = async () => {
     await runtime.settle();
+    await engines.close();
     await db.close();
   };
   return { ...svc, runtime, engines, kinds, toolsFor, close };

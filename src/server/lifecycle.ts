@@ -4,10 +4,12 @@
 // nodes can run this against one PostgreSQL.
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { PREPARE_DELAY_MS } from '../agents/support/engine-cache.ts';
+import { KB_CHANGED } from '../agents/support/kb.ts';
 import { type App, createApp } from '../app.ts';
 import { type RunningChannels, startChannels } from '../channels/start.ts';
 import type { Config } from '../config.ts';
-import { type EventBus, openEventBus } from '../events/bus.ts';
+import { type EventBus, openEventBus, RESYNC_EVENT } from '../events/bus.ts';
 import type { Log } from '../events/log.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/runner.ts';
 import type { Db } from '../store/db.ts';
@@ -53,6 +55,8 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
     undo.unshift(() => app.runtime.settle());
     const bus = await openEventBus(db, { log: forwardLog(() => server?.log.child({ component: 'events' })) });
     undo.unshift(() => bus.close());
+    const stopPreparing = prepareEngines(app, bus);
+    undo.unshift(stopPreparing);
     server = await buildServer(app, { logLevel: config.logLevel, publicUrl: config.publicUrl, events: bus });
     const built = server;
     trackSockets(built);
@@ -85,6 +89,7 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
         ]);
         for (const r of drained)
           if (r.status === 'rejected') built.log.error({ err: r.reason }, 'stopping: a drain failed');
+        await stopPreparing();
         await bus.close().catch((err) => built.log.error({ err }, 'stopping: the event bus did not close'));
         await app.runtime.settle();
         if (ownsDb) await db.close();
@@ -97,6 +102,36 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
     for (const step of undo) await step().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Support agents' engines train ahead of questions: every agent with a knowledge base at start (and again after the bus
+ * lost notifications), then each agent whose KB changed, on whichever node, PREPARE_DELAY_MS after the change. A
+ * question that comes first starts the training itself, as it always could. Returns the stop.
+ */
+export function prepareEngines(app: App, bus: EventBus): () => Promise<void> {
+  const all = () =>
+    app.db
+      .query<{ agent_id: string }>(
+        `SELECT s.agent_id FROM kb_state s JOIN agents a ON a.id = s.agent_id WHERE a.kind = 'support'`,
+      )
+      .then(
+        (rows) => {
+          for (const r of rows) app.engines.prepare(app.db, r.agent_id);
+        },
+        () => {},
+      );
+  const starting = all();
+  const unsubscribe = bus.subscribe((e) => {
+    if (e.type === KB_CHANGED && typeof e.agentId === 'string')
+      app.engines.prepare(app.db, e.agentId, PREPARE_DELAY_MS);
+    else if (e.type === RESYNC_EVENT) void all();
+  });
+  return async () => {
+    unsubscribe();
+    await starting;
+    await app.engines.close();
+  };
 }
 
 /**

@@ -7,8 +7,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
 import { conversationOpener, customerMessageHandler } from '../../src/agents/support/conversations.ts';
+import { type EventBus, openEventBus } from '../../src/events/bus.ts';
 import { evaluationRecorder } from '../../src/readiness/assessments.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
+import { prepareEngines } from '../../src/server/lifecycle.ts';
 import { makePdf } from '../support/pdf.ts';
 import {
   a11yProblems,
@@ -30,6 +32,9 @@ const STEP_TIMEOUT = 60_000;
 const haveChromium = existsSync(CHROMIUM);
 
 let srv: TestServer;
+let agentId = '';
+let stopPreparing: () => Promise<void>;
+let bus: EventBus;
 let browser: TestBrowser;
 let page: Page;
 const browserLog: string[] = [];
@@ -55,14 +60,19 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
   beforeAll(async () => {
     ensureDashboardBuilt();
     srv = await startServer();
+    // As `twelve start` does: engines train when their KB changes, not on the next question.
+    bus = await openEventBus(srv.db);
+    stopPreparing = prepareEngines(srv.app, bus);
     await userCreator(srv.app, 'test', { ...ADMIN, role: 'admin' });
     // Not assessed: the agent runs in shadow mode, so its answers are drafts a person reviews in the inbox.
-    await agentCreator(srv.app, 'test', {
-      kind: 'support',
-      name: AGENT,
-      displayName: 'Northwind Cycles',
-      confidenceThreshold: 0.5,
-    });
+    agentId = (
+      await agentCreator(srv.app, 'test', {
+        kind: 'support',
+        name: AGENT,
+        displayName: 'Northwind Cycles',
+        confidenceThreshold: 0.5,
+      })
+    ).id;
     browser = await launchBrowser();
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     browser.context.on('console', (m) => {
@@ -88,6 +98,8 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await stopPreparing?.();
+    await bus?.close();
     await srv?.close();
   });
 
@@ -114,6 +126,8 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       await entry.waitFor();
       expect(await entry.textContent()).toMatch(/v1.*We are open Monday to Friday\..*2 phrasings/s);
       await page.getByText('KB version 1').waitFor();
+      // The server trains the new version by itself; the badge hears of it without a reload.
+      await page.getByText('Engine up to date').waitFor();
 
       // Edit: a new version with the full hours.
       await entry.getByRole('button', { name: 'Edit' }).click();
@@ -141,6 +155,9 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
         .getByRole('status')
         .filter({ hasText: /Imported “Warranty”: \d+ passages?, version 1/ })
         .waitFor();
+      await page.getByText('KB version 3').waitFor();
+      await page.getByText('Engine up to date').waitFor();
+      expect((await srv.app.engines.status(srv.db, agentId)).serving?.version).toBe(3);
       const articles = page.getByRole('table', { name: 'Articles' });
       expect(await articles.textContent()).toMatch(/Warranty.*pasted\/warranty.*html/s);
       expect(await a11yProblems(page)).toEqual([]);

@@ -1,6 +1,7 @@
 // Two real `twelve start` processes on one PostgreSQL behave as one system: a run started on node A and approved on
 // node B executes its tool exactly once, node A's SSE stream hears node B's approval.decided (LISTEN/NOTIFY across
-// processes), a second decision is refused on either node, and both nodes share one set of job queues and schedules.
+// processes), a second decision is refused on either node, a KB edit on one node retrains the engine on both before
+// any question, and both nodes share one set of job queues and schedules.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenCreator } from '../../src/accounts/users.ts';
@@ -192,6 +193,35 @@ describe.skipIf(!serverUrl)('two nodes on one PostgreSQL', () => {
     } finally {
       await stream.close();
     }
+  });
+
+  it("an edit of the KB on A makes B train the agent's engine before any question reaches B", async () => {
+    const name = `mn-kb-${randomUUID().slice(0, 8)}`;
+    let res = await api(nodeA, 'POST', '/api/agents', { kind: 'support', name });
+    expect(res.status).toBe(201);
+    res = await api(nodeA, 'POST', `/api/agents/${name}/kb/entries`, {
+      title: 'Opening hours',
+      answer: 'Nine to five.',
+      phrasings: ['when are you open', 'opening hours'],
+    });
+    expect(res.status).toBe(201);
+    const entry = ((await res.json()) as { entry: { id: string } }).entry;
+    type Status = { engine: { kbVersion: number; state: string; serving: { version: number } | null } };
+    const readyOn = (node: NodeProcess, version: number) =>
+      waitFor(`node ${node === nodeA ? 'A' : 'B'} to train KB version ${version}`, async () => {
+        const r = await api(node, 'GET', `/api/agents/${name}/kb/engine`);
+        expect(r.status).toBe(200);
+        const { engine } = (await r.json()) as Status;
+        return engine.state === 'ready' && engine.serving?.version === version ? engine : null;
+      });
+    const first = await readyOn(nodeB, 1);
+    expect(first.kbVersion).toBe(1);
+    res = await api(nodeA, 'POST', `/api/kb/entries/${entry.id}/phrasings`, {
+      phrasing: 'what time do you close',
+    });
+    expect(res.status).toBe(201);
+    await readyOn(nodeB, 2);
+    await readyOn(nodeA, 2);
   });
 
   it('both nodes share one set of stately queues and one schedule per job', async () => {

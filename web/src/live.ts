@@ -26,6 +26,7 @@ const EVENT_TYPES = [
   'spend.cap_reached',
   'run.updated',
   'agent.updated',
+  'kb.changed',
   'bus.resync',
 ];
 

@@ -218,6 +218,9 @@ export interface ArticleView {
   updatedAt: string;
 }
 
+/** GET /api/agents/:agent/kb/engine: what answers the agent's questions on the node that served the request. */
+export type { EngineStatus as EngineStatusView } from '../../src/agents/support/engine-cache.ts';
+
 export interface KbView {
   entries: FaqEntryView[];
   articles: ArticleView[];

@@ -1,10 +1,12 @@
 // Training off the main thread: a large knowledge base trains in a worker thread and comes back as the same engine.
 // Retraining only when it matters: an edit that leaves what the engine learns from as it was reuses the engine.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Training ahead of questions (prepare) once per burst of edits, and the status a dashboard shows meanwhile.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
 import { LocalEngine, type TrainInput } from '../../engines/local/index.ts';
 import { agentCreator } from '../../runtime/agents.ts';
+import type { Queryable } from '../../store/db.ts';
 import { answerFrom } from './brain.ts';
 import { EngineCache, STALE_GRACE_MS } from './engine-cache.ts';
 import { articleImporter, faqCreator, faqDeleter, faqUpdater, kbVersion, phrasingAdder } from './kb.ts';
@@ -169,6 +171,98 @@ describe('EngineCache', () => {
     expect((await other.get(db, agentId)).trainedIn).toBe('thread');
     await faqUpdater(app, EDITOR, ids['1']!, { answer: 'Refunds take three days.' });
     expect((await other.get(db, agentId)).trainedIn).toBe('reused');
+  });
+
+  describe('prepare (servers train after an edit, before any question)', () => {
+    let prepAgent = '';
+    let hoursId = '';
+
+    beforeAll(async () => {
+      prepAgent = (await agentCreator(app, 'user:admin@example.com', { kind: 'support', name: 'prepare' }))
+        .id;
+      for (const e of input.entries) {
+        const id = (
+          await faqCreator(app, EDITOR, prepAgent, {
+            title: e.title ?? e.id,
+            answer: e.answer,
+            phrasings: e.phrasings,
+          })
+        ).id;
+        if (e.id === 'hours') hoursId = id;
+      }
+    });
+
+    /** The database, counting the KB reads (one per training) of the agent. */
+    function counted() {
+      let reads = 0;
+      const q: Queryable = {
+        query: (sql, params) => {
+          if (sql.includes('FROM kb_entries') && params?.[0] === prepAgent) reads++;
+          return db.query(sql, params);
+        },
+        exec: (sql) => db.exec(sql),
+      };
+      return { q, reads: () => reads };
+    }
+
+    it('trains the current version once per burst of calls, and the status follows it', async () => {
+      const cache = new EngineCache({ workerFrom: 1 });
+      const { q, reads } = counted();
+      const version = await kbVersion(db, prepAgent);
+      expect(await cache.status(db, prepAgent)).toEqual({
+        kbVersion: version,
+        state: 'pending',
+        serving: null,
+        training: null,
+      });
+      for (let i = 0; i < 5; i++) cache.prepare(q, prepAgent, 20);
+      await vi.waitFor(async () => expect((await cache.status(db, prepAgent)).state).toBe('training'), {
+        timeout: 10_000,
+      });
+      await vi.waitFor(async () => expect((await cache.status(db, prepAgent)).state).toBe('ready'), {
+        timeout: 30_000,
+      });
+      const ready = await cache.status(db, prepAgent);
+      expect(ready.serving).toMatchObject({ version, engineVersion: version, trainedIn: 'worker' });
+      expect(ready.serving!.trainMs).toBeGreaterThan(0);
+      expect(ready.training).toBeNull();
+      expect(reads()).toBe(1);
+      // The question that follows finds the engine in: no training of its own.
+      const snap = await cache.answering(q, prepAgent);
+      expect(snap.trainedIn).toBe('worker');
+      expect(reads()).toBe(1);
+
+      // After an edit: pending until prepared, then training while the last engine serves, then ready.
+      await phrasingAdder(app, EDITOR, hoursId, 'what time do you close');
+      const edited = await cache.status(db, prepAgent);
+      expect(edited).toMatchObject({ kbVersion: version + 1, state: 'pending', serving: { version } });
+      cache.prepare(q, prepAgent);
+      await vi.waitFor(
+        async () =>
+          expect(await cache.status(db, prepAgent)).toMatchObject({
+            state: 'training',
+            serving: { version },
+            training: { version: version + 1 },
+          }),
+        { timeout: 10_000 },
+      );
+      await vi.waitFor(async () => expect((await cache.status(db, prepAgent)).state).toBe('ready'), {
+        timeout: 30_000,
+      });
+      expect((await cache.status(db, prepAgent)).serving).toMatchObject({ version: version + 1 });
+      expect(reads()).toBe(2);
+    });
+
+    it('does nothing once closed, and close drops a preparation still waiting', async () => {
+      const cache = new EngineCache();
+      const { q, reads } = counted();
+      cache.prepare(q, prepAgent, 50);
+      await cache.close();
+      cache.prepare(q, prepAgent);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(reads()).toBe(0);
+      expect((await cache.status(db, prepAgent)).state).toBe('pending');
+    });
   });
 
   describe('while a large KB retrains (in a worker)', () => {

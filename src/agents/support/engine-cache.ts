@@ -39,6 +39,34 @@ interface Trained {
   digest: string;
   engine: LocalEngine;
   version: number;
+  trainedIn: 'thread' | 'worker';
+  /** Wall time of the training, and when it finished (ms since the epoch). */
+  trainMs: number;
+  at: number;
+}
+
+/**
+ * What answers an agent's questions on this node (the engines are per process: another node may be further on or
+ * behind), for the dashboard: after an edit the new version trains, and until it is in, questions get the last
+ * engine (`answering`).
+ */
+export interface EngineStatus {
+  /** The KB version in the database. */
+  kbVersion: number;
+  /**
+   * `ready`: the current version's engine answers. `training`: it is training, the last engine answers meanwhile (or,
+   * with none on this node yet, questions wait). `pending`: nothing trains yet; the next question or `prepare` starts it.
+   */
+  state: 'ready' | 'training' | 'pending';
+  /** The newest snapshot built on this node: the KB version it serves and the version its engine learned from. */
+  serving: {
+    version: number;
+    engineVersion: number;
+    trainedIn: 'thread' | 'worker';
+    trainMs: number;
+    trainedAt: string;
+  } | null;
+  training: { version: number; since: string } | null;
 }
 
 /**
@@ -56,12 +84,24 @@ interface Build {
   snap: Promise<KbSnapshot>;
   /** The snapshot, once built: a question asked after that needs no wait and no check. */
   built?: KbSnapshot;
+  /** When the build started (ms since the epoch). */
+  since: number;
 }
+
+/**
+ * How long after a KB change a server starts its retrain (EngineCache.prepare): each change of the burst restarts
+ * the wait, so importing a folder of articles trains once, not once per file.
+ */
+export const PREPARE_DELAY_MS = 300;
 
 export class EngineCache {
   private readonly cache = new Map<string, Build>();
   private readonly trained = new Map<string, Trained>();
   private readonly newest = new Map<string, KbSnapshot>();
+  /** Preparations waiting out their delay, per agent, and the reads of those running (see close). */
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly reading = new Set<Promise<unknown>>();
+  private closed = false;
 
   private readonly staleGraceMs: number;
   private readonly workerFrom: number | undefined;
@@ -98,6 +138,62 @@ export class EngineCache {
     return done ?? snapshotOf(read, last.engine, 'stale', build.version, last.version);
   }
 
+  /**
+   * Trains the agent's current KB version ahead of its next question, `delayMs` from now; another call within that
+   * time starts the wait again. Failures are dropped: the next question retries and reports them.
+   */
+  prepare(q: Queryable, agentId: string, delayMs = 0): void {
+    if (this.closed) return;
+    clearTimeout(this.pending.get(agentId));
+    const timer = setTimeout(() => {
+      this.pending.delete(agentId);
+      if (this.closed) return;
+      const read = this.start(q, agentId).then((b) => {
+        b.snap.catch(() => {});
+        return b.read;
+      });
+      const done = read.then(
+        () => {},
+        () => {},
+      );
+      this.reading.add(done);
+      void done.finally(() => this.reading.delete(done));
+    }, delayMs);
+    timer.unref();
+    this.pending.set(agentId, timer);
+  }
+
+  /**
+   * Stops preparing: waiting preparations are dropped and running ones are awaited until they have read the
+   * database (which may close next); a training already under way finishes on its own.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
+    await Promise.all(this.reading);
+  }
+
+  async status(q: Queryable, agentId: string): Promise<EngineStatus> {
+    const version = await kbVersion(q, agentId);
+    const build = this.cache.get(`${agentId}@${version}`);
+    const snap = this.newest.get(agentId);
+    const last = this.trained.get(agentId);
+    const serving =
+      snap && last
+        ? {
+            version: snap.version,
+            engineVersion: snap.engineVersion,
+            trainedIn: last.trainedIn,
+            trainMs: last.trainMs,
+            trainedAt: new Date(last.at).toISOString(),
+          }
+        : null;
+    const training = build && !build.built ? { version, since: new Date(build.since).toISOString() } : null;
+    const state = snap?.version === version ? 'ready' : training ? 'training' : 'pending';
+    return { kbVersion: version, state, serving, training };
+  }
+
   private async start(q: Queryable, agentId: string, version?: number): Promise<Build> {
     version ??= await kbVersion(q, agentId);
     const key = `${agentId}@${version}`;
@@ -107,7 +203,7 @@ export class EngineCache {
       const read = readKb(q, agentId);
       const at = version;
       const snap = read.then((r) => train(r, agentId, at, this.trained, this.workerFrom));
-      const build: Build = { version, read, snap };
+      const build: Build = { version, read, snap, since: Date.now() };
       b = build;
       this.cache.set(key, build);
       snap.then(
@@ -218,10 +314,13 @@ async function train(
 ): Promise<KbSnapshot> {
   const last = trained.get(agentId);
   if (last?.digest === read.digest) return snapshotOf(read, last.engine, 'reused', version);
+  const started = performance.now();
   const { engine, trainedIn } = await trainEngine(read.input, workerFrom !== undefined ? { workerFrom } : {});
+  const trainMs = performance.now() - started;
   // A slower training of an older version must not replace a newer one's engine.
   const now = trained.get(agentId);
-  if (!now || now.version <= version) trained.set(agentId, { digest: read.digest, engine, version });
+  if (!now || now.version <= version)
+    trained.set(agentId, { digest: read.digest, engine, version, trainedIn, trainMs, at: Date.now() });
   return snapshotOf(read, engine, trainedIn, version);
 }
 

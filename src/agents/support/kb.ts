@@ -1,9 +1,11 @@
 // Knowledge-base commands: FAQ entries and articles, every change versioned (a revision snapshot), audited, and
 // bumping the agent's KB version so cached engines retrain.
+
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Actor, Services } from '../../context.ts';
 import { AppError } from '../../errors.ts';
+import { emitEvent } from '../../events/emit.ts';
 import type { Queryable } from '../../store/db.ts';
 import { type ArticleFormat, chunkText } from './chunk.ts';
 
@@ -64,13 +66,20 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   return r.data;
 }
 
+/**
+ * A new KB version, announced as `kb.changed` when the edit commits: servers start retraining the agent's engine
+ * then (EngineCache.prepare), and dashboards showing the KB re-read it.
+ */
 async function bumpKb(tx: Queryable, agentId: string): Promise<void> {
-  await tx.query(
+  const [row] = await tx.query<{ version: number }>(
     `INSERT INTO kb_state (agent_id, version, updated_at) VALUES ($1, 1, now())
-     ON CONFLICT (agent_id) DO UPDATE SET version = kb_state.version + 1, updated_at = now()`,
+     ON CONFLICT (agent_id) DO UPDATE SET version = kb_state.version + 1, updated_at = now() RETURNING version`,
     [agentId],
   );
+  await emitEvent(tx, { type: KB_CHANGED, agentId, version: Number(row!.version) });
 }
+
+export const KB_CHANGED = 'kb.changed';
 
 async function revise(
   svc: Services,

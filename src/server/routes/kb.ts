@@ -1,7 +1,7 @@
 // The knowledge base over HTTP: FAQ entries (create, edit, delete, add a phrasing, revision history), articles
 // imported from pasted Markdown, HTML or text or uploaded as a file (PDF too), and the inbox's one click that turns a human's answer into an entry
 // or a customer's question into a phrasing. Every change goes through the kb.ts commands, which version, audit and
-// bump the KB version (so the agent's engine retrains on its next question).
+// bump the KB version (so the agent's engine retrains: servers start at once, see EngineCache.prepare).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { htmlToText } from '../../agents/support/chunk.ts';
@@ -160,6 +160,24 @@ export function registerKbRoutes(server: FastifyInstance, app: App): void {
         kbVersion(app.db, agent.id),
       ]);
       return { entries: entries.map(presentFaq), articles: articles.map(presentArticle), version };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'GET',
+      url: '/api/agents/:agent/kb/engine',
+      summary:
+        "What answers the agent's questions on this node: the KB version whose engine is in, and the one training",
+      tags: ['kb'],
+      permission: 'kb.read',
+      params: AgentParam,
+    },
+    async ({ params }) => {
+      const agent = await findAgent(app.db, params.agent);
+      return { engine: await app.engines.status(app.db, agent.id) };
     },
   );
 

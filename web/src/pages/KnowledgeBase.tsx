@@ -1,8 +1,8 @@
 // The knowledge base of one agent: FAQ entries (a canonical answer and the phrasings that ask for it) with create,
 // edit, add phrasing, delete and each entry's revision history; and articles, uploaded as a file (PDF, Markdown,
 // HTML, text) or imported from pasted Markdown, HTML or text. Every save is a new version on the server, and the
-// agent's engine retrains on its next question. A support agent's evaluation on its own test set closes the page.
-import { type FormEvent, useMemo, useRef, useState } from 'react';
+// agent's engine retrains at once (the badge in the header says which version answers while it does). A support agent's evaluation on its own test set closes the page.
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { api, fieldErrors } from '../api.ts';
 import { EvaluationSection } from '../components/EvaluationSection.tsx';
 import {
@@ -18,8 +18,16 @@ import {
 } from '../components/ui.tsx';
 import { plural } from '../format.ts';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
+import { useLive } from '../live.ts';
 import { Link } from '../router.tsx';
-import type { AgentView, ArticleView, FaqEntryView, KbView, RevisionView } from '../types.ts';
+import type {
+  AgentView,
+  ArticleView,
+  EngineStatusView,
+  FaqEntryView,
+  KbView,
+  RevisionView,
+} from '../types.ts';
 
 interface EntryDraft {
   title: string;
@@ -59,6 +67,8 @@ export function KnowledgeBasePage({ agentName }: { agentName: string }) {
   const path = `/api/agents/${encodeURIComponent(agentName)}`;
   const agent = useResource(() => api.get<AgentView>(path), path);
   const kb = useResource(() => api.get<KbView>(`${path}/kb`), path);
+  // Another reviewer's edit (or an import from the CLI) shows up without a reload.
+  useLive(['kb.'], () => void kb.reload(), 300);
   const [creating, setCreating] = useState(false);
   const [filter, setFilter] = useState('');
   const writable = can('kb.write');
@@ -82,10 +92,11 @@ export function KnowledgeBasePage({ agentName }: { agentName: string }) {
           </>
         }
         title={`Knowledge base of ${name}`}
-        subtitle="FAQ entries answer a question however it is asked; articles are searched passage by passage. Every save is a new version, and the agent uses it from its next question."
+        subtitle="FAQ entries answer a question however it is asked; articles are searched passage by passage. Every save is a new version, and the agent’s engine retrains at once."
         actions={
           <>
             {kb.data ? <Badge tone="info">KB version {kb.data.version}</Badge> : null}
+            <EngineBadge path={path} />
             {writable ? (
               <button
                 type="button"
@@ -773,5 +784,50 @@ function ArticlesSection({
         </form>
       ) : null}
     </section>
+  );
+}
+
+/** While the engine is not up to date, its status is re-read this often. */
+const ENGINE_POLL_MS = 1_000;
+
+/**
+ * Which KB version answers the agent's questions (on the server that answered this page): after an edit the engine
+ * retrains, for seconds on a large KB, and the last version's engine answers meanwhile.
+ */
+function EngineBadge({ path }: { path: string }) {
+  const status = useResource(() => api.get<{ engine: EngineStatusView }>(`${path}/kb/engine`), path);
+  useLive(['kb.'], () => void status.reload(), 300);
+  const engine = status.data?.engine;
+  // An empty KB (version 0) has nothing to train.
+  const settled = !engine || engine.state === 'ready' || engine.kbVersion === 0;
+  useEffect(() => {
+    if (settled) return;
+    const timer = window.setInterval(() => void status.reload(), ENGINE_POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [settled, status.reload]);
+  if (!engine || engine.kbVersion === 0) return null;
+  const serving = engine.serving;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  if (engine.state === 'ready' && serving) {
+    return (
+      <Badge
+        tone="success"
+        title={`Trained ${serving.trainedIn === 'worker' ? 'in a worker thread' : 'on the server thread'} in ${seconds(serving.trainMs)}, at ${new Date(serving.trainedAt).toLocaleString()}`}
+      >
+        Engine up to date
+      </Badge>
+    );
+  }
+  const answering = serving
+    ? `version ${serving.engineVersion}'s engine answers meanwhile`
+    : 'questions wait for it';
+  return (
+    <Badge tone="warning" title="Phrasings, titles and articles saved since take effect once it is in.">
+      <span role="status">
+        {engine.state === 'training'
+          ? `Training version ${engine.kbVersion}; ${answering}`
+          : `Version ${engine.kbVersion} not trained yet; ${answering}`}
+      </span>
+    </Badge>
   );
 }
