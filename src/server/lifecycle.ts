@@ -10,7 +10,7 @@ import { type App, createApp } from '../app.ts';
 import { type RunningChannels, startChannels } from '../channels/start.ts';
 import type { Config } from '../config.ts';
 import { type EventBus, openEventBus, RESYNC_EVENT } from '../events/bus.ts';
-import type { Log } from '../events/log.ts';
+import { type Log, silentLog } from '../events/log.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/runner.ts';
 import type { Db } from '../store/db.ts';
 import { openDatabase } from '../store/open.ts';
@@ -55,7 +55,11 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
     undo.unshift(() => app.runtime.settle());
     const bus = await openEventBus(db, { log: forwardLog(() => server?.log.child({ component: 'events' })) });
     undo.unshift(() => bus.close());
-    const stopPreparing = prepareEngines(app, bus);
+    const stopPreparing = prepareEngines(
+      app,
+      bus,
+      forwardLog(() => server?.log.child({ component: 'engines' })),
+    );
     undo.unshift(stopPreparing);
     server = await buildServer(app, { logLevel: config.logLevel, publicUrl: config.publicUrl, events: bus });
     const built = server;
@@ -109,7 +113,9 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
  * lost notifications), then each agent whose KB changed, on whichever node, PREPARE_DELAY_MS after the change. A
  * question that comes first starts the training itself, as it always could. Returns the stop.
  */
-export function prepareEngines(app: App, bus: EventBus): () => Promise<void> {
+export function prepareEngines(app: App, bus: EventBus, log: Log = silentLog): () => Promise<void> {
+  const failed = (agentId: string) => (err: unknown) =>
+    log.warn({ err, agentId }, 'training the support engine failed; the next question tries again');
   const all = () =>
     app.db
       .query<{ agent_id: string }>(
@@ -117,14 +123,14 @@ export function prepareEngines(app: App, bus: EventBus): () => Promise<void> {
       )
       .then(
         (rows) => {
-          for (const r of rows) app.engines.prepare(app.db, r.agent_id);
+          for (const r of rows) app.engines.prepare(app.db, r.agent_id, 0, failed(r.agent_id));
         },
         () => {},
       );
   const starting = all();
   const unsubscribe = bus.subscribe((e) => {
     if (e.type === KB_CHANGED && typeof e.agentId === 'string')
-      app.engines.prepare(app.db, e.agentId, PREPARE_DELAY_MS);
+      app.engines.prepare(app.db, e.agentId, PREPARE_DELAY_MS, failed(e.agentId));
     else if (e.type === RESYNC_EVENT) void all();
   });
   return async () => {

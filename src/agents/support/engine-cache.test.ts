@@ -253,6 +253,47 @@ describe('EngineCache', () => {
       expect(reads()).toBe(2);
     });
 
+    it('trains one prepared agent at a time, and reports a failure', async () => {
+      const second = (
+        await agentCreator(app, 'user:admin@example.com', { kind: 'support', name: 'prepare-2' })
+      ).id;
+      for (const e of input.entries)
+        await faqCreator(app, EDITOR, second, {
+          title: e.title ?? e.id,
+          answer: e.answer,
+          phrasings: e.phrasings,
+        });
+      const cache = new EngineCache({ workerFrom: 1 });
+      cache.prepare(db, prepAgent);
+      cache.prepare(db, second);
+      let overlapChecked = false;
+      await vi.waitFor(
+        async () => {
+          const a1 = await cache.status(db, prepAgent);
+          const b = await cache.status(db, second);
+          const a2 = await cache.status(db, prepAgent);
+          // Seen training before and after the second agent's status: that one cannot have started.
+          if (a1.state === 'training' && a2.state === 'training') {
+            expect(b.state).toBe('pending');
+            overlapChecked = true;
+          }
+          expect(b.state).toBe('ready');
+        },
+        { timeout: 30_000, interval: 20 },
+      );
+      expect(overlapChecked).toBe(true);
+      expect((await cache.status(db, prepAgent)).state).toBe('ready');
+
+      const errors: unknown[] = [];
+      const broken: Queryable = {
+        query: () => Promise.reject(new Error('connection lost')),
+        exec: () => Promise.reject(new Error('connection lost')),
+      };
+      cache.prepare(broken, prepAgent, 0, (err) => errors.push(err));
+      await vi.waitFor(() => expect(errors).toHaveLength(1));
+      expect(String(errors[0])).toMatch(/connection lost/);
+    });
+
     it('does nothing once closed, and close drops a preparation still waiting', async () => {
       const cache = new EngineCache();
       const { q, reads } = counted();

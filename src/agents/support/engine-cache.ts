@@ -101,6 +101,8 @@ export class EngineCache {
   /** Preparations waiting out their delay, per agent, and the reads of those running (see close). */
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly reading = new Set<Promise<unknown>>();
+  /** The preparations, one after the other. */
+  private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
   private readonly staleGraceMs: number;
@@ -140,24 +142,33 @@ export class EngineCache {
 
   /**
    * Trains the agent's current KB version ahead of its next question, `delayMs` from now; another call within that
-   * time starts the wait again. Failures are dropped: the next question retries and reports them.
+   * time starts the wait again. Preparations train one at a time, so a server starting with many agents does not
+   * train them all at once (a question still starts its own agent's training at once). A failure goes to `onError`;
+   * the next question retries and reports it.
    */
-  prepare(q: Queryable, agentId: string, delayMs = 0): void {
+  prepare(q: Queryable, agentId: string, delayMs = 0, onError?: (err: unknown) => void): void {
     if (this.closed) return;
     clearTimeout(this.pending.get(agentId));
     const timer = setTimeout(() => {
       this.pending.delete(agentId);
-      if (this.closed) return;
-      const read = this.start(q, agentId).then((b) => {
-        b.snap.catch(() => {});
-        return b.read;
+      this.queue = this.queue.then(async () => {
+        if (this.closed) return;
+        const read = this.start(q, agentId).then(async (b) => {
+          await b.read;
+          return b;
+        });
+        const tracked = read.then(
+          () => {},
+          () => {},
+        );
+        this.reading.add(tracked);
+        void tracked.finally(() => this.reading.delete(tracked));
+        try {
+          await (await read).snap;
+        } catch (err) {
+          if (!this.closed) onError?.(err);
+        }
       });
-      const done = read.then(
-        () => {},
-        () => {},
-      );
-      this.reading.add(done);
-      void done.finally(() => this.reading.delete(done));
     }, delayMs);
     timer.unref();
     this.pending.set(agentId, timer);
