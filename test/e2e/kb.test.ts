@@ -127,7 +127,7 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       expect(await entry.textContent()).toMatch(/v1.*We are open Monday to Friday\..*2 phrasings/s);
       await page.getByText('KB version 1').waitFor();
       // The server trains the new version by itself; the badge hears of it without a reload.
-      await page.getByText('Engine up to date').waitFor();
+      await page.getByText('Engine up to date (version 1)').waitFor();
 
       // Edit: a new version with the full hours.
       await entry.getByRole('button', { name: 'Edit' }).click();
@@ -156,7 +156,8 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
         .filter({ hasText: /Imported “Warranty”: \d+ passages?, version 1/ })
         .waitFor();
       await page.getByText('KB version 3').waitFor();
-      await page.getByText('Engine up to date').waitFor();
+      // Version 3's engine answers: said by the server, and shown without a reload.
+      await page.getByText('Engine up to date (version 3)').waitFor();
       expect((await srv.app.engines.status(srv.db, agentId)).serving?.version).toBe(3);
       const articles = page.getByRole('table', { name: 'Articles' });
       expect(await articles.textContent()).toMatch(/Warranty.*pasted\/warranty.*html/s);
@@ -454,6 +455,59 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       // Stored as float4: equal to the suggestion the button named, to float4's precision.
       expect(agent!.confidence_threshold).toBeCloseTo(Number(/\((\d\.\d{2,3})\)/.exec(label ?? '')?.[1]), 5);
       expect(await section.getByRole('button', { name: /Use the suggested threshold/ }).count()).toBe(0);
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'shows what the evaluation got wrong, and turns a missed question into a phrasing with one click',
+    async () => {
+      await page.goto(`${srv.url}/agents/${AGENT}/kb`);
+      await heading(page, 'Knowledge base of Northwind Cycles');
+      const section = page.getByRole('region', { name: 'How well it answers' });
+      const gift = 'Do you sell gift cards?';
+      const test = [
+        { text: 'when are you open', label: gift }, // answered, with another entry
+        { text: 'zorblax quuxify', label: gift }, // matches nothing: left to a person
+      ];
+      const form = section.getByRole('form', { name: 'Evaluate on a test set' });
+      await form.getByLabel('Test set (JSON Lines)').setInputFiles({
+        name: 'mistakes.jsonl',
+        mimeType: 'application/x-ndjson',
+        buffer: Buffer.from(test.map((r) => JSON.stringify(r)).join('\n')),
+      });
+      await form.getByRole('button', { name: 'Evaluate' }).click();
+      await section.getByText(/^2 questions, evaluated/).waitFor();
+      await section
+        .getByText(/^What it got wrong: 1 wrong answer, 0 out-of-scope questions answered, 1 left/)
+        .click();
+      const pairs = section.getByRole('table', { name: 'Entries taken for another' });
+      expect(await pairs.locator('tbody tr').allTextContents()).toEqual([`${gift}Opening hours1`]);
+      const wrong = section.getByRole('table', { name: 'Questions it got wrong' });
+      const rows = wrong.locator('tbody tr');
+      expect(await rows.count()).toBe(2);
+      expect(await rows.nth(0).textContent()).toMatch(
+        /^when are you open.*Do you sell gift cards\?.*Opening hours \(\d\.\d\d\).*answered with another entry/,
+      );
+      expect(await rows.nth(1).textContent()).toMatch(/^zorblax quuxify.*left to a person/);
+      expect(await a11yProblems(page)).toEqual([]);
+      await screenshot(page, 'kb-evaluation-mistakes');
+
+      const [before] = await srv.db.query<{ version: number }>(
+        'SELECT s.version FROM kb_state s JOIN agents a ON a.id = s.agent_id WHERE a.name = $1',
+        [AGENT],
+      );
+      await rows
+        .nth(1)
+        .getByRole('button', { name: `Add as a phrasing of “${gift}”` })
+        .click();
+      await rows.nth(1).getByText('added').waitFor();
+      const [entry] = await srv.db.query<{ phrasings: string[] }>(
+        'SELECT phrasings FROM kb_entries WHERE title = $1 AND deleted_at IS NULL',
+        [gift],
+      );
+      expect(entry!.phrasings).toContain('zorblax quuxify');
+      await page.getByText(`KB version ${before!.version + 1}`).waitFor();
     },
     STEP_TIMEOUT,
   );

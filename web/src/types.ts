@@ -221,6 +221,10 @@ export interface ArticleView {
 /** GET /api/agents/:agent/kb/engine: what answers the agent's questions on the node that served the request. */
 export type { EngineStatus as EngineStatusView } from '../../src/agents/support/engine-cache.ts';
 
+import type { Mistakes } from '../../src/agents/support/eval.ts';
+
+export type { Mistake, Mistakes } from '../../src/agents/support/eval.ts';
+
 export interface KbView {
   entries: FaqEntryView[];
   articles: ArticleView[];
@@ -290,5 +294,8 @@ export interface EvaluationView {
     unknownLabels: string[];
     curve: CurvePointView[];
     suggestedThreshold: number | null;
+    /** Absent from evaluations recorded before they were kept. */
+    mistakes?: Mistakes;
+    titles?: Record<string, string>;
   };
 }

@@ -50,6 +50,18 @@ describe('agent evaluation', () => {
       { text: 'when are you open', label: 'Returns' },
     ]);
     expect(strict.report.passed).toBe(false);
+    // What went wrong names the entries: the question was answered with another one.
+    const [returns, hours] = ['Returns', 'Opening hours'].map(
+      (t) => Object.entries(strict.report.titles).find(([, title]) => title === t)?.[0],
+    );
+    expect(strict.report.mistakes).toMatchObject({
+      wrong: 1,
+      answeredOos: 0,
+      missed: 0,
+      confusions: [{ label: returns, predicted: hours, count: 1 }],
+      examples: [{ text: 'when are you open', label: returns, predicted: hours, kind: 'wrong' }],
+    });
+    expect(Object.keys(strict.report.titles).sort()).toEqual([hours, returns].sort());
     expect((await readinessOf(db, agent, app.toolsFor(agent))).effectiveMode).toBe('pilot');
   });
 

@@ -11,6 +11,8 @@ import {
   computeFigures,
   type Figures,
   type LabeledText,
+  type Mistakes,
+  mistakesAt,
   OOS_LABEL,
   type Prediction,
 } from './eval.ts';
@@ -32,6 +34,13 @@ export interface AgentEvalReport extends Figures {
    * suggestion to check on fresh questions.
    */
   suggestedThreshold: number | null;
+  /**
+   * The questions it got wrong at the agent's threshold and the entries it confuses (eval.ts mistakesAt). Labels are
+   * entry ids (`unknown:LABEL` for a label that matches no entry, `oos`), predictions entry or passage ids; `titles`
+   * names every id they use, as the KB called it then.
+   */
+  mistakes: Mistakes;
+  titles: Record<string, string>;
 }
 
 export interface CurvePoint {
@@ -108,6 +117,7 @@ export async function agentEvaluator(
   const snap = await app.engines.get(app.db, agent.id);
   const unknown = new Set<string>();
   const preds: Prediction[] = [];
+  const titles = new Map<string, string>(entries.map((e) => [e.id, e.title]));
   for (const [i, row] of test.entries()) {
     // A served evaluation must not hold the event loop for the whole set (20,000 questions take seconds): other
     // requests and chat sockets get a turn between slices.
@@ -121,9 +131,18 @@ export async function agentEvaluator(
     const a = answerFrom(snap, row.text, 1);
     // An answer from an article passage has no FAQ label: it counts as wrong for a labelled FAQ question.
     preds.push({ label: label ?? `unknown:${row.label}`, predicted: a.topic, confidence: a.confidence });
+    if (a.topic !== null && a.title !== null) titles.set(a.topic, a.title);
   }
   options.onProgress?.(test.length, test.length);
   const figures = computeFigures(preds, agent.confidenceThreshold);
+  const mistakes = mistakesAt(
+    preds,
+    test.map((r) => r.text),
+    agent.confidenceThreshold,
+  );
+  const used = new Set(
+    [...mistakes.examples, ...mistakes.confusions].flatMap((m) => [m.label, m.predicted ?? '']),
+  );
   const suggestedThreshold = suggestThreshold(preds, target);
   const report: AgentEvalReport = {
     ...figures,
@@ -138,6 +157,8 @@ export async function agentEvaluator(
       ...(suggestedThreshold === null ? [] : [suggestedThreshold]),
     ]),
     suggestedThreshold,
+    mistakes,
+    titles: Object.fromEntries([...titles].filter(([id]) => used.has(id))),
   };
   const evaluation = await evaluationRecorder(app, actor, agent.id, {
     kind: 'support',

@@ -15,6 +15,9 @@ import {
   computeFigures,
   type LabeledText,
   labelTitle,
+  MAX_CONFUSIONS,
+  MAX_MISTAKE_EXAMPLES,
+  mistakesAt,
   type Prediction,
   parseJsonl,
   runEvaluation,
@@ -74,6 +77,49 @@ describe('metric definitions', () => {
       answeredPrecision: 1,
       oosRecall: 1,
     });
+  });
+
+  it('lists the mistakes at the threshold by kind, worst first, and counts confusions whatever the confidence', () => {
+    const more = [...preds, p('c', 'x', 0.3), p('c', 'y', 0.95), p('e', null, 0), p('oos', 'c', 0.99)];
+    const texts = more.map((_, i) => `q${i}`);
+    const m = mistakesAt(more, texts, 0.5);
+    expect(m).toMatchObject({ wrong: 2, answeredOos: 2, missed: 3 });
+    expect(m.examples.map((e) => [e.kind, e.text, e.confidence])).toEqual([
+      ['wrong', 'q7', 0.95],
+      ['wrong', 'q2', 0.7],
+      ['answered_oos', 'q9', 0.99],
+      ['answered_oos', 'q4', 0.6],
+      // Missed: the closest to the threshold first, then what matched nothing.
+      ['missed', 'q6', 0.3],
+      ['missed', 'q3', 0.2],
+      ['missed', 'q8', 0],
+    ]);
+    expect(m.examples[0]).toEqual({
+      text: 'q7',
+      label: 'c',
+      predicted: 'y',
+      confidence: 0.95,
+      kind: 'wrong',
+    });
+    // c → x twice (once answered, once below the threshold), c → y once; oos questions and no-match are no confusion.
+    expect(m.confusions).toEqual([
+      { label: 'c', predicted: 'x', count: 2 },
+      { label: 'c', predicted: 'y', count: 1 },
+    ]);
+  });
+
+  it('keeps at most MAX_MISTAKE_EXAMPLES of each kind and MAX_CONFUSIONS pairs', () => {
+    const many = Array.from({ length: 200 }, (_, i) => p(`l${i % 40}`, `m${i % 40}`, (i % 100) / 100));
+    const m = mistakesAt(
+      many,
+      many.map(() => 'q'),
+      0.5,
+    );
+    expect(m.wrong + m.missed).toBe(200);
+    expect(m.examples.filter((e) => e.kind === 'wrong')).toHaveLength(MAX_MISTAKE_EXAMPLES);
+    expect(m.examples.filter((e) => e.kind === 'missed')).toHaveLength(MAX_MISTAKE_EXAMPLES);
+    expect(m.confusions).toHaveLength(MAX_CONFUSIONS);
+    expect(m.confusions.every((c) => c.count === 5)).toBe(true);
   });
 
   it('chooses the lowest threshold reaching the target, else the most precise one', () => {
@@ -384,6 +430,9 @@ describe('twelve eval support', () => {
     expect(text).toContain('(max 10 per label)');
     expect(text).toMatch(/threshold rule\s+simulated oos/);
     expect(text).toContain('(10 rounds pooled)');
+    expect(text).toMatch(
+      /^mistakes at the threshold: \d+ wrong answers, \d+ out-of-scope questions answered, \d+ in-scope/m,
+    );
   });
 
   it('switches to the exact threshold rule with --exact-threshold-rule', async () => {

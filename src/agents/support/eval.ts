@@ -76,6 +76,8 @@ export interface EvalReport {
   labelTitles: boolean;
   /** Test questions labelled oos (oosRecall is 1 by convention when there are none). */
   oosTestSize: number;
+  /** The test questions it got wrong at the threshold, and the labels it confuses most. */
+  mistakes: Mistakes;
 }
 
 export const OOS_LABEL = 'oos';
@@ -330,6 +332,94 @@ export function computeFigures(preds: Prediction[], threshold: number): Figures 
   };
 }
 
+/**
+ * A test question the engine got wrong at a threshold. `wrong`: answered with another entry (or a passage, for a
+ * question labelled with an entry); `answered_oos`: answered a question a person must take; `missed`: an in-scope
+ * question left to a person (its best match, right or not, below the threshold, or nothing matched).
+ */
+export interface Mistake {
+  text: string;
+  label: string;
+  /** The engine's best match: an entry (or passage) id, null when nothing matched. */
+  predicted: string | null;
+  confidence: number;
+  kind: 'wrong' | 'answered_oos' | 'missed';
+}
+
+/** In-scope questions of `label` whose best match was `predicted`, another entry (whatever the confidence). */
+export interface Confusion {
+  label: string;
+  predicted: string;
+  count: number;
+}
+
+/** What went wrong, for whoever maintains the knowledge base: counts, the commonest confusions and examples. */
+export interface Mistakes {
+  wrong: number;
+  answeredOos: number;
+  missed: number;
+  /** The most frequent, up to MAX_CONFUSIONS; most first, then by label. */
+  confusions: Confusion[];
+  /**
+   * Up to MAX_MISTAKE_EXAMPLES of each kind, in this order: wrong answers and answered out-of-scope questions the most
+   * confident first (the worst), missed ones the closest to the threshold first (the cheapest to win).
+   */
+  examples: Mistake[];
+}
+
+export const MAX_CONFUSIONS = 10;
+export const MAX_MISTAKE_EXAMPLES = 50;
+
+/** Mistakes of `preds` (parallel to `texts`) at `threshold`, with computeFigures' notion of answered. */
+export function mistakesAt(preds: Prediction[], texts: string[], threshold: number): Mistakes {
+  const byKind: Record<Mistake['kind'], Mistake[]> = { wrong: [], answered_oos: [], missed: [] };
+  const pairs = new Map<string, Confusion>();
+  preds.forEach((p, i) => {
+    const isOos = p.label === OOS_LABEL;
+    const answers = p.predicted !== null && p.confidence >= threshold;
+    if (!isOos && p.predicted !== null && p.predicted !== p.label) {
+      const key = JSON.stringify([p.label, p.predicted]);
+      const c = pairs.get(key) ?? { label: p.label, predicted: p.predicted, count: 0 };
+      c.count++;
+      pairs.set(key, c);
+    }
+    const kind: Mistake['kind'] | null = isOos
+      ? answers
+        ? 'answered_oos'
+        : null
+      : !answers
+        ? 'missed'
+        : p.predicted !== p.label
+          ? 'wrong'
+          : null;
+    if (kind)
+      byKind[kind].push({
+        text: texts[i] ?? '',
+        label: p.label,
+        predicted: p.predicted,
+        confidence: p.confidence,
+        kind,
+      });
+  });
+  const worstFirst = (a: Mistake, b: Mistake) => b.confidence - a.confidence;
+  const confusions = [...pairs.values()]
+    .sort(
+      (a, b) => b.count - a.count || a.label.localeCompare(b.label) || a.predicted.localeCompare(b.predicted),
+    )
+    .slice(0, MAX_CONFUSIONS);
+  return {
+    wrong: byKind.wrong.length,
+    answeredOos: byKind.answered_oos.length,
+    missed: byKind.missed.length,
+    confusions,
+    examples: [
+      ...byKind.wrong.sort(worstFirst).slice(0, MAX_MISTAKE_EXAMPLES),
+      ...byKind.answered_oos.sort(worstFirst).slice(0, MAX_MISTAKE_EXAMPLES),
+      ...byKind.missed.sort(worstFirst).slice(0, MAX_MISTAKE_EXAMPLES),
+    ],
+  };
+}
+
 function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
@@ -481,6 +571,11 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
       simulatedOosLabels: Math.round(simulatedOosLabels / rounds),
       labelTitles,
       oosTestSize: f.oosCount,
+      mistakes: mistakesAt(
+        preds,
+        opts.test.map((r) => r.text),
+        choice.threshold,
+      ),
     };
   }
 }

@@ -57,11 +57,15 @@ describe('twelve eval agent', () => {
       /suggested threshold \d\.\d{3} \(reaches the target on this set, with a margin below/,
     );
     expect(code).toBe(/PASSED/.test(text) ? 0 : 1);
+    expect(text).toMatch(
+      /^ {2}mistakes at the threshold: \d+ wrong answers, \d+ out-of-scope questions answered/m,
+    );
 
     const json = capture();
     await main(['eval', 'agent', 'shop', '--test', join(EXAMPLE, 'eval.jsonl'), '--json'], json);
     const report = JSON.parse(json.stdout.join(''));
     expect(report.curve.length).toBeGreaterThan(50);
+    expect(report.mistakes).toMatchObject({ wrong: expect.any(Number), examples: expect.any(Array) });
     expect(report.suggestedThreshold === null || report.suggestedThreshold > 0).toBe(true);
 
     expect(await evaluations()).toBe(2);

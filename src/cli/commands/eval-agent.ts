@@ -3,12 +3,16 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { agentEvaluator } from '../../agents/support/agent-eval.ts';
-import { parseJsonl } from '../../agents/support/eval.ts';
+import { OOS_LABEL, parseJsonl } from '../../agents/support/eval.ts';
 import { createApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { findAgent } from '../../runtime/agents.ts';
 import { openDatabase } from '../../store/open.ts';
 import { type CliCommand, UsageError } from '../command.ts';
+import { formatMistakes } from './eval.ts';
+
+/** Mistaken questions printed (the JSON report has up to MAX_MISTAKE_EXAMPLES of each kind). */
+const CLI_EXAMPLES = 10;
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -59,6 +63,9 @@ export const evalAgentCommand: CliCommand = {
             ? `  no threshold reaches ${pct(target)} precision on this set`
             : `  suggested threshold ${report.suggestedThreshold.toFixed(3)} (reaches the target on this set, with a margin below; check it on fresh questions)`,
         );
+        const name = (id: string) =>
+          id === OOS_LABEL ? 'out of scope' : (report.titles[id] ?? id.replace(/^unknown:/, ''));
+        for (const line of formatMistakes(report.mistakes, name, CLI_EXAMPLES)) io.out(`  ${line}`);
         if (report.unknownLabels.length)
           io.err(`labels matching no FAQ entry: ${report.unknownLabels.join(', ')}`);
         io.out(

@@ -1,7 +1,7 @@
 // `twelve eval support`: measures the offline answer engine on labelled JSONL files.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type EvalReport, parseJsonl, runEvaluation } from '../../agents/support/eval.ts';
+import { type EvalReport, type Mistakes, parseJsonl, runEvaluation } from '../../agents/support/eval.ts';
 import { type CliCommand, type CliIo, UsageError } from '../command.ts';
 
 const USAGE =
@@ -76,6 +76,43 @@ export function formatReport(r: EvalReport): string[] {
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
 }
+
+/**
+ * The mistakes at the threshold, counted, and the labels most often taken for another (the pairs to work on: more
+ * phrasings that tell them apart, or one entry where two say the same). `name` turns an id into what a person reads.
+ */
+export function formatMistakes(
+  m: Mistakes,
+  name: (id: string) => string = (id) => id,
+  examples = 0,
+): string[] {
+  const lines = [
+    `mistakes at the threshold: ${m.wrong} wrong answers, ${m.answeredOos} out-of-scope questions answered, ${m.missed} in-scope questions left to a person`,
+  ];
+  if (m.confusions.length > 0) {
+    lines.push('most often taken for another (questions of → best match: count, whatever the confidence):');
+    for (const c of m.confusions) lines.push(`  ${name(c.label)} → ${name(c.predicted)}: ${c.count}`);
+  }
+  const shown = m.examples.slice(0, examples);
+  if (shown.length > 0) {
+    lines.push(
+      `questions (${shown.length} of ${m.wrong + m.answeredOos + m.missed}; worst first, then the closest):`,
+    );
+    for (const e of shown) {
+      const best = e.predicted === null ? 'no match' : `${name(e.predicted)} at ${e.confidence.toFixed(2)}`;
+      lines.push(
+        `  ${EXAMPLE_KIND[e.kind]} ${JSON.stringify(e.text)}: should go to ${name(e.label)}; best match ${best}`,
+      );
+    }
+  }
+  return lines;
+}
+
+const EXAMPLE_KIND: Record<Mistakes['examples'][number]['kind'], string> = {
+  wrong: 'wrong ',
+  answered_oos: 'oos   ',
+  missed: 'missed',
+};
 
 /**
  * Progress goes to stderr only: a single `\r`-rewritten line on a terminal, otherwise a line per phase
@@ -166,6 +203,7 @@ export const evalSupportCommand: CliCommand = {
       io.out(JSON.stringify(report));
     } else {
       for (const line of formatReport(report)) io.out(line);
+      for (const line of formatMistakes(report.mistakes)) io.out(line);
     }
     return 0;
   },

@@ -1,11 +1,13 @@
 // A support agent's evaluation on its own test set, on the knowledge-base page: the figures at the agent's
 // threshold, a chart of answered precision, coverage and out-of-scope recall over every threshold (the agent's
 // threshold, the target and the suggested threshold marked; the same numbers as a table for screen readers), an
-// upload form for a new test set (admins: the result is readiness evidence) and one click to adopt the suggestion.
+// upload form for a new test set (admins: the result is readiness evidence), one click to adopt the suggestion, and
+// what it got wrong: the entries it takes for another and the questions, each one click from becoming a phrasing.
 import { type FormEvent, useRef, useState } from 'react';
 import { api } from '../api.ts';
+import { plural } from '../format.ts';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
-import type { EvaluationView } from '../types.ts';
+import type { EvaluationView, Mistake } from '../types.ts';
 import { Badge, ErrorNote, Field, ProgressBar, Time } from './ui.tsx';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -236,6 +238,7 @@ export function EvaluationSection({
             </p>
           ) : null}
           {r.curve.length > 0 ? <ThresholdChart evaluation={{ ...evaluation, report: r }} /> : null}
+          <MistakesPanel report={r} />
           {r.suggestedThreshold !== null ? (
             <p className="muted small">
               Suggested: the lowest threshold at which this test set’s answered precision reaches the target,
@@ -327,5 +330,132 @@ export function EvaluationSection({
         </form>
       ) : null}
     </section>
+  );
+}
+
+const HAPPENED: Record<Mistake['kind'], string> = {
+  wrong: 'answered with another entry',
+  answered_oos: 'answered; a person should take it',
+  missed: 'left to a person (below the threshold)',
+};
+
+/**
+ * The mistakes at the agent's threshold: counts, the entries most often taken for another, and the questions. A
+ * question labelled with an entry becomes a phrasing of it in one click (writers only).
+ */
+export function MistakesPanel({ report }: { report: EvaluationView['report'] }) {
+  const can = useCan();
+  const { announce } = useSession();
+  const action = useAction();
+  const [added, setAdded] = useState<ReadonlySet<number>>(new Set());
+  const m = report.mistakes;
+  if (!m) return null;
+  const name = (id: string | null) =>
+    id === null
+      ? 'nothing'
+      : id === 'oos'
+        ? 'a person (out of scope)'
+        : (report.titles?.[id] ?? id.replace(/^unknown:/, ''));
+  const entryOf = (e: Mistake) =>
+    e.label !== 'oos' && !e.label.startsWith('unknown:') && report.titles?.[e.label] ? e.label : null;
+  const writable = can('kb.write');
+  if (m.wrong + m.answeredOos + m.missed === 0)
+    return (
+      <p className="muted small">No mistakes on this test set at the threshold {thr(report.threshold)}.</p>
+    );
+  const shown = m.examples.length;
+  const total = m.wrong + m.answeredOos + m.missed;
+
+  const addPhrasing = async (i: number, e: Mistake, entry: string) => {
+    const ok = await action.run(() => api.post(`/api/kb/entries/${entry}/phrasings`, { phrasing: e.text }));
+    if (ok !== undefined) {
+      setAdded((s) => new Set(s).add(i));
+      announce(`Added as a phrasing of “${name(entry)}”`);
+    }
+  };
+
+  return (
+    <details className="mistakes">
+      <summary>
+        What it got wrong: {plural(m.wrong, 'wrong answer')}, {m.answeredOos} out-of-scope{' '}
+        {m.answeredOos === 1 ? 'question' : 'questions'} answered, {m.missed} left to a person
+      </summary>
+      {m.confusions.length > 0 ? (
+        <table className="table compact" aria-label="Entries taken for another">
+          <caption>Questions for one entry whose best match was another, whatever the confidence</caption>
+          <thead>
+            <tr>
+              <th scope="col">Questions for</th>
+              <th scope="col">Best match</th>
+              <th scope="col">Times</th>
+            </tr>
+          </thead>
+          <tbody>
+            {m.confusions.map((c) => (
+              <tr key={`${c.label} ${c.predicted}`}>
+                <td>{name(c.label)}</td>
+                <td>{name(c.predicted)}</td>
+                <td>{c.count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <table className="table compact" aria-label="Questions it got wrong">
+        <caption>
+          {shown < total ? `${shown} of ${total} questions. ` : ''}Wrong answers and answered out-of-scope
+          questions the most confident first, then those left to a person the closest to the threshold first.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Question</th>
+            <th scope="col">Should go to</th>
+            <th scope="col">Best match</th>
+            <th scope="col">What happened</th>
+            {writable ? <th scope="col">Fix</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {m.examples.map((e, i) => {
+            const entry = entryOf(e);
+            return (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed for one evaluation; a question may repeat
+              <tr key={i}>
+                <td>{e.text}</td>
+                <td>{name(e.label)}</td>
+                <td>
+                  {name(e.predicted)}
+                  {e.predicted !== null ? ` (${e.confidence.toFixed(2)})` : ''}
+                </td>
+                <td>{HAPPENED[e.kind]}</td>
+                {writable ? (
+                  <td>
+                    {entry === null ? null : added.has(i) ? (
+                      <span className="muted">added</span>
+                    ) : (
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        disabled={action.busy}
+                        onClick={() => void addPhrasing(i, e, entry)}
+                      >
+                        Add as a phrasing of “{name(entry)}”
+                      </button>
+                    )}
+                  </td>
+                ) : null}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <ErrorNote error={action.error} title="The phrasing was not added." />
+      {writable ? (
+        <p className="muted small">
+          A question added as a phrasing is learned: this test set no longer tests it, so evaluate on fresh
+          questions afterwards.
+        </p>
+      ) : null}
+    </details>
   );
 }

@@ -814,7 +814,7 @@ function EngineBadge({ path }: { path: string }) {
         tone="success"
         title={`Trained ${serving.trainedIn === 'worker' ? 'in a worker thread' : 'on the server thread'} in ${seconds(serving.trainMs)}, at ${new Date(serving.trainedAt).toLocaleString()}`}
       >
-        Engine up to date
+        Engine up to date (version {serving.version})
       </Badge>
     );
   }
