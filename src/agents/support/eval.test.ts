@@ -16,6 +16,7 @@ import {
   type LabeledText,
   labelTitle,
   MAX_CONFUSIONS,
+  MAX_MISTAKE_CHARS,
   MAX_MISTAKE_EXAMPLES,
   mistakesAt,
   type Prediction,
@@ -120,6 +121,11 @@ describe('metric definitions', () => {
     expect(m.examples.filter((e) => e.kind === 'missed')).toHaveLength(MAX_MISTAKE_EXAMPLES);
     expect(m.confusions).toHaveLength(MAX_CONFUSIONS);
     expect(m.confusions.every((c) => c.count === 5)).toBe(true);
+    // A long question is kept cut, and says so.
+    const long = mistakesAt([p('a', 'b', 0.9)], ['x'.repeat(MAX_MISTAKE_CHARS + 5)], 0.5).examples[0]!;
+    expect(long.text).toHaveLength(MAX_MISTAKE_CHARS);
+    expect(long.truncated).toBe(true);
+    expect(m.examples[0]!.truncated).toBeUndefined();
   });
 
   it('chooses the lowest threshold reaching the target, else the most precise one', () => {

@@ -338,7 +338,9 @@ export function computeFigures(preds: Prediction[], threshold: number): Figures 
  * question left to a person (its best match, right or not, below the threshold, or nothing matched).
  */
 export interface Mistake {
+  /** The question, cut at MAX_MISTAKE_CHARS (then `truncated`): reports are stored, and a test set may be 5 MiB. */
   text: string;
+  truncated?: true;
   label: string;
   /** The engine's best match: an entry (or passage) id, null when nothing matched. */
   predicted: string | null;
@@ -369,6 +371,8 @@ export interface Mistakes {
 
 export const MAX_CONFUSIONS = 10;
 export const MAX_MISTAKE_EXAMPLES = 50;
+/** As long as a phrasing may be (a question this long is no FAQ question anyway). */
+export const MAX_MISTAKE_CHARS = 1000;
 
 /** Mistakes of `preds` (parallel to `texts`) at `threshold`, with computeFigures' notion of answered. */
 export function mistakesAt(preds: Prediction[], texts: string[], threshold: number): Mistakes {
@@ -392,9 +396,11 @@ export function mistakesAt(preds: Prediction[], texts: string[], threshold: numb
         : p.predicted !== p.label
           ? 'wrong'
           : null;
+    const text = texts[i] ?? '';
     if (kind)
       byKind[kind].push({
-        text: texts[i] ?? '',
+        text: text.slice(0, MAX_MISTAKE_CHARS),
+        ...(text.length > MAX_MISTAKE_CHARS ? { truncated: true as const } : {}),
         label: p.label,
         predicted: p.predicted,
         confidence: p.confidence,

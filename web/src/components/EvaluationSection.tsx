@@ -356,8 +356,11 @@ export function MistakesPanel({ report }: { report: EvaluationView['report'] }) 
       : id === 'oos'
         ? 'a person (out of scope)'
         : (report.titles?.[id] ?? id.replace(/^unknown:/, ''));
+  // A question cut short in the report cannot become a phrasing as asked.
   const entryOf = (e: Mistake) =>
-    e.label !== 'oos' && !e.label.startsWith('unknown:') && report.titles?.[e.label] ? e.label : null;
+    !e.truncated && e.label !== 'oos' && !e.label.startsWith('unknown:') && report.titles?.[e.label]
+      ? e.label
+      : null;
   const writable = can('kb.write');
   if (m.wrong + m.answeredOos + m.missed === 0)
     return (
@@ -421,7 +424,10 @@ export function MistakesPanel({ report }: { report: EvaluationView['report'] }) 
             return (
               // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed for one evaluation; a question may repeat
               <tr key={i}>
-                <td>{e.text}</td>
+                <td>
+                  {e.text}
+                  {e.truncated ? '…' : ''}
+                </td>
                 <td>{name(e.label)}</td>
                 <td>
                   {name(e.predicted)}
