@@ -103,6 +103,7 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /api/escalations/:id/resolve': { setup: escalationFor, body: { resolution: 'answered' } },
   'GET /api/agents/:agent/kb': { bad: 'none' },
   'GET /api/agents/:agent/kb/engine': { bad: 'none' },
+  'GET /api/agents/:agent/kb/health': { bad: 'none' },
   'POST /api/agents/:agent/kb/entries': {
     body: () => ({ title: `Hours ${unique()}`, answer: 'Nine to five.' }),
   },

@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
 import { conversationOpener, customerMessageHandler } from '../../src/agents/support/conversations.ts';
+import { faqCreator } from '../../src/agents/support/kb.ts';
 import { type EventBus, openEventBus } from '../../src/events/bus.ts';
 import { evaluationRecorder } from '../../src/readiness/assessments.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
@@ -508,6 +509,55 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       );
       expect(entry!.phrasings).toContain('zorblax quuxify');
       await page.getByText(`KB version ${before!.version + 1}`).waitFor();
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'says which entries the engine takes for one another, measured while it trained',
+    async () => {
+      // The Northwind KB of these tests is too small to measure, and says so.
+      await page.goto(`${srv.url}/agents/${AGENT}/kb`);
+      const northwind = page.getByRole('region', { name: 'How well it tells entries apart' });
+      await northwind
+        .getByText(/^Measured once the knowledge base has at least 3 entries and 20 phrasings/)
+        .waitFor();
+
+      const other = await agentCreator(srv.app, 'test', {
+        kind: 'support',
+        name: 'lookalike',
+        displayName: 'Lookalike',
+      });
+      const templates = [
+        'how do I {t}',
+        'I want to {t}',
+        'can I {t} online',
+        'help me {t}',
+        'where do I {t}',
+      ];
+      const phrase = (t: string, u = t) => templates.map((x, i) => x.replace('{t}', i % 2 ? t : u));
+      for (const [title, phrasings] of [
+        ['Reset password', phrase('reset my password')],
+        ['Book a repair', phrase('book a repair')],
+        ['Find the shop', phrase('find the shop')],
+        ['Cancel my order', phrase('cancel my order', 'cancel an order')],
+        ['Cancel an order', phrase('cancel an order', 'cancel my order')],
+      ] as const)
+        await faqCreator(srv.app, 'test', other.id, {
+          title,
+          answer: `${title}.`,
+          phrasings: [...phrasings],
+        });
+      await page.goto(`${srv.url}/agents/lookalike/kb`);
+      await heading(page, 'Knowledge base of Lookalike');
+      const section = page.getByRole('region', { name: 'How well it tells entries apart' });
+      await section.getByText(/^While training version 5, the engine held out \d+ phrasings/).waitFor();
+      const pairs = section.getByRole('table', { name: 'Entries it takes for one another' });
+      expect(await pairs.locator('tbody tr').first().textContent()).toMatch(
+        /^(Cancel my order|Cancel an order)(Cancel an order|Cancel my order)\d+$/,
+      );
+      expect(await a11yProblems(page)).toEqual([]);
+      await screenshot(page, 'kb-health');
     },
     STEP_TIMEOUT,
   );

@@ -225,6 +225,19 @@ import type { Mistakes } from '../../src/agents/support/eval.ts';
 
 export type { Mistake, Mistakes } from '../../src/agents/support/eval.ts';
 
+/** GET /api/agents/:agent/kb/health (see LocalEngine.health); null health: too small a KB to measure. */
+export interface KbHealthView {
+  version: number;
+  health: {
+    entries: { id: string; title: string; heldOut: number; recognized: number }[];
+    lookAlike: {
+      entry: { id: string; title: string };
+      other: { id: string; title: string };
+      count: number;
+    }[];
+  } | null;
+}
+
 export interface KbView {
   entries: FaqEntryView[];
   articles: ArticleView[];

@@ -210,4 +210,49 @@ describe('LocalEngine', () => {
     const unknown = engine.match('what is the weather like in Paris');
     expect(right.confidence).toBeGreaterThan(unknown.confidence);
   });
+
+  it('measures from its training rounds how well it tells entries apart, and which it takes for one another', () => {
+    const templates = [
+      'how do I {t}',
+      'I want to {t}',
+      'can I {t} online',
+      'help me {t}',
+      'is it possible to {t}',
+      'where do I {t}',
+    ];
+    const distinct = ['reset my password', 'book a repair', 'find the shop', 'pay by invoice'];
+    const entries: FaqEntryInput[] = distinct.map((t) => ({
+      id: t,
+      answer: t,
+      phrasings: templates.map((x) => x.replace('{t}', t)),
+    }));
+    // Two entries asked in the same words: the engine cannot tell them apart, and says so.
+    const mixed = (first: string, second: string) =>
+      templates.map((x, i) => x.replace('{t}', i % 2 === 0 ? first : second));
+    entries.push(
+      { id: 'cancel', answer: 'Cancel.', phrasings: mixed('cancel my order', 'cancel an order') },
+      { id: 'cancel-2', answer: 'Also cancel.', phrasings: mixed('cancel an order', 'cancel my order') },
+    );
+    const engine = LocalEngine.train({ entries });
+    const h = engine.health()!;
+    expect(h.entries.map((e) => e.id)).toEqual(entries.map((e) => e.id));
+    for (const e of h.entries) {
+      expect(e.heldOut).toBeGreaterThan(0);
+      expect(e.recognized).toBeLessThanOrEqual(e.heldOut);
+    }
+    const rate = (id: string) => {
+      const e = h.entries.find((x) => x.id === id)!;
+      return e.recognized / e.heldOut;
+    };
+    expect(rate('reset my password')).toBe(1);
+    expect(Math.min(rate('cancel'), rate('cancel-2'))).toBeLessThan(1);
+    const top = h.lookAlike[0]!;
+    expect([top.entry, top.other].sort()).toEqual(['cancel', 'cancel-2']);
+    expect(h.lookAlike.reduce((n, p) => n + p.count, 0)).toBe(
+      h.entries.reduce((n, e) => n + e.heldOut - e.recognized, 0),
+    );
+    // Kept in the snapshot; a KB too small for training rounds has none.
+    expect(LocalEngine.fromJSON(JSON.parse(JSON.stringify(engine.toJSON()))).health()).toEqual(h);
+    expect(LocalEngine.train({ entries: SMALL_KB }).health()).toBeNull();
+  });
 });

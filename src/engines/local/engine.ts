@@ -157,6 +157,7 @@ interface Snapshot {
   vectorizer: VectorizerSnapshot;
   calibration: number[];
   calibrated: boolean;
+  health: HealthCounts | null;
   reject: number;
   core: {
     classes: number;
@@ -195,6 +196,7 @@ export class LocalEngine {
   private readonly passageCover: Float64Array;
   /** Feature index of the number token, or -1: a passage quoting prices says nothing about a question's topic. */
   private readonly numberFeature: number;
+  private readonly healthCounts: HealthCounts | null;
 
   private constructor(
     entryIds: string[],
@@ -205,7 +207,9 @@ export class LocalEngine {
     passages: Postings,
     calibration: number[],
     calibrated: boolean,
+    healthCounts: HealthCounts | null,
   ) {
+    this.healthCounts = healthCounts;
     this.entryIds = entryIds;
     this.passageIds = passageIds;
     this.vec = vec;
@@ -267,7 +271,23 @@ export class LocalEngine {
       passageIndex,
       fitted ?? FALLBACK_WEIGHTS,
       fitted !== null,
+      healthCounts(rounds, t.entries.length),
     );
+  }
+
+  /** How well it tells its entries apart (EngineHealth), from training's calibration rounds. */
+  health(): EngineHealth | null {
+    const h = this.healthCounts;
+    if (!h) return null;
+    const id = (i: number) => this.entryIds[i]!;
+    return {
+      entries: this.entryIds.map((entry, i) => ({
+        id: entry,
+        heldOut: h.heldOut[i] ?? 0,
+        recognized: h.recognized[i] ?? 0,
+      })),
+      lookAlike: h.pairs.map(([a, b, count]) => ({ entry: id(a), other: id(b), count })),
+    };
   }
 
   match(text: string, k = 5): EngineResult {
@@ -353,6 +373,7 @@ export class LocalEngine {
       vectorizer: this.vec.snapshot(),
       calibration: this.calibration,
       calibrated: this.calibrated,
+      health: this.healthCounts,
       reject: this.reject,
       core: {
         classes: this.core.classes,
@@ -441,6 +462,7 @@ export class LocalEngine {
       postingsFromJson(s.passages ?? { start: '', row: '', val: '' }),
       s.calibration ?? FALLBACK_WEIGHTS,
       s.calibrated ?? false,
+      s.health ?? null,
     );
   }
 }
@@ -544,10 +566,36 @@ export interface CalibrationJob {
   round: number;
 }
 
-/** A round's confidence features and whether the top match was right (1) or not (0). */
+/**
+ * A round's confidence features and whether the top match was right (1) or not (0); and, for every held-out phrasing
+ * of an entry the round kept, its entry and the entry that matched it best (-1: none), in the engine's own numbering.
+ */
 export interface CalibrationRows {
   rows: number[][];
   targets: number[];
+  heldLabel: number[];
+  heldTop: number[];
+}
+
+/**
+ * How well the engine tells its entries apart, from the calibration rounds (no test set needed): each round trains
+ * without a fifth of every kept entry's phrasings and matches them. `heldOut` counts an entry's held-out phrasings over
+ * all rounds, `recognized` those it matched best; `lookAlike` the commonest pairs (held-out phrasings of `entry` whose
+ * best match was `other`), most first, at most MAX_LOOK_ALIKE. Null when the KB is too small for rounds.
+ */
+export interface EngineHealth {
+  entries: { id: string; heldOut: number; recognized: number }[];
+  lookAlike: { entry: string; other: string; count: number }[];
+}
+
+export const MAX_LOOK_ALIKE = 50;
+
+/** EngineHealth by entry index, as stored. */
+interface HealthCounts {
+  heldOut: number[];
+  recognized: number[];
+  /** [entry, other, count]. */
+  pairs: [number, number, number][];
 }
 
 /**
@@ -578,6 +626,8 @@ export function calibrationRound(job: CalibrationJob): CalibrationRows {
   const { xs, ys, block, classes, reject, seed, round } = job;
   const rows: number[][] = [];
   const targets: number[] = [];
+  const heldLabel: number[] = [];
+  const heldTop: number[] = [];
   const byLabel: number[][] = Array.from({ length: classes }, () => []);
   for (let i = 0; i < ys.length; i++) byLabel[ys[i]!]!.push(i);
   const rand = mulberry32(seed * 7919 + round * 104729 + 1);
@@ -600,7 +650,7 @@ export function calibrationRound(job: CalibrationJob): CalibrationRows {
     heldKnown.push(...members.slice(0, hold));
     trainIdx.push(...members.slice(hold));
   }
-  if (trainIdx.length === 0 || heldKnown.length === 0) return { rows, targets };
+  if (trainIdx.length === 0 || heldKnown.length === 0) return { rows, targets, heldLabel, heldTop };
   // Hidden labels are remapped away so the sub-model is a genuine (classes - hidden)-way problem.
   const remap = new Int32Array(classes).fill(-1);
   let next = 0;
@@ -621,16 +671,50 @@ export function calibrationRound(job: CalibrationJob): CalibrationRows {
   const heldReject = heldKnown.filter((i) => ys[i] === reject);
   const known = heldKnown.filter((i) => ys[i] !== reject);
   const unknown = [...heldReject, ...heldUnknown].slice(0, Math.max(known.length, 1));
-  for (const i of [...known, ...unknown]) {
+  const original = new Int32Array(next);
+  for (let c = 0; c < classes; c++) if (remap[c]! >= 0) original[remap[c]!] = c;
+  const knownCount = known.length;
+  for (const [n, i] of [...known, ...unknown].entries()) {
     const x = xs[i]!;
-    if (x.idx.length === 0) continue;
+    if (x.idx.length === 0) {
+      if (n < knownCount) {
+        heldLabel.push(ys[i]!);
+        heldTop.push(-1);
+      }
+      continue;
+    }
     score(sub, x, sig, scratch);
     const top = argmax(sig.blend, subReject);
+    if (n < knownCount) {
+      heldLabel.push(ys[i]!);
+      heldTop.push(top < 0 ? -1 : original[top]!);
+    }
     if (top < 0) continue;
     rows.push(confidenceFeatures(sub, x, sig, top, subReject));
     targets.push(remap[ys[i]!] === top ? 1 : 0);
   }
-  return { rows, targets };
+  return { rows, targets, heldLabel, heldTop };
+}
+
+/** The rounds' held-out outcomes, counted (see EngineHealth); null without rounds. */
+function healthCounts(rounds: CalibrationRows[], entries: number): HealthCounts | null {
+  if (rounds.length === 0) return null;
+  const heldOut = new Array<number>(entries).fill(0);
+  const recognized = new Array<number>(entries).fill(0);
+  const pairs = new Map<number, number>();
+  for (const r of rounds) {
+    r.heldLabel.forEach((label, n) => {
+      const top = r.heldTop[n]!;
+      heldOut[label]!++;
+      if (top === label) recognized[label]!++;
+      else if (top >= 0) pairs.set(label * entries + top, (pairs.get(label * entries + top) ?? 0) + 1);
+    });
+  }
+  const list = [...pairs]
+    .map(([k, count]): [number, number, number] => [Math.floor(k / entries), k % entries, count])
+    .sort((a, b) => b[2] - a[2] || a[0] - b[0] || a[1] - b[1])
+    .slice(0, MAX_LOOK_ALIKE);
+  return { heldOut, recognized, pairs: list };
 }
 
 /** The logistic fit on every round's rows, in round order; null when the data is too thin. */

@@ -2,6 +2,7 @@
 export type {
   CalibrationJob,
   CalibrationRows,
+  EngineHealth,
   EngineMatch,
   EngineResult,
   FaqEntryInput,

@@ -133,6 +133,61 @@ describe('FAQ entries', () => {
   });
 });
 
+describe('GET /api/agents/:agent/kb/health and /kb/engine', () => {
+  it('says how well the engine tells the entries apart, by title, once the KB is large enough', async () => {
+    const agent = await supportAgent();
+    const viewer = api.as('viewer');
+    const templates = ['how do I {t}', 'I want to {t}', 'can I {t} online', 'help me {t}', 'where do I {t}'];
+    const add = (title: string, phrasings: string[]) =>
+      faqCreator(api.app, 'test', agent.id, { title, answer: `${title}.`, phrasings });
+    await add(
+      'Reset password',
+      templates.map((x) => x.replace('{t}', 'reset my password')),
+    );
+    await add(
+      'Book a repair',
+      templates.map((x) => x.replace('{t}', 'book a repair')),
+    );
+    // Too small for training rounds yet (2 entries): nothing measured, and the answer says so.
+    const small = (await viewer.get(`/api/agents/${agent.name}/kb/health`)).json();
+    expect(small).toEqual({ version: 2, health: null });
+
+    await add(
+      'Find the shop',
+      templates.map((x) => x.replace('{t}', 'find the shop')),
+    );
+    await add(
+      'Cancel my order',
+      templates.map((x, i) => x.replace('{t}', i % 2 ? 'cancel my order' : 'cancel an order')),
+    );
+    await add(
+      'Cancel an order',
+      templates.map((x, i) => x.replace('{t}', i % 2 ? 'cancel an order' : 'cancel my order')),
+    );
+    const res = await viewer.get(`/api/agents/${agent.name}/kb/health`);
+    expect(res.statusCode).toBe(200);
+    const { version, health } = res.json();
+    expect(version).toBe(5);
+    expect(health.entries.map((e: { title: string }) => e.title).sort()).toEqual([
+      'Book a repair',
+      'Cancel an order',
+      'Cancel my order',
+      'Find the shop',
+      'Reset password',
+    ]);
+    for (const e of health.entries) expect(e.recognized).toBeLessThanOrEqual(e.heldOut);
+    expect([health.lookAlike[0].entry.title, health.lookAlike[0].other.title].sort()).toEqual([
+      'Cancel an order',
+      'Cancel my order',
+    ]);
+
+    // The engine that answered is this version's, on this node.
+    const engine = (await viewer.get(`/api/agents/${agent.name}/kb/engine`)).json().engine;
+    expect(engine).toMatchObject({ kbVersion: 5, state: 'ready', serving: { version: 5, engineVersion: 5 } });
+    expect((await viewer.get('/api/agents/no-such-agent/kb/health')).statusCode).toBe(404);
+  });
+});
+
 describe('articles', () => {
   it('imports pasted HTML as text passages; the same content again changes nothing', async () => {
     const agent = await supportAgent();

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { htmlToText } from '../../agents/support/chunk.ts';
+import type { KbSnapshot } from '../../agents/support/engine-cache.ts';
 import {
   DOCUMENT_EXTENSIONS,
   DOCUMENT_MEDIA_TYPES,
@@ -140,6 +141,20 @@ export function lastExchange(messages: Message[]): { question: string | null; an
   };
 }
 
+/**
+ * The engine's health (LocalEngine.health) with each entry's title; null when the KB is too small for the training's
+ * rounds (fewer than 3 entries or 20 phrasings and titles).
+ */
+function presentHealth(snap: KbSnapshot) {
+  const h = snap.engine.health();
+  if (!h) return null;
+  const ref = (id: string) => ({ id, title: snap.answers.get(id)?.title ?? id });
+  return {
+    entries: h.entries.map((e) => ({ ...ref(e.id), heldOut: e.heldOut, recognized: e.recognized })),
+    lookAlike: h.lookAlike.map((p) => ({ entry: ref(p.entry), other: ref(p.other), count: p.count })),
+  };
+}
+
 export function registerKbRoutes(server: FastifyInstance, app: App): void {
   route(
     server,
@@ -178,6 +193,26 @@ export function registerKbRoutes(server: FastifyInstance, app: App): void {
     async ({ params }) => {
       const agent = await findAgent(app.db, params.agent);
       return { engine: await app.engines.status(app.db, agent.id) };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'GET',
+      url: '/api/agents/:agent/kb/health',
+      summary:
+        'How well the engine tells the entries apart: per entry, how many held-out phrasings it recognized while training, and the entries it takes for one another',
+      tags: ['kb'],
+      permission: 'kb.read',
+      params: AgentParam,
+    },
+    async ({ params }) => {
+      const agent = await findAgent(app.db, params.agent);
+      // The current version's engine: waits for its training (seconds on a large KB).
+      const snap = await app.engines.get(app.db, agent.id);
+      return { version: snap.version, health: presentHealth(snap) };
     },
   );
 

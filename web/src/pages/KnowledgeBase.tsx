@@ -5,6 +5,7 @@
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { api, fieldErrors } from '../api.ts';
 import { EvaluationSection } from '../components/EvaluationSection.tsx';
+import { KbHealthSection } from '../components/KbHealthSection.tsx';
 import {
   Badge,
   ConfirmDialog,
@@ -180,6 +181,8 @@ export function KnowledgeBasePage({ agentName }: { agentName: string }) {
           onChanged={() => void kb.reload()}
         />
       ) : null}
+
+      {agent.data?.kind === 'support' ? <KbHealthSection agentPath={path} /> : null}
 
       {agent.data?.kind === 'support' ? (
         <EvaluationSection

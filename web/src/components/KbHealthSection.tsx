@@ -1,0 +1,107 @@
+// How well the engine tells a knowledge base's entries apart, measured while it trains (no test set needed): each
+// training round holds out a fifth of every entry's phrasings and checks what they match. The entries it takes for one
+// another, and those whose own phrasings it misses, are what to work on: phrasings that say what sets an entry apart,
+// or one entry where two say the same.
+import { api } from '../api.ts';
+import { useResource } from '../hooks.ts';
+import { useLive } from '../live.ts';
+import type { KbHealthView } from '../types.ts';
+import { ErrorNote, Loading } from './ui.tsx';
+
+const SHOWN = 10;
+/** An entry is named as missed when it recognized less than this share of at least MIN_HELD held-out phrasings. */
+const WEAK_SHARE = 0.6;
+const MIN_HELD = 3;
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+export function KbHealthSection({ agentPath }: { agentPath: string }) {
+  const health = useResource(() => api.get<KbHealthView>(`${agentPath}/kb/health`), agentPath);
+  // Re-read after a change: the answer waits for the new version's training.
+  useLive(['kb.'], () => void health.reload(), 1000);
+  const h = health.data?.health;
+  const held = h ? h.entries.reduce((n, e) => n + e.heldOut, 0) : 0;
+  const recognized = h ? h.entries.reduce((n, e) => n + e.recognized, 0) : 0;
+  const weak = (h?.entries ?? [])
+    .filter((e) => e.heldOut >= MIN_HELD && e.recognized / e.heldOut < WEAK_SHARE)
+    .sort((a, b) => a.recognized / a.heldOut - b.recognized / b.heldOut)
+    .slice(0, SHOWN);
+
+  return (
+    <section className="section" aria-labelledby="kb-health-title">
+      <div className="section-head">
+        <h2 id="kb-health-title">How well it tells entries apart</h2>
+      </div>
+      <ErrorNote error={health.error} />
+      {!health.data && health.loading ? <Loading /> : null}
+      {health.data && !h ? (
+        <p className="muted">
+          Measured once the knowledge base has at least 3 entries and 20 phrasings (titles count): training
+          then holds out a fifth of each entry’s phrasings and checks what they match.
+        </p>
+      ) : null}
+      {h ? (
+        <div className="card kb-health">
+          <p>
+            While training version {health.data?.version}, the engine held out {held} phrasings (a fifth of
+            each entry’s, in each of its rounds) and matched{' '}
+            <strong>{pct(held > 0 ? recognized / held : 0)}</strong> of them to their own entry.
+          </p>
+          {h.lookAlike.length > 0 ? (
+            <table className="table compact" aria-label="Entries it takes for one another">
+              <caption>
+                Entries it takes for one another: add phrasings that say what sets each apart, or merge two
+                that answer the same question.
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Phrasings of</th>
+                  <th scope="col">Matched best</th>
+                  <th scope="col">Times</th>
+                </tr>
+              </thead>
+              <tbody>
+                {h.lookAlike.slice(0, SHOWN).map((p) => (
+                  <tr key={`${p.entry.id} ${p.other.id}`}>
+                    <td>{p.entry.title}</td>
+                    <td>{p.other.title}</td>
+                    <td>{p.count}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="muted">No held-out phrasing matched another entry best.</p>
+          )}
+          {weak.length > 0 ? (
+            <table className="table compact" aria-label="Entries whose own phrasings it misses">
+              <caption>
+                Entries whose own phrasings it misses most (under {pct(WEAK_SHARE)}): add phrasings in the
+                words customers use.
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Entry</th>
+                  <th scope="col">Recognized</th>
+                </tr>
+              </thead>
+              <tbody>
+                {weak.map((e) => (
+                  <tr key={e.id}>
+                    <td>{e.title}</td>
+                    <td>
+                      <span className="share-bar" aria-hidden="true">
+                        <span style={{ width: pct(e.recognized / e.heldOut) }} />
+                      </span>{' '}
+                      {e.recognized} of {e.heldOut}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}
