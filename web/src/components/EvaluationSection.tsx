@@ -238,7 +238,7 @@ export function EvaluationSection({
             </p>
           ) : null}
           {r.curve.length > 0 ? <ThresholdChart evaluation={{ ...evaluation, report: r }} /> : null}
-          <MistakesPanel report={r} />
+          <MistakesPanel key={evaluation.evaluation.id} report={r} />
           {r.suggestedThreshold !== null ? (
             <p className="muted small">
               Suggested: the lowest threshold at which this test set’s answered precision reaches the target,
