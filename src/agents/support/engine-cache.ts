@@ -54,8 +54,9 @@ export interface EngineStatus {
   /** The KB version in the database. */
   kbVersion: number;
   /**
-   * `ready`: the current version's engine answers. `training`: it is training, the last engine answers meanwhile (or,
-   * with none on this node yet, questions wait). `pending`: nothing trains yet; the next question or `prepare` starts it.
+   * `ready`: the current version's engine answers. `training`: it is training, or a preparation will train it (its
+   * delay or its turn is running); the last engine answers meanwhile (or, with none on this node yet, questions wait).
+   * `pending`: nothing trains it yet; the next question or `prepare` will.
    */
   state: 'ready' | 'training' | 'pending';
   /** The newest snapshot built on this node: the KB version it serves and the version its engine learned from. */
@@ -103,6 +104,8 @@ export class EngineCache {
   private readonly reading = new Set<Promise<unknown>>();
   /** The preparations, one after the other. */
   private queue: Promise<void> = Promise.resolve();
+  /** Agents with a preparation waiting (its delay, or its turn), and since when. */
+  private readonly scheduled = new Map<string, number>();
   private closed = false;
 
   private readonly staleGraceMs: number;
@@ -149,11 +152,15 @@ export class EngineCache {
   prepare(q: Queryable, agentId: string, delayMs = 0, onError?: (err: unknown) => void): void {
     if (this.closed) return;
     clearTimeout(this.pending.get(agentId));
+    if (!this.scheduled.has(agentId)) this.scheduled.set(agentId, Date.now());
     const timer = setTimeout(() => {
       this.pending.delete(agentId);
       this.queue = this.queue.then(async () => {
         if (this.closed) return;
-        const read = this.start(q, agentId).then(async (b) => {
+        const started = this.start(q, agentId);
+        // From here on the build says whether it trains.
+        void started.finally(() => this.scheduled.delete(agentId)).catch(() => {});
+        const read = started.then(async (b) => {
           await b.read;
           return b;
         });
@@ -182,6 +189,7 @@ export class EngineCache {
     this.closed = true;
     for (const t of this.pending.values()) clearTimeout(t);
     this.pending.clear();
+    this.scheduled.clear();
     await Promise.all(this.reading);
   }
 
@@ -200,7 +208,14 @@ export class EngineCache {
             trainedAt: new Date(last.at).toISOString(),
           }
         : null;
-    const training = build && !build.built ? { version, since: new Date(build.since).toISOString() } : null;
+    const since =
+      build && !build.built
+        ? build.since
+        : snap?.version !== version
+          ? this.scheduled.get(agentId)
+          : undefined;
+    // A preparation waiting its delay or its turn counts as training: the server will train without a question.
+    const training = since !== undefined ? { version, since: new Date(since).toISOString() } : null;
     const state = snap?.version === version ? 'ready' : training ? 'training' : 'pending';
     return { kbVersion: version, state, serving, training };
   }
