@@ -5,7 +5,7 @@ import { demoCommand } from './commands/demo.ts';
 import { demoSupportCommand } from './commands/demo-support.ts';
 import { evalSupportCommand } from './commands/eval.ts';
 import { evalAgentCommand } from './commands/eval-agent.ts';
-import { kbImportCommand } from './commands/kb.ts';
+import { kbHealthCommand, kbImportCommand } from './commands/kb.ts';
 import { readinessCommand } from './commands/readiness.ts';
 import { startCommand } from './commands/start.ts';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.ts';
@@ -18,6 +18,7 @@ export const commands: CliCommand[] = [
   auditExportCommand,
   auditCheckpointCommand,
   kbImportCommand,
+  kbHealthCommand,
   evalSupportCommand,
   evalAgentCommand,
   demoSupportCommand,

@@ -222,20 +222,14 @@ export interface ArticleView {
 export type { EngineStatus as EngineStatusView } from '../../src/agents/support/engine-cache.ts';
 
 import type { Mistakes } from '../../src/agents/support/eval.ts';
+import type { KbHealth } from '../../src/agents/support/health.ts';
 
 export type { Mistake, Mistakes } from '../../src/agents/support/eval.ts';
 
 /** GET /api/agents/:agent/kb/health (see LocalEngine.health); null health: too small a KB to measure. */
 export interface KbHealthView {
   version: number;
-  health: {
-    entries: { id: string; title: string; heldOut: number; recognized: number }[];
-    lookAlike: {
-      entry: { id: string; title: string };
-      other: { id: string; title: string };
-      count: number;
-    }[];
-  } | null;
+  health: KbHealth | null;
 }
 
 export interface KbView {

@@ -1,6 +1,6 @@
 // `twelve eval agent NAME --test FILE` on a PGlite data folder: the sample KB's own evaluation set is scored at the
 // agent's threshold, the suggested threshold is printed, the result is recorded as evidence, and the exit code says
-// whether it passed.
+// whether it passed. `twelve kb health --agent NAME` on the same KB: what training measured of it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,5 +78,26 @@ describe('twelve eval agent', () => {
     expect(await main(['eval', 'agent', 'shop', '--test', bad], io)).toBe(1);
     expect(io.stderr.join('\n')).toMatch(/bad\.jsonl:2: "text" must be a string/);
     expect(await evaluations()).toBe(2);
+  });
+});
+
+describe('twelve kb health', () => {
+  it("prints what training measured of the agent's entries, and the same as JSON", async () => {
+    const io = capture();
+    expect(await main(['kb', 'health', '--agent', 'shop'], io)).toBe(0);
+    const text = io.stdout.join('\n');
+    expect(text).toMatch(
+      /^knowledge base version \d+: training held out \d+ phrasings and matched \d+\.\d% to their own entry/,
+    );
+    const json = capture();
+    expect(await main(['kb', 'health', '--agent', 'shop', '--json'], json)).toBe(0);
+    const { health } = JSON.parse(json.stdout.join(''));
+    // Every sample entry is there by title; a pair printed is one the JSON names.
+    expect(health.entries.map((e: { title: string }) => e.title)).toContain('Opening hours');
+    for (const p of health.lookAlike.slice(0, 10))
+      expect(text).toContain(`  ${p.entry.title} → ${p.other.title}: ${p.count}`);
+
+    const missing = capture();
+    expect(await main(['kb', 'health'], missing)).toBe(2);
   });
 });

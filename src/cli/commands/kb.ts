@@ -1,7 +1,9 @@
 // `twelve kb import PATH --agent NAME [--create]`: imports a file or folder into a support agent's knowledge base,
-// with a progress bar; re-importing only touches what changed.
+// with a progress bar; re-importing only touches what changed. `twelve kb health --agent NAME`: the entries the engine
+// takes for one another, and those whose own phrasings it misses.
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { kbHealth, WEAK_SHARE, weakEntries } from '../../agents/support/health.ts';
 import { kbImporter } from '../../agents/support/import.ts';
 import { createApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
@@ -58,6 +60,62 @@ export const kbImportCommand: CliCommand = {
       for (const d of report.decoded) io.out(`read ${d.file} as ${d.encoding} (it is not UTF-8)`);
       for (const s of report.skipped) io.err(`skipped ${s.file}: ${s.reason}`);
       return report.skipped.length ? 1 : 0;
+    } finally {
+      await app.close();
+    }
+  },
+};
+
+/** Pairs and weak entries printed (the JSON has them all). */
+const HEALTH_SHOWN = 10;
+
+export const kbHealthCommand: CliCommand = {
+  path: ['kb', 'health'],
+  summary: "How well a support agent's engine tells its entries apart (measured while training, no test set)",
+  usage: 'twelve kb health --agent NAME [--json]',
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { agent: { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+    });
+    if (!values.agent) throw new UsageError('--agent NAME is required');
+    const db = await openDatabase(loadConfig(io.env));
+    const app = createApp(db);
+    try {
+      const agent = await findAgent(db, values.agent);
+      if (agent.kind !== 'support')
+        throw new Error(`agent "${values.agent}" is a ${agent.kind} agent, not support`);
+      const snap = await app.engines.get(db, agent.id);
+      const health = kbHealth(snap);
+      if (values.json) {
+        io.out(JSON.stringify({ version: snap.version, health }));
+        return 0;
+      }
+      if (!health) {
+        io.out(
+          `knowledge base version ${snap.version} is too small to measure: it needs at least 3 entries and 20 phrasings (titles count)`,
+        );
+        return 0;
+      }
+      const held = health.entries.reduce((n, e) => n + e.heldOut, 0);
+      const recognized = health.entries.reduce((n, e) => n + e.recognized, 0);
+      io.out(
+        `knowledge base version ${snap.version}: training held out ${held} phrasings and matched ${held > 0 ? ((100 * recognized) / held).toFixed(1) : '0.0'}% to their own entry`,
+      );
+      if (health.lookAlike.length > 0) {
+        io.out('taken for one another (phrasings of → matched best: times):');
+        for (const p of health.lookAlike.slice(0, HEALTH_SHOWN))
+          io.out(`  ${p.entry.title} → ${p.other.title}: ${p.count}`);
+      } else io.out('no held-out phrasing matched another entry best');
+      const weak = weakEntries(health);
+      if (weak.length > 0) {
+        io.out(
+          `own phrasings missed (under ${WEAK_SHARE * 100}% recognized; add phrasings in customers' words):`,
+        );
+        for (const e of weak.slice(0, HEALTH_SHOWN)) io.out(`  ${e.title}: ${e.recognized} of ${e.heldOut}`);
+      }
+      return 0;
     } finally {
       await app.close();
     }

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { htmlToText } from '../../agents/support/chunk.ts';
-import type { KbSnapshot } from '../../agents/support/engine-cache.ts';
+import { kbHealth } from '../../agents/support/health.ts';
 import {
   DOCUMENT_EXTENSIONS,
   DOCUMENT_MEDIA_TYPES,
@@ -141,20 +141,6 @@ export function lastExchange(messages: Message[]): { question: string | null; an
   };
 }
 
-/**
- * The engine's health (LocalEngine.health) with each entry's title; null when the KB is too small for the training's
- * rounds (fewer than 3 entries or 20 phrasings and titles).
- */
-function presentHealth(snap: KbSnapshot) {
-  const h = snap.engine.health();
-  if (!h) return null;
-  const ref = (id: string) => ({ id, title: snap.answers.get(id)?.title ?? id });
-  return {
-    entries: h.entries.map((e) => ({ ...ref(e.id), heldOut: e.heldOut, recognized: e.recognized })),
-    lookAlike: h.lookAlike.map((p) => ({ entry: ref(p.entry), other: ref(p.other), count: p.count })),
-  };
-}
-
 export function registerKbRoutes(server: FastifyInstance, app: App): void {
   route(
     server,
@@ -212,7 +198,7 @@ export function registerKbRoutes(server: FastifyInstance, app: App): void {
       const agent = await findAgent(app.db, params.agent);
       // The current version's engine: waits for its training (seconds on a large KB).
       const snap = await app.engines.get(app.db, agent.id);
-      return { version: snap.version, health: presentHealth(snap) };
+      return { version: snap.version, health: kbHealth(snap) };
     },
   );
 

@@ -2,6 +2,7 @@
 // training round holds out a fifth of every entry's phrasings and checks what they match. The entries it takes for one
 // another, and those whose own phrasings it misses, are what to work on: phrasings that say what sets an entry apart,
 // or one entry where two say the same.
+import { WEAK_SHARE, weakEntries } from '../../../src/agents/support/health.ts';
 import { api } from '../api.ts';
 import { useResource } from '../hooks.ts';
 import { useLive } from '../live.ts';
@@ -9,9 +10,6 @@ import type { KbHealthView } from '../types.ts';
 import { ErrorNote, Loading } from './ui.tsx';
 
 const SHOWN = 10;
-/** An entry is named as missed when it recognized less than this share of at least MIN_HELD held-out phrasings. */
-const WEAK_SHARE = 0.6;
-const MIN_HELD = 3;
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
@@ -22,10 +20,7 @@ export function KbHealthSection({ agentPath }: { agentPath: string }) {
   const h = health.data?.health;
   const held = h ? h.entries.reduce((n, e) => n + e.heldOut, 0) : 0;
   const recognized = h ? h.entries.reduce((n, e) => n + e.recognized, 0) : 0;
-  const weak = (h?.entries ?? [])
-    .filter((e) => e.heldOut >= MIN_HELD && e.recognized / e.heldOut < WEAK_SHARE)
-    .sort((a, b) => a.recognized / a.heldOut - b.recognized / b.heldOut)
-    .slice(0, SHOWN);
+  const weak = h ? weakEntries(h).slice(0, SHOWN) : [];
 
   return (
     <section className="section" aria-labelledby="kb-health-title">
