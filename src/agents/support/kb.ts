@@ -1,6 +1,5 @@
 // Knowledge-base commands: FAQ entries and articles, every change versioned (a revision snapshot), audited, and
-// bumping the agent's KB version so cached engines retrain.
-
+// bumping the agent's KB version (announced as kb.changed) so engines retrain.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Actor, Services } from '../../context.ts';
@@ -66,6 +65,8 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   return r.data;
 }
 
+export const KB_CHANGED = 'kb.changed';
+
 /**
  * A new KB version, announced as `kb.changed` when the edit commits: servers start retraining the agent's engine
  * then (EngineCache.prepare), and dashboards showing the KB re-read it.
@@ -78,8 +79,6 @@ async function bumpKb(tx: Queryable, agentId: string): Promise<void> {
   );
   await emitEvent(tx, { type: KB_CHANGED, agentId, version: Number(row!.version) });
 }
-
-export const KB_CHANGED = 'kb.changed';
 
 async function revise(
   svc: Services,
