@@ -28,6 +28,13 @@ export function kbHealth(snap: KbSnapshot): KbHealth | null {
   };
 }
 
+/** Held-out phrasings over all entries, and the share matched to their own entry (0 with none held out). */
+export function heldOutTotals(h: KbHealth): { heldOut: number; recognized: number; share: number } {
+  const heldOut = h.entries.reduce((n, e) => n + e.heldOut, 0);
+  const recognized = h.entries.reduce((n, e) => n + e.recognized, 0);
+  return { heldOut, recognized, share: heldOut > 0 ? recognized / heldOut : 0 };
+}
+
 /** An entry is weak when it recognized less than this share of at least MIN_HELD_OUT held-out phrasings. */
 export const WEAK_SHARE = 0.6;
 export const MIN_HELD_OUT = 3;

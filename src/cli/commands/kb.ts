@@ -3,7 +3,7 @@
 // takes for one another, and those whose own phrasings it misses.
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { kbHealth, WEAK_SHARE, weakEntries } from '../../agents/support/health.ts';
+import { heldOutTotals, kbHealth, WEAK_SHARE, weakEntries } from '../../agents/support/health.ts';
 import { kbImporter } from '../../agents/support/import.ts';
 import { createApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
@@ -98,10 +98,9 @@ export const kbHealthCommand: CliCommand = {
         );
         return 0;
       }
-      const held = health.entries.reduce((n, e) => n + e.heldOut, 0);
-      const recognized = health.entries.reduce((n, e) => n + e.recognized, 0);
+      const totals = heldOutTotals(health);
       io.out(
-        `knowledge base version ${snap.version}: training held out ${held} phrasings and matched ${held > 0 ? ((100 * recognized) / held).toFixed(1) : '0.0'}% to their own entry`,
+        `knowledge base version ${snap.version}: training held out ${totals.heldOut} phrasings and matched ${(100 * totals.share).toFixed(1)}% to their own entry`,
       );
       if (health.lookAlike.length > 0) {
         io.out('taken for one another (phrasings of → matched best: times):');

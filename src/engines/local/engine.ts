@@ -676,15 +676,12 @@ export function calibrationRound(job: CalibrationJob): CalibrationRows {
   const knownCount = known.length;
   for (const [n, i] of [...known, ...unknown].entries()) {
     const x = xs[i]!;
-    if (x.idx.length === 0) {
-      if (n < knownCount) {
-        heldLabel.push(ys[i]!);
-        heldTop.push(-1);
-      }
-      continue;
+    // A text with no known feature matches nothing (-1).
+    let top = -1;
+    if (x.idx.length > 0) {
+      score(sub, x, sig, scratch);
+      top = argmax(sig.blend, subReject);
     }
-    score(sub, x, sig, scratch);
-    const top = argmax(sig.blend, subReject);
     if (n < knownCount) {
       heldLabel.push(ys[i]!);
       heldTop.push(top < 0 ? -1 : original[top]!);

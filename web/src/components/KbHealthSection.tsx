@@ -2,7 +2,7 @@
 // training round holds out a fifth of every entry's phrasings and checks what they match. The entries it takes for one
 // another, and those whose own phrasings it misses, are what to work on: phrasings that say what sets an entry apart,
 // or one entry where two say the same.
-import { WEAK_SHARE, weakEntries } from '../../../src/agents/support/health.ts';
+import { heldOutTotals, WEAK_SHARE, weakEntries } from '../../../src/agents/support/health.ts';
 import { api } from '../api.ts';
 import { useResource } from '../hooks.ts';
 import { useLive } from '../live.ts';
@@ -18,8 +18,7 @@ export function KbHealthSection({ agentPath }: { agentPath: string }) {
   // Re-read after a change: the answer waits for the new version's training.
   useLive(['kb.'], () => void health.reload(), 1000);
   const h = health.data?.health;
-  const held = h ? h.entries.reduce((n, e) => n + e.heldOut, 0) : 0;
-  const recognized = h ? h.entries.reduce((n, e) => n + e.recognized, 0) : 0;
+  const totals = h ? heldOutTotals(h) : null;
   const weak = h ? weakEntries(h).slice(0, SHOWN) : [];
 
   return (
@@ -38,9 +37,9 @@ export function KbHealthSection({ agentPath }: { agentPath: string }) {
       {h ? (
         <div className="card kb-health">
           <p>
-            While training version {health.data?.version}, the engine held out {held} phrasings (a fifth of
-            each entry’s, in each of its rounds) and matched{' '}
-            <strong>{pct(held > 0 ? recognized / held : 0)}</strong> of them to their own entry.
+            While training version {health.data?.version}, the engine held out {totals?.heldOut} phrasings (a
+            fifth of each entry’s, in each of its rounds) and matched{' '}
+            <strong>{pct(totals?.share ?? 0)}</strong> of them to their own entry.
           </p>
           {h.lookAlike.length > 0 ? (
             <table className="table compact" aria-label="Entries it takes for one another">
