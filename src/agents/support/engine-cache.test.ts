@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
 import { LocalEngine, type TrainInput } from '../../engines/local/index.ts';
+import { openEventBus } from '../../events/bus.ts';
 import { agentCreator } from '../../runtime/agents.ts';
+import { prepareEngines } from '../../server/lifecycle.ts';
 import type { Queryable } from '../../store/db.ts';
 import { answerFrom } from './brain.ts';
 import { EngineCache, STALE_GRACE_MS } from './engine-cache.ts';
@@ -298,6 +300,36 @@ describe('EngineCache', () => {
       cache.prepare(broken, prepAgent, 0, (err) => errors.push(err));
       await vi.waitFor(() => expect(errors).toHaveLength(1));
       expect(String(errors[0])).toMatch(/connection lost/);
+    });
+
+    it('prepareEngines: a starting server trains every support KB, then each KB that changes, with no question', async () => {
+      const node = createApp(db);
+      const bus = await openEventBus(db);
+      const stop = prepareEngines(node, bus);
+      try {
+        const version = await kbVersion(db, prepAgent);
+        await vi.waitFor(
+          async () =>
+            expect(await node.engines.status(db, prepAgent)).toMatchObject({
+              state: 'ready',
+              serving: { version },
+            }),
+          { timeout: 30_000 },
+        );
+        // An edit made elsewhere (another app on the same database) reaches this one as kb.changed.
+        await phrasingAdder(app, EDITOR, hoursId, 'are you open on sundays');
+        await vi.waitFor(
+          async () =>
+            expect(await node.engines.status(db, prepAgent)).toMatchObject({
+              state: 'ready',
+              serving: { version: version + 1 },
+            }),
+          { timeout: 30_000 },
+        );
+      } finally {
+        await stop();
+        await bus.close();
+      }
     });
 
     it('does nothing once closed, and close drops a preparation still waiting', async () => {
