@@ -1,11 +1,12 @@
 // The assembled platform: services, the runtime wired to each agent kind's brain and tools, and the readiness
 // mode resolver. Every entry point (HTTP server, CLI, jobs, MCP) builds one of these.
 import { buildDemoTools } from './agents/custom/tools.ts';
-import { supportLlmBrainFactory } from './agents/support/brain.llm.ts';
+import { type LlmBackend, lazyLlmBackend, supportLlmBrainFactory } from './agents/support/brain.llm.ts';
 import { EngineCache } from './agents/support/engine-cache.ts';
 import { supportKind } from './agents/support/module.ts';
 import type { Clock } from './clock.ts';
 import { createServices, type Services } from './context.ts';
+import type { LlmSettings } from './engines/llm/settings.ts';
 import type { Log } from './events/log.ts';
 import { readinessOf } from './readiness/assessments.ts';
 import { scriptedBrainFromConfig } from './runtime/brains/scripted.ts';
@@ -33,6 +34,11 @@ export interface App extends Services {
   runtime: Runtime;
   /** Trained support engines per agent and KB version. */
   engines: EngineCache;
+  /**
+   * The LLM provider's client and prices, built on first use: from createApp's `llm` option, else TWELVE_LLM_* in the
+   * environment. Throws an LlmError (kind 'config') while none is configured.
+   */
+  llm: () => LlmBackend;
   kinds: Map<string, AgentKindModule>;
   toolsFor(agent: AgentConfig): ToolRegistry;
   close(): Promise<void>;
@@ -46,17 +52,28 @@ const unavailableBrain = (kind: string): Brain => ({
 
 export function createApp(
   db: Db,
-  options: { clock?: Clock; nodeId?: string; runtime?: Partial<RuntimeOptions>; log?: Log } = {},
+  options: {
+    clock?: Clock;
+    nodeId?: string;
+    runtime?: Partial<RuntimeOptions>;
+    log?: Log;
+    /** LLM settings (null: none); left out, they come from TWELVE_LLM_* when first needed. */
+    llm?: LlmSettings | null;
+  } = {},
 ): App {
   const svc = createServices(db, options.clock, options.nodeId);
   const demoTools = buildDemoTools(db);
   const engines = new EngineCache();
+  const llm = lazyLlmBackend(options.llm !== undefined ? { settings: options.llm } : {});
   const kinds = new Map<string, AgentKindModule>([
     [
       'custom',
       { kind: 'custom', tools: () => demoTools, brain: (agent) => scriptedBrainFromConfig(agent.config) },
     ],
-    ['support', supportKind(db, engines, supportLlmBrainFactory(db, engines, { clock: svc.clock }))],
+    [
+      'support',
+      supportKind(db, engines, supportLlmBrainFactory(db, engines, { clock: svc.clock, backend: llm })),
+    ],
   ]);
   const empty = new ToolRegistry();
   const toolsFor = (agent: AgentConfig) => kinds.get(agent.kind)?.tools(agent) ?? empty;
@@ -79,5 +96,5 @@ export function createApp(
     await engines.close();
     await db.close();
   };
-  return { ...svc, runtime, engines, kinds, toolsFor, close };
+  return { ...svc, runtime, engines, llm, kinds, toolsFor, close };
 }

@@ -10,6 +10,7 @@ import { agentCreator } from '../../src/runtime/agents.ts';
 import { escalationReplier } from '../../src/runtime/escalations.ts';
 import { registeredRoutes } from '../../src/server/http.ts';
 import { PERMISSIONS } from '../../src/server/permissions.ts';
+import { fakeAnthropicSettings, startFakeAnthropic } from '../fakes/anthropic.ts';
 import {
   type Api,
   buildApi,
@@ -40,7 +41,11 @@ interface Fixture {
 
 const PUBLIC_ROUTES = ['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/setup', 'POST /api/setup'];
 
-const api: Api = await buildApi();
+// Phrasing suggestions ask an LLM: a local fake of the Anthropic API stands in for it.
+const llm = await startFakeAnthropic();
+const api: Api = await buildApi({
+  llm: fakeAnthropicSettings(llm, 'claude-test'),
+});
 const { app } = api;
 const shared = await buildScriptedAgent(app);
 const escalationFor = async () => ({ id: (await startEscalatedRun(app, shared)).escalationId });
@@ -110,6 +115,13 @@ const FIXTURES: Record<string, Fixture> = {
   'PATCH /api/kb/entries/:id': { setup: entryFor, body: { answer: 'A better answer.' } },
   'DELETE /api/kb/entries/:id': { setup: entryFor },
   'POST /api/kb/entries/:id/phrasings': { setup: entryFor, body: { phrasing: 'when do you open?' } },
+  'POST /api/kb/entries/:id/phrasing-suggestions': {
+    setup: async () => {
+      llm.script({ text: JSON.stringify({ phrasings: ['when do you open?'] }) });
+      return entryFor();
+    },
+    body: { count: 2 },
+  },
   'GET /api/kb/entries/:id/revisions': { setup: entryFor },
   'POST /api/agents/:agent/kb/articles': {
     body: () => ({
@@ -151,7 +163,7 @@ const FIXTURES: Record<string, Fixture> = {
   },
 };
 
-afterAll(() => api.close());
+afterAll(() => Promise.all([api.close(), llm.close()]));
 
 const sessions = new Map<Role, Promise<Session>>();
 const sessionOf = (role: Role) => {

@@ -20,6 +20,7 @@ import {
   CHROMIUM,
   ensureDashboardBuilt,
   launchBrowser,
+  recordBrowserProblems,
   screenshot,
   startServer,
   type TestBrowser,
@@ -89,14 +90,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     srv = await startServer();
     browser = await launchBrowser();
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    browser.context.on('console', (m) => {
-      if (m.type() === 'error') browserLog.push(`console: ${m.text()}`);
-    });
-    browser.context.on('weberror', (e) => browserLog.push(`page error: ${e.error().message}`));
-    browser.context.on('response', (r) => {
-      if (r.status() >= 400 && r.url().includes('/api/'))
-        browserLog.push(`${r.status()} ${r.request().method()} ${r.url()}`);
-    });
+    recordBrowserProblems(browser.context, browserLog);
   }, 120_000);
 
   afterEach(async (ctx) => {

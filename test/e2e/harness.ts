@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { type App, createApp } from '../../src/app.ts';
+import type { LlmSettings } from '../../src/engines/llm/settings.ts';
 import { buildServer } from '../../src/server/server.ts';
 import { openTestDb, type TestDb } from '../support/db.ts';
 
@@ -61,9 +62,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(): Promise<TestServer> {
+/**
+ * A server on a fresh test database. `llm`: the LLM provider's settings (a fake's, say), or null for none; when
+ * left out, createApp reads TWELVE_LLM_* from the environment as `twelve start` does.
+ */
+export async function startServer(options: { llm?: LlmSettings | null } = {}): Promise<TestServer> {
   const db = await openTestDb();
-  const app = createApp(db);
+  const app = createApp(db, options.llm !== undefined ? { llm: options.llm } : {});
   const server = await buildServer(app, { logLevel: 'silent' });
   await server.listen({ port: 0, host: '127.0.0.1' });
   const address = server.server.address();
@@ -83,6 +88,21 @@ export async function startServer(): Promise<TestServer> {
 export interface TestBrowser {
   context: BrowserContext;
   close(): Promise<void>;
+}
+
+/**
+ * Records what went wrong in the page, for a failing test's message: console errors, uncaught page errors and API
+ * answers of 400 or more.
+ */
+export function recordBrowserProblems(context: BrowserContext, log: string[]): void {
+  context.on('console', (m) => {
+    if (m.type() === 'error') log.push(`console: ${m.text()}`);
+  });
+  context.on('weberror', (e) => log.push(`page error: ${e.error().message}`));
+  context.on('response', (r) => {
+    if (r.status() >= 400 && r.url().includes('/api/'))
+      log.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+  });
 }
 
 export async function launchBrowser(): Promise<TestBrowser> {

@@ -18,6 +18,7 @@ import {
   CHROMIUM,
   ensureDashboardBuilt,
   launchBrowser,
+  recordBrowserProblems,
   screenshot,
   startServer,
   type TestBrowser,
@@ -76,14 +77,7 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
     ).id;
     browser = await launchBrowser();
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    browser.context.on('console', (m) => {
-      if (m.type() === 'error') browserLog.push(`console: ${m.text()}`);
-    });
-    browser.context.on('weberror', (e) => browserLog.push(`page error: ${e.error().message}`));
-    browser.context.on('response', (r) => {
-      if (r.status() >= 400 && r.url().includes('/api/'))
-        browserLog.push(`${r.status()} ${r.request().method()} ${r.url()}`);
-    });
+    recordBrowserProblems(browser.context, browserLog);
     await page.goto(`${srv.url}/login`);
     await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import type { LlmSettings } from '../../src/engines/llm/settings.ts';
 
 /** A scripted answer: a text completion, an API error, or raw bytes (for malformed responses). */
 export type FakeAnthropicReply =
@@ -74,6 +75,23 @@ export interface FakeAnthropic {
   /** Drops the replies not used yet. */
   clear(): void;
   close(): Promise<void>;
+}
+
+/** Settings that point Twelve's LLM client at the fake (no retries, so a scripted error is the answer). */
+export function fakeAnthropicSettings(
+  fake: FakeAnthropic,
+  model: string,
+  prices: LlmSettings['prices'] = {},
+): LlmSettings {
+  return {
+    provider: 'anthropic',
+    model,
+    apiKey: fake.apiKey,
+    baseURL: fake.baseURL,
+    timeoutMs: 10_000,
+    maxRetries: 0,
+    prices,
+  };
 }
 
 export async function startFakeAnthropic(options: { apiKey?: string } = {}): Promise<FakeAnthropic> {

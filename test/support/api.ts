@@ -1,11 +1,13 @@
 // The API test harness: an app on a test database, a silent server answering injected requests, one user and one
 // API token per role, `as(role)` clients (Bearer), a cookie-session login that hands back the CSRF token, and a
 // factory for scripted agents whose runs reach the states the routes act on.
+
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { ROLES, type Role, tokenCreator, type User, userCreator } from '../../src/accounts/users.ts';
 import { type App, createApp } from '../../src/app.ts';
 import type { Clock } from '../../src/clock.ts';
+import type { LlmSettings } from '../../src/engines/llm/settings.ts';
 import { assessmentRecorder } from '../../src/readiness/assessments.ts';
 import { agentCreator, agentUpdater } from '../../src/runtime/agents.ts';
 import type { ActionInput, AgentConfig } from '../../src/runtime/types.ts';
@@ -77,9 +79,14 @@ export function clientFor(server: FastifyInstance, base: Record<string, string> 
 }
 
 /** `{users: false}` leaves the database without users (first-run setup); `clock` for tests that order by time. */
-export async function buildApi(options: { users?: boolean; clock?: Clock } = {}): Promise<Api> {
+export async function buildApi(
+  options: { users?: boolean; clock?: Clock; llm?: LlmSettings | null } = {},
+): Promise<Api> {
   const db = await openTestDb();
-  const app = createApp(db, options.clock ? { clock: options.clock } : {});
+  const app = createApp(db, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.llm !== undefined ? { llm: options.llm } : {}),
+  });
   const server = await buildServer(app, { logLevel: 'silent' });
   const users = {} as Record<Role, User>;
   const tokens = {} as Record<Role, string>;

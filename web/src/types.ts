@@ -236,6 +236,37 @@ export interface KbView {
   entries: FaqEntryView[];
   articles: ArticleView[];
   version: number;
+  /** The LLM that suggests phrasings; null (or absent, from an older server) when no provider is configured. */
+  suggest?: KbSuggestView | null;
+}
+
+/** Which LLM answers POST /api/kb/entries/:id/phrasing-suggestions. */
+export interface KbSuggestView {
+  provider: string;
+  model: string;
+}
+
+/**
+ * How the engine takes a suggested phrasing today: 'new' it does not answer it with this entry (adding it teaches
+ * the engine something); 'known' it already answers it with this entry at or above the agent's threshold;
+ * 'conflict' it answers it with another entry or an article passage at or above the threshold (`match` names it).
+ */
+export type PhrasingVerdict = 'new' | 'known' | 'conflict';
+
+export interface PhrasingSuggestionView {
+  text: string;
+  verdict: PhrasingVerdict;
+  /** The engine's current best match, or null when nothing matches. */
+  match: { kind: 'faq' | 'passage'; id: string; title: string; confidence: number } | null;
+}
+
+/** POST /api/kb/entries/:id/phrasing-suggestions; `cents` is what the call cost (US cents). */
+export interface PhrasingSuggestionsView {
+  suggestions: PhrasingSuggestionView[];
+  provider: string;
+  model: string;
+  usage: { inputTokens: number; outputTokens: number };
+  cents: number;
 }
 
 export interface RevisionView {

@@ -235,10 +235,29 @@ export class SupportLlmBrain implements Brain {
 export function supportLlmBrainFactory(
   db: Queryable,
   cache: EngineCache,
-  options: { clock: Clock; settings?: LlmSettings | null; env?: NodeJS.ProcessEnv },
+  options: {
+    clock: Clock;
+    backend?: () => LlmBackend;
+    settings?: LlmSettings | null;
+    env?: NodeJS.ProcessEnv;
+  },
 ): (agent: AgentConfig) => Brain {
+  const backend = options.backend ?? lazyLlmBackend(options);
+  const brain = new SupportLlmBrain(db, cache, { clock: options.clock, backend });
+  return () => brain;
+}
+
+/**
+ * The configured provider's client and prices, built on first use and kept: from `settings` (null: none configured),
+ * or else from TWELVE_LLM_* in `env` (default process.env). Throws an LlmError of kind 'config' while none is
+ * configured, or when the settings are wrong, so callers can say why.
+ */
+export function lazyLlmBackend(options: {
+  settings?: LlmSettings | null;
+  env?: NodeJS.ProcessEnv;
+}): () => LlmBackend {
   let backend: LlmBackend | undefined;
-  const resolve = (): LlmBackend => {
+  return () => {
     if (backend) return backend;
     let settings = options.settings;
     if (settings === undefined) {
@@ -250,8 +269,6 @@ export function supportLlmBrainFactory(
     backend = { client: createLlmClient(settings), prices: settings.prices };
     return backend;
   };
-  const brain = new SupportLlmBrain(db, cache, { clock: options.clock, backend: resolve });
-  return () => brain;
 }
 
 /**

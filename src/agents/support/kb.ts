@@ -32,7 +32,8 @@ export interface Article {
 
 const Title = z.string().trim().min(1).max(300);
 const AnswerText = z.string().trim().min(1).max(10_000);
-const Phrasings = z.array(z.string().trim().min(1).max(1000)).max(2000);
+const MAX_PHRASINGS = 2000;
+const Phrasings = z.array(z.string().trim().min(1).max(1000)).max(MAX_PHRASINGS);
 const Tags = z.array(z.string().trim().min(1).max(100)).max(50);
 
 export const FaqInputSchema = z
@@ -138,6 +139,8 @@ export async function faqUpdater(
   actor: Actor,
   entryId: string,
   patch: z.input<typeof FaqPatchSchema>,
+  /** Phrasings added after the entry's own (or the patch's), read under the row lock, so none added meanwhile is lost. */
+  append: string[] = [],
 ): Promise<FaqEntry> {
   const data = parse(FaqPatchSchema, patch);
   return svc.db.transaction(async (tx) => {
@@ -146,7 +149,10 @@ export async function faqUpdater(
     ]);
     if (!cur) throw new AppError('not_found', 'no such FAQ entry');
     const before = presentFaqRow(cur);
-    const next = { ...before, ...data, phrasings: dedupe(data.phrasings ?? before.phrasings) };
+    const phrasings = dedupe([...(data.phrasings ?? before.phrasings), ...parse(Phrasings, append)]);
+    if (phrasings.length > MAX_PHRASINGS)
+      throw new AppError('validation_failed', `an entry holds at most ${MAX_PHRASINGS} phrasings`);
+    const next = { ...before, ...data, phrasings };
     const [row] = await tx.query(
       `UPDATE kb_entries SET title = $2, answer = $3, phrasings = $4, tags = $5, version = version + 1, updated_at = $6 WHERE id = $1 RETURNING *`,
       [
@@ -173,18 +179,17 @@ export async function faqUpdater(
   });
 }
 
-/** One click in the inbox: a human's answer becomes a new phrasing of an existing entry. */
+/**
+ * New phrasings of an existing entry, in one new version: the inbox's one click (a customer's question), or the
+ * suggestions a person picked (suggest.ts).
+ */
 export async function phrasingAdder(
   svc: Services,
   actor: Actor,
   entryId: string,
-  phrasing: string,
+  phrasings: string | string[],
 ): Promise<FaqEntry> {
-  const [cur] = await svc.db.query('SELECT phrasings FROM kb_entries WHERE id = $1 AND deleted_at IS NULL', [
-    entryId,
-  ]);
-  if (!cur) throw new AppError('not_found', 'no such FAQ entry');
-  return faqUpdater(svc, actor, entryId, { phrasings: [...(cur.phrasings as string[]), phrasing] });
+  return faqUpdater(svc, actor, entryId, {}, typeof phrasings === 'string' ? [phrasings] : phrasings);
 }
 
 export async function faqDeleter(svc: Services, actor: Actor, entryId: string): Promise<void> {

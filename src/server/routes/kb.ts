@@ -26,6 +26,7 @@ import {
   listFaqs,
   phrasingAdder,
 } from '../../agents/support/kb.ts';
+import { DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, phrasingSuggester } from '../../agents/support/suggest.ts';
 import type { App } from '../../app.ts';
 import { AppError } from '../../errors.ts';
 import { findAgent } from '../../runtime/agents.ts';
@@ -40,7 +41,15 @@ const MAX_PHRASING_CHARS = 1000;
 const PatchBody = FaqPatchSchema.refine((p) => Object.keys(p).length > 0, {
   message: 'say what to change: title, answer, phrasings or tags',
 });
-const PhrasingBody = z.object({ phrasing: z.string().trim().min(1).max(MAX_PHRASING_CHARS) }).strict();
+const Phrasing = z.string().trim().min(1).max(MAX_PHRASING_CHARS);
+/** One phrasing (the inbox's click, the KB page's form) or several in one version (picked suggestions). */
+const PhrasingBody = z.union([
+  z.object({ phrasing: Phrasing }).strict(),
+  z.object({ phrasings: z.array(Phrasing).min(1).max(MAX_SUGGESTIONS) }).strict(),
+]);
+const SuggestBody = z
+  .object({ count: z.number().int().min(1).max(MAX_SUGGESTIONS).default(DEFAULT_SUGGESTIONS) })
+  .strict();
 const ArticleBody = z
   .object({
     title: z.string().trim().min(1).max(200),
@@ -141,6 +150,16 @@ export function lastExchange(messages: Message[]): { question: string | null; an
   };
 }
 
+/** The LLM that would write phrasing suggestions, or null when none is configured (or its settings are wrong). */
+function llmInfo(app: App): { provider: string; model: string } | null {
+  try {
+    const { client } = app.llm();
+    return { provider: client.provider, model: client.model };
+  } catch {
+    return null;
+  }
+}
+
 export function registerKbRoutes(server: FastifyInstance, app: App): void {
   route(
     server,
@@ -160,7 +179,12 @@ export function registerKbRoutes(server: FastifyInstance, app: App): void {
         listArticles(app.db, agent.id),
         kbVersion(app.db, agent.id),
       ]);
-      return { entries: entries.map(presentFaq), articles: articles.map(presentArticle), version };
+      return {
+        entries: entries.map(presentFaq),
+        articles: articles.map(presentArticle),
+        version,
+        suggest: llmInfo(app),
+      };
     },
   );
 
@@ -269,8 +293,31 @@ export function registerKbRoutes(server: FastifyInstance, app: App): void {
       status: 201,
     },
     async ({ params, body, principal }) => ({
-      entry: presentFaq(await phrasingAdder(app, principal.actor, params.id, body.phrasing)),
+      entry: presentFaq(
+        await phrasingAdder(
+          app,
+          principal.actor,
+          params.id,
+          'phrasing' in body ? body.phrasing : body.phrasings,
+        ),
+      ),
     }),
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/kb/entries/:id/phrasing-suggestions',
+      summary:
+        "New phrasings of an FAQ entry written by the configured LLM, each with what the engine does with it today (nothing is added: a person picks, then POST …/phrasings). A cost against the agent's spend cap",
+      tags: ['kb'],
+      permission: 'kb.write',
+      params: UuidParam,
+      body: SuggestBody,
+    },
+    async ({ params, body, principal }) => phrasingSuggester(app, principal.actor, params.id, body.count),
   );
 
   route(

@@ -1,11 +1,13 @@
 // The knowledge base of one agent: FAQ entries (a canonical answer and the phrasings that ask for it) with create,
-// edit, add phrasing, delete and each entry's revision history; and articles, uploaded as a file (PDF, Markdown,
+// edit, add phrasing, phrasings suggested by the LLM (when one is configured; a person picks which to add), delete
+// and each entry's revision history; and articles, uploaded as a file (PDF, Markdown,
 // HTML, text) or imported from pasted Markdown, HTML or text. Every save is a new version on the server, and the
 // agent's engine retrains at once (the badge in the header says which version answers while it does). A support agent's evaluation on its own test set closes the page.
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { api, fieldErrors } from '../api.ts';
 import { EvaluationSection } from '../components/EvaluationSection.tsx';
 import { KbHealthSection } from '../components/KbHealthSection.tsx';
+import { SuggestPhrasings } from '../components/SuggestPhrasings.tsx';
 import {
   Badge,
   ConfirmDialog,
@@ -26,6 +28,7 @@ import type {
   ArticleView,
   EngineStatusView,
   FaqEntryView,
+  KbSuggestView,
   KbView,
   RevisionView,
 } from '../types.ts';
@@ -164,7 +167,12 @@ export function KnowledgeBasePage({ agentName }: { agentName: string }) {
             <ul className="stack kb-entries" aria-label="FAQ entries">
               {entries.map((e) => (
                 <li key={e.id}>
-                  <EntryCard entry={e} writable={writable} onChanged={() => void kb.reload()} />
+                  <EntryCard
+                    entry={e}
+                    writable={writable}
+                    suggest={kb.data?.suggest ?? null}
+                    onChanged={() => void kb.reload()}
+                  />
                 </li>
               ))}
             </ul>
@@ -257,15 +265,18 @@ function EntryForm({
   );
 }
 
-type Panel = 'edit' | 'phrasing' | 'history' | null;
+type Panel = 'edit' | 'phrasing' | 'suggest' | 'history' | null;
 
 function EntryCard({
   entry,
   writable,
+  suggest,
   onChanged,
 }: {
   entry: FaqEntryView;
   writable: boolean;
+  /** The LLM that suggests phrasings, or null when none is configured (the button is not offered). */
+  suggest: KbSuggestView | null;
   onChanged: () => void;
 }) {
   const { announce } = useSession();
@@ -361,6 +372,18 @@ function EntryCard({
           </div>
         </form>
       ) : null}
+      {panel === 'suggest' && suggest ? (
+        <SuggestPhrasings
+          entry={entry}
+          model={suggest.model}
+          onCancel={() => setPanel(null)}
+          onAdded={(added) => {
+            setPanel(null);
+            announce(`Added ${plural(added.length, 'phrasing')} to “${entry.title}”`);
+            onChanged();
+          }}
+        />
+      ) : null}
       {panel === 'history' ? <Revisions entryId={entry.id} /> : null}
 
       <div className="card-actions">
@@ -382,6 +405,17 @@ function EntryCard({
             >
               Add phrasing
             </button>
+            {suggest ? (
+              <button
+                type="button"
+                className="btn btn-sm"
+                aria-expanded={panel === 'suggest'}
+                title={`Ask ${suggest.model} for other ways to ask this`}
+                onClick={() => toggle('suggest')}
+              >
+                Suggest phrasings
+              </button>
+            ) : null}
           </>
         ) : null}
         <button
