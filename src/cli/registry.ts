@@ -5,7 +5,7 @@ import { demoCommand } from './commands/demo.ts';
 import { demoSupportCommand } from './commands/demo-support.ts';
 import { evalSupportCommand } from './commands/eval.ts';
 import { evalAgentCommand } from './commands/eval-agent.ts';
-import { kbHealthCommand, kbImportCommand } from './commands/kb.ts';
+import { kbHealthCommand, kbImportCommand, kbSuggestCommand } from './commands/kb.ts';
 import { readinessCommand } from './commands/readiness.ts';
 import { startCommand } from './commands/start.ts';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.ts';
@@ -19,6 +19,7 @@ export const commands: CliCommand[] = [
   auditCheckpointCommand,
   kbImportCommand,
   kbHealthCommand,
+  kbSuggestCommand,
   evalSupportCommand,
   evalAgentCommand,
   demoSupportCommand,

@@ -5,6 +5,13 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { heldOutTotals, kbHealth, WEAK_SHARE, weakEntries } from '../../agents/support/health.ts';
 import { kbImporter } from '../../agents/support/import.ts';
+import { listFaqs, phrasingAdder } from '../../agents/support/kb.ts';
+import {
+  DEFAULT_SUGGESTIONS,
+  MAX_SUGGESTIONS,
+  type PhrasingSuggestion,
+  phrasingSuggester,
+} from '../../agents/support/suggest.ts';
 import { createApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { agentCreator, findAgent } from '../../runtime/agents.ts';
@@ -120,3 +127,82 @@ export const kbHealthCommand: CliCommand = {
     }
   },
 };
+
+export const kbSuggestCommand: CliCommand = {
+  path: ['kb', 'suggest'],
+  summary: "Ask the configured LLM for new phrasings of an FAQ entry, with the engine's verdict on each",
+  usage: [
+    'twelve kb suggest --agent NAME --entry TITLE|ID [--count N] [--add new] [--json]',
+    '',
+    '  --count N  how many to ask for, 1 to 20 (default 8)',
+    '  --add new  add the ones the engine does not answer with this entry yet (one new version); without it',
+    '             nothing is added',
+  ].join('\n'),
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        agent: { type: 'string' },
+        entry: { type: 'string' },
+        count: { type: 'string' },
+        add: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    });
+    if (!values.agent) throw new UsageError('--agent NAME is required');
+    if (!values.entry) throw new UsageError('--entry TITLE or ID is required');
+    const count = values.count === undefined ? DEFAULT_SUGGESTIONS : Number(values.count);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_SUGGESTIONS)
+      throw new UsageError(`--count: a whole number from 1 to ${MAX_SUGGESTIONS}`);
+    if (values.add !== undefined && values.add !== 'new')
+      throw new UsageError('--add: only "new" is supported');
+    const config = loadConfig(io.env);
+    const db = await openDatabase(config);
+    const app = createApp(db, { llm: config.llm });
+    try {
+      const agent = await findAgent(db, values.agent);
+      if (agent.kind !== 'support')
+        throw new Error(`agent "${values.agent}" is a ${agent.kind} agent, not support`);
+      const wanted = values.entry.trim().toLowerCase();
+      const entry = (await listFaqs(db, agent.id)).find(
+        (e) => e.id === values.entry || e.title.toLowerCase() === wanted,
+      );
+      if (!entry) throw new Error(`no FAQ entry "${values.entry}" in ${agent.name}`);
+      io.err(`asking ${config.llm?.model ?? 'the LLM'} for ${count} phrasings of "${entry.title}"…`);
+      const result = await phrasingSuggester(app, 'cli', entry.id, count);
+      const fresh = result.suggestions.filter((s) => s.verdict === 'new').map((s) => s.text);
+      const added =
+        values.add === 'new' && fresh.length > 0 ? await phrasingAdder(app, 'cli', entry.id, fresh) : null;
+      if (values.json) {
+        io.out(
+          JSON.stringify({
+            entry: { id: entry.id, title: entry.title },
+            ...result,
+            added: added ? fresh : [],
+          }),
+        );
+        return 0;
+      }
+      if (result.suggestions.length === 0) io.out('the model proposed nothing new');
+      for (const s of result.suggestions) io.out(`${VERDICT_MARK[s.verdict]} ${s.text}${verdictNote(s)}`);
+      io.out(
+        `${result.model}: ${result.usage.inputTokens} + ${result.usage.outputTokens} tokens, ${result.cents}¢`,
+      );
+      if (added) io.out(`added ${fresh.length} to "${entry.title}" (entry version ${added.version})`);
+      else if (values.add === 'new') io.out('nothing new to add');
+      else if (fresh.length > 0) io.out('nothing added: pick in the dashboard, or run again with --add new');
+      return 0;
+    } finally {
+      await app.close();
+    }
+  },
+};
+
+const VERDICT_MARK = { new: '+', known: '=', conflict: '!' } as const;
+
+function verdictNote(s: PhrasingSuggestion): string {
+  if (s.verdict === 'new') return '';
+  if (s.verdict === 'known') return '   (already answered with this entry)';
+  return `   (answered with "${s.match?.title}" at ${s.match?.confidence.toFixed(2)})`;
+}
