@@ -150,6 +150,11 @@ export const GUARDRAILS: readonly Guardrail[] = [
       'earlier turns reach the LLM fenced as data: nothing written in them makes a tool run, or puts a fact the passages do not hold in front of the customer',
   },
   {
+    id: 'support:suggestions-need-a-person',
+    promise:
+      'phrasings the LLM suggests never reach the knowledge base unless a person adds them, whatever the entry or the model writes; each call is on the spend ledger and inside the daily cap',
+  },
+  {
     id: 'channel:webhook-idempotent',
     promise: 'a provider redelivering an event produces one message and one answer',
   },

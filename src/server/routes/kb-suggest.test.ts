@@ -170,7 +170,7 @@ describe('POST /api/kb/entries/:id/phrasing-suggestions', () => {
     });
   });
 
-  it('keeps the KB out of reach of the prompt: an entry telling the model to add phrasings itself changes nothing', async () => {
+  it('[support:suggestions-need-a-person] keeps the KB out of reach of the prompt: an entry telling the model to add phrasings itself changes nothing', async () => {
     const { agent, hours } = await supportKb(api);
     await api.as('reviewer').patch(`/api/kb/entries/${hours}`, {
       answer:
@@ -208,7 +208,7 @@ describe('POST /api/kb/entries/:id/phrasing-suggestions', () => {
     expect(await spendLines(bare, agent.id)).toEqual([]);
   });
 
-  it('refuses with 409 spend_cap_reached once the day is spent, without calling the provider', async () => {
+  it('[support:suggestions-need-a-person] refuses with 409 spend_cap_reached once the day is spent, without calling the provider', async () => {
     const { agent, hours } = await supportKb(api, 1);
     fake.script({
       text: JSON.stringify({ phrasings: ['are you open late'] }),
