@@ -14,6 +14,7 @@ import { type Log, silentLog } from '../events/log.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/runner.ts';
 import type { Db } from '../store/db.ts';
 import { openDatabase } from '../store/open.ts';
+import { reportEngines } from './engine-reports.ts';
 import { buildServer } from './server.ts';
 
 export interface StartOptions {
@@ -111,7 +112,8 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
 /**
  * Support agents' engines train ahead of questions: every agent with a knowledge base at start (and again after the bus
  * lost notifications), then each agent whose KB changed, on whichever node, PREPARE_DELAY_MS after the change. A
- * question that comes first starts the training itself, as it always could. Returns the stop.
+ * question that comes first starts the training itself, as it always could. Each engine's status on this node is
+ * written for the others to see (engine-reports.ts). Returns the stop.
  */
 export function prepareEngines(app: App, bus: EventBus, log: Log = silentLog): () => Promise<void> {
   const failed = (agentId: string) => (err: unknown) =>
@@ -127,6 +129,8 @@ export function prepareEngines(app: App, bus: EventBus, log: Log = silentLog): (
         },
         () => {},
       );
+  // Before the first preparation, so the dashboard sees this node's trainings from the start.
+  const stopReporting = reportEngines(app, log);
   const starting = all();
   const unsubscribe = bus.subscribe((e) => {
     if (e.type === KB_CHANGED && typeof e.agentId === 'string')
@@ -137,6 +141,7 @@ export function prepareEngines(app: App, bus: EventBus, log: Log = silentLog): (
     unsubscribe();
     await starting;
     await app.engines.close();
+    await stopReporting();
   };
 }
 

@@ -154,6 +154,21 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       // Version 3's engine answers: said by the server, and shown without a reload.
       await page.getByText('Engine up to date (version 3)').waitFor();
       expect((await srv.app.engines.status(srv.db, agentId)).serving?.version).toBe(3);
+      // A second server, still training version 3 behind a load balancer: the badge counts the servers answering with
+      // it, and follows the other one until it is in.
+      await srv.db.query(
+        `INSERT INTO engine_nodes (node_id, agent_id, kb_version, state, serving_version, training_version, seen_at)
+         VALUES ('node-elsewhere', $1, 3, 'training', 2, 3, now())`,
+        [agentId],
+      );
+      await page.reload();
+      await page.getByText('Version 3 answers on 1 of 2 servers; the others are training it').waitFor();
+      await srv.db.query(
+        `UPDATE engine_nodes SET state = 'ready', serving_version = 3, training_version = NULL, seen_at = now()
+         WHERE node_id = 'node-elsewhere'`,
+      );
+      await page.getByText('Engine up to date on all 2 servers (version 3)').waitFor();
+      await srv.db.query(`DELETE FROM engine_nodes WHERE node_id = 'node-elsewhere'`);
       const articles = page.getByRole('table', { name: 'Articles' });
       expect(await articles.textContent()).toMatch(/Warranty.*pasted\/warranty.*html/s);
       expect(await a11yProblems(page)).toEqual([]);

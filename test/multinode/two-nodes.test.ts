@@ -222,6 +222,15 @@ describe.skipIf(!serverUrl)('two nodes on one PostgreSQL', () => {
     expect(res.status).toBe(201);
     await readyOn(nodeB, 2);
     await readyOn(nodeA, 2);
+    // Either node lists both, each serving version 2, and says which one answered.
+    const listed = await waitFor('both nodes to report version 2', async () => {
+      const r = await api(nodeA, 'GET', `/api/agents/${name}/kb/engine`);
+      const { nodes } = (await r.json()) as {
+        nodes: { nodeId: string; self: boolean; servingVersion: number }[];
+      };
+      return nodes.length === 2 && nodes.every((n) => n.servingVersion === 2) ? nodes : null;
+    });
+    expect(listed.filter((n) => n.self)).toHaveLength(1);
   });
 
   it('both nodes share one set of stately queues and one schedule per job', async () => {

@@ -107,6 +107,7 @@ export class EngineCache {
   /** Agents with a preparation waiting (its delay, or its turn), and since when. */
   private readonly scheduled = new Map<string, number>();
   private closed = false;
+  private readonly listeners = new Set<(agentId: string) => void>();
 
   private readonly staleGraceMs: number;
   private readonly workerFrom: number | undefined;
@@ -152,7 +153,10 @@ export class EngineCache {
   prepare(q: Queryable, agentId: string, delayMs = 0, onError?: (err: unknown) => void): void {
     if (this.closed) return;
     clearTimeout(this.pending.get(agentId));
-    if (!this.scheduled.has(agentId)) this.scheduled.set(agentId, Date.now());
+    if (!this.scheduled.has(agentId)) {
+      this.scheduled.set(agentId, Date.now());
+      this.changed(agentId);
+    }
     const timer = setTimeout(() => {
       this.pending.delete(agentId);
       this.queue = this.queue.then(async () => {
@@ -191,6 +195,25 @@ export class EngineCache {
     this.pending.clear();
     this.scheduled.clear();
     await Promise.all(this.reading);
+  }
+
+  /**
+   * Calls `listener` with the agent's id whenever what `status` says of it may have changed: a preparation is
+   * scheduled, a training starts, ends or fails. Returns the unsubscribe.
+   */
+  onChange(listener: (agentId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(agentId: string): void {
+    for (const l of this.listeners) {
+      try {
+        l(agentId);
+      } catch {
+        // A listener's failure is its own; the cache goes on.
+      }
+    }
   }
 
   async status(q: Queryable, agentId: string): Promise<EngineStatus> {
@@ -237,11 +260,14 @@ export class EngineCache {
           build.built = s;
           const known = this.newest.get(agentId);
           if (!known || known.version <= s.version) this.newest.set(agentId, s);
+          this.changed(agentId);
         },
         () => {
           if (this.cache.get(key) === build) this.cache.delete(key);
+          this.changed(agentId);
         },
       );
+      this.changed(agentId);
       // A failed read fails the snapshot too; both are awaited by whoever asked.
       read.catch(() => {});
     }

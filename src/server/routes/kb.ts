@@ -32,6 +32,7 @@ import { AppError } from '../../errors.ts';
 import { findAgent } from '../../runtime/agents.ts';
 import { escalationTranscript, type Message, presentEscalationRow } from '../../runtime/escalations.ts';
 import type { Queryable } from '../../store/db.ts';
+import { engineNodes } from '../engine-reports.ts';
 import { AgentParam, route, UuidParam } from '../http.ts';
 
 /** Pasted article text; the server's body limit (1 MiB) bounds the request before this does. */
@@ -195,14 +196,18 @@ export function registerKbRoutes(server: FastifyInstance, app: App): void {
       method: 'GET',
       url: '/api/agents/:agent/kb/engine',
       summary:
-        "What answers the agent's questions on this node: the KB version whose engine is in, and the one training",
+        "What answers the agent's questions on this node (the KB version whose engine is in, and the one training), and on every running server (`nodes`)",
       tags: ['kb'],
       permission: 'kb.read',
       params: AgentParam,
     },
     async ({ params }) => {
       const agent = await findAgent(app.db, params.agent);
-      return { engine: await app.engines.status(app.db, agent.id) };
+      const [engine, nodes] = await Promise.all([
+        app.engines.status(app.db, agent.id),
+        engineNodes(app.db, agent.id, app.nodeId),
+      ]);
+      return { engine, nodes };
     },
   );
 

@@ -26,6 +26,7 @@ import { Link } from '../router.tsx';
 import type {
   AgentView,
   ArticleView,
+  EngineNodeView,
   EngineStatusView,
   FaqEntryView,
   KbSuggestView,
@@ -828,15 +829,24 @@ function ArticlesSection({
 const ENGINE_POLL_MS = 1_000;
 
 /**
- * Which KB version answers the agent's questions (on the server that answered this page): after an edit the engine
- * retrains, for seconds on a large KB, and the last version's engine answers meanwhile.
+ * Which KB version answers the agent's questions: after an edit the engine retrains, for seconds on a large KB, and
+ * the last version's engine answers meanwhile. Each server trains its own engine; with several running (behind a
+ * load balancer), the badge counts those already answering with the current version.
  */
 function EngineBadge({ path }: { path: string }) {
-  const status = useResource(() => api.get<{ engine: EngineStatusView }>(`${path}/kb/engine`), path);
+  const status = useResource(
+    () => api.get<{ engine: EngineStatusView; nodes?: EngineNodeView[] }>(`${path}/kb/engine`),
+    path,
+  );
   useLive(['kb.'], () => void status.reload(), 300);
   const engine = status.data?.engine;
+  const nodes = status.data?.nodes ?? [];
+  const several = nodes.length >= 2;
+  const current = engine?.kbVersion ?? 0;
+  const upToDate = nodes.filter((n) => n.servingVersion === current).length;
   // An empty KB (version 0) has nothing to train.
-  const settled = !engine || engine.state === 'ready' || engine.kbVersion === 0;
+  const settled =
+    !engine || engine.kbVersion === 0 || (several ? upToDate === nodes.length : engine.state === 'ready');
   useEffect(() => {
     if (settled) return;
     const timer = window.setInterval(() => void status.reload(), ENGINE_POLL_MS);
@@ -845,6 +855,26 @@ function EngineBadge({ path }: { path: string }) {
   if (!engine || engine.kbVersion === 0) return null;
   const serving = engine.serving;
   const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  if (several) {
+    const each = nodes
+      .map((n) => {
+        const at = n.servingVersion === null ? 'no engine yet' : `version ${n.servingVersion} answers`;
+        const training = n.servingVersion !== current ? `, training version ${current}` : '';
+        return `${n.nodeId}${n.self ? ' (this page)' : ''}: ${at}${training}`;
+      })
+      .join('\n');
+    return upToDate === nodes.length ? (
+      <Badge tone="success" title={each}>
+        Engine up to date on all {nodes.length} servers (version {current})
+      </Badge>
+    ) : (
+      <Badge tone="warning" title={each}>
+        <span role="status">
+          Version {current} answers on {upToDate} of {nodes.length} servers; the others are training it
+        </span>
+      </Badge>
+    );
+  }
   if (engine.state === 'ready' && serving) {
     return (
       <Badge
