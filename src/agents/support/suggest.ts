@@ -15,6 +15,7 @@ import { findAgent } from '../../runtime/agents.ts';
 import { spentToday } from '../../runtime/run-state.ts';
 import { pgSafe } from '../../store/text.ts';
 import { answerFrom } from './brain.ts';
+import type { KbSnapshot } from './engine-cache.ts';
 import { type FaqEntry, listFaqs, presentFaqRow } from './kb.ts';
 
 export const DEFAULT_SUGGESTIONS = 8;
@@ -26,6 +27,8 @@ const PROMPT_ANSWER_CHARS = 2000;
 const PROMPT_PHRASINGS = 30;
 const PROMPT_OTHER_TITLES = 80;
 const MAX_OUTPUT_TOKENS = 1500;
+/** Entries looked at per text of the entry when ranking the others (nearestFirst). */
+const NEAREST_PER_TEXT = 5;
 
 export type SuggestionVerdict = 'new' | 'known' | 'conflict';
 
@@ -118,6 +121,27 @@ export function cleanSuggestions(raw: string[], entry: FaqEntry, count: number):
   return out;
 }
 
+/**
+ * The other entries' titles, those the engine finds closest to this entry's title and phrasings first: on a large KB
+ * the prompt holds PROMPT_OTHER_TITLES of them, and the ones its questions could be mistaken for matter most.
+ */
+export function nearestFirst(snap: KbSnapshot, entry: FaqEntry, all: FaqEntry[]): string[] {
+  const closeness = new Map<string, number>();
+  for (const text of [entry.title, ...entry.phrasings.slice(0, PROMPT_PHRASINGS)]) {
+    for (const m of snap.engine.match(text, NEAREST_PER_TEXT).matches) {
+      if (m.kind === 'faq' && m.id !== entry.id) closeness.set(m.id, (closeness.get(m.id) ?? 0) + m.score);
+    }
+  }
+  const others = all.filter((e) => e.id !== entry.id);
+  const order = new Map(others.map((e, i) => [e.id, i]));
+  return others
+    .sort(
+      (a, b) =>
+        (closeness.get(b.id) ?? 0) - (closeness.get(a.id) ?? 0) || order.get(a.id)! - order.get(b.id)!,
+    )
+    .map((e) => e.title);
+}
+
 /** Asks the agent's LLM for up to `count` new phrasings of the entry, each with the engine's verdict on it. */
 export async function phrasingSuggester(
   app: App,
@@ -151,7 +175,8 @@ export async function phrasingSuggester(
       `${agent.name} has spent its daily cap; suggestions resume tomorrow`,
     );
   }
-  const others = (await listFaqs(app.db, agent.id)).filter((e) => e.id !== entry.id).map((e) => e.title);
+  const snap = await app.engines.answering(app.db, agent.id);
+  const others = nearestFirst(snap, entry, await listFaqs(app.db, agent.id));
   let response: Awaited<ReturnType<typeof client.complete>>;
   try {
     response = await client.complete(suggestionRequest(entry, others, count));
@@ -197,7 +222,6 @@ export async function phrasingSuggester(
     );
   });
   const texts = cleanSuggestions(parseSuggestions(response.text), entry, count);
-  const snap = await app.engines.answering(app.db, agent.id);
   const suggestions = texts.map((text): PhrasingSuggestion => {
     const answer = answerFrom(snap, text, 1);
     const top = answer.candidates[0];

@@ -190,6 +190,33 @@ describe('POST /api/kb/entries/:id/phrasing-suggestions', () => {
     );
   });
 
+  it('lists the entries the engine finds closest first, so a large KB warns the model of the ones that matter', async () => {
+    const { agent, hours } = await supportKb(api);
+    await faqCreator(api.app, 'test', agent.id, {
+      title: 'Holiday opening hours',
+      answer: 'Closed on bank holidays; shorter hours at Christmas.',
+      phrasings: [
+        'are you open on bank holidays',
+        'opening hours at christmas',
+        'when are you open over easter',
+      ],
+    });
+    fake.script({ text: JSON.stringify({ phrasings: [] }) });
+    const res = await api.as('reviewer').post(`/api/kb/entries/${hours}/phrasing-suggestions`, { count: 3 });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().suggestions).toEqual([]);
+    const prompt = anthropicMessageTexts(fake.requests.at(-1)!.body, 'user').join('\n');
+    const others = [...prompt.matchAll(/<other>(.*)<\/other>/g)].map((m) => m[1]);
+    // Created last, but the closest to "Opening hours": first.
+    expect(others[0]).toBe('Holiday opening hours');
+    expect([...others].sort()).toEqual([
+      'Bike servicing',
+      'Delivery costs',
+      'Holiday opening hours',
+      'Returns and refunds',
+    ]);
+  });
+
   it('says which LLM would answer on the KB, and null when none is configured', async () => {
     const { agent } = await supportKb(api);
     expect((await api.as('viewer').get(`/api/agents/${agent.name}/kb`)).json().suggest).toEqual({
