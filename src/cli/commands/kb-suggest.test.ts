@@ -115,6 +115,45 @@ describe('twelve kb suggest', () => {
     expect(after.phrasings).toEqual([...ENTRIES[0]!.phrasings, NEW]);
   });
 
+  it('--thin N asks for every entry with fewer phrasings, with progress; an unusable reply skips that entry', async () => {
+    // Entries under 4 phrasings, by title: Delivery costs, then Returns (Opening hours has 4 by now).
+    fake.script(
+      { text: 'I would suggest asking about delivery.' },
+      { text: JSON.stringify({ phrasings: ['can I send it back after two weeks', 'how much is delivery'] }) },
+    );
+    const io = withLlm();
+    expect(
+      await main(['kb', 'suggest', '--agent', 'shop', '--thin', '4', '--add', 'new', '--json'], io),
+    ).toBe(0);
+    const errors = io.stderr.join('\n');
+    expect(errors).toContain('[1/2] Delivery costs');
+    expect(errors).toContain('[2/2] Returns');
+    expect(errors).toContain('"Delivery costs": the model did not answer with {"phrasings": [...]}');
+    const out = JSON.parse(io.stdout.join(''));
+    expect(out.stoppedBy).toBeNull();
+    expect(out.results.map((r: { entry: { title: string } }) => r.entry.title)).toEqual(['Returns']);
+    const [returns] = out.results;
+    expect(returns.suggestions[1]).toMatchObject({ verdict: 'conflict', match: { title: 'Delivery costs' } });
+    const fresh = returns.suggestions
+      .filter((x: { verdict: string }) => x.verdict === 'new')
+      .map((x: { text: string }) => x.text);
+    expect(returns.added).toEqual(fresh);
+    expect((await phrasingsOf('Returns')).phrasings).toEqual([...ENTRIES[1]!.phrasings, ...fresh]);
+  });
+
+  it('stops at the first provider failure of a --thin run, says where, and exits 1', async () => {
+    fake.script(
+      { text: JSON.stringify({ phrasings: ['do you deliver on saturdays'] }) },
+      { status: 500, errorType: 'api_error', message: 'Internal server error' },
+    );
+    const io = withLlm();
+    expect(await main(['kb', 'suggest', '--agent', 'shop', '--thin', '100'], io)).toBe(1);
+    expect(io.stdout[0]).toMatch(/^"Delivery costs" \(3 phrasings\):$/);
+    expect(io.stdout).toContain('  + do you deliver on saturdays');
+    expect(io.stderr.at(-1)).toMatch(/^stopped after 1 of 3 entries: /);
+    expect(fake.pending()).toBe(0);
+  });
+
   it('refuses without a provider, an unknown entry, and a bad count or --add', async () => {
     const plain = captureIo({ TWELVE_DATA_DIR: dir });
     expect(await main(['kb', 'suggest', '--agent', 'shop', '--entry', 'Returns'], plain)).toBe(1);

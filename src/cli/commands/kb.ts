@@ -5,18 +5,20 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { heldOutTotals, kbHealth, WEAK_SHARE, weakEntries } from '../../agents/support/health.ts';
 import { kbImporter } from '../../agents/support/import.ts';
-import { listFaqs, phrasingAdder } from '../../agents/support/kb.ts';
+import { type FaqEntry, listFaqs, phrasingAdder } from '../../agents/support/kb.ts';
 import {
   DEFAULT_SUGGESTIONS,
   MAX_SUGGESTIONS,
   type PhrasingSuggestion,
   phrasingSuggester,
+  type SuggestionResult,
 } from '../../agents/support/suggest.ts';
 import { createApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
+import { isAppError } from '../../errors.ts';
 import { agentCreator, findAgent } from '../../runtime/agents.ts';
 import { openDatabase } from '../../store/open.ts';
-import { type CliCommand, UsageError } from '../command.ts';
+import { type CliCommand, type CliIo, UsageError } from '../command.ts';
 
 export const kbImportCommand: CliCommand = {
   path: ['kb', 'import'],
@@ -130,13 +132,15 @@ export const kbHealthCommand: CliCommand = {
 
 export const kbSuggestCommand: CliCommand = {
   path: ['kb', 'suggest'],
-  summary: "Ask the configured LLM for new phrasings of an FAQ entry, with the engine's verdict on each",
+  summary: "Ask the configured LLM for new phrasings of FAQ entries, with the engine's verdict on each",
   usage: [
-    'twelve kb suggest --agent NAME --entry TITLE|ID [--count N] [--add new] [--json]',
+    'twelve kb suggest --agent NAME (--entry TITLE|ID | --thin N) [--count N] [--add new] [--json]',
     '',
-    '  --count N  how many to ask for, 1 to 20 (default 8)',
-    '  --add new  add the ones the engine does not answer with this entry yet (one new version); without it',
-    '             nothing is added',
+    '  --entry TITLE  one entry, by title or id',
+    '  --thin N       every entry with fewer than N phrasings (one model call each, with progress)',
+    '  --count N      how many to ask for per entry, 1 to 20 (default 8)',
+    '  --add new      add the ones the engine does not answer with their entry yet (one new version per entry,',
+    '                 once every entry was asked); without it nothing is added',
   ].join('\n'),
   async run(argv, io) {
     const { values } = parseArgs({
@@ -144,6 +148,7 @@ export const kbSuggestCommand: CliCommand = {
       options: {
         agent: { type: 'string' },
         entry: { type: 'string' },
+        thin: { type: 'string' },
         count: { type: 'string' },
         add: { type: 'string' },
         json: { type: 'boolean' },
@@ -151,7 +156,11 @@ export const kbSuggestCommand: CliCommand = {
       strict: true,
     });
     if (!values.agent) throw new UsageError('--agent NAME is required');
-    if (!values.entry) throw new UsageError('--entry TITLE or ID is required');
+    if ((values.entry === undefined) === (values.thin === undefined))
+      throw new UsageError('give --entry TITLE or --thin N');
+    const thin = values.thin === undefined ? null : Number(values.thin);
+    if (thin !== null && (!Number.isInteger(thin) || thin < 1 || thin > 1000))
+      throw new UsageError('--thin: a whole number from 1 to 1000');
     const count = values.count === undefined ? DEFAULT_SUGGESTIONS : Number(values.count);
     if (!Number.isInteger(count) || count < 1 || count > MAX_SUGGESTIONS)
       throw new UsageError(`--count: a whole number from 1 to ${MAX_SUGGESTIONS}`);
@@ -164,40 +173,109 @@ export const kbSuggestCommand: CliCommand = {
       const agent = await findAgent(db, values.agent);
       if (agent.kind !== 'support')
         throw new Error(`agent "${values.agent}" is a ${agent.kind} agent, not support`);
-      const wanted = values.entry.trim().toLowerCase();
-      const entry = (await listFaqs(db, agent.id)).find(
-        (e) => e.id === values.entry || e.title.toLowerCase() === wanted,
-      );
-      if (!entry) throw new Error(`no FAQ entry "${values.entry}" in ${agent.name}`);
-      io.err(`asking ${config.llm?.model ?? 'the LLM'} for ${count} phrasings of "${entry.title}"…`);
-      const result = await phrasingSuggester(app, 'cli', entry.id, count);
-      const fresh = result.suggestions.filter((s) => s.verdict === 'new').map((s) => s.text);
-      const added =
-        values.add === 'new' && fresh.length > 0 ? await phrasingAdder(app, 'cli', entry.id, fresh) : null;
-      if (values.json) {
-        io.out(
-          JSON.stringify({
-            entry: { id: entry.id, title: entry.title },
-            ...result,
-            added: added ? fresh : [],
-          }),
-        );
-        return 0;
+      const all = await listFaqs(db, agent.id);
+      let entries: FaqEntry[];
+      if (thin !== null) {
+        entries = all.filter((e) => e.phrasings.length < thin);
+        if (entries.length === 0) {
+          io.out(`no entry of ${agent.name} has fewer than ${thin} phrasings`);
+          return 0;
+        }
+      } else {
+        const wanted = values.entry!.trim().toLowerCase();
+        const entry = all.find((e) => e.id === values.entry || e.title.toLowerCase() === wanted);
+        if (!entry) throw new Error(`no FAQ entry "${values.entry}" in ${agent.name}`);
+        entries = [entry];
       }
-      if (result.suggestions.length === 0) io.out('the model proposed nothing new');
-      for (const s of result.suggestions) io.out(`${VERDICT_MARK[s.verdict]} ${s.text}${verdictNote(s)}`);
-      io.out(
-        `${result.model}: ${result.usage.inputTokens} + ${result.usage.outputTokens} tokens, ${result.cents}¢`,
+      const model = config.llm?.model ?? 'the LLM';
+      const progress = entries.length > 1 ? progressTo(io, entries.length, `asking ${model}`) : null;
+      if (!progress) io.err(`asking ${model} for ${count} phrasings of "${entries[0]!.title}"…`);
+      const asked: { entry: FaqEntry; result: SuggestionResult }[] = [];
+      let stoppedBy: string | null = null;
+      for (const [i, entry] of entries.entries()) {
+        progress?.(i, entry.title);
+        try {
+          asked.push({ entry, result: await phrasingSuggester(app, 'cli', entry.id, count) });
+        } catch (err) {
+          // One entry's unusable reply is that entry's; anything else (no provider, provider down, cap reached) stops.
+          if (entries.length > 1 && isAppError(err) && err.id === 'llm_bad_output') {
+            io.err(`"${entry.title}": ${err.message}`);
+            continue;
+          }
+          if (asked.length === 0) throw err;
+          stoppedBy = err instanceof Error ? err.message : String(err);
+          break;
+        }
+      }
+      progress?.(entries.length, '');
+      const added = new Map<string, number>();
+      if (values.add === 'new') {
+        for (const { entry, result } of asked) {
+          const fresh = result.suggestions.filter((s) => s.verdict === 'new').map((s) => s.text);
+          if (fresh.length === 0) continue;
+          const saved = await phrasingAdder(app, 'cli', entry.id, fresh);
+          added.set(entry.id, saved.version);
+        }
+      }
+      const fresh = (r: SuggestionResult) =>
+        r.suggestions.filter((s) => s.verdict === 'new').map((s) => s.text);
+      const cents = asked.reduce((sum, a) => sum + a.result.cents, 0);
+      if (values.json) {
+        const results = asked.map(({ entry, result }) => ({
+          entry: { id: entry.id, title: entry.title },
+          ...result,
+          added: added.has(entry.id) ? fresh(result) : [],
+        }));
+        io.out(JSON.stringify(thin === null ? results[0] : { results, cents, stoppedBy }));
+        return stoppedBy ? 1 : 0;
+      }
+      for (const { entry, result } of asked) {
+        if (entries.length > 1) io.out(`"${entry.title}" (${entry.phrasings.length} phrasings):`);
+        const pad = entries.length > 1 ? '  ' : '';
+        if (result.suggestions.length === 0) io.out(`${pad}the model proposed nothing new`);
+        for (const s of result.suggestions)
+          io.out(`${pad}${VERDICT_MARK[s.verdict]} ${s.text}${verdictNote(s)}`);
+        const version = added.get(entry.id);
+        if (version !== undefined) io.out(`${pad}added ${fresh(result).length} (entry version ${version})`);
+      }
+      const tokens = asked.reduce(
+        (t, a) => [t[0]! + a.result.usage.inputTokens, t[1]! + a.result.usage.outputTokens],
+        [0, 0],
       );
-      if (added) io.out(`added ${fresh.length} to "${entry.title}" (entry version ${added.version})`);
-      else if (values.add === 'new') io.out('nothing new to add');
-      else if (fresh.length > 0) io.out('nothing added: pick in the dashboard, or run again with --add new');
+      io.out(
+        `${asked[0]?.result.model ?? model}: ${asked.length} ${asked.length === 1 ? 'call' : 'calls'}, ${tokens[0]} + ${tokens[1]} tokens, ${cents}¢`,
+      );
+      const newCount = asked.reduce((n, a) => n + fresh(a.result).length, 0);
+      if (values.add !== 'new') {
+        if (newCount > 0) io.out('nothing added: pick in the dashboard, or run again with --add new');
+      } else if (added.size === 0) io.out('nothing new to add');
+      if (stoppedBy) {
+        io.err(`stopped after ${asked.length} of ${entries.length} entries: ${stoppedBy}`);
+        return 1;
+      }
       return 0;
     } finally {
       await app.close();
     }
   },
 };
+
+/** A progress bar on a terminal, a line per step otherwise (stderr either way). */
+function progressTo(io: CliIo, total: number, label: string): (done: number, item: string) => void {
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar(
+        { format: `${label} [{bar}] {value}/{total} {item}`, hideCursor: true, stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  bar?.start(total, 0, { item: '' });
+  return (done, item) => {
+    if (bar) {
+      bar.update(done, { item });
+      if (done >= total) bar.stop();
+    } else if (done < total) io.err(`[${done + 1}/${total}] ${item}`);
+  };
+}
 
 const VERDICT_MARK = { new: '+', known: '=', conflict: '!' } as const;
 
