@@ -565,6 +565,18 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       expect(await pairs.locator('tbody tr').first().textContent()).toMatch(
         /^(Cancel my order|Cancel an order)(Cancel an order|Cancel my order)\d+$/,
       );
+      // Each title leads to its entry's card, where its phrasings are edited.
+      const first = pairs.locator('tbody tr').first().getByRole('link').first();
+      const title = (await first.textContent())!;
+      await first.click();
+      const card = page.locator(`article[data-entry="${title}"]`);
+      expect(await card.evaluate((el) => el.matches(':target'))).toBe(true);
+      expect(
+        await card.evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          return r.top >= 0 && r.top < window.innerHeight;
+        }),
+      ).toBe(true);
       expect(await a11yProblems(page)).toEqual([]);
       await screenshot(page, 'kb-health');
     },

@@ -13,6 +13,11 @@ const SHOWN = 10;
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
+/** The entry's card on this page (its edit, phrasing and suggestion buttons), by its id. */
+function EntryLink({ id, title }: { id: string; title: string }) {
+  return <a href={`#entry-${id}`}>{title}</a>;
+}
+
 export function KbHealthSection({ agentPath }: { agentPath: string }) {
   const health = useResource(() => api.get<KbHealthView>(`${agentPath}/kb/health`), agentPath);
   // Re-read after a change: the answer waits for the new version's training.
@@ -57,8 +62,12 @@ export function KbHealthSection({ agentPath }: { agentPath: string }) {
               <tbody>
                 {h.lookAlike.slice(0, SHOWN).map((p) => (
                   <tr key={`${p.entry.id} ${p.other.id}`}>
-                    <td>{p.entry.title}</td>
-                    <td>{p.other.title}</td>
+                    <td>
+                      <EntryLink id={p.entry.id} title={p.entry.title} />
+                    </td>
+                    <td>
+                      <EntryLink id={p.other.id} title={p.other.title} />
+                    </td>
                     <td>{p.count}</td>
                   </tr>
                 ))}
@@ -82,7 +91,9 @@ export function KbHealthSection({ agentPath }: { agentPath: string }) {
               <tbody>
                 {weak.map((e) => (
                   <tr key={e.id}>
-                    <td>{e.title}</td>
+                    <td>
+                      <EntryLink id={e.id} title={e.title} />
+                    </td>
                     <td>
                       <span className="share-bar" aria-hidden="true">
                         <span style={{ width: pct(e.recognized / e.heldOut) }} />

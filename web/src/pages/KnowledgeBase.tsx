@@ -292,7 +292,12 @@ function EntryCard({
   };
 
   return (
-    <article className="card kb-entry" aria-labelledby={titleId} data-entry={entry.title}>
+    <article
+      id={`entry-${entry.id}`}
+      className="card kb-entry"
+      aria-labelledby={titleId}
+      data-entry={entry.title}
+    >
       <header className="kb-entry-head">
         <h3 id={titleId}>{entry.title}</h3>
         {entry.tags.map((t) => (
