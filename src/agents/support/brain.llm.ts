@@ -9,24 +9,13 @@
 // the suggested reply.
 import type { Clock } from '../../clock.ts';
 import { customerText, groundingProblem, parseModelOutput } from '../../engines/llm/grounding.ts';
-import {
-  createLlmClient,
-  type LlmClient,
-  LlmError,
-  type LlmMessage,
-  type LlmUsage,
-} from '../../engines/llm/provider.ts';
-import {
-  type LlmSettings,
-  llmSettingsFromEnv,
-  type ModelPrice,
-  tokenCost,
-} from '../../engines/llm/settings.ts';
-import { spentToday } from '../../runtime/run-state.ts';
+import { createLlmClient, type LlmClient, LlmError, type LlmMessage } from '../../engines/llm/provider.ts';
+import { type LlmSettings, llmSettingsFromEnv, type ModelPrice } from '../../engines/llm/settings.ts';
 import type { ActionInput, AgentConfig, Brain, BrainContext } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { type Answer, answerFrom, SupportLocalBrain } from './brain.ts';
 import type { EngineCache, KbSnapshot } from './engine-cache.ts';
+import { llmCapReached, recordLlmSpend } from './llm-spend.ts';
 
 /** How many retrieved candidates the model sees (P1…P5). */
 export const LLM_PASSAGES = 5;
@@ -135,9 +124,10 @@ export class SupportLlmBrain implements Brain {
     } catch (err) {
       return escalate(`the LLM brain is not available: ${message(err)}`);
     }
-    const { client, prices } = backend;
+    const { client } = backend;
     // A daily spend cap that is used up pauses paid model calls (DESIGN §2); the free local answer still serves.
-    if (await this.capReached(ctx.agent, prices, client.model)) return this.local.decide(ctx);
+    if (await llmCapReached(this.db, ctx.agent, backend, this.opts.clock.now()))
+      return this.local.decide(ctx);
 
     const passages = numbered(snap, retrieved);
     const instructions = rules(ctx.agent.displayName);
@@ -152,7 +142,13 @@ export class SupportLlmBrain implements Brain {
     } catch (err) {
       return escalate(`the language model failed: ${message(err)}`);
     }
-    await this.recordSpend(ctx, client, prices, completion.usage);
+    await recordLlmSpend(this.db, {
+      agentId: ctx.agent.id,
+      runId: ctx.run.id,
+      backend,
+      usage: completion.usage,
+      now: this.opts.clock.now(),
+    });
 
     const said = `Model output: ${clip(completion.text, 500)}`;
     // No tool is offered to the model, and the SDK runs none; a model that asks for one anyway has been steered
@@ -190,39 +186,6 @@ export class SupportLlmBrain implements Brain {
       topic: cited[0]!.candidate.id,
       final: true,
     };
-  }
-
-  private async capReached(agent: AgentConfig, prices: Record<string, ModelPrice>, model: string) {
-    if (agent.spendCapCents === null) return false;
-    const price = prices[model];
-    if (!price || (price.input === 0 && price.output === 0)) return false;
-    return (await spentToday(this.db, agent.id, this.opts.clock.now())) >= agent.spendCapCents;
-  }
-
-  /** One spend-ledger line per model call, even at 0 cents: the token counts are the record. */
-  private async recordSpend(
-    ctx: BrainContext,
-    client: LlmClient,
-    prices: Record<string, ModelPrice>,
-    usage: LlmUsage,
-  ): Promise<void> {
-    const cost = tokenCost(prices, client.model, usage);
-    await this.db.query(
-      `INSERT INTO spend_ledger (agent_id, run_id, category, cents, day, detail) VALUES ($1, $2, 'llm_tokens', $3, $4, $5)`,
-      [
-        ctx.agent.id,
-        ctx.run.id,
-        cost.cents,
-        this.opts.clock.now().toISOString().slice(0, 10),
-        JSON.stringify({
-          provider: client.provider,
-          model: client.model,
-          inputTokens: usage.inputTokens,
-          outputTokens: usage.outputTokens,
-          exactCents: cost.exactCents,
-        }),
-      ],
-    );
   }
 }
 

@@ -9,14 +9,13 @@ import { z } from 'zod';
 import type { App } from '../../app.ts';
 import type { Actor } from '../../context.ts';
 import { LlmError, type LlmRequest } from '../../engines/llm/provider.ts';
-import { tokenCost } from '../../engines/llm/settings.ts';
 import { AppError } from '../../errors.ts';
 import { findAgent } from '../../runtime/agents.ts';
-import { spentToday } from '../../runtime/run-state.ts';
 import { pgSafe } from '../../store/text.ts';
 import { answerFrom } from './brain.ts';
 import type { KbSnapshot } from './engine-cache.ts';
 import { type FaqEntry, listFaqs, presentFaqRow } from './kb.ts';
+import { llmCapReached, recordLlmSpend } from './llm-spend.ts';
 
 export const DEFAULT_SUGGESTIONS = 8;
 export const MAX_SUGGESTIONS = 20;
@@ -162,14 +161,8 @@ export async function phrasingSuggester(
     if (err instanceof LlmError) throw new AppError('llm_not_configured', err.message);
     throw err;
   }
-  const { client, prices } = backend;
-  const price = prices[client.model];
-  if (
-    agent.spendCapCents !== null &&
-    price &&
-    (price.input > 0 || price.output > 0) &&
-    (await spentToday(app.db, agent.id, app.clock.now())) >= agent.spendCapCents
-  ) {
+  const { client } = backend;
+  if (await llmCapReached(app.db, agent, backend, app.clock.now())) {
     throw new AppError(
       'spend_cap_reached',
       `${agent.name} has spent its daily cap; suggestions resume tomorrow`,
@@ -184,26 +177,16 @@ export async function phrasingSuggester(
     if (err instanceof LlmError) throw new AppError('llm_unavailable', err.message);
     throw err;
   }
-  const cost = tokenCost(prices, client.model, response.usage);
   // Spent whatever the reply says: the ledger line and the audit event come before parsing it.
-  await app.db.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO spend_ledger (agent_id, run_id, category, cents, day, detail) VALUES ($1, NULL, 'llm_tokens', $2, $3, $4)`,
-      [
-        agent.id,
-        cost.cents,
-        app.clock.now().toISOString().slice(0, 10),
-        JSON.stringify({
-          purpose: 'kb_phrasing_suggestions',
-          entryId: entry.id,
-          provider: client.provider,
-          model: client.model,
-          inputTokens: response.usage.inputTokens,
-          outputTokens: response.usage.outputTokens,
-          exactCents: cost.exactCents,
-        }),
-      ],
-    );
+  const cost = await app.db.transaction(async (tx) => {
+    const cost = await recordLlmSpend(tx, {
+      agentId: agent.id,
+      runId: null,
+      backend,
+      usage: response.usage,
+      now: app.clock.now(),
+      detail: { purpose: 'kb_phrasing_suggestions', entryId: entry.id },
+    });
     await app.audit.append(
       {
         stream: `agent:${agent.id}`,
@@ -220,6 +203,7 @@ export async function phrasingSuggester(
       },
       tx,
     );
+    return cost;
   });
   const texts = cleanSuggestions(parseSuggestions(response.text), entry, count);
   const suggestions = texts.map((text): PhrasingSuggestion => {
