@@ -246,6 +246,77 @@ describe.skipIf(!haveChromium)('phrasings suggested by the LLM in Chromium', () 
   );
 
   it(
+    'asks for phrasings that tell apart two entries the KB health finds mistaken for one another',
+    async () => {
+      // Two entries asked in the same words: training takes one for the other.
+      const agent = await agentCreator(srv.app, 'test', {
+        kind: 'support',
+        name: 'lookalike',
+        displayName: 'Lookalike',
+        confidenceThreshold: 0.5,
+      });
+      const templates = [
+        'how do I {t}',
+        'I want to {t}',
+        'can I {t} online',
+        'help me {t}',
+        'where do I {t}',
+      ];
+      const phrase = (t: string, u = t) => templates.map((x, i) => x.replace('{t}', i % 2 ? t : u));
+      for (const [title, phrasings] of [
+        ['Reset password', phrase('reset my password')],
+        ['Book a repair', phrase('book a repair')],
+        ['Cancel my order', phrase('cancel my order', 'cancel an order')],
+        ['Cancel an order', phrase('cancel an order', 'cancel my order')],
+      ] as const)
+        await faqCreator(srv.app, 'test', agent.id, {
+          title,
+          answer: `${title}.`,
+          phrasings: [...phrasings],
+        });
+      await page.goto(`${srv.url}/agents/lookalike/kb`);
+      await heading(page, 'Knowledge base of Lookalike');
+      const section = page.getByRole('region', { name: 'How well it tells entries apart' });
+      await section.getByText(/^While training version 4, the engine held out/).waitFor();
+      const pairs = section.getByRole('table', { name: 'Entries it takes for one another' });
+      const row = pairs.locator('tbody tr').first();
+      const [entry, other] = (await row.getByRole('link').allTextContents()) as [string, string];
+      expect([entry, other].sort()).toEqual(['Cancel an order', 'Cancel my order']);
+
+      fake.script({
+        text: JSON.stringify({ phrasings: ['stop the order I placed this morning before it ships'] }),
+      });
+      const tell = row.getByRole('button', { name: `Tell apart “${entry}” from “${other}”` });
+      await tell.click();
+      expect(await tell.getAttribute('aria-expanded')).toBe('true');
+      const panel = section.getByRole('form', {
+        name: `Suggested phrasings for “${entry}” to tell it from “${other}”`,
+      });
+      const box = panel.getByRole('checkbox', {
+        name: 'stop the order I placed this morning before it ships',
+      });
+      await box.waitFor();
+      // The model saw both entries: this one, and the one it is mistaken for.
+      const prompt = anthropicMessageTexts(fake.requests.at(-1)!.body, 'user').join('\n');
+      expect(prompt).toContain(`<contrast>\n<title>${other}</title>`);
+      expect(await a11yProblems(page)).toEqual([]);
+      await screenshot(page, 'kb-suggest-apart');
+
+      if (!(await box.isChecked())) await box.check();
+      await panel.getByRole('button', { name: 'Add 1 selected' }).click();
+      await panel.waitFor({ state: 'detached' });
+      // Saved as a phrasing of that entry, and the health is measured again on the new version.
+      await section.getByText(/^While training version 5, the engine held out/).waitFor();
+      const [saved] = await srv.db.query<{ phrasings: string[] }>(
+        'SELECT phrasings FROM kb_entries WHERE agent_id = $1 AND title = $2',
+        [agent.id, entry],
+      );
+      expect(saved!.phrasings.at(-1)).toBe('stop the order I placed this morning before it ships');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
     'does not offer suggestions when no LLM is configured',
     async () => {
       const plain = await startServer({ llm: null });

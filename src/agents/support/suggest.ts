@@ -56,16 +56,38 @@ const SYSTEM = [
 ].join(' ');
 
 /** Keeps a KB text from closing the fence it sits in. */
-const fenced = (text: string) => text.replace(/<\s*\/?\s*(entry|title|answer|phrasing|other)\s*>/gi, ' ');
+const fenced = (text: string) =>
+  text.replace(/<\s*\/?\s*(entry|contrast|title|answer|phrasing|other)\s*>/gi, ' ');
 
-export function suggestionRequest(entry: FaqEntry, otherTitles: string[], count: number): LlmRequest {
+/** An entry as the prompt shows it, inside `<tag>`: title, answer (cut) and phrasings. */
+const entryBlock = (tag: string, e: FaqEntry) => [
+  `<${tag}>`,
+  `<title>${fenced(e.title)}</title>`,
+  `<answer>${fenced(e.answer.slice(0, PROMPT_ANSWER_CHARS))}</answer>`,
+  ...e.phrasings.slice(0, PROMPT_PHRASINGS).map((p) => `<phrasing>${fenced(p)}</phrasing>`),
+  `</${tag}>`,
+];
+
+/**
+ * The prompt. With `contrast`, an entry whose questions the engine takes for this one's (KB health's look-alike
+ * pairs): the model is shown it too and asked for questions only this entry answers.
+ */
+export function suggestionRequest(
+  entry: FaqEntry,
+  otherTitles: string[],
+  count: number,
+  contrast?: FaqEntry,
+): LlmRequest {
   const lines = [
     `Write ${count} new ways to ask for this entry's answer.`,
-    '<entry>',
-    `<title>${fenced(entry.title)}</title>`,
-    `<answer>${fenced(entry.answer.slice(0, PROMPT_ANSWER_CHARS))}</answer>`,
-    ...entry.phrasings.slice(0, PROMPT_PHRASINGS).map((p) => `<phrasing>${fenced(p)}</phrasing>`),
-    '</entry>',
+    ...entryBlock('entry', entry),
+    ...(contrast
+      ? [
+          'Customers\u2019 questions for it are being mistaken for the entry below, and the other way round. Write',
+          'questions that only the first entry answers: use the words and details that set it apart from this one.',
+          ...entryBlock('contrast', contrast),
+        ]
+      : []),
     'Questions for these other entries must not be among yours:',
     ...otherTitles.slice(0, PROMPT_OTHER_TITLES).map((t) => `<other>${fenced(t)}</other>`),
   ];
@@ -147,12 +169,26 @@ export async function phrasingSuggester(
   actor: Actor,
   entryId: string,
   count = DEFAULT_SUGGESTIONS,
+  /** Another entry of the same agent that this one's questions are mistaken for (see suggestionRequest). */
+  contrastId?: string,
 ): Promise<SuggestionResult> {
   const [row] = await app.db.query('SELECT * FROM kb_entries WHERE id = $1 AND deleted_at IS NULL', [
     entryId,
   ]);
   if (!row) throw new AppError('not_found', 'no such FAQ entry');
   const entry = presentFaqRow(row);
+  let contrast: FaqEntry | undefined;
+  if (contrastId !== undefined) {
+    const [other] = await app.db.query(
+      'SELECT * FROM kb_entries WHERE id = $1 AND agent_id = $2 AND deleted_at IS NULL',
+      [contrastId, entry.agentId],
+    );
+    if (!other || contrastId === entry.id)
+      throw new AppError('validation_failed', 'contrast: another FAQ entry of the same agent', [
+        { path: ['contrast'], message: 'another FAQ entry of the same agent' },
+      ]);
+    contrast = presentFaqRow(other);
+  }
   const agent = await findAgent(app.db, entry.agentId);
   let backend: ReturnType<App['llm']>;
   try {
@@ -169,10 +205,12 @@ export async function phrasingSuggester(
     );
   }
   const snap = await app.engines.answering(app.db, agent.id);
-  const others = nearestFirst(snap, entry, await listFaqs(app.db, agent.id));
+  const others = nearestFirst(snap, entry, await listFaqs(app.db, agent.id)).filter(
+    (t) => t !== contrast?.title,
+  );
   let response: Awaited<ReturnType<typeof client.complete>>;
   try {
-    response = await client.complete(suggestionRequest(entry, others, count));
+    response = await client.complete(suggestionRequest(entry, others, count, contrast));
   } catch (err) {
     if (err instanceof LlmError) throw new AppError('llm_unavailable', err.message);
     throw err;
@@ -196,6 +234,7 @@ export async function phrasingSuggester(
         payload: {
           model: client.model,
           asked: count,
+          ...(contrast ? { contrast: contrast.id } : {}),
           inputTokens: response.usage.inputTokens,
           outputTokens: response.usage.outputTokens,
           cents: cost.cents,

@@ -217,6 +217,38 @@ describe('POST /api/kb/entries/:id/phrasing-suggestions', () => {
     ]);
   });
 
+  it('with contrast, shows the model the entry its questions are mistaken for and asks for what sets them apart', async () => {
+    const { agent, hours, refunds } = await supportKb(api);
+    fake.script({ text: JSON.stringify({ phrasings: ['are you open on boxing day'] }) });
+    const res = await api
+      .as('reviewer')
+      .post(`/api/kb/entries/${hours}/phrasing-suggestions`, { count: 2, contrast: refunds });
+    expect(res.statusCode, res.body).toBe(200);
+    const prompt = anthropicMessageTexts(fake.requests.at(-1)!.body, 'user').join('\n');
+    expect(prompt).toMatch(/only the first entry answers/);
+    expect(prompt).toMatch(/<contrast>\n<title>Returns and refunds<\/title>\n<answer>Return any unused item/);
+    expect(prompt).toContain('<phrasing>I want my money back</phrasing>');
+    // Shown once, as the contrast, not again among the others.
+    expect(prompt).not.toContain('<other>Returns and refunds</other>');
+    const [event] = await api.db.query<{ payload: Record<string, unknown> }>(
+      `SELECT payload FROM audit_events WHERE stream = $1 AND action = 'kb.phrasings_suggested' ORDER BY seq DESC LIMIT 1`,
+      [`agent:${agent.id}`],
+    );
+    expect(event!.payload.contrast).toBe(refunds);
+
+    // Itself, another agent's entry, or not an id: refused before the model is asked.
+    const elsewhere = await supportKb(api);
+    const calls = fake.requests.length;
+    for (const contrast of [hours, elsewhere.refunds, 'returns']) {
+      const bad = await api
+        .as('reviewer')
+        .post(`/api/kb/entries/${hours}/phrasing-suggestions`, { contrast });
+      expect(bad.statusCode, contrast).toBe(400);
+      expect(bad.json().error.id).toBe('validation_failed');
+    }
+    expect(fake.requests.length).toBe(calls);
+  });
+
   it('says which LLM would answer on the KB, and null when none is configured', async () => {
     const { agent } = await supportKb(api);
     expect((await api.as('viewer').get(`/api/agents/${agent.name}/kb`)).json().suggest).toEqual({

@@ -49,7 +49,11 @@ const PhrasingBody = z.union([
   z.object({ phrasings: z.array(Phrasing).min(1).max(MAX_SUGGESTIONS) }).strict(),
 ]);
 const SuggestBody = z
-  .object({ count: z.number().int().min(1).max(MAX_SUGGESTIONS).default(DEFAULT_SUGGESTIONS) })
+  .object({
+    count: z.number().int().min(1).max(MAX_SUGGESTIONS).default(DEFAULT_SUGGESTIONS),
+    /** Another entry whose questions this one's are taken for: phrasings that tell the two apart. */
+    contrast: z.string().uuid().optional(),
+  })
   .strict();
 const ArticleBody = z
   .object({
@@ -322,7 +326,8 @@ export function registerKbRoutes(server: FastifyInstance, app: App): void {
       params: UuidParam,
       body: SuggestBody,
     },
-    async ({ params, body, principal }) => phrasingSuggester(app, principal.actor, params.id, body.count),
+    async ({ params, body, principal }) =>
+      phrasingSuggester(app, principal.actor, params.id, body.count, body.contrast),
   );
 
   route(

@@ -2,11 +2,15 @@
 // training round holds out a fifth of every entry's phrasings and checks what they match. The entries it takes for one
 // another, and those whose own phrasings it misses, are what to work on: phrasings that say what sets an entry apart,
 // or one entry where two say the same.
+
+import { useState } from 'react';
 import { heldOutTotals, WEAK_SHARE, weakEntries } from '../../../src/agents/support/health.ts';
 import { api } from '../api.ts';
-import { useResource } from '../hooks.ts';
+import { plural } from '../format.ts';
+import { useResource, useSession } from '../hooks.ts';
 import { useLive } from '../live.ts';
-import type { KbHealthView } from '../types.ts';
+import type { KbHealthView, KbSuggestView } from '../types.ts';
+import { SuggestPhrasings } from './SuggestPhrasings.tsx';
 import { ErrorNote, Loading } from './ui.tsx';
 
 const SHOWN = 10;
@@ -18,8 +22,25 @@ function EntryLink({ id, title }: { id: string; title: string }) {
   return <a href={`#entry-${id}`}>{title}</a>;
 }
 
-export function KbHealthSection({ agentPath }: { agentPath: string }) {
+type Ref = { id: string; title: string };
+
+export function KbHealthSection({
+  agentPath,
+  suggest = null,
+  writable = false,
+  onChanged,
+}: {
+  agentPath: string;
+  /** The LLM that suggests phrasings (null: none configured); with it, writers get "Tell apart" on each pair. */
+  suggest?: KbSuggestView | null;
+  writable?: boolean;
+  /** After phrasings were added from here. */
+  onChanged?: () => void;
+}) {
+  const { announce } = useSession();
   const health = useResource(() => api.get<KbHealthView>(`${agentPath}/kb/health`), agentPath);
+  const [apart, setApart] = useState<{ entry: Ref; other: Ref } | null>(null);
+  const canSuggest = suggest !== null && writable;
   // Re-read after a change: the answer waits for the new version's training.
   useLive(['kb.'], () => void health.reload(), 1000);
   const h = health.data?.health;
@@ -57,6 +78,11 @@ export function KbHealthSection({ agentPath }: { agentPath: string }) {
                   <th scope="col">Phrasings of</th>
                   <th scope="col">Matched best</th>
                   <th scope="col">Times</th>
+                  {canSuggest ? (
+                    <th scope="col">
+                      <span className="sr-only">Suggest</span>
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
@@ -69,6 +95,25 @@ export function KbHealthSection({ agentPath }: { agentPath: string }) {
                       <EntryLink id={p.other.id} title={p.other.title} />
                     </td>
                     <td>{p.count}</td>
+                    {canSuggest ? (
+                      <td>
+                        <button
+                          type="button"
+                          className="btn btn-sm"
+                          aria-label={`Tell apart “${p.entry.title}” from “${p.other.title}”`}
+                          aria-expanded={apart?.entry.id === p.entry.id && apart.other.id === p.other.id}
+                          onClick={() =>
+                            setApart((cur) =>
+                              cur?.entry.id === p.entry.id && cur.other.id === p.other.id
+                                ? null
+                                : { entry: p.entry, other: p.other },
+                            )
+                          }
+                        >
+                          Tell apart
+                        </button>
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
@@ -76,6 +121,21 @@ export function KbHealthSection({ agentPath }: { agentPath: string }) {
           ) : (
             <p className="muted">No held-out phrasing matched another entry best.</p>
           )}
+          {apart && suggest ? (
+            <SuggestPhrasings
+              key={`${apart.entry.id} ${apart.other.id}`}
+              entry={apart.entry}
+              contrast={apart.other}
+              model={suggest.model}
+              onCancel={() => setApart(null)}
+              onAdded={(added) => {
+                setApart(null);
+                announce(`Added ${plural(added.length, 'phrasing')} to “${apart.entry.title}”`);
+                onChanged?.();
+                void health.reload();
+              }}
+            />
+          ) : null}
           {weak.length > 0 ? (
             <table className="table compact" aria-label="Entries whose own phrasings it misses">
               <caption>

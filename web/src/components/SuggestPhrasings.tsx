@@ -29,11 +29,14 @@ const preselected = (list: PhrasingSuggestionView[]) =>
 
 export function SuggestPhrasings({
   entry,
+  contrast,
   model,
   onAdded,
   onCancel,
 }: {
-  entry: FaqEntryView;
+  entry: Pick<FaqEntryView, 'id' | 'title'>;
+  /** An entry whose questions this one's are taken for: the model is asked for what sets the two apart. */
+  contrast?: Pick<FaqEntryView, 'id' | 'title'>;
   /** The configured model, named while it is asked. */
   model: string;
   /** After the chosen phrasings were saved (a new version of the entry). */
@@ -53,7 +56,10 @@ export function SuggestPhrasings({
     const mine = ++seq.current;
     add.setError(null);
     const r = await ask.run(() =>
-      api.post<PhrasingSuggestionsView>(`/api/kb/entries/${entry.id}/phrasing-suggestions`, { count: COUNT }),
+      api.post<PhrasingSuggestionsView>(`/api/kb/entries/${entry.id}/phrasing-suggestions`, {
+        count: COUNT,
+        ...(contrast ? { contrast: contrast.id } : {}),
+      }),
     );
     // An older request answering after "Ask again" is dropped.
     if (mine !== seq.current) return;
@@ -102,7 +108,7 @@ export function SuggestPhrasings({
     <form
       className="kb-panel suggest-panel"
       aria-busy={busy}
-      aria-label={`Suggested phrasings for “${entry.title}”`}
+      aria-label={`Suggested phrasings for “${entry.title}”${contrast ? ` to tell it from “${contrast.title}”` : ''}`}
       onSubmit={submit}
     >
       <p className="hint suggest-hint">

@@ -191,7 +191,14 @@ export function KnowledgeBasePage({ agentName }: { agentName: string }) {
         />
       ) : null}
 
-      {agent.data?.kind === 'support' ? <KbHealthSection agentPath={path} /> : null}
+      {agent.data?.kind === 'support' ? (
+        <KbHealthSection
+          agentPath={path}
+          suggest={kb.data?.suggest ?? null}
+          writable={writable}
+          onChanged={() => void kb.reload()}
+        />
+      ) : null}
 
       {agent.data?.kind === 'support' ? (
         <EvaluationSection
