@@ -5,7 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeAnthropic, startFakeAnthropic } from '../../../test/fakes/anthropic.ts';
+import {
+  anthropicMessageTexts,
+  type FakeAnthropic,
+  startFakeAnthropic,
+} from '../../../test/fakes/anthropic.ts';
 import { captureIo } from '../../../test/support/cli.ts';
 import { faqCreator } from '../../agents/support/kb.ts';
 import { createApp } from '../../app.ts';
@@ -151,6 +155,27 @@ describe('twelve kb suggest', () => {
     expect(io.stdout[0]).toMatch(/^"Delivery costs" \(3 phrasings\):$/);
     expect(io.stdout).toContain('  + do you deliver on saturdays');
     expect(io.stderr.at(-1)).toMatch(/^stopped after 1 of 3 entries: /);
+    expect(fake.pending()).toBe(0);
+  });
+
+  it('--contrast shows the model the entry the questions are mistaken for', async () => {
+    fake.script({ text: JSON.stringify({ phrasings: ['how much is express delivery'] }) });
+    const io = withLlm();
+    const args = ['kb', 'suggest', '--agent', 'shop', '--entry', 'Delivery costs', '--contrast', 'returns'];
+    expect(await main(args, io)).toBe(0);
+    const prompt = anthropicMessageTexts(fake.requests.at(-1)!.body, 'user').join('\n');
+    expect(prompt).toContain('<contrast>\n<title>Returns</title>');
+    const alone = withLlm();
+    expect(
+      await main(['kb', 'suggest', '--agent', 'shop', '--thin', '3', '--contrast', 'Returns'], alone),
+    ).toBe(2);
+    const unknown = withLlm();
+    expect(
+      await main(
+        ['kb', 'suggest', '--agent', 'shop', '--entry', 'Returns', '--contrast', 'Gift cards'],
+        unknown,
+      ),
+    ).toBe(1);
     expect(fake.pending()).toBe(0);
   });
 

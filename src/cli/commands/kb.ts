@@ -134,9 +134,11 @@ export const kbSuggestCommand: CliCommand = {
   path: ['kb', 'suggest'],
   summary: "Ask the configured LLM for new phrasings of FAQ entries, with the engine's verdict on each",
   usage: [
-    'twelve kb suggest --agent NAME (--entry TITLE|ID | --thin N) [--count N] [--add new] [--json]',
+    'twelve kb suggest --agent NAME (--entry TITLE|ID [--contrast TITLE|ID] | --thin N) [--count N] [--add new] [--json]',
     '',
     '  --entry TITLE  one entry, by title or id',
+    '  --contrast TITLE',
+    "                 another entry its questions are mistaken for (kb health's pairs): phrasings that tell them apart",
     '  --thin N       every entry with fewer than N phrasings (one model call each, with progress)',
     '  --count N      how many to ask for per entry, 1 to 20 (default 8)',
     '  --add new      add the ones the engine does not answer with their entry yet (one new version per entry,',
@@ -148,6 +150,7 @@ export const kbSuggestCommand: CliCommand = {
       options: {
         agent: { type: 'string' },
         entry: { type: 'string' },
+        contrast: { type: 'string' },
         thin: { type: 'string' },
         count: { type: 'string' },
         add: { type: 'string' },
@@ -158,6 +161,8 @@ export const kbSuggestCommand: CliCommand = {
     if (!values.agent) throw new UsageError('--agent NAME is required');
     if ((values.entry === undefined) === (values.thin === undefined))
       throw new UsageError('give --entry TITLE or --thin N');
+    if (values.contrast !== undefined && values.entry === undefined)
+      throw new UsageError('--contrast goes with --entry');
     const thin = values.thin === undefined ? null : Number(values.thin);
     if (thin !== null && (!Number.isInteger(thin) || thin < 1 || thin > 1000))
       throw new UsageError('--thin: a whole number from 1 to 1000');
@@ -174,6 +179,15 @@ export const kbSuggestCommand: CliCommand = {
       if (agent.kind !== 'support')
         throw new Error(`agent "${values.agent}" is a ${agent.kind} agent, not support`);
       const all = await listFaqs(db, agent.id);
+      const byTitleOrId = (key: string) => {
+        const wanted = key.trim().toLowerCase();
+        return all.find((e) => e.id === key || e.title.toLowerCase() === wanted);
+      };
+      let contrast: FaqEntry | undefined;
+      if (values.contrast !== undefined) {
+        contrast = byTitleOrId(values.contrast);
+        if (!contrast) throw new Error(`no FAQ entry "${values.contrast}" in ${agent.name}`);
+      }
       let entries: FaqEntry[];
       if (thin !== null) {
         entries = all.filter((e) => e.phrasings.length < thin);
@@ -182,8 +196,7 @@ export const kbSuggestCommand: CliCommand = {
           return 0;
         }
       } else {
-        const wanted = values.entry!.trim().toLowerCase();
-        const entry = all.find((e) => e.id === values.entry || e.title.toLowerCase() === wanted);
+        const entry = byTitleOrId(values.entry!);
         if (!entry) throw new Error(`no FAQ entry "${values.entry}" in ${agent.name}`);
         entries = [entry];
       }
@@ -195,7 +208,10 @@ export const kbSuggestCommand: CliCommand = {
       for (const [i, entry] of entries.entries()) {
         progress?.(i, entry.title);
         try {
-          asked.push({ entry, result: await phrasingSuggester(app, 'cli', entry.id, count) });
+          asked.push({
+            entry,
+            result: await phrasingSuggester(app, 'cli', entry.id, count, contrast?.id),
+          });
         } catch (err) {
           // One entry's unusable reply is that entry's; anything else (no provider, provider down, cap reached) stops.
           if (entries.length > 1 && isAppError(err) && err.id === 'llm_bad_output') {
