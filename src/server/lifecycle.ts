@@ -51,6 +51,8 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
     let server: FastifyInstance | undefined;
     const app = createApp(db, {
       ...(options.nodeId ? { nodeId: options.nodeId } : {}),
+      // The provider `twelve start` checked before serving (config.ts), not whatever process.env holds later.
+      ...(config.llm !== undefined ? { llm: config.llm } : {}),
       log: forwardLog(() => server?.log.child({ component: 'runtime' })),
     });
     undo.unshift(() => app.runtime.settle());
