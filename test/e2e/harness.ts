@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { faqCreator } from '../../src/agents/support/kb.ts';
 import { type App, createApp } from '../../src/app.ts';
 import type { LlmSettings } from '../../src/engines/llm/settings.ts';
+import { agentCreator } from '../../src/runtime/agents.ts';
 import { buildServer } from '../../src/server/server.ts';
 import { openTestDb, type TestDb } from '../support/db.ts';
 
@@ -83,6 +85,34 @@ export async function startServer(options: { llm?: LlmSettings | null } = {}): P
       await db.dispose();
     },
   };
+}
+
+/**
+ * The support agent "lookalike" (shown as "Lookalike"): an entry per `topics` title ("Reset password" → phrasings of
+ * "reset password"), then "Cancel my order" and "Cancel an order", asked in the same words, which training takes for
+ * one another. One KB version per entry. Returns the agent's id.
+ */
+export async function lookalikeAgent(
+  app: App,
+  topics: [title: string, topic: string][],
+  options: { confidenceThreshold?: number } = {},
+): Promise<string> {
+  const agent = await agentCreator(app, 'test', {
+    kind: 'support',
+    name: 'lookalike',
+    displayName: 'Lookalike',
+    ...options,
+  });
+  const templates = ['how do I {t}', 'I want to {t}', 'can I {t} online', 'help me {t}', 'where do I {t}'];
+  const phrase = (t: string, u = t) => templates.map((x, i) => x.replace('{t}', i % 2 ? t : u));
+  const entries: [string, string[]][] = [
+    ...topics.map(([title, topic]): [string, string[]] => [title, phrase(topic)]),
+    ['Cancel my order', phrase('cancel my order', 'cancel an order')],
+    ['Cancel an order', phrase('cancel an order', 'cancel my order')],
+  ];
+  for (const [title, phrasings] of entries)
+    await faqCreator(app, 'test', agent.id, { title, answer: `${title}.`, phrasings });
+  return agent.id;
 }
 
 export interface TestBrowser {

@@ -7,7 +7,6 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
 import { conversationOpener, customerMessageHandler } from '../../src/agents/support/conversations.ts';
-import { faqCreator } from '../../src/agents/support/kb.ts';
 import { type EventBus, openEventBus } from '../../src/events/bus.ts';
 import { evaluationRecorder } from '../../src/readiness/assessments.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
@@ -18,6 +17,7 @@ import {
   CHROMIUM,
   ensureDashboardBuilt,
   launchBrowser,
+  lookalikeAgent,
   recordBrowserProblems,
   screenshot,
   startServer,
@@ -532,31 +532,11 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
         .getByText(/^Measured once the knowledge base has at least 3 entries and 20 phrasings/)
         .waitFor();
 
-      const other = await agentCreator(srv.app, 'test', {
-        kind: 'support',
-        name: 'lookalike',
-        displayName: 'Lookalike',
-      });
-      const templates = [
-        'how do I {t}',
-        'I want to {t}',
-        'can I {t} online',
-        'help me {t}',
-        'where do I {t}',
-      ];
-      const phrase = (t: string, u = t) => templates.map((x, i) => x.replace('{t}', i % 2 ? t : u));
-      for (const [title, phrasings] of [
-        ['Reset password', phrase('reset my password')],
-        ['Book a repair', phrase('book a repair')],
-        ['Find the shop', phrase('find the shop')],
-        ['Cancel my order', phrase('cancel my order', 'cancel an order')],
-        ['Cancel an order', phrase('cancel an order', 'cancel my order')],
-      ] as const)
-        await faqCreator(srv.app, 'test', other.id, {
-          title,
-          answer: `${title}.`,
-          phrasings: [...phrasings],
-        });
+      await lookalikeAgent(srv.app, [
+        ['Reset password', 'reset my password'],
+        ['Book a repair', 'book a repair'],
+        ['Find the shop', 'find the shop'],
+      ]);
       await page.goto(`${srv.url}/agents/lookalike/kb`);
       await heading(page, 'Knowledge base of Lookalike');
       const section = page.getByRole('region', { name: 'How well it tells entries apart' });

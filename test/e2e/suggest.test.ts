@@ -22,6 +22,7 @@ import {
   CHROMIUM,
   ensureDashboardBuilt,
   launchBrowser,
+  lookalikeAgent,
   recordBrowserProblems,
   screenshot,
   startServer,
@@ -249,31 +250,14 @@ describe.skipIf(!haveChromium)('phrasings suggested by the LLM in Chromium', () 
     'asks for phrasings that tell apart two entries the KB health finds mistaken for one another',
     async () => {
       // Two entries asked in the same words: training takes one for the other.
-      const agent = await agentCreator(srv.app, 'test', {
-        kind: 'support',
-        name: 'lookalike',
-        displayName: 'Lookalike',
-        confidenceThreshold: 0.5,
-      });
-      const templates = [
-        'how do I {t}',
-        'I want to {t}',
-        'can I {t} online',
-        'help me {t}',
-        'where do I {t}',
-      ];
-      const phrase = (t: string, u = t) => templates.map((x, i) => x.replace('{t}', i % 2 ? t : u));
-      for (const [title, phrasings] of [
-        ['Reset password', phrase('reset my password')],
-        ['Book a repair', phrase('book a repair')],
-        ['Cancel my order', phrase('cancel my order', 'cancel an order')],
-        ['Cancel an order', phrase('cancel an order', 'cancel my order')],
-      ] as const)
-        await faqCreator(srv.app, 'test', agent.id, {
-          title,
-          answer: `${title}.`,
-          phrasings: [...phrasings],
-        });
+      const agentId = await lookalikeAgent(
+        srv.app,
+        [
+          ['Reset password', 'reset my password'],
+          ['Book a repair', 'book a repair'],
+        ],
+        { confidenceThreshold: 0.5 },
+      );
       await page.goto(`${srv.url}/agents/lookalike/kb`);
       await heading(page, 'Knowledge base of Lookalike');
       const section = page.getByRole('region', { name: 'How well it tells entries apart' });
@@ -309,7 +293,7 @@ describe.skipIf(!haveChromium)('phrasings suggested by the LLM in Chromium', () 
       await section.getByText(/^While training version 5, the engine held out/).waitFor();
       const [saved] = await srv.db.query<{ phrasings: string[] }>(
         'SELECT phrasings FROM kb_entries WHERE agent_id = $1 AND title = $2',
-        [agent.id, entry],
+        [agentId, entry],
       );
       expect(saved!.phrasings.at(-1)).toBe('stop the order I placed this morning before it ships');
     },

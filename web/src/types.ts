@@ -248,28 +248,12 @@ export interface KbSuggestView {
   model: string;
 }
 
-/**
- * How the engine takes a suggested phrasing today: 'new' it does not answer it with this entry (adding it teaches
- * the engine something); 'known' it already answers it with this entry at or above the agent's threshold;
- * 'conflict' it answers it with another entry or an article passage at or above the threshold (`match` names it).
- */
-export type PhrasingVerdict = 'new' | 'known' | 'conflict';
-
-export interface PhrasingSuggestionView {
-  text: string;
-  verdict: PhrasingVerdict;
-  /** The engine's current best match, or null when nothing matches. */
-  match: { kind: 'faq' | 'passage'; id: string; title: string; confidence: number } | null;
-}
-
-/** POST /api/kb/entries/:id/phrasing-suggestions; `cents` is what the call cost (US cents). */
-export interface PhrasingSuggestionsView {
-  suggestions: PhrasingSuggestionView[];
-  provider: string;
-  model: string;
-  usage: { inputTokens: number; outputTokens: number };
-  cents: number;
-}
+/** POST /api/kb/entries/:id/phrasing-suggestions (suggest.ts): each suggestion with the engine's verdict on it. */
+export type {
+  PhrasingSuggestion as PhrasingSuggestionView,
+  SuggestionResult as PhrasingSuggestionsView,
+  SuggestionVerdict as PhrasingVerdict,
+} from '../../src/agents/support/suggest.ts';
 
 export interface RevisionView {
   version: number;
