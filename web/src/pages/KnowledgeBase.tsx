@@ -293,6 +293,11 @@ function EntryCard({
   const [phrasing, setPhrasing] = useState('');
   const action = useAction();
   const titleId = `entry-${entry.id}-title`;
+  /**
+   * Closes `p` once its save is done, unless another panel was opened meanwhile: the KB reloads on the edit's own
+   * kb.changed event, so its new text can show before the save's answer arrives, and a click on History then must stay.
+   */
+  const close = (p: Panel) => setPanel((cur) => (cur === p ? null : cur));
   const toggle = (p: Panel) => {
     action.setError(null);
     setPanel((cur) => (cur === p ? null : p));
@@ -338,7 +343,7 @@ function EntryCard({
             onCancel={() => setPanel(null)}
             onSubmit={async (body) => {
               await api.patch(`/api/kb/entries/${entry.id}`, body);
-              setPanel(null);
+              close('edit');
               announce(`Saved “${body.title}”`);
               onChanged();
             }}
@@ -357,7 +362,7 @@ function EntryCard({
             );
             if (r) {
               setPhrasing('');
-              setPanel(null);
+              close('phrasing');
               announce('Phrasing added');
               onChanged();
             }
@@ -391,7 +396,7 @@ function EntryCard({
           model={suggest.model}
           onCancel={() => setPanel(null)}
           onAdded={(added) => {
-            setPanel(null);
+            close('suggest');
             announce(`Added ${plural(added.length, 'phrasing')} to “${entry.title}”`);
             onChanged();
           }}
