@@ -11,6 +11,7 @@ import {
 } from '../agents/support/conversations.ts';
 import type { App } from '../app.ts';
 import { emitEvent } from '../events/emit.ts';
+import { handoffText } from '../runtime/business-hours.ts';
 import { escalationCreator } from '../runtime/escalations.ts';
 import type { InboundMessage } from './channel.ts';
 
@@ -108,7 +109,10 @@ export async function inboundProcessor(
       [channel, externalId, conversation.id],
     );
     if (msg.needsHuman) await handToHuman(app, conversation, msg);
-    else await customerMessageHandler(app, { conversation, text: msg.text });
+    else {
+      const result = await customerMessageHandler(app, { conversation, text: msg.text });
+      if (result.escalationId) await handoffNotifier(app, conversation, result.escalationId);
+    }
     await app.db.query(
       `UPDATE channel_inbound SET status = 'processed', processed_at = $3, error = NULL WHERE channel = $1 AND external_id = $2`,
       [channel, externalId, app.clock.now()],
@@ -121,6 +125,37 @@ export async function inboundProcessor(
     );
     return 'failed';
   }
+}
+
+/**
+ * Tells the customer, once per hand-off, that a person has the conversation and when to expect them: the usual
+ * reply time, or honestly when the team is next in (business-hours.ts), as the web chat shows it live. Without it,
+ * an email or WhatsApp message the agent hands over is met with silence until someone replies. A message that only
+ * joins a conversation a person already has opens no hand-off, and a retry finds the notice already there.
+ */
+export async function handoffNotifier(
+  app: App,
+  conversation: Conversation,
+  escalationId: string,
+): Promise<void> {
+  const [agent] = await app.db.query<{ config: Record<string, unknown> }>(
+    'SELECT config FROM agents WHERE id = $1',
+    [conversation.agentId],
+  );
+  const now = app.clock.now();
+  await app.db.query(
+    `INSERT INTO messages (agent_id, conversation_id, direction, author, status, body, meta, created_at)
+     SELECT $1, $2, 'out', 'agent', 'sent', $3, $4, $5
+     WHERE NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = $2 AND meta->>'handoff' = $6)`,
+    [
+      conversation.agentId,
+      conversation.id,
+      handoffText(agent?.config ?? {}, now),
+      JSON.stringify({ intent: 'notice', handoff: escalationId }),
+      now,
+      escalationId,
+    ],
+  );
 }
 
 /** Messages the agent cannot read (an image, a voice note) go to a person, with a polite text reply to the customer. */

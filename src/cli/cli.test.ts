@@ -58,6 +58,10 @@ describe('twelve CLI', () => {
     expect(out).toMatch(/12 FAQ entries created/);
     expect(out).toMatch(/evaluation: .* passed/);
     expect(out).toMatch(/effective mode production/);
+    // The example's business hours (agent-config.json) are the agent's: the hand-off message follows them.
+    expect(out).toMatch(
+      /hand-off message now: "(Connecting you to a person\. Usual reply time: within 2 hours\.|We're closed now; a person will reply .+ \(Europe\/London\)\. You can leave your messages here\.)"/,
+    );
     expect(out).toMatch(/\/demo\?agent=northwind/);
   }, 60_000);
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { type Queryable, sqlState } from '../store/db.ts';
+import { BusinessHoursSchema } from './business-hours.ts';
 import { DEFAULT_ALWAYS_HUMAN_TOPICS } from './guards.ts';
 import type { AgentConfig } from './types.ts';
 
@@ -27,7 +28,17 @@ export const AgentSettingsSchema = z.object({
   pilotPercent: z.number().int().min(0).max(100),
   pilotAllowList: z.array(z.string().max(200)).max(10_000),
   toolOverrides: z.record(z.string(), z.object({ approval: z.literal('always').optional() }).strict()),
-  config: z.record(z.string(), z.unknown()),
+  /**
+   * Free-form settings of the agent's kind and channels. Known keys are checked here, so a typo is refused with
+   * its path instead of being ignored where it is read: businessHours (business-hours.ts).
+   */
+  config: z.record(z.string(), z.unknown()).superRefine((config, ctx) => {
+    if (config.businessHours === undefined) return;
+    const r = BusinessHoursSchema.safeParse(config.businessHours);
+    if (r.success) return;
+    for (const issue of r.error.issues)
+      ctx.addIssue({ code: 'custom', message: issue.message, path: ['businessHours', ...issue.path] });
+  }),
 });
 
 export const AgentCreateSchema = AgentSettingsSchema.partial()

@@ -232,3 +232,34 @@ describe('checkpoint flow', () => {
     expect(again.json().error.id).toBe('invalid_state');
   });
 });
+
+describe('agent settings', () => {
+  it('refuses business hours it cannot read, naming the field, and keeps the config as it was', async () => {
+    const hours = {
+      timezone: 'Europe/London',
+      hours: { mon: '09:00-18:00', sat: '10:00-16:00' },
+      closed: ['2026-12-25'],
+      replyTime: '2 hours',
+    };
+    const created = await admin.post('/api/agents', {
+      kind: 'support',
+      name: 'hours-desk',
+      config: { businessHours: hours },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    for (const [bad, path] of [
+      [{ ...hours, hours: { sat: '16:00-10:00' } }, 'body.config.businessHours.hours.sat'],
+      [{ ...hours, closed: ['25/12/2026'] }, 'body.config.businessHours.closed.0'],
+      [{ ...hours, timezone: 'Europe/Londn' }, 'body.config.businessHours.timezone'],
+      [{ ...hours, replytime: '1 hour' }, 'body.config.businessHours'],
+      ['weekdays', 'body.config.businessHours'],
+    ] as const) {
+      const res = await admin.patch('/api/agents/hours-desk', { config: { businessHours: bad } });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.id).toBe('validation_failed');
+      expect(res.json().error.details.map((d: { path: string }) => d.path)).toContain(path);
+    }
+    const after = (await admin.get('/api/agents/hours-desk')).json();
+    expect(after.config.businessHours).toEqual(hours);
+  });
+});

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
+import { agentUpdater } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import { outboxDeliverer } from '../outbox.ts';
 import { EMAIL_DEFAULTS, type EmailConfig } from './config.ts';
@@ -260,6 +261,63 @@ describe('email channel', () => {
     await channel.idle();
     expect((await inboundRow('<m4.alice@example.com>'))?.conversation_id).toBe(conversationId);
     expect(agent.id).toBeTruthy();
+  });
+
+  it('tells the customer once that a person has the conversation, and when to expect them', async () => {
+    await outboxDeliverer(app, senders);
+    const before = sink.messages.length;
+    await agentUpdater(app, 'test', agent.id, {
+      config: { ...agent.config, businessHours: { replyTime: '4 hours' } },
+    });
+    try {
+      clock.advance(60_000);
+      await sendTo(channel.port!, {
+        from: 'dora@example.com',
+        to: SUPPORT,
+        subject: 'Goodbye',
+        text: 'Please close my account.',
+        messageId: '<close.dora@example.com>',
+      });
+      await channel.idle();
+      const conv = (await inboundRow('<close.dora@example.com>'))!.conversation_id!;
+      const [held] = await db.query<{ id: string; reason: string }>(
+        `SELECT id, reason FROM escalations WHERE conversation_id = $1 AND state <> 'resolved'`,
+        [conv],
+      );
+      expect(held?.reason).toMatch(/account closure/);
+      clock.advance(1000);
+      expect((await outboxDeliverer(app, senders)).sent).toBe(1);
+      const notice = (await sink.waitFor(before + 1))[before]!.mail;
+      expect(notice.text?.trim()).toBe('Connecting you to a person. Usual reply time: within 4 hours.');
+      expect(notice.subject).toBe(`Re: Goodbye [#${conv}]`);
+      expect(notice.inReplyTo).toBe('<close.dora@example.com>');
+      expect(notice.headers.get('auto-submitted')).toBe('auto-replied');
+      const [stored] = await db.query<{ meta: Record<string, unknown> }>(
+        `SELECT meta FROM messages WHERE conversation_id = $1 AND direction = 'out'`,
+        [conv],
+      );
+      expect(stored?.meta).toMatchObject({ intent: 'notice', handoff: held!.id });
+
+      // More mail while the person has it: no second notice, and the message waits for them.
+      clock.advance(60_000);
+      await sendTo(channel.port!, {
+        from: 'dora@example.com',
+        to: SUPPORT,
+        subject: 'Re: Goodbye',
+        text: 'Also, please delete my card details.',
+        messageId: '<close2.dora@example.com>',
+        inReplyTo: notice.messageId!,
+      });
+      await channel.idle();
+      expect((await inboundRow('<close2.dora@example.com>'))?.conversation_id).toBe(conv);
+      expect(await queued()).toBe(0);
+      const out = await db.query(`SELECT 1 FROM messages WHERE conversation_id = $1 AND direction = 'out'`, [
+        conv,
+      ]);
+      expect(out).toHaveLength(1);
+    } finally {
+      await agentUpdater(app, 'test', agent.id, { config: agent.config });
+    }
   });
 });
 

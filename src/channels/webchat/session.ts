@@ -13,8 +13,8 @@ import {
 import type { App } from '../../app.ts';
 import { isAppError } from '../../errors.ts';
 import type { Log } from '../../events/log.ts';
+import { handoffText } from '../../runtime/business-hours.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
-import { handoffText } from './hours.ts';
 import { presentMessages, unseenMessages } from './present.ts';
 import { type ClientFrame, parseClientFrame, type ServerFrame, type WireErrorId } from './protocol.ts';
 import type { Limiter } from './rate-limit.ts';

@@ -268,6 +268,37 @@ describe('POST /webhooks/whatsapp', () => {
     expect(sent.map((s) => (s.body.text as { body: string }).body)).toEqual([UNSUPPORTED_AUTO_REPLY]);
   });
 
+  it('tells the customer once that a person has the conversation, as the web chat does', async () => {
+    const from = customerNumber();
+    const say = (id: string, body: string) =>
+      h.graph.deliver(
+        h.url,
+        h.graph.messageEvent({
+          phoneNumberId: PHONE_NUMBER_ID,
+          from,
+          message: { id, type: 'text', text: { body } },
+        }),
+      );
+    expect((await say(`wamid.person.${from}`, 'I want to talk to a person please')).status).toBe(200);
+    await h.settled();
+    // Redelivered by Meta, then more words while the person has it: neither adds a second notice.
+    await say(`wamid.person.${from}`, 'I want to talk to a person please');
+    await say(`wamid.more.${from}`, 'It is about my order');
+    await h.settled();
+    // (The manual clock stands still, so the order within one instant is not the point here.)
+    const conv = await conversationOf(from);
+    expect(conv.map((m) => [m.direction, m.author, m.body]).sort()).toEqual([
+      ['in', 'customer', 'I want to talk to a person please'],
+      ['in', 'customer', 'It is about my order'],
+      ['out', 'agent', 'Connecting you to a person. They will reply here as soon as they can.'],
+    ]);
+    await outboxDeliverer(h.app, h.senders);
+    const sent = h.graph.sent.filter((s) => s.to === from);
+    expect(sent.map((s) => (s.body.text as { body: string }).body)).toEqual([
+      'Connecting you to a person. They will reply here as soon as they can.',
+    ]);
+  });
+
   it('reads button and list replies as their titles', async () => {
     const from = customerNumber();
     const event = h.graph.messageEvent({

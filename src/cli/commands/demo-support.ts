@@ -12,6 +12,7 @@ import { createApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { assessmentRecorder, readinessOf } from '../../readiness/assessments.ts';
 import { agentCreator, agentUpdater, findAgent } from '../../runtime/agents.ts';
+import { handoffText } from '../../runtime/business-hours.ts';
 import { openDatabase } from '../../store/open.ts';
 import type { CliCommand } from '../command.ts';
 
@@ -44,7 +45,13 @@ export const demoSupportCommand: CliCommand = {
       io.out(
         `knowledge base: ${report.faqCreated} FAQ entries created, ${report.faqUpdated} updated, ${report.articlesChanged} articles imported`,
       );
+      // The example's own agent settings (its business hours, for honest hand-off messages), over what is there.
+      const configFile = join(values.from, 'agent-config.json');
+      const exampleConfig = existsSync(configFile)
+        ? (JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>)
+        : {};
       agent = await agentUpdater(app, 'cli', agent.id, {
+        config: { ...agent.config, ...exampleConfig },
         confidenceThreshold: 0.5,
         escalationContacts: agent.escalationContacts.length
           ? agent.escalationContacts
@@ -73,6 +80,7 @@ export const demoSupportCommand: CliCommand = {
         fallback: 5,
         rationale: 'Demo: tier-1 answers from a small FAQ; people take everything else from the inbox.',
       });
+      io.out(`hand-off message now: "${handoffText(agent.config, app.clock.now())}"`);
       const view = await readinessOf(db, agent, app.toolsFor(agent));
       io.out(`readiness: effective mode ${view.effectiveMode}`);
       for (const reason of view.reasons) io.out(`  ${reason}`);
