@@ -11,7 +11,7 @@ import {
 } from '../agents/support/conversations.ts';
 import type { App } from '../app.ts';
 import { emitEvent } from '../events/emit.ts';
-import { handoffText } from '../runtime/business-hours.ts';
+import { handoffText } from '../runtime/business-hours.schema.ts';
 import { escalationCreator } from '../runtime/escalations.ts';
 import type { InboundMessage } from './channel.ts';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { type Queryable, sqlState } from '../store/db.ts';
-import { BusinessHoursSchema } from './business-hours.ts';
+import { BusinessHoursSchema } from './business-hours.schema.ts';
 import { DEFAULT_ALWAYS_HUMAN_TOPICS } from './guards.ts';
 import type { AgentConfig } from './types.ts';
 

@@ -4,26 +4,32 @@
 //
 // Two ways to write the week: one range for every open day (`days`, `open`, `close`), or a range per day
 // (`hours: {"mon": "09:00-18:00", "sat": "10:00-16:00"}`), as most shops keep shorter Saturdays. `closed` lists
-// dates (public holidays, stock-taking) in the agent's time zone. Create and update validate it (AgentSettingsSchema),
-// so a typo is a 400 naming the field, not a promise silently dropped.
-import { z } from 'zod';
-
-const HHMM_PATTERN = '([01]\\d|2[0-3]):[0-5]\\d';
-const HHMM = z.string().regex(new RegExp(`^${HHMM_PATTERN}$`), 'HH:MM (24-hour)');
-const RANGE = z
-  .string()
-  .regex(new RegExp(`^${HHMM_PATTERN}-${HHMM_PATTERN}$`), 'HH:MM-HH:MM (24-hour), e.g. 09:00-18:00')
-  .refine((r) => r.slice(0, 5) < r.slice(6), 'the range must close after it opens (same day)');
-const DATE = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')
-  .refine((d) => {
-    const t = new Date(`${d}T00:00:00Z`);
-    return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === d;
-  }, 'not a calendar date');
+// dates (public holidays, stock-taking) in the agent's time zone. This file is the arithmetic, with no dependency,
+// so the dashboard previews the message as the server words it; business-hours.schema.ts reads and checks the
+// setting (create and update refuse what it cannot read, naming the field).
 
 /** Day keys of `hours`, in weekday order (0 = Sunday), as Date.getUTCDay counts. */
 export const DAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type DayKey = (typeof DAY_KEYS)[number];
+
+/** agent.config.businessHours, as business-hours.schema.ts accepts it. */
+export interface BusinessHours {
+  /** IANA time zone of the schedule and the closed dates; required with either. */
+  timezone?: string | undefined;
+  /** Open weekdays: 1 = Monday … 6 = Saturday; Sunday is 0 or 7. With open and close. */
+  days?: number[] | undefined;
+  /** HH:MM */
+  open?: string | undefined;
+  /** HH:MM, after open. */
+  close?: string | undefined;
+  /** "HH:MM-HH:MM" per open day; a day left out (or null) is closed. Instead of days/open/close. */
+  hours?: Partial<Record<DayKey, string | null | undefined>> | undefined;
+  /** Whole days closed (public holidays), YYYY-MM-DD in the time zone. */
+  closed?: string[] | undefined;
+  /** Free text shown as is: "15 minutes", "2 hours". */
+  replyTime?: string | undefined;
+}
+
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = [
   'January',
@@ -40,64 +46,24 @@ const MONTHS = [
   'December',
 ];
 
-export const BusinessHoursSchema = z
-  .object({
-    timezone: z
-      .string()
-      .min(1)
-      .max(64)
-      .refine(validTimeZone, 'an IANA time zone, e.g. Europe/London')
-      .optional(),
-    /** Open weekdays: 1 = Monday … 6 = Saturday; Sunday is 0 or 7. */
-    days: z.array(z.number().int().min(0).max(7)).max(7).optional(),
-    open: HHMM.optional(),
-    close: HHMM.optional(),
-    /** A range per open day; a day left out (or null) is closed. Instead of days/open/close. */
-    hours: z
-      .object(
-        Object.fromEntries(DAY_KEYS.map((k) => [k, RANGE.nullable().optional()])) as Record<
-          (typeof DAY_KEYS)[number],
-          z.ZodOptional<z.ZodNullable<typeof RANGE>>
-        >,
-      )
-      .strict()
-      .optional(),
-    /** Whole days closed (public holidays), in the agent's time zone. */
-    closed: z.array(DATE).max(400).optional(),
-    /** Free text shown as is: "15 minutes", "2 hours". */
-    replyTime: z.string().min(1).max(60).optional(),
-  })
-  .strict()
-  .refine((h) => !h.open || !h.close || h.open < h.close, {
-    message: 'close must be after open (same day)',
-    path: ['close'],
-  })
-  .refine((h) => !h.hours || (h.days === undefined && h.open === undefined && h.close === undefined), {
-    message: 'give either hours (a range per day) or days, open and close, not both',
-    path: ['hours'],
-  })
-  .refine((h) => (!h.hours && !h.days && !h.open && !h.close && !h.closed) || h.timezone !== undefined, {
-    message: 'a schedule needs its time zone',
-    path: ['timezone'],
-  });
-export type BusinessHours = z.infer<typeof BusinessHoursSchema>;
-
 /** A week in minutes since local midnight: [open, close] per weekday (0 = Sunday), null when closed all day. */
 type Week = Array<readonly [number, number] | null>;
 
-/** The agent's business hours from its config; absent or invalid → null (always staffed, no promise made). */
-export function businessHoursOf(config: Record<string, unknown>): BusinessHours | null {
-  const parsed = BusinessHoursSchema.safeParse(config.businessHours);
-  return parsed.success ? parsed.data : null;
-}
-
-function validTimeZone(tz: string): boolean {
+/** Whether the runtime knows this IANA time zone. */
+export function validTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-GB', { timeZone: tz });
     return true;
   } catch {
     return false;
   }
+}
+
+/** Whether a string is a real calendar date written YYYY-MM-DD (not 2026-02-30). */
+export function isCalendarDate(d: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) return false;
+  const t = new Date(`${d}T00:00:00Z`);
+  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === d;
 }
 
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -190,9 +156,11 @@ function when(next: NextOpening): string {
   return `on ${weekday} ${day} ${MONTHS[month! - 1]} after ${next.open}`;
 }
 
-/** The hand-off announcement for an agent's config at an instant, on any channel (it says "here": the same one). */
-export function handoffText(config: Record<string, unknown>, at: Date): string {
-  const hours = businessHoursOf(config);
+/**
+ * The hand-off announcement for business hours at an instant, on any channel (it says "here": the same one). The
+ * hours are trusted as given: read them with businessHoursOf (business-hours.schema.ts) first.
+ */
+export function handoffMessage(hours: BusinessHours | null, at: Date): string {
   const next = hours ? nextOpening(hours, at) : null;
   if (hours && next) {
     return `We're closed now; a person will reply ${when(next)} (${hours.timezone}). You can leave your messages here.`;

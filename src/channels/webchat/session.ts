@@ -13,7 +13,7 @@ import {
 import type { App } from '../../app.ts';
 import { isAppError } from '../../errors.ts';
 import type { Log } from '../../events/log.ts';
-import { handoffText } from '../../runtime/business-hours.ts';
+import { handoffText } from '../../runtime/business-hours.schema.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import { presentMessages, unseenMessages } from './present.ts';
 import { type ClientFrame, parseClientFrame, type ServerFrame, type WireErrorId } from './protocol.ts';

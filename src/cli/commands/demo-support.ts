@@ -12,7 +12,7 @@ import { createApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { assessmentRecorder, readinessOf } from '../../readiness/assessments.ts';
 import { agentCreator, agentUpdater, findAgent } from '../../runtime/agents.ts';
-import { handoffText } from '../../runtime/business-hours.ts';
+import { handoffText } from '../../runtime/business-hours.schema.ts';
 import { openDatabase } from '../../store/open.ts';
 import type { CliCommand } from '../command.ts';
 

@@ -6,6 +6,7 @@
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { api, fieldErrors } from '../api.ts';
 import { EvaluationSection } from '../components/EvaluationSection.tsx';
+import { HandoffSection } from '../components/HandoffSection.tsx';
 import { KbHealthSection } from '../components/KbHealthSection.tsx';
 import { SuggestPhrasings } from '../components/SuggestPhrasings.tsx';
 import {
@@ -198,6 +199,10 @@ export function KnowledgeBasePage({ agentName }: { agentName: string }) {
           writable={writable}
           onChanged={() => void kb.reload()}
         />
+      ) : null}
+
+      {agent.data?.kind === 'support' ? (
+        <HandoffSection agent={agent.data} onAgentChanged={() => void agent.reload()} />
       ) : null}
 
       {agent.data?.kind === 'support' ? (
