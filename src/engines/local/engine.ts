@@ -77,6 +77,11 @@ const PASSAGE_MARGIN = 0.3;
  * that the best passage covers beyond what the entry's phrasings cover.
  */
 const MISSING_PENALTY = 2.5;
+/**
+ * With passages, this many of the best entries are scored against the best passage (MISSING_PENALTY), each by its
+ * own words, so a close runner-up that holds the question's rare word can overtake the entry that lacks it.
+ */
+const RESCORED_ENTRIES = 3;
 
 /**
  * Both must hold: a passage that holds one of two query words but is about something else (low cosine), or one
@@ -295,7 +300,9 @@ export class LocalEngine {
     if (typeof text !== 'string' || k <= 0) return empty;
     const x = this.vec.transform(text);
     if (x.idx.length === 0) return empty;
-    const faq: EngineMatch[] = [];
+    // Entries by blend, best first; `row` is the entry's index. Passages can reorder the first few (below).
+    let faq: (EngineMatch & { row: number })[] = [];
+    const wide = this.passageIds.length > 0 ? Math.max(k, RESCORED_ENTRIES) : k;
     let faqCalibrated = 0;
     let topEntry = -1;
     let topBlend = 0;
@@ -309,7 +316,7 @@ export class LocalEngine {
       );
       // Only the best k entries can make the list; a bounded insertion keeps this O(C·k) without sorting C.
       for (let c = 0; c < this.entryIds.length; c++)
-        insertTop(faq, { id: this.entryIds[c]!, kind: 'faq', score: this.sig.blend[c]! }, k);
+        insertTop(faq, { id: this.entryIds[c]!, kind: 'faq', score: this.sig.blend[c]!, row: c }, wide);
     }
     const passages: EngineMatch[] = [];
     let bestPassage = -1;
@@ -340,25 +347,32 @@ export class LocalEngine {
       }
     }
     if (faq.length > 0) {
-      let faqConfidence = faqCalibrated;
-      if (bestPassage >= 0) {
-        // A FAQ entry that misses query words the best passage holds (the question's rare words: "warranty",
-        // "motor", "international") answers a neighbouring question: its confidence drops with their share.
-        const missing = missingShare(
-          x,
-          this.vec.block,
-          this.numberFeature,
-          this.core.centroids,
-          topEntry,
-          this.passages,
-          bestPassage,
-        );
-        faqConfidence *= Math.max(0, 1 - MISSING_PENALTY * missing);
+      for (const m of faq) {
+        let share = topBlend > 0 ? (faqCalibrated * m.score) / topBlend : 0;
+        if (bestPassage >= 0) {
+          // A FAQ entry that misses query words the best passage holds (the question's rare words: "warranty",
+          // "motor", "international") answers a neighbouring question: its confidence drops with their share.
+          // Each entry by its own words: when two entries are close ("Do you repair e-bikes?": "Bike hire" has
+          // "e-bikes", "Book a service" has "repair"), the one that holds the passage's word keeps its confidence.
+          const missing = missingShare(
+            x,
+            this.vec.block,
+            this.numberFeature,
+            this.core.centroids,
+            m.row,
+            this.passages,
+            bestPassage,
+          );
+          share *= Math.max(0, 1 - MISSING_PENALTY * missing);
+        }
+        m.score = share;
       }
-      for (const m of faq) m.score = topBlend > 0 ? (faqConfidence * m.score) / topBlend : 0;
+      faq.sort((a, b) => b.score - a.score);
+      faq = faq.slice(0, k);
     }
     const candidates: EngineMatch[] = [];
-    for (const m of [...faq, ...passages]) insertTop(candidates, m, k);
+    for (const { row: _, ...m } of faq) insertTop(candidates, m, k);
+    for (const m of passages) insertTop(candidates, m, k);
     const top = candidates[0] ?? null;
     if (!top) return empty;
     return { top, confidence: clamp01(top.score), matches: candidates };
@@ -472,7 +486,7 @@ function clamp01(v: number): number {
 }
 
 /** Keeps `list` sorted best-first with at most k items; ties keep the earlier item (deterministic). */
-function insertTop(list: EngineMatch[], m: EngineMatch, k: number): void {
+function insertTop<M extends EngineMatch>(list: M[], m: M, k: number): void {
   if (list.length >= k && m.score <= list[list.length - 1]!.score) return;
   let i = list.length;
   while (i > 0 && list[i - 1]!.score < m.score) i--;
