@@ -278,6 +278,10 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       const detail = page.getByRole('article');
       const draft = detail.getByRole('region', { name: 'AI draft' });
       await draft.getByText(HOURS).waitFor();
+      // The transcript names where the agent's draft came from, and how sure it was.
+      expect(await detail.getByRole('list', { name: 'Transcript' }).textContent()).toMatch(
+        /From “Opening hours” · confidence (0\.\d\d|1\.00)/,
+      );
       // Side by side on a laptop.
       const [d, r] = await Promise.all([
         draft.boundingBox(),

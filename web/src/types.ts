@@ -168,6 +168,9 @@ export interface MessageView {
   channel?: string | null;
   delivery?: Delivery | null;
   deliveryError?: string | null;
+  /** An agent answer's confidence, and the titles of the KB entries or articles it came from (inbox only). */
+  confidence?: number | null;
+  sourceTitles?: string[];
   createdAt: string;
 }
 

@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { conversationOpener, customerMessageHandler } from '../../agents/support/conversations.ts';
 import { faqUpdater, listArticles, listFaqs } from '../../agents/support/kb.ts';
+import { sourceTitles } from '../../agents/support/sources.ts';
 import { type App, createApp } from '../../app.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
-import { presentMessages, sourceTitles } from './present.ts';
+import { presentMessages } from './present.ts';
 import { northwindAgent, northwindShadowAgent } from './test-support.ts';
 
 let db: TestDb;

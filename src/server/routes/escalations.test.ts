@@ -8,6 +8,8 @@ import {
   startCheckpointRun,
   startEscalatedRun,
 } from '../../../test/support/api.ts';
+import { conversationOpener, customerMessageHandler } from '../../agents/support/conversations.ts';
+import { northwindAgent } from '../../channels/webchat/test-support.ts';
 import { openEventBus } from '../../events/bus.ts';
 import type { Db } from '../../store/db.ts';
 
@@ -133,5 +135,29 @@ describe('GET /api/escalations', () => {
       state: 'resolved',
       resolvedBy: 'token:test-reviewer',
     });
+  });
+});
+
+describe('GET /api/escalations/:id', () => {
+  it("names where each of the agent's answers came from, and how sure it was", async () => {
+    const agent = await northwindAgent(api.app, 'sources-desk');
+    const { conversation } = await conversationOpener(api.app, { agentId: agent.id, channel: 'web' });
+    await customerMessageHandler(api.app, { conversation, text: 'When are you open on Saturday?' });
+    const handed = await customerMessageHandler(api.app, {
+      conversation,
+      text: 'I want to talk to a person',
+    });
+    expect(handed.escalationId).toBeTruthy();
+    const res = await api.as('viewer').get(`/api/escalations/${handed.escalationId}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const messages = res.json().messages as {
+      author: string;
+      sourceTitles: string[];
+      confidence: number | null;
+    }[];
+    const answer = messages.find((m) => m.author === 'agent');
+    expect(answer?.sourceTitles).toEqual(['Opening hours']);
+    expect(answer?.confidence).toBeGreaterThanOrEqual(0.5);
+    for (const m of messages.filter((x) => x.author !== 'agent')) expect(m.sourceTitles).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 // transition is conditional in the command, so two people acting at once get one winner and one 409.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { sourceTitles } from '../../agents/support/sources.ts';
 import type { App } from '../../app.ts';
 import { AppError } from '../../errors.ts';
 import { findAgent, listAgents } from '../../runtime/agents.ts';
@@ -80,11 +81,21 @@ export function registerEscalationRoutes(server: FastifyInstance, app: App): voi
         findAgent(app.db, escalation.agentId),
       ]);
       const agentName = agent.name;
+      // The person reads which entry or article each answer came from (and how sure the agent was), to spot a
+      // wrong answer and fix the knowledge base.
+      const titles = await sourceTitles(
+        app.db,
+        agent.id,
+        messages.flatMap((m) => (m.author === 'agent' ? m.sources : [])),
+      );
       return {
         escalation: presentEscalation(escalation, agentName),
         // The inbox offers "save to the knowledge base" for support agents only.
         agent: { id: agent.id, name: agent.name, displayName: agent.displayName, kind: agent.kind },
-        messages: messages.map(presentMessage),
+        messages: messages.map((m) => ({
+          ...presentMessage(m),
+          sourceTitles: [...new Set(m.sources.flatMap((s) => titles.get(s) ?? []))],
+        })),
         run: run ? presentRun(run, agentName) : null,
       };
     },

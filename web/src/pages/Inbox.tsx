@@ -344,6 +344,12 @@ function TranscriptMessage({ m }: { m: MessageView }) {
         </span>
       </span>
       <p className="msg-body">{m.body}</p>
+      {m.author === 'agent' && m.sourceTitles?.length ? (
+        <p className="msg-source muted small">
+          From {m.sourceTitles.map((t) => `“${t}”`).join(', ')}
+          {typeof m.confidence === 'number' ? ` · confidence ${m.confidence.toFixed(2)}` : ''}
+        </p>
+      ) : null}
       {m.deliveryError ? (
         <p className={`msg-delivery ${m.delivery === 'failed' ? 'msg-delivery-failed' : ''}`}>
           {m.delivery === 'failed' ? 'Not delivered: ' : 'Retrying: '}
