@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role, tokenCreator } from '../../src/accounts/users.ts';
-import { faqCreator } from '../../src/agents/support/kb.ts';
+import { escalateQuestionAdder, faqCreator } from '../../src/agents/support/kb.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import { escalationReplier } from '../../src/runtime/escalations.ts';
 import { registeredRoutes } from '../../src/server/http.ts';
@@ -123,6 +123,14 @@ const FIXTURES: Record<string, Fixture> = {
     body: { count: 2 },
   },
   'GET /api/kb/entries/:id/revisions': { setup: entryFor },
+  'POST /api/agents/:agent/kb/escalate-questions': {
+    body: () => ({ text: `do you repair cars ${unique()}` }),
+  },
+  'DELETE /api/kb/escalate-questions/:id': {
+    setup: async () => ({
+      id: (await escalateQuestionAdder(app, 'test', shared.id, { text: `do you sell cars ${unique()}` })).id,
+    }),
+  },
   'POST /api/agents/:agent/kb/articles': {
     body: () => ({
       title: 'Returns',

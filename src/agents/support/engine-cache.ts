@@ -315,6 +315,12 @@ async function readKb(q: Queryable, agentId: string): Promise<KbRead> {
      WHERE p.agent_id = $1 AND a.deleted_at IS NULL ORDER BY a.source, p.idx, p.id`,
     [agentId],
   );
+  // Questions a person said must go to a person ("Wrong answer" in the inbox): never answered, and their
+  // neighbours lose confidence.
+  const escalate = await q.query<{ text: string }>(
+    'SELECT text FROM kb_escalate_questions WHERE agent_id = $1 AND deleted_at IS NULL ORDER BY created_at, id',
+    [agentId],
+  );
   const input: TrainInput = {
     // The engine matches on the title as one more phrasing (real knowledge bases often have one or two phrasings per
     // entry), as it does for the entries `twelve eval support` builds from labels.
@@ -331,6 +337,7 @@ async function readKb(q: Queryable, agentId: string): Promise<KbRead> {
       text: [p.title, p.heading, p.text].filter(Boolean).join('\n'),
       source: p.source,
     })),
+    ...(escalate.length ? { negatives: escalate.map((e) => e.text) } : {}),
   };
   return {
     input,

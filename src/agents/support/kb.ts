@@ -322,3 +322,129 @@ export async function kbVersion(q: Queryable, agentId: string): Promise<number> 
   ]);
   return row?.version ?? 0;
 }
+
+/**
+ * A question a person has said the agent must not answer: "Wrong answer" on an agent's reply in the inbox, or the KB
+ * page. The engine learns these as questions to escalate (engine-cache.ts reads them as TrainInput.negatives): never
+ * answered, and questions close to one lose confidence, so the next customer who asks it goes to a person.
+ */
+export interface EscalateQuestion {
+  id: string;
+  agentId: string;
+  text: string;
+  /** Why, in the person's words (optional). */
+  note: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** At most this many per agent: a list that long means the KB lacks entries, not that it needs more exceptions. */
+export const MAX_ESCALATE_QUESTIONS = 1000;
+
+export const EscalateQuestionSchema = z
+  .object({ text: z.string().trim().min(1).max(1000), note: z.string().trim().max(500).default('') })
+  .strict();
+
+export function presentEscalateQuestionRow(r: Record<string, unknown>): EscalateQuestion {
+  return {
+    id: String(r.id),
+    agentId: String(r.agent_id),
+    text: String(r.text),
+    note: String(r.note ?? ''),
+    createdBy: String(r.created_by),
+    createdAt: r.created_at as Date,
+  };
+}
+
+/** Case, spacing and end punctuation aside: how two askings of one question are compared. */
+const sameQuestion = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[\s?!.,;:]+$/u, '')
+    .trim();
+
+export async function escalateQuestionAdder(
+  svc: Services,
+  actor: Actor,
+  agentId: string,
+  input: z.input<typeof EscalateQuestionSchema>,
+): Promise<EscalateQuestion> {
+  const data = parse(EscalateQuestionSchema, input);
+  return svc.db.transaction(async (tx) => {
+    // One writer at a time per agent (the KB state row), so the checks below hold when the row is written.
+    await tx.query(
+      `INSERT INTO kb_state (agent_id, version, updated_at) VALUES ($1, 0, now()) ON CONFLICT (agent_id) DO NOTHING`,
+      [agentId],
+    );
+    await tx.query('SELECT 1 FROM kb_state WHERE agent_id = $1 FOR UPDATE', [agentId]);
+    const key = sameQuestion(data.text);
+    const entries = await tx.query<{ title: string; phrasings: string[] }>(
+      'SELECT title, phrasings FROM kb_entries WHERE agent_id = $1 AND deleted_at IS NULL',
+      [agentId],
+    );
+    // The same words cannot both answer with an entry and go to a person: the engine would learn both.
+    const owner = entries.find((e) => [e.title, ...e.phrasings].some((p) => sameQuestion(p) === key));
+    if (owner)
+      throw new AppError(
+        'conflict',
+        `“${data.text}” is a phrasing of the entry “${owner.title}”: remove it from the entry first`,
+      );
+    const existing = await tx.query<{ text: string }>(
+      'SELECT text FROM kb_escalate_questions WHERE agent_id = $1 AND deleted_at IS NULL',
+      [agentId],
+    );
+    if (existing.some((e) => sameQuestion(e.text) === key))
+      throw new AppError('conflict', `“${data.text}” already goes to a person`);
+    if (existing.length >= MAX_ESCALATE_QUESTIONS)
+      throw new AppError(
+        'validation_failed',
+        `an agent holds at most ${MAX_ESCALATE_QUESTIONS} questions that go to a person`,
+      );
+    const [row] = await tx.query(
+      `INSERT INTO kb_escalate_questions (agent_id, text, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+      [agentId, data.text, data.note, actor, svc.clock.now()],
+    );
+    const question = presentEscalateQuestionRow(row!);
+    await revise(
+      svc,
+      tx,
+      actor,
+      agentId,
+      `kb_escalate:${question.id}`,
+      1,
+      'kb.escalate_question_added',
+      question,
+    );
+    return question;
+  });
+}
+
+export async function escalateQuestionDeleter(svc: Services, actor: Actor, id: string): Promise<void> {
+  await svc.db.transaction(async (tx) => {
+    const [row] = await tx.query(
+      'UPDATE kb_escalate_questions SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING *',
+      [id, svc.clock.now()],
+    );
+    if (!row) throw new AppError('not_found', 'no such question');
+    await revise(
+      svc,
+      tx,
+      actor,
+      String(row.agent_id),
+      `kb_escalate:${id}`,
+      2,
+      'kb.escalate_question_deleted',
+      { deleted: true },
+    );
+  });
+}
+
+export async function listEscalateQuestions(q: Queryable, agentId: string): Promise<EscalateQuestion[]> {
+  return (
+    await q.query(
+      'SELECT * FROM kb_escalate_questions WHERE agent_id = $1 AND deleted_at IS NULL ORDER BY created_at DESC, id',
+      [agentId],
+    )
+  ).map(presentEscalateQuestionRow);
+}

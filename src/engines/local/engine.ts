@@ -82,6 +82,8 @@ const MISSING_PENALTY = 2.5;
  * own words, so a close runner-up that holds the question's rare word can overtake the entry that lacks it.
  */
 const RESCORED_ENTRIES = 3;
+/** The confidence features that measure a question's likeness to the questions to escalate. */
+const REJECT_FEATURES = (['rejectBlend', 'rejectKnn'] as const).map((f) => CONFIDENCE_FEATURES.indexOf(f));
 
 /**
  * Both must hold: a passage that holds one of two query words but is about something else (low cosine), or one
@@ -306,14 +308,25 @@ export class LocalEngine {
     let faqCalibrated = 0;
     let topEntry = -1;
     let topBlend = 0;
+    // How much the question's likeness to the questions to escalate took off the confidence (1: nothing).
+    let rejectDamping = 1;
     if (this.entryIds.length > 0 && this.core.docLabel.length > 0) {
       score(this.core, x, this.sig, this.scratch);
       topEntry = argmax(this.sig.blend, this.reject);
       topBlend = this.sig.blend[topEntry]!;
-      faqCalibrated = applyLogistic(
-        this.calibration,
-        confidenceFeatures(this.core, x, this.sig, topEntry, this.reject),
-      );
+      const features = confidenceFeatures(this.core, x, this.sig, topEntry, this.reject);
+      faqCalibrated = applyLogistic(this.calibration, features);
+      if (this.reject >= 0 && this.passageIds.length > 0) {
+        // That likeness is about the question, not about where an answer comes from: passages lose the same share,
+        // so a question like one a person must take cannot slip through to an article instead of an entry.
+        // The share is the larger of two readings: what the calibrator takes off for that likeness, and the
+        // classifier's vote for "escalate" against its vote for the best entry.
+        for (const f of REJECT_FEATURES) features[f] = 0;
+        const unlike = applyLogistic(this.calibration, features);
+        if (unlike > 0) rejectDamping = Math.min(1, faqCalibrated / unlike);
+        const r = this.sig.blend[this.reject]!;
+        if (r > 0) rejectDamping = Math.min(rejectDamping, topBlend / (topBlend + r));
+      }
       // Only the best k entries can make the list; a bounded insertion keeps this O(C·k) without sorting C.
       for (let c = 0; c < this.entryIds.length; c++)
         insertTop(faq, { id: this.entryIds[c]!, kind: 'faq', score: this.sig.blend[c]!, row: c }, wide);
@@ -342,7 +355,7 @@ export class LocalEngine {
         const lead = best[1] ? first.e - best[1].e : 4;
         best.slice(0, k).forEach((b, i) => {
           const z = i === 0 ? b.e + PASSAGE_MARGIN * Math.min(lead, 4) : b.e;
-          passages.push({ id: this.passageIds[b.r]!, kind: 'passage', score: sigmoid(z) });
+          passages.push({ id: this.passageIds[b.r]!, kind: 'passage', score: sigmoid(z) * rejectDamping });
         });
       }
     }

@@ -8,6 +8,7 @@ import { answerFrom } from '../../agents/support/brain.ts';
 import { conversationOpener, customerMessageHandler } from '../../agents/support/conversations.ts';
 import { MAX_FILE_BYTES } from '../../agents/support/import.ts';
 import { faqCreator } from '../../agents/support/kb.ts';
+import { northwindAgent } from '../../channels/webchat/test-support.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 
@@ -130,6 +131,94 @@ describe('FAQ entries', () => {
     expect(query.statusCode).toBe(400);
     expect((await api.as('viewer').get('/api/agents/%00/kb')).statusCode).toBe(400);
     expect((await api.as('viewer').get(`/api/agents/${agent.name}/kb`)).json().entries).toHaveLength(before);
+  });
+});
+
+describe('questions that go to a person', () => {
+  /** What the agent does with `text` in a new web chat: its answer's source titles, or null when it did not answer. */
+  async function asks(agent: AgentConfig, text: string): Promise<string | null> {
+    // The engine of the current KB version, trained before the question (answering() may serve a stale one briefly).
+    const [state] = await api.db.query<{ version: number }>(
+      'SELECT version FROM kb_state WHERE agent_id = $1',
+      [agent.id],
+    );
+    await api.app.engines.get(api.db, agent.id, Number(state!.version));
+    const { conversation } = await conversationOpener(api.app, { agentId: agent.id, channel: 'webchat' });
+    const r = await customerMessageHandler(api.app, { conversation, text });
+    const out = r.written?.find((m) => m.direction === 'out');
+    return out && (out.meta as { intent?: string } | null)?.intent === 'answer' ? out.body : null;
+  }
+
+  it('are learned at once: the question and its neighbours go to a person, the entry keeps its own', async () => {
+    const agent = await northwindAgent(api.app, 'escalate-desk');
+    const reviewer = api.as('reviewer');
+    expect(await asks(agent, 'Do you repair cars?')).toMatch(/book a service/i);
+    expect(await asks(agent, 'Can you repair my car please?')).toMatch(/book a service/i);
+
+    const added = await reviewer.post(`/api/agents/${agent.name}/kb/escalate-questions`, {
+      text: 'do you repair cars',
+      note: 'We only work on bikes.',
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    expect(added.json().question).toMatchObject({
+      text: 'do you repair cars',
+      note: 'We only work on bikes.',
+      createdBy: 'token:test-reviewer',
+    });
+    expect(await asks(agent, 'Do you repair cars?')).toBeNull();
+    expect(await asks(agent, 'Can you repair my car please?')).toBeNull();
+    expect(await asks(agent, 'How much is a service?')).toMatch(/book a service/i);
+    expect(await asks(agent, 'Can you repair my bike?')).toMatch(/book a service/i);
+
+    // Listed on the KB, versioned and audited like an entry.
+    const kb = (await reviewer.get(`/api/agents/${agent.name}/kb`)).json();
+    expect(kb.escalate).toEqual([
+      expect.objectContaining({ id: added.json().question.id, text: 'do you repair cars' }),
+    ]);
+    expect(kb.version).toBe(added.json().version);
+    const [audit] = await api.db.query<{ action: string }>(
+      `SELECT action FROM audit_events WHERE subject = $1`,
+      [`kb_escalate:${added.json().question.id}`],
+    );
+    expect(audit?.action).toBe('kb.escalate_question_added');
+
+    // The same question again (case and punctuation aside), or an entry's own phrasing: refused, nothing written.
+    const again = await reviewer.post(`/api/agents/${agent.name}/kb/escalate-questions`, {
+      text: 'Do you repair cars?',
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.message).toMatch(/already goes to a person/);
+    const phrasing = await reviewer.post(`/api/agents/${agent.name}/kb/escalate-questions`, {
+      text: 'how much is a service',
+    });
+    expect(phrasing.statusCode).toBe(409);
+    expect(phrasing.json().error.message).toMatch(/phrasing of the entry “Book a service”/);
+    expect((await reviewer.get(`/api/agents/${agent.name}/kb`)).json().version).toBe(added.json().version);
+
+    // Deleted: the agent answers it again.
+    const del = await reviewer.delete(`/api/kb/escalate-questions/${added.json().question.id}`);
+    expect(del.statusCode, del.body).toBe(200);
+    expect((await reviewer.get(`/api/agents/${agent.name}/kb`)).json().escalate).toEqual([]);
+    expect(await asks(agent, 'Do you repair cars?')).toMatch(/book a service/i);
+    expect((await reviewer.delete(`/api/kb/escalate-questions/${added.json().question.id}`)).statusCode).toBe(
+      404,
+    );
+  });
+
+  it('refuses blank and oversized questions, and viewers', async () => {
+    const agent = await supportAgent();
+    const url = `/api/agents/${agent.name}/kb/escalate-questions`;
+    for (const body of [
+      { text: '   ' },
+      { text: 'x'.repeat(1001) },
+      { text: 'ok', note: 'n'.repeat(501) },
+      {},
+    ]) {
+      const res = await api.as('reviewer').post(url, body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.json().error.id).toBe('validation_failed');
+    }
+    expect((await api.as('viewer').post(url, { text: 'do you repair cars' })).statusCode).toBe(403);
   });
 });
 

@@ -15,6 +15,10 @@ import {
 import {
   type Article,
   articleImporter,
+  type EscalateQuestion,
+  EscalateQuestionSchema,
+  escalateQuestionAdder,
+  escalateQuestionDeleter,
   type FaqEntry,
   FaqInputSchema,
   FaqPatchSchema,
@@ -23,6 +27,7 @@ import {
   faqUpdater,
   kbVersion,
   listArticles,
+  listEscalateQuestions,
   listFaqs,
   phrasingAdder,
 } from '../../agents/support/kb.ts';
@@ -165,6 +170,10 @@ function llmInfo(app: App): { provider: string; model: string } | null {
   }
 }
 
+function presentEscalateQuestion(q: EscalateQuestion) {
+  return { id: q.id, text: q.text, note: q.note, createdBy: q.createdBy, createdAt: iso(q.createdAt) };
+}
+
 export function registerKbRoutes(server: FastifyInstance, app: App): void {
   route(
     server,
@@ -179,14 +188,16 @@ export function registerKbRoutes(server: FastifyInstance, app: App): void {
     },
     async ({ params }) => {
       const agent = await findAgent(app.db, params.agent);
-      const [entries, articles, version] = await Promise.all([
+      const [entries, articles, escalate, version] = await Promise.all([
         listFaqs(app.db, agent.id),
         listArticles(app.db, agent.id),
+        listEscalateQuestions(app.db, agent.id),
         kbVersion(app.db, agent.id),
       ]);
       return {
         entries: entries.map(presentFaq),
         articles: articles.map(presentArticle),
+        escalate: escalate.map(presentEscalateQuestion),
         version,
         suggest: llmInfo(app),
       };
@@ -311,6 +322,44 @@ export function registerKbRoutes(server: FastifyInstance, app: App): void {
         ),
       ),
     }),
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/agents/:agent/kb/escalate-questions',
+      summary:
+        'A question the agent must not answer (a wrong answer seen in the inbox): learned as one to escalate, so it and questions like it go to a person. 409 when it is a phrasing of an entry or listed already',
+      tags: ['kb'],
+      permission: 'kb.write',
+      params: AgentParam,
+      body: EscalateQuestionSchema,
+      status: 201,
+    },
+    async ({ params, body, principal }) => {
+      const agent = await findAgent(app.db, params.agent);
+      const question = await escalateQuestionAdder(app, principal.actor, agent.id, body);
+      return { question: presentEscalateQuestion(question), version: await kbVersion(app.db, agent.id) };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'DELETE',
+      url: '/api/kb/escalate-questions/:id',
+      summary: 'Let the agent answer a question again that was set to go to a person',
+      tags: ['kb'],
+      permission: 'kb.write',
+      params: UuidParam,
+    },
+    async ({ params, principal }) => {
+      await escalateQuestionDeleter(app, principal.actor, params.id);
+      return { ok: true };
+    },
   );
 
   route(
