@@ -586,4 +586,53 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
     },
     STEP_TIMEOUT,
   );
+
+  it(
+    'sends a wrongly answered question to a person from the inbox, and lets the agent answer it again from the KB page',
+    async () => {
+      // An entry's own phrasing cannot also go to a person: refused, naming the entry, nothing changed.
+      const own = await conversation(['When are you open?']);
+      await page.goto(`${srv.url}/inbox/${own}`);
+      let transcript = page.getByRole('article').getByRole('list', { name: 'Transcript' });
+      await transcript.getByRole('button', { name: 'Wrong answer' }).click();
+      let form = transcript.getByRole('form', { name: 'Wrong answer' });
+      await form.getByRole('button', { name: 'Send to a person from now on' }).click();
+      await form
+        .getByRole('alert')
+        .getByText(/is a phrasing of the entry “Opening hours”/)
+        .waitFor();
+
+      const id = await conversation(['When are you open this week?']);
+      await page.goto(`${srv.url}/inbox/${id}`);
+      transcript = page.getByRole('article').getByRole('list', { name: 'Transcript' });
+      await transcript.getByText(/From “Opening hours”/).waitFor();
+      await transcript.getByRole('button', { name: 'Wrong answer' }).click();
+      form = transcript.getByRole('form', { name: 'Wrong answer' });
+      expect(await form.textContent()).toContain(
+        'The agent should not answer “When are you open this week?”',
+      );
+      await form.getByLabel('Why (optional)').fill('Holiday weeks differ');
+      expect(await a11yProblems(page)).toEqual([]);
+      await screenshot(page, 'kb-inbox-wrong-answer');
+      await form.getByRole('button', { name: 'Send to a person from now on' }).click();
+      await transcript
+        .getByRole('status')
+        .getByText(
+          /From now on “When are you open this week\?” and questions like it go to a person \(KB version \d+\)/,
+        )
+        .waitFor();
+
+      await page.goto(`${srv.url}/agents/${AGENT}/kb`);
+      const section = page.getByRole('region', { name: /Questions that go to a person/ });
+      const list = section.getByRole('list', { name: 'Questions that go to a person' });
+      await list.getByText('When are you open this week?').waitFor();
+      expect(await list.textContent()).toContain('Holiday weeks differ');
+      await section
+        .getByRole('button', { name: 'Let the agent answer “When are you open this week?” again' })
+        .click();
+      await expect.poll(() => list.count()).toBe(0);
+      expect(await section.getByRole('heading').textContent()).toBe('Questions that go to a person (0)');
+    },
+    STEP_TIMEOUT,
+  );
 });

@@ -240,6 +240,8 @@ export interface KbHealthView {
 export interface KbView {
   entries: FaqEntryView[];
   articles: ArticleView[];
+  /** Questions that go to a person (absent from an older server). */
+  escalate?: EscalateQuestionView[];
   version: number;
   /** The LLM that suggests phrasings; null (or absent, from an older server) when no provider is configured. */
   suggest?: KbSuggestView | null;
@@ -325,4 +327,13 @@ export interface EvaluationView {
     mistakes?: Mistakes;
     titles?: Record<string, string>;
   };
+}
+
+/** A question the agent must not answer: it, and questions like it, go to a person. */
+export interface EscalateQuestionView {
+  id: string;
+  text: string;
+  note: string;
+  createdBy: string;
+  createdAt: string;
 }

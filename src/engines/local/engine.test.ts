@@ -201,6 +201,24 @@ describe('LocalEngine', () => {
     expect(repairsFirst).toBeGreaterThanOrEqual(2);
   });
 
+  it('is not docked by a passage that only shares a word with the question', () => {
+    const engine = LocalEngine.train({
+      entries: SMALL_KB,
+      passages: [
+        {
+          id: 'tyres',
+          text: 'Tyre care guide\nCheck tyre pressure every week: road tyres need 80 to 100 psi.',
+        },
+        { id: 'warranty', text: 'The warranty covers manufacturing defects for two years after purchase.' },
+      ],
+    });
+    // "week" is the tyre guide's, and the rarest word of the question: a weak passage match (about 0.25) all the
+    // same, which took the entry's confidence to nothing when any best passage docked entries in full.
+    const r = engine.match('When are you open this week?', 3);
+    expect(r.top).toMatchObject({ id: 'opening-hours', kind: 'faq' });
+    expect(r.matches[1]).toMatchObject({ id: 'tyres', kind: 'passage' });
+  });
+
   it('keeps confidence in [0, 1] and returns at most k matches, best first', () => {
     const engine = LocalEngine.train({ entries: SMALL_KB });
     for (const q of [

@@ -82,6 +82,8 @@ const MISSING_PENALTY = 2.5;
  * own words, so a close runner-up that holds the question's rare word can overtake the entry that lacks it.
  */
 const RESCORED_ENTRIES = 3;
+/** The best passage's score from which its words dock entries in full (below, in proportion). */
+const MISSING_FULL_FROM = 0.3;
 /** The confidence features that measure a question's likeness to the questions to escalate. */
 const REJECT_FEATURES = (['rejectBlend', 'rejectKnn'] as const).map((f) => CONFIDENCE_FEATURES.indexOf(f));
 
@@ -359,6 +361,7 @@ export class LocalEngine {
         });
       }
     }
+    const bestPassageScore = passages[0]?.score ?? 0;
     if (faq.length > 0) {
       for (const m of faq) {
         let share = topBlend > 0 ? (faqCalibrated * m.score) / topBlend : 0;
@@ -376,7 +379,11 @@ export class LocalEngine {
             this.passages,
             bestPassage,
           );
-          share *= Math.max(0, 1 - MISSING_PENALTY * missing);
+          // In full only from a passage that is a plausible answer itself: one that shares a single word with the
+          // question ("open this week" and a tyre guide's "every week", at 0.12) is weak evidence that the entry
+          // answers a neighbouring question.
+          const weight = Math.min(1, bestPassageScore / MISSING_FULL_FROM);
+          share *= Math.max(0, 1 - MISSING_PENALTY * missing * weight);
         }
         m.score = share;
       }

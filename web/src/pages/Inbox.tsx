@@ -2,7 +2,7 @@
 // reason, the summary, the transcript (with each message's delivery state) and the AI draft beside the reply box;
 // claim, reply and resolve; and, for support agents, one click that turns the answer into a knowledge-base entry
 // or the question into a phrasing. Live: new hand-offs and messages appear without a reload.
-import { useEffect, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { api, qs } from '../api.ts';
 import {
   Badge,
@@ -231,8 +231,17 @@ function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void
         <p className="muted">No messages in this conversation.</p>
       ) : (
         <ol className="transcript" aria-label="Transcript">
-          {messages.map((m) => (
-            <TranscriptMessage key={m.id} m={m} />
+          {messages.map((m, i) => (
+            <TranscriptMessage
+              key={m.id}
+              m={m}
+              // A KB writer can send a wrongly answered question (and its like) to a person from now on.
+              wrong={
+                toKb && m.author === 'agent' && m.sourceTitles?.length
+                  ? { agentName: toKb, question: askedBefore(messages, i) }
+                  : null
+              }
+            />
           ))}
         </ol>
       )}
@@ -325,7 +334,22 @@ const DELIVERY_TONE: Record<Delivery, Tone> = {
   failed: 'danger',
 };
 
-function TranscriptMessage({ m }: { m: MessageView }) {
+/** The customer message an agent's message at `index` answered: the last one before it. */
+function askedBefore(messages: MessageView[], index: number): string | null {
+  for (let i = index - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.author === 'customer' && m.direction === 'in') return m.body.trim() || null;
+  }
+  return null;
+}
+
+function TranscriptMessage({
+  m,
+  wrong,
+}: {
+  m: MessageView;
+  wrong: { agentName: string; question: string | null } | null;
+}) {
   return (
     <li className={`msg msg-${m.author}`} data-delivery={m.delivery ?? undefined}>
       <span className="msg-who">
@@ -350,6 +374,7 @@ function TranscriptMessage({ m }: { m: MessageView }) {
           {typeof m.confidence === 'number' ? ` · confidence ${m.confidence.toFixed(2)}` : ''}
         </p>
       ) : null}
+      {wrong?.question ? <WrongAnswer agentName={wrong.agentName} question={wrong.question} /> : null}
       {m.deliveryError ? (
         <p className={`msg-delivery ${m.delivery === 'failed' ? 'msg-delivery-failed' : ''}`}>
           {m.delivery === 'failed' ? 'Not delivered: ' : 'Retrying: '}
@@ -357,6 +382,71 @@ function TranscriptMessage({ m }: { m: MessageView }) {
         </p>
       ) : null}
     </li>
+  );
+}
+
+/**
+ * "Wrong answer" on an agent's answer: the question it answered goes to a person from now on (and questions like it:
+ * the engine learns it as one to escalate). Nothing changes until the person confirms.
+ */
+function WrongAnswer({ agentName, question }: { agentName: string; question: string }) {
+  const { announce } = useSession();
+  const [open, setOpen] = useState(false);
+  const [note, setNote] = useState('');
+  const [done, setDone] = useState<number | null>(null);
+  const save = useAction();
+  const ids = useId();
+  if (done !== null)
+    return (
+      <p className="note note-success msg-wrong" role="status">
+        From now on “{question}” and questions like it go to a person (KB version {done}).
+      </p>
+    );
+  if (!open)
+    return (
+      <button type="button" className="btn btn-small btn-ghost msg-wrong" onClick={() => setOpen(true)}>
+        Wrong answer
+      </button>
+    );
+  const submit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    const r = await save.run(() =>
+      api.post<{ version: number }>(`/api/agents/${encodeURIComponent(agentName)}/kb/escalate-questions`, {
+        text: question,
+        note: note.trim(),
+      }),
+    );
+    if (r) {
+      setDone(r.version);
+      announce('Questions like this now go to a person');
+    }
+  };
+  return (
+    <form className="msg-wrong wrong-form" aria-label="Wrong answer" onSubmit={(ev) => void submit(ev)}>
+      <p>
+        The agent should not answer “{question}”. From now on this question, and questions like it, go to a
+        person.
+      </p>
+      <div className="field">
+        <label htmlFor={`${ids}-note`}>Why (optional)</label>
+        <input
+          id={`${ids}-note`}
+          maxLength={500}
+          value={note}
+          onChange={(ev) => setNote(ev.target.value)}
+          placeholder="We only repair bikes"
+        />
+      </div>
+      <ErrorNote error={save.error} title="Nothing was changed." />
+      <div className="form-actions form-actions-start">
+        <button type="submit" className="btn btn-primary btn-small" disabled={save.busy}>
+          Send to a person from now on
+        </button>
+        <button type="button" className="btn btn-small" disabled={save.busy} onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 

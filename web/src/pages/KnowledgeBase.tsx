@@ -5,6 +5,7 @@
 // agent's engine retrains at once (the badge in the header says which version answers while it does). A support agent's evaluation on its own test set closes the page.
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { api, fieldErrors } from '../api.ts';
+import { EscalateQuestionsSection } from '../components/EscalateQuestionsSection.tsx';
 import { EvaluationSection } from '../components/EvaluationSection.tsx';
 import { HandoffSection } from '../components/HandoffSection.tsx';
 import { KbHealthSection } from '../components/KbHealthSection.tsx';
@@ -188,6 +189,15 @@ export function KnowledgeBasePage({ agentName }: { agentName: string }) {
           writable={writable}
           importPath={`${path}/kb/articles`}
           uploadPath={`${path}/kb/files`}
+          onChanged={() => void kb.reload()}
+        />
+      ) : null}
+
+      {kb.data && agent.data?.kind === 'support' ? (
+        <EscalateQuestionsSection
+          agentPath={path}
+          questions={kb.data.escalate ?? []}
+          writable={writable}
           onChanged={() => void kb.reload()}
         />
       ) : null}
