@@ -11,7 +11,7 @@ import { agentCreator } from '../../runtime/agents.ts';
 import { answerFrom } from './brain.ts';
 import { pdfToText } from './chunk.ts';
 import { kbImporter } from './import.ts';
-import { listArticles } from './kb.ts';
+import { listArticles, listEscalateQuestions } from './kb.ts';
 
 let db: TestDb;
 let app: App;
@@ -87,5 +87,42 @@ describe('document import', () => {
     // The same file within the normal deadline reads, and reading it again is independent of the refused attempt.
     await expect(pdfToText(bytes)).resolves.toMatch(/A page of text/);
     await expect(pdfToText(new TextEncoder().encode('%PDF-1.7 not really'))).rejects.toThrow();
+  });
+});
+
+describe('escalate.txt', () => {
+  it('adds questions that go to a person after the entries; listed ones stay, an entry phrasing is skipped with why', async () => {
+    const agent = await agentCreator(app, 'test', { kind: 'support', name: 'escalate-import' });
+    const folder = mkdtempSync(join(dir, 'escalate-'));
+    // Sorted by name, escalate.txt comes before faq.json: it is imported last all the same.
+    writeFileSync(
+      join(folder, 'escalate.txt'),
+      '# questions a person takes\nDo you repair cars?\n\n  Do you sell scooters?  \nwhen are you open\n',
+    );
+    writeFileSync(
+      join(folder, 'faq.json'),
+      JSON.stringify([
+        { title: 'Opening hours', answer: 'Nine to five.', phrasings: ['When are you open?'] },
+      ]),
+    );
+    const first = await kbImporter(app, 'test', agent.id, folder);
+    expect(first).toMatchObject({
+      faqCreated: 1,
+      escalateAdded: 2,
+      escalateUnchanged: 0,
+      articlesChanged: 0,
+    });
+    expect(first.skipped).toEqual([
+      {
+        file: expect.stringMatching(/escalate\.txt: when are you open$/),
+        reason: expect.stringMatching(/phrasing of the entry “Opening hours”/),
+      },
+    ]);
+    expect((await listEscalateQuestions(db, agent.id)).map((q) => q.text).sort()).toEqual([
+      'Do you repair cars?',
+      'Do you sell scooters?',
+    ]);
+    const again = await kbImporter(app, 'test', agent.id, folder);
+    expect(again).toMatchObject({ faqCreated: 0, escalateAdded: 0, escalateUnchanged: 2 });
   });
 });

@@ -1,5 +1,6 @@
 // Importing a file or a folder into an agent's knowledge base: articles (Markdown, HTML, PDF, text) and FAQ files
-// (`*.faq.json` / `faq.json`: an array of {title, answer, phrasings?, tags?}). Reports progress per file. One
+// (`*.faq.json` / `faq.json`: an array of {title, answer, phrasings?, tags?}), and `escalate.txt`: questions that go
+// to a person, one per line, added after the entries. Reports progress per file. One
 // document reader serves the CLI (`twelve kb import`) and the dashboard's upload (POST /api/agents/:agent/kb/files):
 // the same checks (size, type sniffing), the same text extraction and chunking, the same versioned, audited write.
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -9,7 +10,16 @@ import type { Actor, Services } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { type ArticleFormat, formatFromName, htmlToText, pdfToText, titleOf } from './chunk.ts';
 import { decodeDocumentText } from './decode.ts';
-import { type Article, articleImporter, FaqInputSchema, faqCreator, faqUpdater, listFaqs } from './kb.ts';
+import {
+  type Article,
+  articleImporter,
+  escalateQuestionAdder,
+  FaqInputSchema,
+  faqCreator,
+  faqUpdater,
+  listEscalateQuestions,
+  listFaqs,
+} from './kb.ts';
 
 /** The largest document imported, from a folder or uploaded. */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -151,12 +161,17 @@ export interface ImportReport {
   articlesUnchanged: number;
   faqCreated: number;
   faqUpdated: number;
+  /** Questions that go to a person (`escalate.txt`): added, and listed already. */
+  escalateAdded: number;
+  escalateUnchanged: number;
   skipped: { file: string; reason: string }[];
   /** Text documents that were not UTF-8, with the character set they were read in (see decode.ts). */
   decoded: { file: string; encoding: string }[];
 }
 
 const isFaqFile = (path: string) => /(^|\.)faq\.json$/i.test(basename(path));
+/** `escalate.txt` (or `*.escalate.txt`): questions that go to a person, one per line; `#` starts a comment line. */
+const isEscalateFile = (path: string) => /(^|\.)escalate\.txt$/i.test(basename(path));
 
 async function listFiles(path: string): Promise<string[]> {
   const s = await stat(path).catch(() => null);
@@ -182,7 +197,9 @@ export async function kbImporter(
   path: string,
   onProgress?: (done: number, total: number, file: string) => void,
 ): Promise<ImportReport> {
-  const files = await listFiles(path);
+  // Questions that go to a person come last: one that is an entry's phrasing is refused, so the entries must be in.
+  const listed = await listFiles(path);
+  const files = [...listed.filter((f) => !isEscalateFile(f)), ...listed.filter(isEscalateFile)];
   const root = (await stat(path)).isFile() ? join(path, '..') : path;
   const report: ImportReport = {
     files: files.length,
@@ -190,6 +207,8 @@ export async function kbImporter(
     articlesUnchanged: 0,
     faqCreated: 0,
     faqUpdated: 0,
+    escalateAdded: 0,
+    escalateUnchanged: 0,
     skipped: [],
     decoded: [],
   };
@@ -200,6 +219,10 @@ export async function kbImporter(
     try {
       const size = (await stat(file)).size;
       if (size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+      if (isEscalateFile(file)) {
+        await importEscalateFile(svc, actor, agentId, rel, await readFile(file, 'utf8'), report);
+        continue;
+      }
       if (isFaqFile(file)) {
         const counts = await importFaqFile(svc, actor, agentId, await readFile(file, 'utf8'));
         report.faqCreated += counts.created;
@@ -220,6 +243,40 @@ export async function kbImporter(
   }
   onProgress?.(files.length, files.length, '');
   return report;
+}
+
+/** Each line a question that goes to a person; one listed already is left as it is, an entry's phrasing is skipped. */
+async function importEscalateFile(
+  svc: Services,
+  actor: Actor,
+  agentId: string,
+  rel: string,
+  text: string,
+  report: ImportReport,
+): Promise<void> {
+  const listed = new Set((await listEscalateQuestions(svc.db, agentId)).map((q) => q.text.toLowerCase()));
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  for (const line of lines) {
+    if (listed.has(line.toLowerCase())) {
+      report.escalateUnchanged++;
+      continue;
+    }
+    try {
+      await escalateQuestionAdder(svc, actor, agentId, { text: line });
+      listed.add(line.toLowerCase());
+      report.escalateAdded++;
+    } catch (err) {
+      if (err instanceof AppError && /already goes to a person/.test(err.message)) report.escalateUnchanged++;
+      else
+        report.skipped.push({
+          file: `${rel}: ${line}`,
+          reason: err instanceof Error ? err.message : String(err),
+        });
+    }
+  }
 }
 
 const FaqFileSchema = z.array(FaqInputSchema).max(10_000);

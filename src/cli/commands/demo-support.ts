@@ -43,7 +43,7 @@ export const demoSupportCommand: CliCommand = {
         if (file) io.err(`importing [${done + 1}/${total}] ${file}`);
       });
       io.out(
-        `knowledge base: ${report.faqCreated} FAQ entries created, ${report.faqUpdated} updated, ${report.articlesChanged} articles imported`,
+        `knowledge base: ${report.faqCreated} FAQ entries created, ${report.faqUpdated} updated, ${report.articlesChanged} articles imported, ${report.escalateAdded} questions that go to a person added`,
       );
       // The example's own agent settings (its business hours, for honest hand-off messages), over what is there.
       const configFile = join(values.from, 'agent-config.json');

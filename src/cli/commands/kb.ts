@@ -64,7 +64,10 @@ export const kbImportCommand: CliCommand = {
       bar?.stop();
       io.out(
         `${report.files} files: ${report.faqCreated} FAQ entries created, ${report.faqUpdated} updated; ` +
-          `${report.articlesChanged} articles imported, ${report.articlesUnchanged} unchanged`,
+          `${report.articlesChanged} articles imported, ${report.articlesUnchanged} unchanged` +
+          (report.escalateAdded + report.escalateUnchanged > 0
+            ? `; ${report.escalateAdded} questions that go to a person added, ${report.escalateUnchanged} listed already`
+            : ''),
       );
       for (const d of report.decoded) io.out(`read ${d.file} as ${d.encoding} (it is not UTF-8)`);
       for (const s of report.skipped) io.err(`skipped ${s.file}: ${s.reason}`);
