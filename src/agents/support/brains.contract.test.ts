@@ -29,7 +29,7 @@ import {
   transcript,
 } from './conversations.ts';
 import { kbImporter } from './import.ts';
-import { listFaqs } from './kb.ts';
+import { escalateQuestionAdder, escalateQuestionDeleter, listFaqs } from './kb.ts';
 import { supportKind } from './module.ts';
 
 const EXAMPLES = join(import.meta.dirname, '../../../examples/northwind-cycles');
@@ -314,6 +314,28 @@ describe.each(ALL)('support brain contract: %s', (name) => {
     expect(escalation?.reason).toBe('the customer asked for a person');
     expect(await db.query('SELECT idx FROM steps WHERE run_id = $1', [result.run!.id])).toEqual([]);
     expect(v().fake?.requests.length ?? 0).toBe(before);
+  });
+
+  it('never answers a question a person said goes to a person, and never asks the model about it', async () => {
+    const { app, agent, fake } = v();
+    const question = 'Do you repair cars?';
+    // Before: the KB's service entry answers it (the model is asked, with that entry as P1).
+    const retrievedBefore = answerFrom(await app.engines.get(db, agent.id), question, 5);
+    expect(retrievedBefore.confidence).toBeGreaterThanOrEqual(agent.confidenceThreshold);
+    const listed = await escalateQuestionAdder(app, ADMIN, agent.id, { text: question });
+    // Trained before asking: answering() would serve the previous engine if a slow machine took over 250 ms.
+    await app.engines.get(db, agent.id);
+    try {
+      const before = fake?.requests.length ?? 0;
+      for (const text of [question, 'Can you repair my car please?']) {
+        const { last, result } = await ask(v(), text);
+        expect(result.handledBy, text).toBe('agent');
+        expect(last, text).toMatchObject({ author: 'agent', body: CLARIFY_TEXT });
+      }
+      expect(fake?.requests.length ?? 0).toBe(before);
+    } finally {
+      await escalateQuestionDeleter(app, ADMIN, listed.id);
+    }
   });
 
   it('answers a hostile message only from the KB, or hands it over', async () => {
