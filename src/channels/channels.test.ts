@@ -176,6 +176,50 @@ describe('channels', () => {
     expect(esc?.reason).toBe('the customer sent an image');
   });
 
+  it('tells the customer once when the agent hands over, and stays silent for a shadow draft', async () => {
+    const outOf = async (externalId: string) => {
+      const [row] = await db.query<{ conversation_id: string }>(
+        'SELECT conversation_id FROM channel_inbound WHERE external_id = $1',
+        [externalId],
+      );
+      return db.query<{ body: string; meta: Record<string, unknown> }>(
+        `SELECT body, meta FROM messages WHERE conversation_id = $1 AND direction = 'out'`,
+        [row!.conversation_id],
+      );
+    };
+    const ask = inbound({ from: '+447700900565', text: 'Can I talk to a person please?' });
+    await inboundRecorder(app, ask);
+    expect(await inboundProcessor(app, 'whatsapp', ask.externalId)).toBe('processed');
+    expect(await outOf(ask.externalId)).toEqual([
+      {
+        body: 'Connecting you to a person. They will reply here as soon as they can.',
+        meta: expect.objectContaining({ intent: 'notice', handoff: expect.any(String) }),
+      },
+    ]);
+
+    // Not assessed: shadow mode. Its draft waits for a person (a review), and the customer is told nothing.
+    const shadow = await agentCreator(app, 'user:a@example.com', {
+      kind: 'support',
+      name: 'wa-shadow',
+      confidenceThreshold: 0.5,
+    });
+    await kbImporter(
+      app,
+      'user:a@example.com',
+      shadow.id,
+      join(import.meta.dirname, '../../examples/northwind-cycles/faq.json'),
+    );
+    const drafted = inbound({ agentId: shadow.id, from: '+447700900566', text: 'When are you open?' });
+    await inboundRecorder(app, drafted);
+    expect(await inboundProcessor(app, 'whatsapp', drafted.externalId)).toBe('processed');
+    const [review] = await db.query<{ kind: string }>(
+      `SELECT e.kind FROM escalations e JOIN channel_inbound i ON i.conversation_id = e.conversation_id WHERE i.external_id = $1`,
+      [drafted.externalId],
+    );
+    expect(review?.kind).toBe('review');
+    expect((await outOf(drafted.externalId)).filter((m) => m.meta.intent === 'notice')).toEqual([]);
+  });
+
   it('retries messages that were recorded but never processed', async () => {
     const msg = inbound({ from: '+447700900777' });
     await inboundRecorder(app, msg);

@@ -131,17 +131,20 @@ export async function inboundProcessor(
  * Tells the customer, once per hand-off, that a person has the conversation and when to expect them: the usual
  * reply time, or honestly when the team is next in (business-hours.ts), as the web chat shows it live. Without it,
  * an email or WhatsApp message the agent hands over is met with silence until someone replies. A message that only
- * joins a conversation a person already has opens no hand-off, and a retry finds the notice already there.
+ * joins a conversation a person already has opens no hand-off, and a retry finds the notice already there. Only an
+ * agent's hand-off (kind `escalation`) is announced: a shadow or pilot draft waiting for review is the agent working
+ * unseen, and its customer hears from the person as they would without an agent.
  */
 export async function handoffNotifier(
   app: App,
   conversation: Conversation,
   escalationId: string,
 ): Promise<void> {
-  const [agent] = await app.db.query<{ config: Record<string, unknown> }>(
-    'SELECT config FROM agents WHERE id = $1',
-    [conversation.agentId],
+  const [agent] = await app.db.query<{ kind: string; config: Record<string, unknown> }>(
+    'SELECT e.kind, a.config FROM escalations e JOIN agents a ON a.id = e.agent_id WHERE e.id = $1',
+    [escalationId],
   );
+  if (agent?.kind !== 'escalation') return;
   const now = app.clock.now();
   await app.db.query(
     `INSERT INTO messages (agent_id, conversation_id, direction, author, status, body, meta, created_at)
