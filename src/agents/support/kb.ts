@@ -130,6 +130,7 @@ export async function faqCreator(
     );
     const entry = presentFaqRow(row!);
     await revise(svc, tx, actor, agentId, `kb_entry:${entry.id}`, 1, 'kb.entry_created', entry);
+    await unlistAnswered(svc, tx, actor, entry);
     return entry;
   });
 }
@@ -175,6 +176,7 @@ export async function faqUpdater(
       'kb.entry_updated',
       entry,
     );
+    await unlistAnswered(svc, tx, actor, entry);
     return entry;
   });
 }
@@ -418,6 +420,27 @@ export async function escalateQuestionAdder(
     );
     return question;
   });
+}
+
+/**
+ * An entry's title or phrasing that is also on the list of questions that go to a person: the later decision wins,
+ * so the question leaves the list (its own revision, audited, saying which entry took it). The engine would otherwise
+ * learn the same words as both.
+ */
+async function unlistAnswered(svc: Services, tx: Queryable, actor: Actor, entry: FaqEntry): Promise<void> {
+  const listed = await tx.query<{ id: string; text: string }>(
+    'SELECT id, text FROM kb_escalate_questions WHERE agent_id = $1 AND deleted_at IS NULL',
+    [entry.agentId],
+  );
+  if (listed.length === 0) return;
+  const own = new Set([entry.title, ...entry.phrasings].map(sameQuestion));
+  for (const q of listed.filter((l) => own.has(sameQuestion(l.text)))) {
+    await tx.query('UPDATE kb_escalate_questions SET deleted_at = $2 WHERE id = $1', [q.id, svc.clock.now()]);
+    await revise(svc, tx, actor, entry.agentId, `kb_escalate:${q.id}`, 2, 'kb.escalate_question_deleted', {
+      deleted: true,
+      answeredBy: { entryId: entry.id, title: entry.title },
+    });
+  }
 }
 
 export async function escalateQuestionDeleter(svc: Services, actor: Actor, id: string): Promise<void> {

@@ -205,6 +205,38 @@ describe('questions that go to a person', () => {
     );
   });
 
+  it('leave the list when an entry takes them as a phrasing: the later decision wins, audited', async () => {
+    const agent = await supportAgent();
+    const reviewer = api.as('reviewer');
+    const entry = (
+      await reviewer.post(`/api/agents/${agent.name}/kb/entries`, {
+        title: 'Car repairs',
+        answer: 'We service e-cargo bikes only.',
+        phrasings: ['do you fix cargo bikes'],
+      })
+    ).json().entry;
+    const listed = (
+      await reviewer.post(`/api/agents/${agent.name}/kb/escalate-questions`, { text: 'Do you repair cars?' })
+    ).json().question;
+    const other = (
+      await reviewer.post(`/api/agents/${agent.name}/kb/escalate-questions`, { text: 'Do you sell cars?' })
+    ).json().question;
+    const added = await reviewer.post(`/api/kb/entries/${entry.id}/phrasings`, {
+      phrasing: 'do you repair cars',
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const kb = (await reviewer.get(`/api/agents/${agent.name}/kb`)).json();
+    expect(kb.escalate.map((q: { id: string }) => q.id)).toEqual([other.id]);
+    const [revision] = await api.db.query<{ snapshot: Record<string, unknown> }>(
+      `SELECT snapshot FROM kb_revisions WHERE subject = $1 AND version = 2`,
+      [`kb_escalate:${listed.id}`],
+    );
+    expect(revision?.snapshot).toEqual({
+      deleted: true,
+      answeredBy: { entryId: entry.id, title: 'Car repairs' },
+    });
+  });
+
   it('refuses blank and oversized questions, and viewers', async () => {
     const agent = await supportAgent();
     const url = `/api/agents/${agent.name}/kb/escalate-questions`;
