@@ -12,11 +12,16 @@ export function parseSource(source: string): { kind: 'faq' | 'article'; id: stri
   return null;
 }
 
-/** Titles for every source in one query per kind; sources whose entry is unknown are left out. */
+/**
+ * Titles for every source in one query per kind; sources whose entry is unknown are left out. With `sections`, an
+ * article source names its section too ("Warranty — How to make a claim"), for the person in the inbox judging the
+ * answer; the customer sees the article's title.
+ */
 export async function sourceTitles(
   q: Queryable,
   agentId: string,
   sources: string[],
+  options: { sections?: boolean } = {},
 ): Promise<Map<string, string>> {
   const faqIds = new Set<string>();
   const articleIds = new Set<string>();
@@ -40,11 +45,28 @@ export async function sourceTitles(
     );
     for (const r of rows) titles.set(`article:${r.id}`, r.title);
   }
+  const headings = new Map<string, string>();
+  const passageIds = options.sections
+    ? [
+        ...new Set(
+          sources.flatMap((s) => /^article:[^#]+#(.+)$/.exec(s)?.[1] ?? []).filter((id) => UUID.test(id)),
+        ),
+      ]
+    : [];
+  if (passageIds.length) {
+    const rows = await q.query<{ id: string; heading: string }>(
+      'SELECT id::text, heading FROM kb_passages WHERE agent_id = $1 AND id = ANY($2::uuid[])',
+      [agentId, passageIds],
+    );
+    for (const r of rows) if (r.heading) headings.set(r.id, r.heading);
+  }
   const out = new Map<string, string>();
   for (const s of sources) {
     const p = parseSource(s);
     const title = p && titles.get(`${p.kind}:${p.id}`);
-    if (title) out.set(s, title);
+    if (!title) continue;
+    const heading = p.kind === 'article' ? headings.get(s.slice(s.indexOf('#') + 1)) : undefined;
+    out.set(s, heading && heading !== title ? `${title} — ${heading}` : title);
   }
   return out;
 }

@@ -143,6 +143,10 @@ describe('GET /api/escalations/:id', () => {
     const agent = await northwindAgent(api.app, 'sources-desk');
     const { conversation } = await conversationOpener(api.app, { agentId: agent.id, channel: 'web' });
     await customerMessageHandler(api.app, { conversation, text: 'When are you open on Saturday?' });
+    await customerMessageHandler(api.app, {
+      conversation,
+      text: 'how long is the warranty on an e-bike motor and battery?',
+    });
     const handed = await customerMessageHandler(api.app, {
       conversation,
       text: 'I want to talk to a person',
@@ -155,9 +159,11 @@ describe('GET /api/escalations/:id', () => {
       sourceTitles: string[];
       confidence: number | null;
     }[];
-    const answer = messages.find((m) => m.author === 'agent');
+    const [answer, passage] = messages.filter((m) => m.author === 'agent');
     expect(answer?.sourceTitles).toEqual(['Opening hours']);
     expect(answer?.confidence).toBeGreaterThanOrEqual(0.5);
+    // An article's answer names its section, for the person judging it.
+    expect(passage?.sourceTitles).toEqual(['Warranty — Components and e-bike systems']);
     for (const m of messages.filter((x) => x.author !== 'agent')) expect(m.sourceTitles).toEqual([]);
   });
 });

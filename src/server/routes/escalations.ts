@@ -87,6 +87,7 @@ export function registerEscalationRoutes(server: FastifyInstance, app: App): voi
         app.db,
         agent.id,
         messages.flatMap((m) => (m.author === 'agent' ? m.sources : [])),
+        { sections: true },
       );
       return {
         escalation: presentEscalation(escalation, agentName),
