@@ -68,21 +68,27 @@ export function isCalendarDate(d: string): boolean {
 
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-/** The week the hours describe; null when they set no complete schedule. */
-function weekOf(hours: BusinessHours): Week | null {
+/** Each open day's "HH:MM-HH:MM", whichever way the hours were written (a range per day, or days/open/close). */
+export function dayRanges(hours: BusinessHours): Partial<Record<DayKey, string>> {
+  const out: Partial<Record<DayKey, string>> = {};
   if (hours.hours) {
-    const ranges = hours.hours;
-    const week = DAY_KEYS.map((k) => {
-      const r = ranges[k];
-      return r ? ([toMinutes(r.slice(0, 5)), toMinutes(r.slice(6))] as const) : null;
-    });
-    return week.some((d) => d !== null) ? week : null;
+    for (const k of DAY_KEYS) if (hours.hours[k]) out[k] = hours.hours[k]!;
+    return out;
   }
   const { days, open, close } = hours;
-  if (!days?.length || !open || !close) return null;
-  const openDays = new Set(days.map((d) => d % 7));
-  const range = [toMinutes(open), toMinutes(close)] as const;
-  return DAY_KEYS.map((_, weekday) => (openDays.has(weekday) ? range : null));
+  if (!days?.length || !open || !close) return out;
+  for (const d of days) out[DAY_KEYS[d % 7]!] = `${open}-${close}`;
+  return out;
+}
+
+/** The week the hours describe; null when they set no complete schedule. */
+function weekOf(hours: BusinessHours): Week | null {
+  const ranges = dayRanges(hours);
+  const week = DAY_KEYS.map((k) => {
+    const r = ranges[k];
+    return r ? ([toMinutes(r.slice(0, 5)), toMinutes(r.slice(6))] as const) : null;
+  });
+  return week.some((d) => d !== null) ? week : null;
 }
 
 /** The local calendar date and minutes since midnight of an instant, in a time zone. */

@@ -19,6 +19,7 @@ import {
   faqUpdater,
   listEscalateQuestions,
   listFaqs,
+  sameQuestion,
 } from './kb.ts';
 
 /** The largest document imported, from a folder or uploaded. */
@@ -254,27 +255,26 @@ async function importEscalateFile(
   text: string,
   report: ImportReport,
 ): Promise<void> {
-  const listed = new Set((await listEscalateQuestions(svc.db, agentId)).map((q) => q.text.toLowerCase()));
+  // Compared as the list compares them (sameQuestion): one listed already is not added twice.
+  const listed = new Set((await listEscalateQuestions(svc.db, agentId)).map((q) => sameQuestion(q.text)));
   const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
   for (const line of lines) {
-    if (listed.has(line.toLowerCase())) {
+    if (listed.has(sameQuestion(line))) {
       report.escalateUnchanged++;
       continue;
     }
     try {
       await escalateQuestionAdder(svc, actor, agentId, { text: line });
-      listed.add(line.toLowerCase());
+      listed.add(sameQuestion(line));
       report.escalateAdded++;
     } catch (err) {
-      if (err instanceof AppError && /already goes to a person/.test(err.message)) report.escalateUnchanged++;
-      else
-        report.skipped.push({
-          file: `${rel}: ${line}`,
-          reason: err instanceof Error ? err.message : String(err),
-        });
+      report.skipped.push({
+        file: `${rel}: ${line}`,
+        reason: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 }

@@ -359,7 +359,7 @@ export function presentEscalateQuestionRow(r: Record<string, unknown>): Escalate
 }
 
 /** Case, spacing and end punctuation aside: how two askings of one question are compared. */
-const sameQuestion = (s: string) =>
+export const sameQuestion = (s: string) =>
   s
     .toLowerCase()
     .replace(/\s+/g, ' ')
@@ -434,32 +434,33 @@ async function unlistAnswered(svc: Services, tx: Queryable, actor: Actor, entry:
   );
   if (listed.length === 0) return;
   const own = new Set([entry.title, ...entry.phrasings].map(sameQuestion));
-  for (const q of listed.filter((l) => own.has(sameQuestion(l.text)))) {
-    await tx.query('UPDATE kb_escalate_questions SET deleted_at = $2 WHERE id = $1', [q.id, svc.clock.now()]);
-    await revise(svc, tx, actor, entry.agentId, `kb_escalate:${q.id}`, 2, 'kb.escalate_question_deleted', {
-      deleted: true,
-      answeredBy: { entryId: entry.id, title: entry.title },
-    });
-  }
+  for (const q of listed.filter((l) => own.has(sameQuestion(l.text))))
+    await unlist(svc, tx, actor, q.id, { answeredBy: { entryId: entry.id, title: entry.title } });
+}
+
+/** Takes a question off the list (kept with its revisions); false when it is not listed. */
+async function unlist(
+  svc: Services,
+  tx: Queryable,
+  actor: Actor,
+  id: string,
+  why: Record<string, unknown> = {},
+): Promise<boolean> {
+  const [row] = await tx.query<{ agent_id: string }>(
+    'UPDATE kb_escalate_questions SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING agent_id',
+    [id, svc.clock.now()],
+  );
+  if (!row) return false;
+  await revise(svc, tx, actor, String(row.agent_id), `kb_escalate:${id}`, 2, 'kb.escalate_question_deleted', {
+    deleted: true,
+    ...why,
+  });
+  return true;
 }
 
 export async function escalateQuestionDeleter(svc: Services, actor: Actor, id: string): Promise<void> {
   await svc.db.transaction(async (tx) => {
-    const [row] = await tx.query(
-      'UPDATE kb_escalate_questions SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING *',
-      [id, svc.clock.now()],
-    );
-    if (!row) throw new AppError('not_found', 'no such question');
-    await revise(
-      svc,
-      tx,
-      actor,
-      String(row.agent_id),
-      `kb_escalate:${id}`,
-      2,
-      'kb.escalate_question_deleted',
-      { deleted: true },
-    );
+    if (!(await unlist(svc, tx, actor, id))) throw new AppError('not_found', 'no such question');
   });
 }
 

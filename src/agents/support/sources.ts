@@ -4,12 +4,18 @@ import type { Queryable } from '../../store/db.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function parseSource(source: string): { kind: 'faq' | 'article'; id: string } | null {
+/** `passageId`: an article source's passage, when it names one. */
+export function parseSource(
+  source: string,
+): { kind: 'faq' | 'article'; id: string; passageId?: string } | null {
   const faq = /^faq:(.+)$/.exec(source);
   if (faq && UUID.test(faq[1]!)) return { kind: 'faq', id: faq[1]! };
-  const article = /^article:([^#]+)(?:#.*)?$/.exec(source);
-  if (article && UUID.test(article[1]!)) return { kind: 'article', id: article[1]! };
-  return null;
+  const article = /^article:([^#]+)(?:#(.*))?$/.exec(source);
+  if (!article || !UUID.test(article[1]!)) return null;
+  const passage = article[2];
+  return passage && UUID.test(passage)
+    ? { kind: 'article', id: article[1]!, passageId: passage }
+    : { kind: 'article', id: article[1]! };
 }
 
 /**
@@ -47,11 +53,7 @@ export async function sourceTitles(
   }
   const headings = new Map<string, string>();
   const passageIds = options.sections
-    ? [
-        ...new Set(
-          sources.flatMap((s) => /^article:[^#]+#(.+)$/.exec(s)?.[1] ?? []).filter((id) => UUID.test(id)),
-        ),
-      ]
+    ? [...new Set(sources.flatMap((s) => parseSource(s)?.passageId ?? []))]
     : [];
   if (passageIds.length) {
     const rows = await q.query<{ id: string; heading: string }>(
@@ -65,7 +67,7 @@ export async function sourceTitles(
     const p = parseSource(s);
     const title = p && titles.get(`${p.kind}:${p.id}`);
     if (!title) continue;
-    const heading = p.kind === 'article' ? headings.get(s.slice(s.indexOf('#') + 1)) : undefined;
+    const heading = p.passageId ? headings.get(p.passageId) : undefined;
     out.set(s, heading && heading !== title ? `${title} — ${heading}` : title);
   }
   return out;

@@ -361,7 +361,10 @@ export class LocalEngine {
         });
       }
     }
-    const bestPassageScore = passages[0]?.score ?? 0;
+    // The best passage's words dock entries in full only from a passage that is a plausible answer itself: one that
+    // shares a single word with the question ("open this week" and a tyre guide's "every week", at 0.12) is weak
+    // evidence that an entry answers a neighbouring question.
+    const missingWeight = Math.min(1, (passages[0]?.score ?? 0) / MISSING_FULL_FROM);
     if (faq.length > 0) {
       for (const m of faq) {
         let share = topBlend > 0 ? (faqCalibrated * m.score) / topBlend : 0;
@@ -379,11 +382,7 @@ export class LocalEngine {
             this.passages,
             bestPassage,
           );
-          // In full only from a passage that is a plausible answer itself: one that shares a single word with the
-          // question ("open this week" and a tyre guide's "every week", at 0.12) is weak evidence that the entry
-          // answers a neighbouring question.
-          const weight = Math.min(1, bestPassageScore / MISSING_FULL_FROM);
-          share *= Math.max(0, 1 - MISSING_PENALTY * missing * weight);
+          share *= Math.max(0, 1 - MISSING_PENALTY * missing * missingWeight);
         }
         m.score = share;
       }

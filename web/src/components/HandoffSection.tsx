@@ -6,8 +6,8 @@
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import {
   type BusinessHours,
-  DAY_KEYS,
   type DayKey,
+  dayRanges,
   handoffMessage,
   isCalendarDate,
   validTimeZone,
@@ -79,19 +79,8 @@ function closedDates(d: Draft): string[] {
     .filter(Boolean);
 }
 
-/** Each day's range, whichever way the hours were written (days/open/close, or a range per day). */
-function rangesOf(h: BusinessHours | null): Partial<Record<DayKey, string>> {
-  if (!h) return {};
-  if (h.hours) {
-    const out: Partial<Record<DayKey, string>> = {};
-    for (const k of DAY_KEYS) if (h.hours[k]) out[k] = h.hours[k]!;
-    return out;
-  }
-  if (!h.days || !h.open || !h.close) return {};
-  const out: Partial<Record<DayKey, string>> = {};
-  for (const d of h.days) out[DAY_KEYS[d % 7]!] = `${h.open}-${h.close}`;
-  return out;
-}
+/** Each day's range, whichever way the hours were written. */
+const rangesOf = (h: BusinessHours | null): Partial<Record<DayKey, string>> => (h ? dayRanges(h) : {});
 
 function browserTimeZone(): string {
   try {
