@@ -1,11 +1,12 @@
 // The assembled platform: services, the runtime wired to each agent kind's brain and tools, and the readiness
 // mode resolver. Every entry point (HTTP server, CLI, jobs, MCP) builds one of these.
 import { buildDemoTools } from './agents/custom/tools.ts';
-import { type LlmBackend, lazyLlmBackend, supportLlmBrainFactory } from './agents/support/brain.llm.ts';
+import { supportLlmBrainFactory } from './agents/support/brain.llm.ts';
 import { EngineCache } from './agents/support/engine-cache.ts';
 import { supportKind } from './agents/support/module.ts';
 import type { Clock } from './clock.ts';
 import { createServices, type Services } from './context.ts';
+import { type LlmBackend, lazyLlmBackend } from './engines/llm/backend.ts';
 import type { LlmSettings } from './engines/llm/settings.ts';
 import type { Log } from './events/log.ts';
 import { readinessOf } from './readiness/assessments.ts';

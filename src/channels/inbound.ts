@@ -3,15 +3,15 @@
 // and the message goes to the agent or to the human who has the conversation. Nothing is lost: a message that fails
 // to process stays 'received'/'failed' and the sweep retries it.
 import { randomUUID } from 'node:crypto';
+import type { App } from '../app.ts';
+import { handoffText } from '../business/hours.schema.ts';
 import {
   type Conversation,
   conversationOpener,
   customerMessageHandler,
   findConversation,
-} from '../agents/support/conversations.ts';
-import type { App } from '../app.ts';
+} from '../conversations/conversations.ts';
 import { emitEvent } from '../events/emit.ts';
-import { handoffText } from '../runtime/business-hours.schema.ts';
 import { escalationCreator } from '../runtime/escalations.ts';
 import type { InboundMessage } from './channel.ts';
 

@@ -1,9 +1,9 @@
 // Agent commands: create, configure, pause/resume (kill switch per agent) and the global kill switch.
 import { z } from 'zod';
+import { BusinessHoursSchema } from '../business/hours.schema.ts';
 import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { type Queryable, sqlState } from '../store/db.ts';
-import { BusinessHoursSchema } from './business-hours.schema.ts';
 import { DEFAULT_ALWAYS_HUMAN_TOPICS } from './guards.ts';
 import type { AgentConfig } from './types.ts';
 

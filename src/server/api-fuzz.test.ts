@@ -3,8 +3,8 @@
 // bodies, broken JSON and the wrong content type. Each must answer below 500, with a stable error id when refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, buildApi } from '../../test/support/api.ts';
-import { conversationOpener, customerMessageHandler } from '../agents/support/conversations.ts';
 import { faqCreator } from '../agents/support/kb.ts';
+import { conversationOpener, customerMessageHandler } from '../conversations/conversations.ts';
 import { mulberry32 } from '../engines/local/random.ts';
 import { agentCreator } from '../runtime/agents.ts';
 

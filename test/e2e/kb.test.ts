@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
-import { conversationOpener, customerMessageHandler } from '../../src/agents/support/conversations.ts';
+import { conversationOpener, customerMessageHandler } from '../../src/conversations/conversations.ts';
 import { type EventBus, openEventBus } from '../../src/events/bus.ts';
 import { evaluationRecorder } from '../../src/readiness/assessments.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';

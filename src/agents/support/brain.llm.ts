@@ -8,14 +8,15 @@
 // model that asks for a tool is ignored and handed over, and any failure escalates with the best retrieved answer as
 // the suggested reply.
 import type { Clock } from '../../clock.ts';
+import { type LlmBackend, lazyLlmBackend } from '../../engines/llm/backend.ts';
 import { customerText, groundingProblem, parseModelOutput } from '../../engines/llm/grounding.ts';
-import { createLlmClient, type LlmClient, LlmError, type LlmMessage } from '../../engines/llm/provider.ts';
-import { type LlmSettings, llmSettingsFromEnv, type ModelPrice } from '../../engines/llm/settings.ts';
+import { type LlmClient, LlmError, type LlmMessage } from '../../engines/llm/provider.ts';
+import type { LlmSettings } from '../../engines/llm/settings.ts';
+import { llmCapReached, recordLlmSpend } from '../../engines/llm/spend.ts';
 import type { ActionInput, AgentConfig, Brain, BrainContext } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { type Answer, answerFrom, SupportLocalBrain } from './brain.ts';
 import type { EngineCache, KbSnapshot } from './engine-cache.ts';
-import { llmCapReached, recordLlmSpend } from './llm-spend.ts';
 
 /** How many retrieved candidates the model sees (P1…P5). */
 export const LLM_PASSAGES = 5;
@@ -39,12 +40,6 @@ export const FOLLOW_UP_MIN_CONFIDENCE = 0.15;
 export interface HistoryTurn {
   role: 'customer' | 'agent';
   text: string;
-}
-
-/** A configured provider: the client and the prices its calls are charged at. */
-export interface LlmBackend {
-  client: LlmClient;
-  prices: Record<string, ModelPrice>;
 }
 
 export interface SupportLlmBrainOptions {
@@ -208,30 +203,6 @@ export function supportLlmBrainFactory(
   const backend = options.backend ?? lazyLlmBackend(options);
   const brain = new SupportLlmBrain(db, cache, { clock: options.clock, backend });
   return () => brain;
-}
-
-/**
- * The configured provider's client and prices, built on first use and kept: from `settings` (null: none configured),
- * or else from TWELVE_LLM_* in `env` (default process.env). Throws an LlmError of kind 'config' while none is
- * configured, or when the settings are wrong, so callers can say why.
- */
-export function lazyLlmBackend(options: {
-  settings?: LlmSettings | null;
-  env?: NodeJS.ProcessEnv;
-}): () => LlmBackend {
-  let backend: LlmBackend | undefined;
-  return () => {
-    if (backend) return backend;
-    let settings = options.settings;
-    if (settings === undefined) {
-      const parsed = llmSettingsFromEnv(options.env ?? process.env);
-      if (!parsed.ok) throw new LlmError(parsed.problems.join('; '), 'config');
-      settings = parsed.settings;
-    }
-    if (!settings) throw new LlmError('no LLM provider is configured (set TWELVE_LLM_PROVIDER)', 'config');
-    backend = { client: createLlmClient(settings), prices: settings.prices };
-    return backend;
-  };
 }
 
 /**

@@ -11,6 +11,12 @@ import {
 import { chatMessageTexts, chatTurns, type FakeOpenAi, startFakeOpenAi } from '../../../test/fakes/openai.ts';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
+import {
+  type Conversation,
+  conversationOpener,
+  customerMessageHandler,
+  transcript,
+} from '../../conversations/conversations.ts';
 import type { LlmSettings } from '../../engines/llm/settings.ts';
 import { assessmentRecorder, evaluationRecorder } from '../../readiness/assessments.ts';
 import { agentCreator, agentUpdater } from '../../runtime/agents.ts';
@@ -22,12 +28,6 @@ import {
   supportLlmBrainFactory,
 } from './brain.llm.ts';
 import { answerFrom, CLARIFY_TEXT } from './brain.ts';
-import {
-  type Conversation,
-  conversationOpener,
-  customerMessageHandler,
-  transcript,
-} from './conversations.ts';
 import { kbImporter } from './import.ts';
 import { escalateQuestionAdder, escalateQuestionDeleter, listFaqs } from './kb.ts';
 import { supportKind } from './module.ts';

@@ -7,9 +7,9 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
+import { pdfToText } from '../../documents/read.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import { answerFrom } from './brain.ts';
-import { pdfToText } from './chunk.ts';
 import { kbImporter } from './import.ts';
 import { listArticles, listEscalateQuestions } from './kb.ts';
 

@@ -9,13 +9,13 @@ import { z } from 'zod';
 import type { App } from '../../app.ts';
 import type { Actor } from '../../context.ts';
 import { LlmError, type LlmRequest } from '../../engines/llm/provider.ts';
+import { llmCapReached, recordLlmSpend } from '../../engines/llm/spend.ts';
 import { AppError } from '../../errors.ts';
 import { findAgent } from '../../runtime/agents.ts';
 import { pgSafe } from '../../store/text.ts';
 import { answerFrom } from './brain.ts';
 import type { KbSnapshot } from './engine-cache.ts';
 import { type FaqEntry, listFaqs, presentFaqRow } from './kb.ts';
-import { llmCapReached, recordLlmSpend } from './llm-spend.ts';
 
 export const DEFAULT_SUGGESTIONS = 8;
 export const MAX_SUGGESTIONS = 20;

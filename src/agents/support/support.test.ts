@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
 import { northwindShadowAgent } from '../../channels/webchat/test-support.ts';
+import { conversationOpener, customerMessageHandler, transcript } from '../../conversations/conversations.ts';
+import { conversationCounts } from '../../metrics/conversations.ts';
 import { assessmentRecorder, evaluationRecorder } from '../../readiness/assessments.ts';
 import { agentCreator, agentUpdater } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import { CLARIFY_TEXT } from './brain.ts';
-import { conversationOpener, customerMessageHandler, supportCounts, transcript } from './conversations.ts';
 import { kbImporter } from './import.ts';
 import { faqUpdater, listArticles, listFaqs, phrasingAdder } from './kb.ts';
 
@@ -210,10 +211,10 @@ describe('support agent', () => {
   it('counts conversations, AI answers, escalations and reopened answers', async () => {
     const c = await conversationOpener(app, { agentId: agent.id, channel: 'webchat', customerId: 'cust-42' });
     await customerMessageHandler(app, { conversation: c.conversation, text: 'How much is delivery?' });
-    const before = await supportCounts(db, agent.id, new Date(0));
+    const before = await conversationCounts(db, agent.id, new Date(0));
     // The same customer comes back on the same topic: the first answer was not a resolution.
     await customerMessageHandler(app, { conversation: c.conversation, text: 'how much is delivery, again?' });
-    const after = await supportCounts(db, agent.id, new Date(0));
+    const after = await conversationCounts(db, agent.id, new Date(0));
     expect(after.reopened).toBe(before.reopened + 1);
     expect(after.answeredByAi).toBe(before.answeredByAi);
     expect(after.conversations).toBeGreaterThan(5);

@@ -4,7 +4,7 @@
 // never fails half-way on a hostile message.
 import { createHash } from 'node:crypto';
 import type { ParsedMail, SimpleParserOptions } from 'mailparser';
-import { MAX_MESSAGE_CHARS } from '../../agents/support/conversations.ts';
+import { MAX_MESSAGE_CHARS } from '../../conversations/conversations.ts';
 import { pgSafe } from '../../store/text.ts';
 import type { HeaderMap } from './loop.ts';
 import { emailHtmlToText, stripQuotedText, tidy } from './strip.ts';

@@ -2,10 +2,10 @@
 // titles from the KB snapshot that answered, and a database read only when the snapshot does not know a source.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
-import { conversationOpener, customerMessageHandler } from '../../agents/support/conversations.ts';
 import { faqUpdater, listArticles, listFaqs } from '../../agents/support/kb.ts';
 import { sourceTitles } from '../../agents/support/sources.ts';
 import { type App, createApp } from '../../app.ts';
+import { conversationOpener, customerMessageHandler } from '../../conversations/conversations.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { presentMessages } from './present.ts';

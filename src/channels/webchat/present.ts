@@ -1,9 +1,10 @@
 // Messages as the customer sees them: only what was sent to them plus their own words, each agent answer with the
 // titles of the knowledge-base entries it came from (sources are stored as `faq:<id>` and
 // `article:<articleId>#<passageId>`; the customer sees titles, never ids of internal rows they cannot open).
-import type { TranscriptMessage } from '../../agents/support/conversations.ts';
+
 import type { KbSnapshot } from '../../agents/support/engine-cache.ts';
 import { parseSource, sourceTitles } from '../../agents/support/sources.ts';
+import type { TranscriptMessage } from '../../conversations/conversations.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { WireMessage, WireSource } from './protocol.ts';
 

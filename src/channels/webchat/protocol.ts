@@ -1,7 +1,7 @@
 // The web chat wire protocol: JSON text frames. Every client frame is size-checked and validated with zod before
 // anything reads it; a bad frame yields an error frame with a stable id, never an exception that reaches the socket.
 import { z } from 'zod';
-import { MAX_MESSAGE_CHARS } from '../../agents/support/conversations.ts';
+import { MAX_MESSAGE_CHARS } from '../../conversations/conversations.ts';
 
 /** Frames above this are refused with an error frame (ws itself cuts the connection at MAX_PAYLOAD_BYTES). */
 export const MAX_FRAME_BYTES = 16 * 1024;

@@ -1,6 +1,9 @@
 // One chat socket: hello (open or resume a conversation), customer messages (idempotent by clientId), "talk to a
 // person", and live pushes. Frames are handled one at a time per socket, so the customer's words, the agent's
 // answer and a hand-off always arrive in the order they happened; every failure becomes an error frame.
+
+import type { App } from '../../app.ts';
+import { handoffText } from '../../business/hours.schema.ts';
 import {
   type Conversation,
   conversationOpener,
@@ -9,11 +12,9 @@ import {
   openEscalationOf,
   type TranscriptMessage,
   transcript,
-} from '../../agents/support/conversations.ts';
-import type { App } from '../../app.ts';
+} from '../../conversations/conversations.ts';
 import { isAppError } from '../../errors.ts';
 import type { Log } from '../../events/log.ts';
-import { handoffText } from '../../runtime/business-hours.schema.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import { presentMessages, unseenMessages } from './present.ts';
 import { type ClientFrame, parseClientFrame, type ServerFrame, type WireErrorId } from './protocol.ts';

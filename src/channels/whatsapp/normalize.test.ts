@@ -1,6 +1,6 @@
 // Pins how WhatsApp payloads become channel messages: read as text, handed to a person, dropped, or rejected.
 import { describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_CHARS } from '../../agents/support/conversations.ts';
+import { MAX_MESSAGE_CHARS } from '../../conversations/conversations.ts';
 import { normalizeMessage, normalizeStatus, UNSUPPORTED_AUTO_REPLY } from './normalize.ts';
 import {
   parseWebhook,

@@ -2,7 +2,7 @@
 // What the agent can read (text, button and list replies) becomes text; media, locations, contact cards and
 // anything unknown go to a person with a polite automatic reply; reactions and system notices are not messages
 // a customer expects an answer to, so they are dropped (PROTOCOLS §2.2 lists the types).
-import { MAX_MESSAGE_CHARS } from '../../agents/support/conversations.ts';
+import { MAX_MESSAGE_CHARS } from '../../conversations/conversations.ts';
 import type { InboundMessage } from '../channel.ts';
 import type { MessagesValue, WhatsAppMessage, WhatsAppStatus } from './payload.ts';
 

@@ -9,10 +9,10 @@ import { agentEvaluator } from '../../agents/support/agent-eval.ts';
 import { parseJsonl } from '../../agents/support/eval.ts';
 import { kbImporter } from '../../agents/support/import.ts';
 import { createApp } from '../../app.ts';
+import { handoffText } from '../../business/hours.schema.ts';
 import { loadConfig } from '../../config.ts';
 import { assessmentRecorder, readinessOf } from '../../readiness/assessments.ts';
 import { agentCreator, agentUpdater, findAgent } from '../../runtime/agents.ts';
-import { handoffText } from '../../runtime/business-hours.schema.ts';
 import { openDatabase } from '../../store/open.ts';
 import type { CliCommand } from '../command.ts';
 

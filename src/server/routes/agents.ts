@@ -2,8 +2,8 @@
 // agent's readiness (assessment history, evidence, effective mode and why).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { supportCounts } from '../../agents/support/conversations.ts';
 import type { App } from '../../app.ts';
+import { conversationCounts } from '../../metrics/conversations.ts';
 import {
   AssessmentInputSchema,
   assessmentHistory,
@@ -35,7 +35,7 @@ const SUPPORT_WINDOW_MS = 30 * 86_400_000;
 async function supportSummary(app: App, q: Queryable, agentId: string) {
   const since = new Date(app.clock.now().getTime() - SUPPORT_WINDOW_MS);
   const [counts, agreement] = await Promise.all([
-    supportCounts(q, agentId, since),
+    conversationCounts(q, agentId, since),
     draftAgreementSummary(q, agentId, since),
   ]);
   return {

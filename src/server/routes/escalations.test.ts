@@ -8,8 +8,8 @@ import {
   startCheckpointRun,
   startEscalatedRun,
 } from '../../../test/support/api.ts';
-import { conversationOpener, customerMessageHandler } from '../../agents/support/conversations.ts';
 import { northwindAgent } from '../../channels/webchat/test-support.ts';
+import { conversationOpener, customerMessageHandler } from '../../conversations/conversations.ts';
 import { openEventBus } from '../../events/bus.ts';
 import type { Db } from '../../store/db.ts';
 

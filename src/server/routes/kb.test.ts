@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, buildApi, buildScriptedAgent, startEscalatedRun } from '../../../test/support/api.ts';
 import { makePdf } from '../../../test/support/pdf.ts';
 import { answerFrom } from '../../agents/support/brain.ts';
-import { conversationOpener, customerMessageHandler } from '../../agents/support/conversations.ts';
-import { MAX_FILE_BYTES } from '../../agents/support/import.ts';
 import { faqCreator } from '../../agents/support/kb.ts';
 import { northwindAgent } from '../../channels/webchat/test-support.ts';
+import { conversationOpener, customerMessageHandler } from '../../conversations/conversations.ts';
+import { MAX_FILE_BYTES } from '../../documents/read.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 

@@ -4,14 +4,8 @@
 // bump the KB version (so the agent's engine retrains: servers start at once, see EngineCache.prepare).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { htmlToText } from '../../agents/support/chunk.ts';
 import { kbHealth } from '../../agents/support/health.ts';
-import {
-  DOCUMENT_EXTENSIONS,
-  DOCUMENT_MEDIA_TYPES,
-  documentImporter,
-  MAX_FILE_BYTES,
-} from '../../agents/support/import.ts';
+import { documentImporter } from '../../agents/support/import.ts';
 import {
   type Article,
   articleImporter,
@@ -33,6 +27,12 @@ import {
 } from '../../agents/support/kb.ts';
 import { DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, phrasingSuggester } from '../../agents/support/suggest.ts';
 import type { App } from '../../app.ts';
+import {
+  DOCUMENT_EXTENSIONS,
+  DOCUMENT_MEDIA_TYPES,
+  htmlToText,
+  MAX_FILE_BYTES,
+} from '../../documents/read.ts';
 import { AppError } from '../../errors.ts';
 import { findAgent } from '../../runtime/agents.ts';
 import { escalationTranscript, type Message, presentEscalationRow } from '../../runtime/escalations.ts';

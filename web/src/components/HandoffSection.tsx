@@ -11,7 +11,7 @@ import {
   handoffMessage,
   isCalendarDate,
   validTimeZone,
-} from '../../../src/runtime/business-hours.ts';
+} from '../../../src/business/hours.ts';
 import { api } from '../api.ts';
 import { useAction, useCan, useSession } from '../hooks.ts';
 import type { AgentView } from '../types.ts';

@@ -1,14 +1,15 @@
 // Conversations across channels: opening one (with a secret the client keeps to resume it), handling a customer
-// message (to the agent, or straight to the human who has the conversation), the transcript, and the counts the
-// overview shows.
+// message (to the agent, or straight to the human who has the conversation), and the transcript. Channels depend on
+// this module, never on an agent kind.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { App } from '../../app.ts';
-import { AppError } from '../../errors.ts';
-import { emitEvent } from '../../events/emit.ts';
-import type { WrittenMessage } from '../../runtime/run-state.ts';
-import type { Run } from '../../runtime/runs.ts';
-import type { Queryable } from '../../store/db.ts';
-import { pgSafe } from '../../store/text.ts';
+import type { Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { emitEvent } from '../events/emit.ts';
+import type { WrittenMessage } from '../runtime/run-state.ts';
+import type { Run } from '../runtime/runs.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { Queryable } from '../store/db.ts';
+import { pgSafe } from '../store/text.ts';
 
 export const MAX_MESSAGE_CHARS = 4000;
 
@@ -31,10 +32,15 @@ export interface TranscriptMessage {
   createdAt: Date;
 }
 
+/** What conversations need of the platform: the database, the clock, and the runtime that starts an agent's run. */
+export type ConversationServices = Pick<Services, 'db' | 'clock'> & {
+  runtime: Pick<Runtime, 'startRunUnlessHeld'>;
+};
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export async function conversationOpener(
-  app: App,
+  app: Pick<Services, 'db' | 'clock'>,
   input: { agentId: string; channel: string; customerId?: string | null; id?: string },
 ): Promise<{ conversation: Conversation; resumeToken: string }> {
   const id = input.id ?? `c_${randomUUID()}`;
@@ -110,7 +116,7 @@ export interface CustomerMessageResult {
  * under it is returned as a duplicate instead of being answered twice.
  */
 export async function customerMessageHandler(
-  app: App,
+  app: ConversationServices,
   input: { conversation: Conversation; text: string; externalId?: string; clientId?: string },
 ): Promise<CustomerMessageResult> {
   // NUL and unpaired UTF-16 halves cannot be stored (store/text.ts) and are never meant: dropped or replaced, whichever
@@ -239,37 +245,4 @@ export async function transcript(
 /** Messages a customer may see: what was actually sent to them, plus their own. Drafts and reviews stay inside. */
 export function customerVisible(messages: TranscriptMessage[]): TranscriptMessage[] {
   return messages.filter((m) => m.direction === 'in' || m.status === 'sent');
-}
-
-export interface SupportCounts {
-  conversations: number;
-  answeredByAi: number;
-  escalated: number;
-  reopened: number;
-}
-
-/**
- * Overview counts for a period. An AI answer is "reopened" when the same customer (or conversation) comes back
- * on the same topic within 72 hours: it is then not counted as a resolution.
- */
-export async function supportCounts(q: Queryable, agentId: string, since: Date): Promise<SupportCounts> {
-  const [row] = await q.query<SupportCounts>(
-    `WITH answers AS (
-       SELECT m.id, m.created_at, m.meta->>'topic' AS topic, m.conversation_id, c.customer_id
-       FROM messages m JOIN conversations c ON c.id = m.conversation_id
-       WHERE m.agent_id = $1 AND m.author = 'agent' AND m.status = 'sent' AND m.meta->>'intent' = 'answer' AND m.created_at >= $2
-     ), reopened AS (
-       SELECT a.id FROM answers a WHERE EXISTS (
-         SELECT 1 FROM messages m2 JOIN conversations c2 ON c2.id = m2.conversation_id
-         WHERE m2.agent_id = $1 AND m2.author = 'agent' AND m2.id <> a.id AND m2.meta->>'topic' = a.topic
-           AND m2.created_at > a.created_at AND m2.created_at <= a.created_at + interval '72 hours'
-           AND (m2.conversation_id = a.conversation_id OR (a.customer_id IS NOT NULL AND c2.customer_id = a.customer_id)))
-     )
-     SELECT (SELECT count(*)::int FROM conversations WHERE agent_id = $1 AND created_at >= $2) AS conversations,
-            (SELECT count(DISTINCT id)::int FROM answers WHERE id NOT IN (SELECT id FROM reopened)) AS "answeredByAi",
-            (SELECT count(*)::int FROM escalations WHERE agent_id = $1 AND kind <> 'checkpoint' AND created_at >= $2) AS escalated,
-            (SELECT count(*)::int FROM reopened) AS reopened`,
-    [agentId, since],
-  );
-  return row ?? { conversations: 0, answeredByAi: 0, escalated: 0, reopened: 0 };
 }

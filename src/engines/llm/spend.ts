@@ -2,12 +2,12 @@
 // whether its daily spend cap is used up, and the spend-ledger line each call leaves, even at 0 cents (the token
 // counts are the record).
 
-import type { LlmUsage } from '../../engines/llm/provider.ts';
-import { tokenCost } from '../../engines/llm/settings.ts';
 import { spentToday, utcDay } from '../../runtime/run-state.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
-import type { LlmBackend } from './brain.llm.ts';
+import type { LlmBackend } from './backend.ts';
+import type { LlmUsage } from './provider.ts';
+import { tokenCost } from './settings.ts';
 
 /** Whether a paid call would go past the agent's cap today (a model that costs nothing never does). */
 export async function llmCapReached(

@@ -2,13 +2,7 @@
 // refuse a setting this schema cannot read, with its path (AgentSettingsSchema), so a typo is a 400 naming the field,
 // not a promise silently dropped; where it is read, an unreadable one is no promise at all (null).
 import { z } from 'zod';
-import {
-  type BusinessHours,
-  DAY_KEYS,
-  handoffMessage,
-  isCalendarDate,
-  validTimeZone,
-} from './business-hours.ts';
+import { type BusinessHours, DAY_KEYS, handoffMessage, isCalendarDate, validTimeZone } from './hours.ts';
 
 const HHMM_PATTERN = '([01]\\d|2[0-3]):[0-5]\\d';
 const HHMM = z.string().regex(new RegExp(`^${HHMM_PATTERN}$`), 'HH:MM (24-hour)');

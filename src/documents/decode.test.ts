@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAppError } from '../../errors.ts';
+import { isAppError } from '../errors.ts';
 import { charsetOf, decodeDocumentText } from './decode.ts';
 
 const latin1 = (s: string) => Buffer.from(s, 'latin1');

@@ -2,8 +2,8 @@
 // replies after …" outside business hours, in the agent's time zone (across DST), per-day ranges and closed dates
 // included, with bad config ignored where it is read (and refused where it is written: agents.test.ts).
 import { describe, expect, it } from 'vitest';
-import { BusinessHoursSchema, businessHoursOf, handoffText } from './business-hours.schema.ts';
-import { nextOpening } from './business-hours.ts';
+import { BusinessHoursSchema, businessHoursOf, handoffText } from './hours.schema.ts';
+import { nextOpening } from './hours.ts';
 
 const LONDON = {
   timezone: 'Europe/London',

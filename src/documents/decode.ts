@@ -9,7 +9,7 @@
 import { TextDecoder } from '@exodus/bytes/encoding.js';
 import { analyse } from 'chardet';
 import { ResultType, Sniffer } from 'encoding-sniffer/sniffer';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../errors.ts';
 
 export interface DecodedText {
   text: string;
