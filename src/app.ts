@@ -1,27 +1,20 @@
-// The assembled platform: services, the runtime wired to each agent kind's brain and tools, and the readiness
-// mode resolver. Every entry point (HTTP server, CLI, jobs, MCP) builds one of these.
-import { buildDemoTools } from './agents/custom/tools.ts';
-import { supportLlmBrainFactory } from './agents/support/brain.llm.ts';
-import { EngineCache } from './agents/support/engine-cache.ts';
-import { supportKind } from './agents/support/module.ts';
+// The assembled platform: services, the runtime wired to each agent kind's brain and tools, the readiness mode
+// resolver, and every registered kind's live part (agents/registry.ts). Every entry point (HTTP server, CLI, jobs,
+// MCP) builds one of these.
+import type { AgentKind, KindInstance } from './agents/kind.ts';
+import { AGENT_KINDS } from './agents/registry.ts';
 import type { Clock } from './clock.ts';
 import { createServices, type Services } from './context.ts';
 import { type LlmBackend, lazyLlmBackend } from './engines/llm/backend.ts';
 import type { LlmSettings } from './engines/llm/settings.ts';
-import type { Log } from './events/log.ts';
+import type { EventBus } from './events/bus.ts';
+import { type Log, silentLog } from './events/log.ts';
 import { readinessOf } from './readiness/assessments.ts';
 import { scriptedBrainFromConfig } from './runtime/brains/scripted.ts';
 import { Runtime, type RuntimeOptions } from './runtime/runtime.ts';
 import { ToolRegistry } from './runtime/tools.ts';
 import type { AgentConfig, Brain } from './runtime/types.ts';
 import type { Db } from './store/db.ts';
-
-/** One family member per agent kind: how it decides, and what it may try to do. */
-export interface AgentKindModule {
-  kind: string;
-  tools(agent: AgentConfig): ToolRegistry;
-  brain(agent: AgentConfig): Brain;
-}
 
 /** Actions that exist only as human actions in the dashboard, whatever an agent's mode. */
 export const HUMAN_ONLY_TOOLS: ReadonlySet<string> = new Set([
@@ -33,21 +26,25 @@ export const HUMAN_ONLY_TOOLS: ReadonlySet<string> = new Set([
 
 export interface App extends Services {
   runtime: Runtime;
-  /** Trained support engines per agent and KB version. */
-  engines: EngineCache;
   /**
    * The LLM provider's client and prices, built on first use: from createApp's `llm` option, else TWELVE_LLM_* in the
    * environment. Throws an LlmError (kind 'config') while none is configured.
    */
   llm: () => LlmBackend;
-  kinds: Map<string, AgentKindModule>;
+  /** The registered kinds (their definitions) and their live parts in this app, by kind name. */
+  definitions: readonly AgentKind[];
+  kinds: ReadonlyMap<string, KindInstance>;
   toolsFor(agent: AgentConfig): ToolRegistry;
+  /** The kinds whose agents a channel serves. */
+  kindsServing(channel: string): string[];
+  /** Runs every kind's start hook for a serving node; returns the stop of them all. */
+  startKinds(node: { bus: EventBus; log?: Log }): () => Promise<void>;
   close(): Promise<void>;
 }
 
 const unavailableBrain = (kind: string): Brain => ({
   decide: async () => {
-    throw new Error(`no brain is available for agent kind "${kind}" yet`);
+    throw new Error(`no brain is available for agent kind "${kind}"`);
   },
 });
 
@@ -60,22 +57,14 @@ export function createApp(
     log?: Log;
     /** LLM settings (null: none); left out, they come from TWELVE_LLM_* when first needed. */
     llm?: LlmSettings | null;
+    /** The kinds to assemble (default: the registry's). */
+    kinds?: readonly AgentKind[];
   } = {},
 ): App {
   const svc = createServices(db, options.clock, options.nodeId);
-  const demoTools = buildDemoTools(db);
-  const engines = new EngineCache();
   const llm = lazyLlmBackend(options.llm !== undefined ? { settings: options.llm } : {});
-  const kinds = new Map<string, AgentKindModule>([
-    [
-      'custom',
-      { kind: 'custom', tools: () => demoTools, brain: (agent) => scriptedBrainFromConfig(agent.config) },
-    ],
-    [
-      'support',
-      supportKind(db, engines, supportLlmBrainFactory(db, engines, { clock: svc.clock, backend: llm })),
-    ],
-  ]);
+  const definitions = options.kinds ?? AGENT_KINDS;
+  const kinds = new Map<string, KindInstance>();
   const empty = new ToolRegistry();
   const toolsFor = (agent: AgentConfig) => kinds.get(agent.kind)?.tools(agent) ?? empty;
   const runtime = new Runtime(svc, {
@@ -92,10 +81,20 @@ export function createApp(
     ...(options.log ? { log: options.log } : {}),
     ...options.runtime,
   });
+  const ctx = { ...svc, runtime, llm, toolsFor, kinds };
+  for (const definition of definitions) kinds.set(definition.kind, definition.create(ctx));
+  const kindsServing = (channel: string) =>
+    definitions.filter((d) => d.channels.some((c) => c === channel)).map((d) => d.kind);
+  const startKinds = ({ bus, log = silentLog }: { bus: EventBus; log?: Log }) => {
+    const stops = [...kinds.values()].flatMap((k) => (k.start ? [k.start({ bus, log })] : []));
+    return async () => {
+      await Promise.allSettled(stops.map((stop) => stop()));
+    };
+  };
   const close = async () => {
     await runtime.settle();
-    await engines.close();
+    await Promise.allSettled([...kinds.values()].map((k) => k.close?.()));
     await db.close();
   };
-  return { ...svc, runtime, engines, llm, kinds, toolsFor, close };
+  return { ...ctx, definitions, kindsServing, startKinds, close };
 }

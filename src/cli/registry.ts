@@ -1,15 +1,13 @@
-// Every CLI command, in the order `twelve --help` lists them.
+// Every CLI command, in the order `twelve --help` lists them: the platform's, with each registered kind's own
+// (agents/registry.ts) after the audit commands.
+import { AGENT_KINDS } from '../agents/registry.ts';
 import type { CliCommand } from './command.ts';
 import { auditCheckpointCommand, auditExportCommand, auditVerifyCommand } from './commands/audit.ts';
-import { demoCommand } from './commands/demo.ts';
-import { demoSupportCommand } from './commands/demo-support.ts';
-import { evalSupportCommand } from './commands/eval.ts';
-import { evalAgentCommand } from './commands/eval-agent.ts';
-import { kbHealthCommand, kbImportCommand, kbSuggestCommand } from './commands/kb.ts';
 import { readinessCommand } from './commands/readiness.ts';
 import { startCommand } from './commands/start.ts';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.ts';
 import { userCreateCommand } from './commands/user.ts';
+import { openCliApp } from './open.ts';
 
 export const commands: CliCommand[] = [
   startCommand,
@@ -17,13 +15,7 @@ export const commands: CliCommand[] = [
   auditVerifyCommand,
   auditExportCommand,
   auditCheckpointCommand,
-  kbImportCommand,
-  kbHealthCommand,
-  kbSuggestCommand,
-  evalSupportCommand,
-  evalAgentCommand,
-  demoSupportCommand,
-  demoCommand,
+  ...AGENT_KINDS.flatMap((kind) => kind.cli?.(openCliApp) ?? []),
   userCreateCommand,
   tokenCreateCommand,
   tokenListCommand,

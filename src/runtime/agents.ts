@@ -10,7 +10,8 @@ import type { AgentConfig } from './types.ts';
 /** An agent's name: what routes, the CLI and the widget's data-agent refer to it by. */
 export const AGENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-export const AGENT_KINDS = ['support', 'receptionist', 'hiring', 'custom'] as const;
+/** A kind's name (the registered kinds are in agents/registry.ts; an app checks against its own). */
+export const KIND_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 export const STEP_BUDGET_CEILING = 25;
 
 export const AgentSettingsSchema = z.object({
@@ -43,7 +44,7 @@ export const AgentSettingsSchema = z.object({
 
 export const AgentCreateSchema = AgentSettingsSchema.partial()
   .extend({
-    kind: z.enum(AGENT_KINDS),
+    kind: z.string().regex(KIND_NAME, 'a kind name'),
     name: z.string().regex(AGENT_NAME, 'lowercase letters, digits and dashes'),
   })
   .strict();
@@ -100,12 +101,24 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   return r.data;
 }
 
+/**
+ * Creates an agent. Given the app's registered kinds (App.kinds), a kind that is not one of them is refused
+ * (validation_failed naming `kind`); the database also refuses kinds it was never told of.
+ */
 export async function agentCreator(
-  svc: Services,
+  svc: Services & { kinds?: ReadonlyMap<string, unknown> },
   actor: Actor,
   input: AgentCreateInput,
 ): Promise<AgentConfig> {
   const data = parse(AgentCreateSchema, input);
+  if (svc.kinds && !svc.kinds.has(data.kind))
+    throw new AppError('validation_failed', undefined, [
+      {
+        code: 'invalid_value',
+        path: ['kind'],
+        message: `Invalid option: expected one of ${[...svc.kinds.keys()].map((k) => `"${k}"`).join('|')}`,
+      },
+    ]);
   const values: Record<string, unknown> = {
     kind: data.kind,
     name: data.name,

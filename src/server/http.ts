@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type Role, sessionLookup, tokenLookup, type User } from '../accounts/users.ts';
 import type { App } from '../app.ts';
+import type { Services } from '../context.ts';
 import { AppError, ERRORS, type ErrorId } from '../errors.ts';
 import { pgUnsafe } from '../store/text.ts';
 import { authorize, type Permission } from './permissions.ts';
@@ -19,8 +20,9 @@ export interface Principal {
   csrfToken: string | null;
 }
 
-export interface RouteContext<B, Q, P> {
-  app: App;
+export interface RouteContext<B, Q, P, A extends Services = App> {
+  /** The app the route was registered with: the platform's App, or a kind's own context (agents/kind.ts). */
+  app: A;
   principal: Principal;
   body: B;
   query: Q;
@@ -80,7 +82,7 @@ declare module 'fastify' {
 }
 
 /** Who is calling: an API token (Authorization: Bearer) or a session cookie. */
-export async function authenticate(app: App, req: FastifyRequest): Promise<Principal | null> {
+export async function authenticate(app: Services, req: FastifyRequest): Promise<Principal | null> {
   if (req.principal !== undefined) return req.principal;
   let principal: Principal | null = null;
   const auth = req.headers.authorization;
@@ -156,7 +158,7 @@ function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, where: s
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 
 /** Who may call the route: authenticate, authorize, and check the CSRF token of cookie sessions on unsafe methods. */
-async function guard(app: App, spec: RouteSpec<unknown, unknown, unknown>, req: FastifyRequest) {
+async function guard(app: Services, spec: RouteSpec<unknown, unknown, unknown>, req: FastifyRequest) {
   let principal: Principal = { actor: 'anonymous', role: 'viewer', user: null, csrfToken: null };
   if (spec.permission) {
     const p = await authenticate(app, req);
@@ -170,11 +172,11 @@ async function guard(app: App, spec: RouteSpec<unknown, unknown, unknown>, req: 
   return principal;
 }
 
-export function route<B = undefined, Q = undefined, P = undefined>(
+export function route<B = undefined, Q = undefined, P = undefined, A extends Services = App>(
   server: FastifyInstance,
-  app: App,
+  app: A,
   spec: RouteSpec<B, Q, P>,
-  handler: (ctx: RouteContext<B, Q, P>) => Promise<unknown>,
+  handler: (ctx: RouteContext<B, Q, P, A>) => Promise<unknown>,
 ): void {
   const list = registries.get(server) ?? [];
   registries.set(server, list);

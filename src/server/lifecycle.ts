@@ -4,17 +4,14 @@
 // nodes can run this against one PostgreSQL.
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { PREPARE_DELAY_MS } from '../agents/support/engine-cache.ts';
-import { KB_CHANGED } from '../agents/support/kb.ts';
 import { type App, createApp } from '../app.ts';
 import { type RunningChannels, startChannels } from '../channels/start.ts';
 import type { Config } from '../config.ts';
-import { type EventBus, openEventBus, RESYNC_EVENT } from '../events/bus.ts';
-import { type Log, silentLog } from '../events/log.ts';
+import { type EventBus, openEventBus } from '../events/bus.ts';
+import type { Log } from '../events/log.ts';
 import { JobRunner, type JobRunnerOptions } from '../jobs/runner.ts';
 import type { Db } from '../store/db.ts';
 import { openDatabase } from '../store/open.ts';
-import { reportEngines } from './engine-reports.ts';
 import { buildServer } from './server.ts';
 
 export interface StartOptions {
@@ -58,12 +55,12 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
     undo.unshift(() => app.runtime.settle());
     const bus = await openEventBus(db, { log: forwardLog(() => server?.log.child({ component: 'events' })) });
     undo.unshift(() => bus.close());
-    const stopPreparing = prepareEngines(
-      app,
+    // Each kind's start hook (the support kind trains its engines ahead of questions).
+    const stopKinds = app.startKinds({
       bus,
-      forwardLog(() => server?.log.child({ component: 'engines' })),
-    );
-    undo.unshift(stopPreparing);
+      log: forwardLog(() => server?.log.child({ component: 'kinds' })),
+    });
+    undo.unshift(stopKinds);
     server = await buildServer(app, { logLevel: config.logLevel, publicUrl: config.publicUrl, events: bus });
     const built = server;
     trackSockets(built);
@@ -96,7 +93,7 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
         ]);
         for (const r of drained)
           if (r.status === 'rejected') built.log.error({ err: r.reason }, 'stopping: a drain failed');
-        await stopPreparing();
+        await stopKinds();
         await bus.close().catch((err) => built.log.error({ err }, 'stopping: the event bus did not close'));
         await app.runtime.settle();
         if (ownsDb) await db.close();
@@ -109,42 +106,6 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
     for (const step of undo) await step().catch(() => {});
     throw err;
   }
-}
-
-/**
- * Support agents' engines train ahead of questions: every agent with a knowledge base at start (and again after the bus
- * lost notifications), then each agent whose KB changed, on whichever node, PREPARE_DELAY_MS after the change. A
- * question that comes first starts the training itself, as it always could. Each engine's status on this node is
- * written for the others to see (engine-reports.ts). Returns the stop.
- */
-export function prepareEngines(app: App, bus: EventBus, log: Log = silentLog): () => Promise<void> {
-  const failed = (agentId: string) => (err: unknown) =>
-    log.warn({ err, agentId }, 'training the support engine failed; the next question tries again');
-  const all = () =>
-    app.db
-      .query<{ agent_id: string }>(
-        `SELECT s.agent_id FROM kb_state s JOIN agents a ON a.id = s.agent_id WHERE a.kind = 'support'`,
-      )
-      .then(
-        (rows) => {
-          for (const r of rows) app.engines.prepare(app.db, r.agent_id, 0, failed(r.agent_id));
-        },
-        () => {},
-      );
-  // Before the first preparation, so the dashboard sees this node's trainings from the start.
-  const stopReporting = reportEngines(app, log);
-  const starting = all();
-  const unsubscribe = bus.subscribe((e) => {
-    if (e.type === KB_CHANGED && typeof e.agentId === 'string')
-      app.engines.prepare(app.db, e.agentId, PREPARE_DELAY_MS, failed(e.agentId));
-    else if (e.type === RESYNC_EVENT) void all();
-  });
-  return async () => {
-    unsubscribe();
-    await starting;
-    await app.engines.close();
-    await stopReporting();
-  };
 }
 
 /**

@@ -15,9 +15,7 @@ import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerEscalationRoutes } from './routes/escalations.ts';
-import { registerEvaluationRoutes } from './routes/evaluations.ts';
 import { registerEventRoutes } from './routes/events.ts';
-import { registerKbRoutes } from './routes/kb.ts';
 import { registerReadinessRoutes } from './routes/readiness.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerDashboard } from './static.ts';
@@ -66,8 +64,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerRunRoutes(server, app);
   registerApprovalRoutes(server, app);
   registerEscalationRoutes(server, app);
-  registerKbRoutes(server, app);
-  registerEvaluationRoutes(server, app);
+  // Each kind's own routes (a support agent's knowledge base and evaluations).
+  for (const kind of app.kinds.values()) kind.routes?.(server);
   registerAuditRoutes(server, app);
   registerAdminRoutes(server, app);
   registerWhatsAppRoutes(server, app);

@@ -224,7 +224,7 @@ export interface ArticleView {
 /** GET /api/agents/:agent/kb/engine: what answers the agent's questions on the node that served the request. */
 export type { EngineStatus as EngineStatusView } from '../../src/agents/support/engine-cache.ts';
 /** One running server's engine for the agent (GET /api/agents/:agent/kb/engine → nodes). */
-export type { EngineNode as EngineNodeView } from '../../src/server/engine-reports.ts';
+export type { EngineNode as EngineNodeView } from '../../src/agents/support/engine-reports.ts';
 
 import type { Mistakes } from '../../src/agents/support/eval.ts';
 import type { KbHealth } from '../../src/agents/support/health.ts';

@@ -1,10 +1,11 @@
 // Evaluating a live support agent on its own knowledge base: the same engine and the agent's own threshold, against a
 // labelled test set. The result is recorded as the agent's evaluation: the readiness evidence for task clarity.
-import type { App } from '../../app.ts';
+
 import type { Actor } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { type EvaluationRecord, evaluationRecorder } from '../../readiness/assessments.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
+import type { KindContext } from '../kind.ts';
 import { answerFrom } from './brain.ts';
 import {
   chooseThreshold,
@@ -17,6 +18,7 @@ import {
   type Prediction,
 } from './eval.ts';
 import { listFaqs } from './kb.ts';
+import { supportOf } from './kind.ts';
 
 export interface AgentEvalReport extends Figures {
   agent: string;
@@ -98,7 +100,7 @@ export function suggestThreshold(preds: Prediction[], target: number): number | 
  * Passing means answered precision reaches the target at the agent's own confidence threshold.
  */
 export async function agentEvaluator(
-  app: App,
+  app: KindContext,
   actor: Actor,
   agent: AgentConfig,
   test: LabeledText[],
@@ -114,7 +116,7 @@ export async function agentEvaluator(
     byKey.set(e.id, e.id);
     byKey.set(e.title.toLowerCase(), e.id);
   }
-  const snap = await app.engines.get(app.db, agent.id);
+  const snap = await supportOf(app).engines.get(app.db, agent.id);
   const unknown = new Set<string>();
   const preds: Prediction[] = [];
   const titles = new Map<string, string>(entries.map((e) => [e.id, e.title]));

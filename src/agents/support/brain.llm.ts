@@ -10,7 +10,7 @@
 import type { Clock } from '../../clock.ts';
 import { type LlmBackend, lazyLlmBackend } from '../../engines/llm/backend.ts';
 import { customerText, groundingProblem, parseModelOutput } from '../../engines/llm/grounding.ts';
-import { type LlmClient, LlmError, type LlmMessage } from '../../engines/llm/provider.ts';
+import type { LlmClient, LlmMessage } from '../../engines/llm/provider.ts';
 import type { LlmSettings } from '../../engines/llm/settings.ts';
 import { llmCapReached, recordLlmSpend } from '../../engines/llm/spend.ts';
 import type { ActionInput, AgentConfig, Brain, BrainContext } from '../../runtime/types.ts';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../cli/command.ts';
-import { evalSupportCommand } from '../../cli/commands/eval.ts';
 import { LocalEngine } from '../../engines/local/index.ts';
+import { evalSupportCommand } from './cli/eval.ts';
 import {
   buildEntries,
   buildNegatives,

@@ -12,6 +12,7 @@ import { agentCreator } from '../../runtime/agents.ts';
 import { answerFrom } from './brain.ts';
 import { kbImporter } from './import.ts';
 import { listArticles, listEscalateQuestions } from './kb.ts';
+import { supportOf } from './kind.ts';
 
 let db: TestDb;
 let app: App;
@@ -52,7 +53,10 @@ describe('document import', () => {
     const [article] = await listArticles(db, agent.id);
     expect(article).toMatchObject({ format: 'pdf', source: 'care-guide.pdf' });
     expect(article!.passages).toBeGreaterThanOrEqual(1);
-    const answer = answerFrom(await app.engines.get(db, agent.id), 'what tyre pressure for a road bike?');
+    const answer = answerFrom(
+      await supportOf(app).engines.get(db, agent.id),
+      'what tyre pressure for a road bike?',
+    );
     expect(answer.text).toMatch(/80 to 100 psi/);
     expect(answer.sources[0]).toMatch(/^article:/);
   });
@@ -72,7 +76,7 @@ describe('document import', () => {
       const report = await kbImporter(app, 'user:a@example.com', agent.id, legacy);
       expect(report).toMatchObject({ articlesChanged: 2, skipped: [] });
       expect(report.decoded).toEqual([{ file: 'opening.txt', encoding: 'windows-1252' }]);
-      const answer = answerFrom(await app.engines.get(db, agent.id), 'when is the workshop open?');
+      const answer = answerFrom(await supportOf(app).engines.get(db, agent.id), 'when is the workshop open?');
       expect(answer.text).toContain('Opening hours – café and workshop');
     } finally {
       rmSync(legacy, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // Where an agent's answer came from: sources are stored as `faq:<entryId>` and `article:<articleId>#<passageId>`;
 // people (the customer in the widget, a person in the inbox) see the entries' and articles' titles instead.
 import type { Queryable } from '../../store/db.ts';
+import type { KbSnapshot } from './engine-cache.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -69,6 +70,23 @@ export async function sourceTitles(
     if (!title) continue;
     const heading = p.passageId ? headings.get(p.passageId) : undefined;
     out.set(s, heading && heading !== title ? `${title} — ${heading}` : title);
+  }
+  return out;
+}
+
+/** Every source's title from a KB snapshot, or null when the snapshot lacks one (or one cannot be parsed). */
+export function titlesIn(snapshot: KbSnapshot, sources: string[]): Map<string, string> | null {
+  const out = new Map<string, string>();
+  for (const s of sources) {
+    const p = parseSource(s);
+    const title =
+      p?.kind === 'faq'
+        ? snapshot.answers.get(p.id)?.title
+        : p?.kind === 'article'
+          ? snapshot.articleTitles.get(p.id)
+          : undefined;
+    if (title === undefined) return null;
+    out.set(s, title);
   }
   return out;
 }

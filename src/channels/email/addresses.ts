@@ -48,6 +48,8 @@ export class AddressBook {
     private readonly q: Queryable,
     /** Addresses we send from that belong to no agent (TWELVE_MAIL_FROM, the IMAP user). */
     private readonly extraOwn: readonly string[] = [],
+    /** The kinds whose agents email serves (App.kindsServing('email')); null: any kind. */
+    private readonly kinds: readonly string[] | null = null,
   ) {}
 
   /** The agent a recipient address (plus-tag ignored) belongs to, or null. */
@@ -72,7 +74,9 @@ export class AddressBook {
     this.loading ??= (async () => {
       const rows = await this.q.query<Record<string, unknown>>(
         `SELECT id, name, display_name, config->'email' AS email FROM agents
-         WHERE kind = 'support' AND config->'email'->>'address' IS NOT NULL ORDER BY created_at, id`,
+         WHERE ($1::text[] IS NULL OR kind = ANY($1::text[])) AND config->'email'->>'address' IS NOT NULL
+         ORDER BY created_at, id`,
+        [this.kinds],
       );
       const next = new Map<string, EmailAgent>();
       for (const row of rows) {

@@ -87,7 +87,7 @@ export async function startEmailChannel(
 ): Promise<EmailChannel> {
   const log = options.log ?? silentLog;
   const extraOwn = [config.fromAddress, validAddress(config.imap?.user)].filter((a): a is string => !!a);
-  const book = new AddressBook(app.db, extraOwn);
+  const book = new AddressBook(app.db, extraOwn, app.kindsServing('email'));
   const queue = new ProcessingQueue(app, log, options.concurrency ?? 2);
   const onRecorded = (id: string) => {
     if (options.process !== false) queue.push(id);

@@ -19,11 +19,15 @@ export interface DemoPage {
   html: string;
 }
 
-/** The agent to show: ?agent=NAME, else "northwind", else the first active support agent. */
-async function demoAgent(q: Queryable, requested: string | undefined): Promise<string | null> {
+/** The agent to show: ?agent=NAME, else "northwind", else the first active agent of a kind the web chat serves. */
+async function demoAgent(
+  q: Queryable,
+  requested: string | undefined,
+  kinds: readonly string[],
+): Promise<string | null> {
   const rows = await q.query<{ name: string }>(
-    `SELECT name FROM agents WHERE kind = 'support' AND status = 'active' ORDER BY name <> $1, name LIMIT 1`,
-    [DEFAULT_AGENT],
+    `SELECT name FROM agents WHERE kind = ANY($2::text[]) AND status = 'active' ORDER BY name <> $1, name LIMIT 1`,
+    [DEFAULT_AGENT, kinds],
   );
   return requested ?? rows[0]?.name ?? null;
 }
@@ -40,7 +44,12 @@ function styleHashes(html: string): string[] {
   );
 }
 
-export async function demoPage(q: Queryable, template: string, req: FastifyRequest): Promise<DemoPage> {
+export async function demoPage(
+  q: Queryable,
+  template: string,
+  req: FastifyRequest,
+  kinds: readonly string[],
+): Promise<DemoPage> {
   const requested = (req.query as { agent?: unknown } | undefined)?.agent;
   if (requested !== undefined && (typeof requested !== 'string' || !AGENT_NAME.test(requested))) {
     return {
@@ -49,7 +58,7 @@ export async function demoPage(q: Queryable, template: string, req: FastifyReque
       html: '<!doctype html><title>Bad request</title><p>agent must be an agent name (a-z, 0-9, -).</p>',
     };
   }
-  const agent = await demoAgent(q, requested);
+  const agent = await demoAgent(q, requested, kinds);
   let html = template.replaceAll(PLACEHOLDER_ORIGIN, originOf(req));
   if (agent) html = html.replaceAll(PLACEHOLDER_AGENT, `data-agent="${agent}"`);
   // The setup note is hidden unless there is no support agent to talk to yet.

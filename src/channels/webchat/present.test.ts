@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { faqUpdater, listArticles, listFaqs } from '../../agents/support/kb.ts';
-import { sourceTitles } from '../../agents/support/sources.ts';
+import { supportOf } from '../../agents/support/kind.ts';
+import { sourceTitles, titlesIn } from '../../agents/support/sources.ts';
 import { type App, createApp } from '../../app.ts';
 import { conversationOpener, customerMessageHandler } from '../../conversations/conversations.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
@@ -71,7 +72,7 @@ describe('the messages a turn wrote', () => {
     const answer = result.written!.at(-1)!;
     expect(answer.sources.some((s) => s.startsWith('article:'))).toBe(true);
     const c = counting(db);
-    const shown = await presentMessages(c.q, agent.id, result.written!, app.engines.latest(agent.id));
+    const shown = await presentMessages(c.q, agent.id, result.written!, supportOf(app).sources);
     expect(c.reads()).toBe(0);
     const fromDb = await sourceTitles(db, agent.id, answer.sources);
     expect(shown.at(-1)!.sources.map((s) => s.title)).toEqual(
@@ -81,7 +82,7 @@ describe('the messages a turn wrote', () => {
   });
 
   it('reads the titles when the snapshot lacks a source (an entry added since), and shows them', async () => {
-    const snapshot = app.engines.latest(agent.id)!;
+    const snapshot = supportOf(app).engines.latest(agent.id)!;
     const [faq] = await listFaqs(db, agent.id);
     const [article] = await listArticles(db, agent.id);
     const missing = { ...snapshot, answers: new Map(), articleTitles: new Map() };
@@ -96,7 +97,10 @@ describe('the messages a turn wrote', () => {
       createdAt: new Date(),
     };
     const c = counting(db);
-    const shown = await presentMessages(c.q, agent.id, [message], missing);
+    const shown = await presentMessages(c.q, agent.id, [message], {
+      titles: sourceTitles,
+      cached: (_, sources) => titlesIn(missing, sources),
+    });
     expect(c.reads()).toBeGreaterThan(0);
     expect(shown[0]!.sources.map((s) => s.title)).toEqual([faq!.title, article!.title]);
   });
@@ -108,7 +112,7 @@ describe('the messages a turn wrote', () => {
     await faqUpdater(app, 'user:admin@example.com', id, { title: 'Gift vouchers and cards' });
     const second = await turn('Do you sell gift cards?');
     expect(second.written!.at(-1)!.sources[0]).toBe(source);
-    const shown = await presentMessages(db, agent.id, second.written!, app.engines.latest(agent.id));
+    const shown = await presentMessages(db, agent.id, second.written!, supportOf(app).sources);
     expect(shown.at(-1)!.sources[0]!.title).toBe('Gift vouchers and cards');
   });
 
@@ -117,7 +121,7 @@ describe('the messages a turn wrote', () => {
     const { conversation } = await conversationOpener(app, { agentId: shadow.id, channel: 'webchat' });
     const result = await customerMessageHandler(app, { conversation, text: 'How much is delivery?' });
     expect(result.written?.map((m) => m.status)).toEqual(['received', 'draft']);
-    const shown = await presentMessages(db, shadow.id, result.written!, app.engines.latest(shadow.id));
+    const shown = await presentMessages(db, shadow.id, result.written!, supportOf(app).sources);
     expect(shown.map((m) => m.author)).toEqual(['customer']);
   });
 });

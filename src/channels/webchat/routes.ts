@@ -181,18 +181,18 @@ export async function registerWebchat(
   let template: Promise<string> | null = null;
   server.get('/demo', async (req, reply) => {
     template ??= readFile(DEMO_HTML, 'utf8');
-    const page = await demoPage(app.db, await template, req);
+    const page = await demoPage(app.db, await template, req, app.kindsServing('webchat'));
     return reply.code(page.status).headers(page.headers).type('text/html; charset=utf-8').send(page.html);
   });
 }
 
-/** The agent a socket talks to: a support agent by name; anything else is "not available", without detail. */
+/** The agent a socket talks to, by name, when its kind serves the web chat; anything else is "not available", without detail. */
 async function chatAgent(app: App, req: FastifyRequest): Promise<AgentConfig | null> {
   const params = AgentParam.safeParse(req.params);
   if (!params.success) return null;
   try {
     const agent = await findAgent(app.db, params.data.agent);
-    return agent.kind === 'support' ? agent : null;
+    return app.kindsServing('webchat').includes(agent.kind) ? agent : null;
   } catch (err) {
     if ((err as { id?: string }).id === 'not_found') return null;
     throw err;

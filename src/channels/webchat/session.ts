@@ -16,7 +16,7 @@ import {
 import { isAppError } from '../../errors.ts';
 import type { Log } from '../../events/log.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
-import { presentMessages, unseenMessages } from './present.ts';
+import { fromDatabase, presentMessages, unseenMessages } from './present.ts';
 import { type ClientFrame, parseClientFrame, type ServerFrame, type WireErrorId } from './protocol.ts';
 import type { Limiter } from './rate-limit.ts';
 
@@ -206,7 +206,12 @@ export class ChatSession {
     this.conversation = conversation;
     // Join before reading: an event that lands in between is queued behind this welcome, not lost.
     this.d.join(conversation.id, this);
-    const messages = await presentMessages(app.db, agent.id, await transcript(app.db, conversation.id));
+    const messages = await presentMessages(
+      app.db,
+      agent.id,
+      await transcript(app.db, conversation.id),
+      fromDatabase(this.titles()),
+    );
     for (const m of messages) this.markPushed(m.id);
     this.send({
       type: 'welcome',
@@ -237,7 +242,12 @@ export class ChatSession {
       }
       if (result.duplicate) {
         // Already stored: the first echo was lost on the way. Echo it again; do not answer it twice.
-        const [echo] = await presentMessages(app.db, this.d.agent.id, [result.duplicate]);
+        const [echo] = await presentMessages(
+          app.db,
+          this.d.agent.id,
+          [result.duplicate],
+          fromDatabase(this.titles()),
+        );
         this.markPushed(echo!.id);
         this.send({ type: 'message', ...echo! });
         return;
@@ -261,10 +271,22 @@ export class ChatSession {
     if (result.escalationId) this.announce(result.escalationId, this.d.app.clock.now(), true);
   }
 
+  /** How the agent's kind names an answer's sources (none for a kind without them). */
+  private titles() {
+    return this.d.app.kinds.get(this.d.agent.kind)?.sources;
+  }
+
   private async pushNew(): Promise<void> {
     if (!this.conversation) return;
     const { app, agent } = this.d;
-    const fresh = await unseenMessages(app.db, agent.id, this.conversation.id, [...this.pushed], 50);
+    const fresh = await unseenMessages(
+      app.db,
+      agent.id,
+      this.conversation.id,
+      [...this.pushed],
+      50,
+      this.titles(),
+    );
     for (const m of fresh) {
       if (this.pushed.has(m.id)) continue;
       this.markPushed(m.id);
@@ -279,7 +301,7 @@ export class ChatSession {
    */
   private async pushWritten(written: TranscriptMessage[]): Promise<void> {
     const { app, agent } = this.d;
-    const fresh = await presentMessages(app.db, agent.id, written, app.engines.latest(agent.id));
+    const fresh = await presentMessages(app.db, agent.id, written, this.titles());
     for (const m of fresh) {
       if (this.pushed.has(m.id)) continue;
       this.markPushed(m.id);

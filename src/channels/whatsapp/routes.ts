@@ -145,18 +145,15 @@ async function recordValue(
   return fresh;
 }
 
-/** The support agent whose `config.whatsapp.phoneNumberId` is this number; null (logged) when there is none. */
+/** The agent (of a kind WhatsApp serves) whose `config.whatsapp.phoneNumberId` is this number; null (logged) when none. */
 async function agentForNumber(app: App, phoneNumberId: string, req: FastifyRequest): Promise<string | null> {
   const rows = await app.db.query<{ id: string }>(
-    `SELECT id FROM agents WHERE kind = 'support' AND config->'whatsapp'->>'phoneNumberId' = $1
+    `SELECT id FROM agents WHERE kind = ANY($2::text[]) AND config->'whatsapp'->>'phoneNumberId' = $1
      ORDER BY created_at, id LIMIT 2`,
-    [phoneNumberId],
+    [phoneNumberId, app.kindsServing('whatsapp')],
   );
   if (!rows[0]) {
-    req.log.warn(
-      { phoneNumberId },
-      'whatsapp: no support agent has this phone number id; acknowledged and dropped',
-    );
+    req.log.warn({ phoneNumberId }, 'whatsapp: no agent has this phone number id; acknowledged and dropped');
     return null;
   }
   if (rows.length > 1) {

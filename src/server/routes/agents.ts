@@ -3,7 +3,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { conversationCounts } from '../../metrics/conversations.ts';
 import {
   AssessmentInputSchema,
   assessmentHistory,
@@ -21,29 +20,15 @@ import {
   globalKillSetter,
   listAgents,
 } from '../../runtime/agents.ts';
-import { draftAgreementSummary } from '../../runtime/agreement.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { AgentParam, route } from '../http.ts';
 
 const ReasonBody = z.object({ reason: z.string().max(1000).default('') }).strict();
 
-/** The overview's window for a support agent's counts. */
-const SUPPORT_WINDOW_MS = 30 * 86_400_000;
-
-/** A support agent's last 30 days: conversations and their outcomes, and how good its drafts were. */
-async function supportSummary(app: App, q: Queryable, agentId: string) {
-  const since = new Date(app.clock.now().getTime() - SUPPORT_WINDOW_MS);
-  const [counts, agreement] = await Promise.all([
-    conversationCounts(q, agentId, since),
-    draftAgreementSummary(q, agentId, since),
-  ]);
-  return {
-    since: since.toISOString(),
-    ...counts,
-    draftAgreement: agreement.average,
-    draftsCompared: agreement.compared,
-  };
+async function kindSummary(app: App, q: Queryable, agent: AgentConfig) {
+  const summary = app.kinds.get(agent.kind)?.summary;
+  return summary ? { [agent.kind]: await summary(q, agent) } : {};
 }
 
 export async function presentAgent(app: App, q: Queryable, agent: AgentConfig) {
@@ -82,7 +67,8 @@ export async function presentAgent(app: App, q: Queryable, agent: AgentConfig) {
     pendingApprovals: counts?.approvals ?? 0,
     openEscalations: counts?.escalations ?? 0,
     runs: counts?.runs ?? 0,
-    ...(agent.kind === 'support' ? { support: await supportSummary(app, q, agent.id) } : {}),
+    // The kind's own block (a support agent's last 30 days), under the kind's name.
+    ...(await kindSummary(app, q, agent)),
   };
 }
 

@@ -2,7 +2,6 @@
 // transition is conditional in the command, so two people acting at once get one winner and one 409.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { sourceTitles } from '../../agents/support/sources.ts';
 import type { App } from '../../app.ts';
 import { AppError } from '../../errors.ts';
 import { findAgent, listAgents } from '../../runtime/agents.ts';
@@ -83,15 +82,15 @@ export function registerEscalationRoutes(server: FastifyInstance, app: App): voi
       const agentName = agent.name;
       // The person reads which entry or article each answer came from (and how sure the agent was), to spot a
       // wrong answer and fix the knowledge base.
-      const titles = await sourceTitles(
-        app.db,
-        agent.id,
-        messages.flatMap((m) => (m.author === 'agent' ? m.sources : [])),
-        { sections: true },
-      );
+      const sources = messages.flatMap((m) => (m.author === 'agent' ? m.sources : []));
+      const named = app.kinds.get(agent.kind)?.sources;
+      const titles =
+        named && sources.length
+          ? await named.titles(app.db, agent.id, sources, { sections: true })
+          : new Map();
       return {
         escalation: presentEscalation(escalation, agentName),
-        // The inbox offers "save to the knowledge base" for support agents only.
+        // The dashboard asks the agent's kind what else it offers (a support agent: save to the knowledge base).
         agent: { id: agent.id, name: agent.name, displayName: agent.displayName, kind: agent.kind },
         messages: messages.map((m) => ({
           ...presentMessage(m),

@@ -4,12 +4,12 @@
 // `twelve eval agent`). The latest result is readable by anyone who can read readiness.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { type AgentEvalReport, agentEvaluator } from '../../agents/support/agent-eval.ts';
-import { type LabeledText, parseJsonl } from '../../agents/support/eval.ts';
-import type { App } from '../../app.ts';
-import { AppError } from '../../errors.ts';
-import { findAgent } from '../../runtime/agents.ts';
-import { AgentParam, route } from '../http.ts';
+import { AppError } from '../../../errors.ts';
+import { findAgent } from '../../../runtime/agents.ts';
+import { AgentParam, route } from '../../../server/http.ts';
+import { type AgentEvalReport, agentEvaluator } from '../agent-eval.ts';
+import { type LabeledText, parseJsonl } from '../eval.ts';
+import type { SupportContext } from '../kind.ts';
 
 const EvalQuery = z
   .object({
@@ -78,7 +78,7 @@ function present(e: { id: string; passed: boolean; createdAt: Date; report: unkn
   };
 }
 
-export function registerEvaluationRoutes(server: FastifyInstance, app: App): void {
+export function registerEvaluationRoutes(server: FastifyInstance, app: SupportContext): void {
   route(
     server,
     app,

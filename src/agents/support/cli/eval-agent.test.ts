@@ -5,15 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureIo } from '../../../test/support/cli.ts';
-import { kbImporter } from '../../agents/support/import.ts';
-import { createApp } from '../../app.ts';
-import { agentCreator } from '../../runtime/agents.ts';
-import { openDatabase } from '../../store/open.ts';
-import { main } from '../main.ts';
+import { captureIo } from '../../../../test/support/cli.ts';
+import { createApp } from '../../../app.ts';
+import { main } from '../../../cli/main.ts';
+import { agentCreator } from '../../../runtime/agents.ts';
+import { openDatabase } from '../../../store/open.ts';
+import { kbImporter } from '../import.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twelve-eval-agent-'));
-const EXAMPLE = join(import.meta.dirname, '../../../examples/northwind-cycles');
+const EXAMPLE = join(import.meta.dirname, '../../../../examples/northwind-cycles');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const capture = () => captureIo({ TWELVE_DATA_DIR: dir });

@@ -1,8 +1,8 @@
 // `twelve eval support`: measures the offline answer engine on labelled JSONL files.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type EvalReport, type Mistakes, parseJsonl, runEvaluation } from '../../agents/support/eval.ts';
-import { type CliCommand, type CliIo, UsageError } from '../command.ts';
+import { type CliCommand, type CliIo, UsageError } from '../../../cli/command.ts';
+import { type EvalReport, type Mistakes, parseJsonl, runEvaluation } from '../eval.ts';
 
 const USAGE =
   'twelve eval support --train T.jsonl --test S.jsonl [--val V.jsonl] [--target-precision 0.95] [--max-per-label N] [--exact-threshold-rule] [--validation-rounds R] [--opaque-labels] [--json]';

@@ -3,24 +3,23 @@
 // takes for one another, and those whose own phrasings it misses.
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { heldOutTotals, kbHealth, WEAK_SHARE, weakEntries } from '../../agents/support/health.ts';
-import { kbImporter } from '../../agents/support/import.ts';
-import { type FaqEntry, listFaqs, phrasingAdder } from '../../agents/support/kb.ts';
+import { type CliCommand, type CliIo, UsageError } from '../../../cli/command.ts';
+import { isAppError } from '../../../errors.ts';
+import { agentCreator, findAgent } from '../../../runtime/agents.ts';
+import type { CliAppOpener } from '../../kind.ts';
+import { heldOutTotals, kbHealth, WEAK_SHARE, weakEntries } from '../health.ts';
+import { kbImporter } from '../import.ts';
+import { type FaqEntry, listFaqs, phrasingAdder } from '../kb.ts';
+import { supportContext } from '../kind.ts';
 import {
   DEFAULT_SUGGESTIONS,
   MAX_SUGGESTIONS,
   type PhrasingSuggestion,
   phrasingSuggester,
   type SuggestionResult,
-} from '../../agents/support/suggest.ts';
-import { createApp } from '../../app.ts';
-import { loadConfig } from '../../config.ts';
-import { isAppError } from '../../errors.ts';
-import { agentCreator, findAgent } from '../../runtime/agents.ts';
-import { openDatabase } from '../../store/open.ts';
-import { type CliCommand, type CliIo, UsageError } from '../command.ts';
+} from '../suggest.ts';
 
-export const kbImportCommand: CliCommand = {
+export const kbImportCommand = (open: CliAppOpener): CliCommand => ({
   path: ['kb', 'import'],
   summary: 'Import FAQ files and articles (Markdown, HTML, PDF, text) into a support agent',
   usage:
@@ -36,8 +35,9 @@ export const kbImportCommand: CliCommand = {
     if (!path || positionals.length > 1) throw new UsageError('give exactly one file or folder');
     if (!values.agent) throw new UsageError('--agent NAME is required');
     const agentName = values.agent;
-    const db = await openDatabase(loadConfig(io.env));
-    const app = createApp(db);
+    const opened = await open(io);
+    const app = supportContext(opened);
+    const { db } = app;
     try {
       let agent = await findAgent(db, agentName).catch(() => null);
       if (!agent && values.create) {
@@ -73,15 +73,15 @@ export const kbImportCommand: CliCommand = {
       for (const s of report.skipped) io.err(`skipped ${s.file}: ${s.reason}`);
       return report.skipped.length ? 1 : 0;
     } finally {
-      await app.close();
+      await opened.close();
     }
   },
-};
+});
 
 /** Pairs and weak entries printed (the JSON has them all). */
 const HEALTH_SHOWN = 10;
 
-export const kbHealthCommand: CliCommand = {
+export const kbHealthCommand = (open: CliAppOpener): CliCommand => ({
   path: ['kb', 'health'],
   summary: "How well a support agent's engine tells its entries apart (measured while training, no test set)",
   usage: 'twelve kb health --agent NAME [--json]',
@@ -92,8 +92,9 @@ export const kbHealthCommand: CliCommand = {
       strict: true,
     });
     if (!values.agent) throw new UsageError('--agent NAME is required');
-    const db = await openDatabase(loadConfig(io.env));
-    const app = createApp(db);
+    const opened = await open(io);
+    const app = supportContext(opened);
+    const { db } = app;
     try {
       const agent = await findAgent(db, values.agent);
       if (agent.kind !== 'support')
@@ -128,12 +129,12 @@ export const kbHealthCommand: CliCommand = {
       }
       return 0;
     } finally {
-      await app.close();
+      await opened.close();
     }
   },
-};
+});
 
-export const kbSuggestCommand: CliCommand = {
+export const kbSuggestCommand = (open: CliAppOpener): CliCommand => ({
   path: ['kb', 'suggest'],
   summary: "Ask the configured LLM for new phrasings of FAQ entries, with the engine's verdict on each",
   usage: [
@@ -174,9 +175,9 @@ export const kbSuggestCommand: CliCommand = {
       throw new UsageError(`--count: a whole number from 1 to ${MAX_SUGGESTIONS}`);
     if (values.add !== undefined && values.add !== 'new')
       throw new UsageError('--add: only "new" is supported');
-    const config = loadConfig(io.env);
-    const db = await openDatabase(config);
-    const app = createApp(db, { llm: config.llm });
+    const opened = await open(io);
+    const app = supportContext(opened);
+    const { db } = app;
     try {
       const agent = await findAgent(db, values.agent);
       if (agent.kind !== 'support')
@@ -203,7 +204,7 @@ export const kbSuggestCommand: CliCommand = {
         if (!entry) throw new Error(`no FAQ entry "${values.entry}" in ${agent.name}`);
         entries = [entry];
       }
-      const model = config.llm?.model ?? 'the LLM';
+      const model = llmModel(app) ?? 'the LLM';
       const progress = entries.length > 1 ? progressTo(io, entries.length, `asking ${model}`) : null;
       if (!progress) io.err(`asking ${model} for ${count} phrasings of "${entries[0]!.title}"…`);
       const asked: { entry: FaqEntry; result: SuggestionResult }[] = [];
@@ -274,10 +275,10 @@ export const kbSuggestCommand: CliCommand = {
       }
       return 0;
     } finally {
-      await app.close();
+      await opened.close();
     }
   },
-};
+});
 
 /** A progress bar on a terminal, a line per step otherwise (stderr either way). */
 function progressTo(io: CliIo, total: number, label: string): (done: number, item: string) => void {
@@ -302,4 +303,13 @@ function verdictNote(s: PhrasingSuggestion): string {
   if (s.verdict === 'new') return '';
   if (s.verdict === 'known') return '   (already answered with this entry)';
   return `   (answered with "${s.match?.title}" at ${s.match?.confidence.toFixed(2)})`;
+}
+
+/** The configured model's name, or null when none is configured (the call then says why). */
+function llmModel(app: { llm: () => { client: { model: string } } }): string | null {
+  try {
+    return app.llm().client.model;
+  } catch {
+    return null;
+  }
 }

@@ -5,20 +5,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { agentEvaluator } from '../../agents/support/agent-eval.ts';
-import { parseJsonl } from '../../agents/support/eval.ts';
-import { kbImporter } from '../../agents/support/import.ts';
-import { createApp } from '../../app.ts';
-import { handoffText } from '../../business/hours.schema.ts';
-import { loadConfig } from '../../config.ts';
-import { assessmentRecorder, readinessOf } from '../../readiness/assessments.ts';
-import { agentCreator, agentUpdater, findAgent } from '../../runtime/agents.ts';
-import { openDatabase } from '../../store/open.ts';
-import type { CliCommand } from '../command.ts';
+import { handoffText } from '../../../business/hours.schema.ts';
+import type { CliCommand } from '../../../cli/command.ts';
+import { loadConfig } from '../../../config.ts';
+import { assessmentRecorder, readinessOf } from '../../../readiness/assessments.ts';
+import { agentCreator, agentUpdater, findAgent } from '../../../runtime/agents.ts';
+import type { CliAppOpener } from '../../kind.ts';
+import { agentEvaluator } from '../agent-eval.ts';
+import { parseJsonl } from '../eval.ts';
+import { kbImporter } from '../import.ts';
+import { supportContext } from '../kind.ts';
 
-const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '../../../examples/northwind-cycles');
+const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '../../../../examples/northwind-cycles');
 
-export const demoSupportCommand: CliCommand = {
+export const demoSupportCommand = (open: CliAppOpener): CliCommand => ({
   path: ['demo', 'support'],
   summary: 'Set up the Northwind Cycles support agent from examples/ (KB, evaluation, readiness)',
   usage: 'twelve demo support [--name northwind] [--from FOLDER]',
@@ -29,8 +29,9 @@ export const demoSupportCommand: CliCommand = {
       strict: true,
     });
     const config = loadConfig(io.env);
-    const db = await openDatabase(config);
-    const app = createApp(db);
+    const opened = await open(io);
+    const app = supportContext(opened);
+    const { db } = app;
     try {
       let agent =
         (await findAgent(db, values.name).catch(() => null)) ??
@@ -88,7 +89,7 @@ export const demoSupportCommand: CliCommand = {
       io.out(`\nStart Twelve (npm start) and open ${base}/demo?agent=${agent.name}`);
       return 0;
     } finally {
-      await app.close();
+      await opened.close();
     }
   },
-};
+});

@@ -2,13 +2,12 @@
 // and records the result (the readiness evidence for task clarity).
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { agentEvaluator } from '../../agents/support/agent-eval.ts';
-import { OOS_LABEL, parseJsonl } from '../../agents/support/eval.ts';
-import { createApp } from '../../app.ts';
-import { loadConfig } from '../../config.ts';
-import { findAgent } from '../../runtime/agents.ts';
-import { openDatabase } from '../../store/open.ts';
-import { type CliCommand, UsageError } from '../command.ts';
+import { type CliCommand, UsageError } from '../../../cli/command.ts';
+import { findAgent } from '../../../runtime/agents.ts';
+import type { CliAppOpener } from '../../kind.ts';
+import { agentEvaluator } from '../agent-eval.ts';
+import { OOS_LABEL, parseJsonl } from '../eval.ts';
+import { supportContext } from '../kind.ts';
 import { formatMistakes } from './eval.ts';
 
 /** Mistaken questions printed (the JSON report has up to MAX_MISTAKE_EXAMPLES of each kind). */
@@ -16,7 +15,7 @@ const CLI_EXAMPLES = 10;
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-export const evalAgentCommand: CliCommand = {
+export const evalAgentCommand = (open: CliAppOpener): CliCommand => ({
   path: ['eval', 'agent'],
   summary: 'Evaluate a support agent on its own KB; records the result as readiness evidence',
   usage:
@@ -39,8 +38,9 @@ export const evalAgentCommand: CliCommand = {
     const target = values['target-precision'] === undefined ? 0.95 : Number(values['target-precision']);
     if (!(target > 0 && target <= 1)) throw new UsageError('--target-precision must be in (0, 1]');
     const test = parseJsonl(await readFile(values.test, 'utf8'), values.test);
-    const db = await openDatabase(loadConfig(io.env));
-    const app = createApp(db);
+    const opened = await open(io);
+    const app = supportContext(opened);
+    const { db } = app;
     try {
       const agent = await findAgent(db, name);
       const { report } = await agentEvaluator(app, 'cli', agent, test, {
@@ -76,7 +76,7 @@ export const evalAgentCommand: CliCommand = {
       }
       return report.passed ? 0 : 1;
     } finally {
-      await app.close();
+      await opened.close();
     }
   },
-};
+});

@@ -1,14 +1,12 @@
 // `twelve demo runtime`: creates a demo agent with the scripted brain and runs it a few times, so a fresh install has
 // runs, an approval waiting and an audit trail to look at.
 import { parseArgs } from 'node:util';
-import { createApp } from '../../app.ts';
-import { loadConfig } from '../../config.ts';
+import type { CliCommand } from '../../cli/command.ts';
 import { assessmentRecorder } from '../../readiness/assessments.ts';
 import { agentCreator, findAgent } from '../../runtime/agents.ts';
-import { openDatabase } from '../../store/open.ts';
-import type { CliCommand } from '../command.ts';
+import type { CliAppOpener } from '../kind.ts';
 
-export const demoCommand: CliCommand = {
+export const demoCommand = (open: CliAppOpener): CliCommand => ({
   path: ['demo', 'runtime'],
   summary: 'Create a demo agent and run it (runs, an approval, an audit trail)',
   usage: 'twelve demo runtime [--name NAME]',
@@ -18,8 +16,8 @@ export const demoCommand: CliCommand = {
       options: { name: { type: 'string', default: 'demo-notes' } },
       strict: true,
     });
-    const db = await openDatabase(loadConfig(io.env));
-    const app = createApp(db);
+    const app = await open(io);
+    const { db } = app;
     try {
       const agent = await findAgent(db, values.name).catch(() =>
         agentCreator(app, 'cli', {
@@ -63,4 +61,4 @@ export const demoCommand: CliCommand = {
       await app.close();
     }
   },
-};
+});

@@ -5,10 +5,11 @@
 // all of them every ENGINE_REPORT_MS; rows not touched for ENGINE_NODE_STALE_MS belong to a node that is gone and are
 // not shown. Stopping deletes the node's rows.
 
-import type { EngineStatus } from '../agents/support/engine-cache.ts';
-import type { App } from '../app.ts';
-import { type Log, silentLog } from '../events/log.ts';
-import type { Queryable } from '../store/db.ts';
+import { type Log, silentLog } from '../../events/log.ts';
+import type { Queryable } from '../../store/db.ts';
+import type { KindContext } from '../kind.ts';
+import type { EngineStatus } from './engine-cache.ts';
+import { supportOf } from './kind.ts';
 
 export const ENGINE_REPORT_MS = 10_000;
 export const ENGINE_NODE_STALE_MS = 60_000;
@@ -51,7 +52,7 @@ async function writeRow(q: Queryable, nodeId: string, agentId: string, s: Engine
 
 /** Starts writing this node's engine rows; returns the stop (which deletes them). */
 export function reportEngines(
-  app: App,
+  app: KindContext,
   log: Log = silentLog,
   options: { everyMs?: number } = {},
 ): () => Promise<void> {
@@ -69,7 +70,7 @@ export function reportEngines(
       for (const agentId of agents) {
         if (closed) return;
         try {
-          await writeRow(app.db, app.nodeId, agentId, await app.engines.status(app.db, agentId));
+          await writeRow(app.db, app.nodeId, agentId, await supportOf(app).engines.status(app.db, agentId));
         } catch (err) {
           // A deleted agent's row cannot be written (its key is gone): stop touching it.
           known.delete(agentId);
@@ -87,7 +88,7 @@ export function reportEngines(
       timer.unref();
     }
   };
-  const unsubscribe = app.engines.onChange(mark);
+  const unsubscribe = supportOf(app).engines.onChange(mark);
   const touch = setInterval(() => {
     for (const agentId of known) mark(agentId);
   }, options.everyMs ?? ENGINE_REPORT_MS);

@@ -2,15 +2,16 @@
 // articles import from HTML or an uploaded file (a real PDF; refused files leave no row behind), the inbox turns a human answer into an entry or a question into a phrasing, and a
 // human reply to a drafted escalation records how far it agreed with the draft.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, buildApi, buildScriptedAgent, startEscalatedRun } from '../../../test/support/api.ts';
-import { makePdf } from '../../../test/support/pdf.ts';
-import { answerFrom } from '../../agents/support/brain.ts';
-import { faqCreator } from '../../agents/support/kb.ts';
-import { northwindAgent } from '../../channels/webchat/test-support.ts';
-import { conversationOpener, customerMessageHandler } from '../../conversations/conversations.ts';
-import { MAX_FILE_BYTES } from '../../documents/read.ts';
-import { agentCreator } from '../../runtime/agents.ts';
-import type { AgentConfig } from '../../runtime/types.ts';
+import { type Api, buildApi, buildScriptedAgent, startEscalatedRun } from '../../../../test/support/api.ts';
+import { makePdf } from '../../../../test/support/pdf.ts';
+import { northwindAgent } from '../../../channels/webchat/test-support.ts';
+import { conversationOpener, customerMessageHandler } from '../../../conversations/conversations.ts';
+import { MAX_FILE_BYTES } from '../../../documents/read.ts';
+import { agentCreator } from '../../../runtime/agents.ts';
+import type { AgentConfig } from '../../../runtime/types.ts';
+import { answerFrom } from '../brain.ts';
+import { faqCreator } from '../kb.ts';
+import { supportOf } from '../kind.ts';
 
 let api: Api;
 let n = 0;
@@ -142,7 +143,7 @@ describe('questions that go to a person', () => {
       'SELECT version FROM kb_state WHERE agent_id = $1',
       [agent.id],
     );
-    await api.app.engines.get(api.db, agent.id, Number(state!.version));
+    await supportOf(api.app).engines.get(api.db, agent.id, Number(state!.version));
     const { conversation } = await conversationOpener(api.app, { agentId: agent.id, channel: 'webchat' });
     const r = await customerMessageHandler(api.app, { conversation, text });
     const out = r.written?.find((m) => m.direction === 'out');
@@ -420,7 +421,7 @@ describe('POST /api/agents/:agent/kb/files', () => {
     );
     expect(audit).toEqual([{ action: 'kb.article_created', actor: 'token:test-reviewer' }]);
     const answer = answerFrom(
-      await api.app.engines.get(api.db, agent.id),
+      await supportOf(api.app).engines.get(api.db, agent.id),
       'what tyre pressure for a road bike?',
     );
     expect(answer.text).toMatch(/80 to 100 psi/);
@@ -717,7 +718,10 @@ describe('POST /api/escalations/:id/to-kb', () => {
       tags: ['hours'],
       version: 1,
     });
-    const answer = answerFrom(await api.app.engines.get(api.db, agent.id), 'are you open on a sunday?');
+    const answer = answerFrom(
+      await supportOf(api.app).engines.get(api.db, agent.id),
+      'are you open on a sunday?',
+    );
     expect(answer.text).toBe('Yes: on Sundays we open from 10:00 to 16:00.');
 
     // An explicit answer and question win over the transcript.

@@ -4,8 +4,20 @@
 // bump the KB version (so the agent's engine retrains: servers start at once, see EngineCache.prepare).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { kbHealth } from '../../agents/support/health.ts';
-import { documentImporter } from '../../agents/support/import.ts';
+import {
+  DOCUMENT_EXTENSIONS,
+  DOCUMENT_MEDIA_TYPES,
+  htmlToText,
+  MAX_FILE_BYTES,
+} from '../../../documents/read.ts';
+import { AppError } from '../../../errors.ts';
+import { findAgent } from '../../../runtime/agents.ts';
+import { escalationTranscript, type Message, presentEscalationRow } from '../../../runtime/escalations.ts';
+import { AgentParam, route, UuidParam } from '../../../server/http.ts';
+import type { Queryable } from '../../../store/db.ts';
+import { engineNodes } from '../engine-reports.ts';
+import { kbHealth } from '../health.ts';
+import { documentImporter } from '../import.ts';
 import {
   type Article,
   articleImporter,
@@ -24,21 +36,9 @@ import {
   listEscalateQuestions,
   listFaqs,
   phrasingAdder,
-} from '../../agents/support/kb.ts';
-import { DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, phrasingSuggester } from '../../agents/support/suggest.ts';
-import type { App } from '../../app.ts';
-import {
-  DOCUMENT_EXTENSIONS,
-  DOCUMENT_MEDIA_TYPES,
-  htmlToText,
-  MAX_FILE_BYTES,
-} from '../../documents/read.ts';
-import { AppError } from '../../errors.ts';
-import { findAgent } from '../../runtime/agents.ts';
-import { escalationTranscript, type Message, presentEscalationRow } from '../../runtime/escalations.ts';
-import type { Queryable } from '../../store/db.ts';
-import { engineNodes } from '../engine-reports.ts';
-import { AgentParam, route, UuidParam } from '../http.ts';
+} from '../kb.ts';
+import type { SupportContext } from '../kind.ts';
+import { DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, phrasingSuggester } from '../suggest.ts';
 
 /** Pasted article text; the server's body limit (1 MiB) bounds the request before this does. */
 export const MAX_ARTICLE_CHARS = 1_000_000;
@@ -161,7 +161,7 @@ export function lastExchange(messages: Message[]): { question: string | null; an
 }
 
 /** The LLM that would write phrasing suggestions, or null when none is configured (or its settings are wrong). */
-function llmInfo(app: App): { provider: string; model: string } | null {
+function llmInfo(app: SupportContext): { provider: string; model: string } | null {
   try {
     const { client } = app.llm();
     return { provider: client.provider, model: client.model };
@@ -174,7 +174,7 @@ function presentEscalateQuestion(q: EscalateQuestion) {
   return { id: q.id, text: q.text, note: q.note, createdBy: q.createdBy, createdAt: iso(q.createdAt) };
 }
 
-export function registerKbRoutes(server: FastifyInstance, app: App): void {
+export function registerKbRoutes(server: FastifyInstance, app: SupportContext): void {
   route(
     server,
     app,

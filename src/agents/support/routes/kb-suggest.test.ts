@@ -9,12 +9,12 @@ import {
   type FakeAnthropic,
   fakeAnthropicSettings,
   startFakeAnthropic,
-} from '../../../test/fakes/anthropic.ts';
-import { type Api, buildApi } from '../../../test/support/api.ts';
-import { faqCreator } from '../../agents/support/kb.ts';
-import { cleanSuggestions, MAX_SUGGESTION_CHARS, parseSuggestions } from '../../agents/support/suggest.ts';
-import { agentCreator } from '../../runtime/agents.ts';
-import type { AgentConfig } from '../../runtime/types.ts';
+} from '../../../../test/fakes/anthropic.ts';
+import { type Api, buildApi } from '../../../../test/support/api.ts';
+import { agentCreator } from '../../../runtime/agents.ts';
+import type { AgentConfig } from '../../../runtime/types.ts';
+import { faqCreator } from '../kb.ts';
+import { cleanSuggestions, MAX_SUGGESTION_CHARS, parseSuggestions } from '../suggest.ts';
 
 const MODEL = 'claude-test';
 let fake: FakeAnthropic;

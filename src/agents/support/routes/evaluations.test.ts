@@ -2,12 +2,12 @@
 // with, at the agent's own threshold; the result (with the threshold curve and a suggested threshold) is recorded as
 // readiness evidence and readable afterwards. Bad test sets are refused with a stable id and record nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, buildApi } from '../../../test/support/api.ts';
-import { agentEvaluator, suggestThreshold, thresholdCurve } from '../../agents/support/agent-eval.ts';
-import { faqCreator } from '../../agents/support/kb.ts';
-import { evaluationRecorder } from '../../readiness/assessments.ts';
-import { agentCreator } from '../../runtime/agents.ts';
-import type { AgentConfig } from '../../runtime/types.ts';
+import { type Api, buildApi } from '../../../../test/support/api.ts';
+import { evaluationRecorder } from '../../../readiness/assessments.ts';
+import { agentCreator } from '../../../runtime/agents.ts';
+import type { AgentConfig } from '../../../runtime/types.ts';
+import { agentEvaluator, suggestThreshold, thresholdCurve } from '../agent-eval.ts';
+import { faqCreator } from '../kb.ts';
 
 let api: Api;
 let n = 0;

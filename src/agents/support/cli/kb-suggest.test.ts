@@ -9,13 +9,13 @@ import {
   anthropicMessageTexts,
   type FakeAnthropic,
   startFakeAnthropic,
-} from '../../../test/fakes/anthropic.ts';
-import { captureIo } from '../../../test/support/cli.ts';
-import { faqCreator } from '../../agents/support/kb.ts';
-import { createApp } from '../../app.ts';
-import { agentCreator } from '../../runtime/agents.ts';
-import { openDatabase } from '../../store/open.ts';
-import { main } from '../main.ts';
+} from '../../../../test/fakes/anthropic.ts';
+import { captureIo } from '../../../../test/support/cli.ts';
+import { createApp } from '../../../app.ts';
+import { main } from '../../../cli/main.ts';
+import { agentCreator } from '../../../runtime/agents.ts';
+import { openDatabase } from '../../../store/open.ts';
+import { faqCreator } from '../kb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twelve-kb-suggest-'));
 let fake: FakeAnthropic;

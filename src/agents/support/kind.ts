@@ -1,0 +1,109 @@
+// The support agent as a member of the agent family (agents/kind.ts): tier-1 answers from a knowledge base, on web
+// chat, email and WhatsApp. Its live part holds the trained engines (one per agent and KB version), its brains
+// (local, and LLM over the same retrieval), its one tool, its routes (knowledge base, evaluations), its start hook
+// (engines train ahead of questions, and each node reports what its engines serve) and its card summary.
+import { z } from 'zod';
+import { conversationCounts } from '../../metrics/conversations.ts';
+import { draftAgreementSummary } from '../../runtime/agreement.ts';
+import { defineTool, ToolRegistry } from '../../runtime/tools.ts';
+import type { AgentConfig, Brain } from '../../runtime/types.ts';
+import type { Queryable } from '../../store/db.ts';
+import type { AgentKind, KindContext, KindInstance } from '../kind.ts';
+import { supportLlmBrainFactory } from './brain.llm.ts';
+import { answerFrom, SupportLocalBrain } from './brain.ts';
+import { supportCliCommands } from './cli/index.ts';
+import { EngineCache } from './engine-cache.ts';
+import { prepareEngines } from './engines.ts';
+import { registerEvaluationRoutes } from './routes/evaluations.ts';
+import { registerKbRoutes } from './routes/kb.ts';
+import { sourceTitles, titlesIn } from './sources.ts';
+
+export const SUPPORT_KIND = 'support';
+
+/** The wing's own context: the platform's, plus the trained engines. */
+export interface SupportContext extends KindContext {
+  engines: EngineCache;
+}
+
+export interface SupportInstance extends KindInstance {
+  engines: EngineCache;
+}
+
+/** The support wing of an assembled app (its engines, for the CLI, the bench and tests). */
+export function supportOf(app: Pick<KindContext, 'kinds'>): SupportInstance {
+  const instance = app.kinds.get(SUPPORT_KIND);
+  if (!instance) throw new Error('the support kind is not registered');
+  return instance as SupportInstance;
+}
+
+/** The support wing's context of an assembled app. */
+export function supportContext(app: KindContext): SupportContext {
+  return { ...app, engines: supportOf(app).engines };
+}
+
+export function supportTools(db: Queryable, cache: EngineCache): ToolRegistry {
+  return new ToolRegistry([
+    defineTool({
+      name: 'kb.search',
+      description: "Searches the agent's knowledge base; returns the best matching entries and passages",
+      risk: 'read',
+      input: z
+        .object({ query: z.string().min(1).max(1000), limit: z.number().int().min(1).max(10).default(5) })
+        .strict(),
+      handler: async ({ query, limit }, ctx) => {
+        const answer = answerFrom(await cache.answering(db, ctx.agentId), query, limit);
+        return { confidence: answer.confidence, results: answer.candidates };
+      },
+    }),
+  ]);
+}
+
+/** The card's window: a support agent's last 30 days. */
+const SUMMARY_WINDOW_MS = 30 * 86_400_000;
+
+export const supportKind: AgentKind = {
+  kind: SUPPORT_KIND,
+  label: 'Support (tier-1 answers)',
+  description:
+    'Answers customers from a knowledge base on web chat, email and WhatsApp; hands the rest to people.',
+  channels: ['webchat', 'email', 'whatsapp'],
+  create(ctx: KindContext): SupportInstance {
+    const engines = new EngineCache();
+    const tools = supportTools(ctx.db, engines);
+    const local = new SupportLocalBrain(ctx.db, engines);
+    const llmBrain = supportLlmBrainFactory(ctx.db, engines, { clock: ctx.clock, backend: ctx.llm });
+    const wing = (): SupportContext => ({ ...ctx, engines });
+    return {
+      engines,
+      tools: () => tools,
+      brain: (agent: AgentConfig): Brain => (agent.brain === 'llm' ? llmBrain(agent) : local),
+      sources: {
+        titles: sourceTitles,
+        cached: (agentId, sources) => {
+          const snapshot = engines.latest(agentId);
+          return snapshot ? titlesIn(snapshot, sources) : null;
+        },
+      },
+      async summary(q, agent) {
+        const since = new Date(ctx.clock.now().getTime() - SUMMARY_WINDOW_MS);
+        const [counts, agreement] = await Promise.all([
+          conversationCounts(q, agent.id, since),
+          draftAgreementSummary(q, agent.id, since),
+        ]);
+        return {
+          since: since.toISOString(),
+          ...counts,
+          draftAgreement: agreement.average,
+          draftsCompared: agreement.compared,
+        };
+      },
+      routes(server) {
+        registerKbRoutes(server, wing());
+        registerEvaluationRoutes(server, wing());
+      },
+      start: ({ bus, log }) => prepareEngines(wing(), bus, log),
+      close: () => engines.close(),
+    };
+  },
+  cli: (open) => supportCliCommands(open),
+};
