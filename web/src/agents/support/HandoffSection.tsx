@@ -11,11 +11,11 @@ import {
   handoffMessage,
   isCalendarDate,
   validTimeZone,
-} from '../../../src/runtime/business-hours.ts';
-import { api } from '../api.ts';
-import { useAction, useCan, useSession } from '../hooks.ts';
-import type { AgentView } from '../types.ts';
-import { ErrorNote, Field } from './ui.tsx';
+} from '../../../../src/runtime/business-hours.ts';
+import { api } from '../../api.ts';
+import { ErrorNote, Field } from '../../components/ui.tsx';
+import { useAction, useCan, useSession } from '../../hooks.ts';
+import type { AgentView } from '../../types.ts';
 
 /** Monday first, as a shop's week is read. */
 const WEEK: { key: DayKey; label: string }[] = [
