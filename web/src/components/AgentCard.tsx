@@ -115,7 +115,7 @@ export function AgentCard({
         </li>
       </ul>
 
-      {kind?.cardSummary?.(agent) ?? null}
+      {kind?.cardSummary?.(agent)}
 
       <div aria-live="polite" className="card-live">
         {lastRun ? (
@@ -149,7 +149,7 @@ export function AgentCard({
         <Link className="btn btn-sm" href={`/agents/${encodeURIComponent(agent.name)}/readiness`}>
           Readiness
         </Link>
-        {kind?.cardActions?.(agent) ?? null}
+        {kind?.cardActions?.(agent)}
         {can('agents.kill') ? (
           <button
             type="button"
