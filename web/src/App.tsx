@@ -1,6 +1,7 @@
 // The shell: who is signed in (or whether Twelve still needs its first admin), the page for the URL, and the
 // frame around signed-in pages.
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { kindPage } from './agents/registry.ts';
 import { ApiError, api, onSignedOut, setCsrfToken } from './api.ts';
 import { Layout } from './components/Layout.tsx';
 import { ErrorNote, Loading } from './components/ui.tsx';
@@ -9,7 +10,6 @@ import { liveFeed } from './live.ts';
 import { ApprovalsPage } from './pages/Approvals.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { InboxPage } from './pages/Inbox.tsx';
-import { KnowledgeBasePage } from './pages/KnowledgeBase.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
@@ -26,12 +26,12 @@ type Auth =
   | { state: 'signed-out'; setupNeeded: boolean }
   | { state: 'signed-in'; me: Me };
 
-const TITLES: Record<Route['page'], string> = {
+/** Each page's title; an agent kind's pages carry their own (agents/registry.ts). */
+const TITLES: Record<Exclude<Route['page'], 'agent-page'>, string> = {
   overview: 'Overview',
   setup: 'First-run setup',
   login: 'Sign in',
   readiness: 'Readiness',
-  kb: 'Knowledge base',
   approvals: 'Approvals',
   inbox: 'Inbox',
   runs: 'Runs',
@@ -44,7 +44,8 @@ export function App() {
   const [auth, setAuth] = useState<Auth>({ state: 'loading' });
   const [announcement, setAnnouncement] = useState('');
   const { path } = useLocation();
-  const route = matchRoute(path);
+  const route = matchRoute(path, (view) => kindPage(view) !== undefined);
+  const title = route.page === 'agent-page' ? (kindPage(route.view)?.title ?? '') : TITLES[route.page];
 
   const refreshAuth = useCallback(async () => {
     try {
@@ -88,10 +89,10 @@ export function App() {
 
   // A new page: say so in the title and move focus to its heading, so screen readers hear the change.
   useEffect(() => {
-    document.title = `${TITLES[route.page]} · Twelve`;
+    document.title = `${title} · Twelve`;
     const h1 = document.querySelector<HTMLElement>('[data-page-title]');
     if (h1 && document.activeElement !== h1 && document.activeElement?.tagName !== 'INPUT') h1.focus();
-  }, [route.page]);
+  }, [title]);
 
   const session = useMemo<Session | null>(() => {
     if (auth.state !== 'signed-in') return null;
@@ -168,8 +169,10 @@ function Page({ route }: { route: Route }) {
       return <OverviewPage />;
     case 'readiness':
       return <ReadinessPage key={route.agent} agentName={route.agent} />;
-    case 'kb':
-      return <KnowledgeBasePage key={route.agent} agentName={route.agent} />;
+    case 'agent-page': {
+      const KindPage = kindPage(route.view)?.component ?? NotFoundPage;
+      return <KindPage key={route.agent} agentName={route.agent} />;
+    }
     case 'approvals':
       return <ApprovalsPage />;
     case 'inbox':

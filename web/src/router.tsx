@@ -7,7 +7,8 @@ export type Route =
   | { page: 'setup' }
   | { page: 'login' }
   | { page: 'readiness'; agent: string }
-  | { page: 'kb'; agent: string }
+  /** A page an agent kind declares (agents/registry.ts kindPage), such as a support agent's 'kb'. */
+  | { page: 'agent-page'; agent: string; view: string }
   | { page: 'approvals' }
   | { page: 'inbox'; id: string | null }
   | { page: 'runs' }
@@ -15,14 +16,16 @@ export type Route =
   | { page: 'audit' }
   | { page: 'not-found' };
 
-export function matchRoute(path: string): Route {
+/** `isAgentPage(view)`: whether some agent kind has a page at /agents/:agent/<view>. */
+export function matchRoute(path: string, isAgentPage: (view: string) => boolean): Route {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [a, b, c] = parts;
   if (parts.length === 0) return { page: 'overview' };
   if (a === 'setup' && !b) return { page: 'setup' };
   if (a === 'login' && !b) return { page: 'login' };
   if (a === 'agents' && b && c === 'readiness' && parts.length === 3) return { page: 'readiness', agent: b };
-  if (a === 'agents' && b && c === 'kb' && parts.length === 3) return { page: 'kb', agent: b };
+  if (a === 'agents' && b && c && parts.length === 3 && isAgentPage(c))
+    return { page: 'agent-page', agent: b, view: c };
   if (a === 'approvals' && !b) return { page: 'approvals' };
   if (a === 'inbox' && parts.length <= 2) return { page: 'inbox', id: b ?? null };
   if (a === 'runs' && !b) return { page: 'runs' };

@@ -1,13 +1,13 @@
 // One agent on the overview: readiness (declared, evidence, effective mode and why), status, what waits for
-// people, a support agent's last 30 days, and the actions: run now, readiness, knowledge base (support agents),
-// pause/resume (the per-agent kill switch, confirmed).
+// people, what the agent's kind adds (a support agent's last 30 days), and the actions: run now, readiness, the
+// kind's own (a support agent's knowledge base), pause/resume (the per-agent kill switch, confirmed).
 import { useState } from 'react';
+import { kindOf } from '../agents/registry.ts';
 import { api } from '../api.ts';
 import { shortId } from '../format.ts';
 import { useAction, useCan, useSession } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import type { AgentView, RunDetail, RunView } from '../types.ts';
-import { SupportStats } from './SupportStats.tsx';
 import { Badge, ConfirmDialog, ErrorNote, ModeBadge, RunStatusBadge } from './ui.tsx';
 
 type Dialog = 'pause' | 'resume' | 'run' | null;
@@ -29,6 +29,7 @@ export function AgentCard({
   const r = agent.readiness;
   const paused = agent.status === 'paused';
   const titleId = `agent-${agent.id}-title`;
+  const kind = kindOf(agent.kind);
 
   const close = () => {
     setDialog(null);
@@ -114,7 +115,7 @@ export function AgentCard({
         </li>
       </ul>
 
-      {agent.support ? <SupportStats summary={agent.support} title={agent.displayName} /> : null}
+      {kind?.cardSummary?.(agent)}
 
       <div aria-live="polite" className="card-live">
         {lastRun ? (
@@ -148,11 +149,7 @@ export function AgentCard({
         <Link className="btn btn-sm" href={`/agents/${encodeURIComponent(agent.name)}/readiness`}>
           Readiness
         </Link>
-        {agent.kind === 'support' ? (
-          <Link className="btn btn-sm" href={`/agents/${encodeURIComponent(agent.name)}/kb`}>
-            Knowledge base
-          </Link>
-        ) : null}
+        {kind?.cardActions?.(agent)}
         {can('agents.kill') ? (
           <button
             type="button"

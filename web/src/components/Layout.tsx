@@ -8,7 +8,7 @@ import { Link, type Route } from '../router.tsx';
 import type { AgentView } from '../types.ts';
 
 const NAV: { href: string; label: string; pages: Route['page'][]; count?: 'approvals' | 'escalations' }[] = [
-  { href: '/', label: 'Overview', pages: ['overview', 'readiness', 'kb'] },
+  { href: '/', label: 'Overview', pages: ['overview', 'readiness', 'agent-page'] },
   { href: '/approvals', label: 'Approvals', pages: ['approvals'], count: 'approvals' },
   { href: '/inbox', label: 'Inbox', pages: ['inbox'], count: 'escalations' },
   { href: '/runs', label: 'Runs', pages: ['runs', 'run'] },

@@ -1,17 +1,16 @@
 // The New agent form. A scripted agent gets its script as JSON (the action list a ScriptedBrain plays), checked
 // here for shape and by the server for content.
 import { useState } from 'react';
+import { WEB_KINDS } from '../agents/registry.ts';
 import { api, fieldErrors } from '../api.ts';
 import { useAction } from '../hooks.ts';
 import type { AgentView } from '../types.ts';
 import { ErrorNote, Field } from './ui.tsx';
 
-const KINDS = [
-  { value: 'support', label: 'Support (tier-1 answers)' },
-  { value: 'receptionist', label: 'Receptionist (appointments)' },
-  { value: 'hiring', label: 'Hiring (resume screening)' },
-  { value: 'custom', label: 'Custom' },
-];
+const KINDS = WEB_KINDS.map((k) => ({
+  value: k.kind,
+  label: k.description ? `${k.label} (${k.description})` : k.label,
+}));
 const BRAINS = [
   { value: 'local', label: 'Local (offline, deterministic)' },
   { value: 'llm', label: 'LLM (provider-backed)' },
@@ -42,7 +41,7 @@ export function NewAgentForm({
   onCreated: (agent: AgentView) => void;
   onCancel: () => void;
 }) {
-  const [kind, setKind] = useState('support');
+  const [kind, setKind] = useState(KINDS[0]?.value ?? '');
   const [name, setName] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [brain, setBrain] = useState('local');

@@ -1,8 +1,9 @@
 // The escalation inbox: hand-offs from agents (escalations, replies held for review, checkpoints), with the
 // reason, the summary, the transcript (with each message's delivery state) and the AI draft beside the reply box;
-// claim, reply and resolve; and, for support agents, one click that turns the answer into a knowledge-base entry
-// or the question into a phrasing. Live: new hand-offs and messages appear without a reload.
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+// claim, reply and resolve; and what the agent's kind adds (agents/<kind>: a support agent's answer becomes a
+// knowledge-base entry in one click). Live: new hand-offs and messages appear without a reload.
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { kindOf } from '../agents/registry.ts';
 import { api, qs } from '../api.ts';
 import {
   Badge,
@@ -22,8 +23,6 @@ import type {
   Delivery,
   EscalationDetail as EscalationDetailView,
   EscalationItem,
-  FaqEntryView,
-  KbView,
   MessageView,
 } from '../types.ts';
 
@@ -145,8 +144,9 @@ function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void
   const mine = e.claimedBy === me.actor;
   const handle = can('escalations.handle');
   const replying = handle && e.state !== 'resolved';
-  // Support agents answer from a knowledge base a person can grow from here; other kinds have none.
-  const toKb = agent?.kind === 'support' && can('kb.write') ? agent.name : null;
+  // What the agent's kind adds here (a support agent's knowledge base grows from its answers); most kinds add none.
+  const extras = agent ? kindOf(agent.kind)?.inbox : undefined;
+  const extra = agent && extras?.allowed(can) ? { ...extras, agentName: agent.name } : null;
 
   const act = async (verb: 'claim' | 'reply' | 'resolve', body: object, done: string) => {
     const r = await action.run(() => api.post(`/api/escalations/${e.id}/${verb}`, body));
@@ -235,11 +235,10 @@ function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void
             <TranscriptMessage
               key={m.id}
               m={m}
-              // A KB writer can send a wrongly answered question (and its like) to a person from now on.
-              wrong={
-                toKb && m.author === 'agent' && m.sourceTitles?.length
-                  ? { agentName: toKb, question: askedBefore(messages, i) }
-                  : null
+              action={
+                extra ? (
+                  <extra.MessageAction agentName={extra.agentName} messages={messages} index={i} />
+                ) : null
               }
             />
           ))}
@@ -247,7 +246,7 @@ function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void
       )}
 
       <ErrorNote error={action.error} />
-      {replying || e.suggestedReply || toKb ? (
+      {replying || e.suggestedReply || extra ? (
         <div className="esc-actions">
           {replying && e.state === 'open' ? (
             <div className="form-actions form-actions-start">
@@ -290,7 +289,7 @@ function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void
             replyForm
           ) : null}
 
-          {toKb ? <ToKnowledgeBase escalationId={e.id} agentName={toKb} messages={messages} /> : null}
+          {extra ? <extra.Panel escalationId={e.id} agentName={extra.agentName} messages={messages} /> : null}
 
           {replying ? (
             <form
@@ -334,22 +333,7 @@ const DELIVERY_TONE: Record<Delivery, Tone> = {
   failed: 'danger',
 };
 
-/** The customer message an agent's message at `index` answered: the last one before it. */
-function askedBefore(messages: MessageView[], index: number): string | null {
-  for (let i = index - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (m.author === 'customer' && m.direction === 'in') return m.body.trim() || null;
-  }
-  return null;
-}
-
-function TranscriptMessage({
-  m,
-  wrong,
-}: {
-  m: MessageView;
-  wrong: { agentName: string; question: string | null } | null;
-}) {
+function TranscriptMessage({ m, action }: { m: MessageView; action: ReactNode }) {
   return (
     <li className={`msg msg-${m.author}`} data-delivery={m.delivery ?? undefined}>
       <span className="msg-who">
@@ -374,7 +358,7 @@ function TranscriptMessage({
           {typeof m.confidence === 'number' ? ` · confidence ${m.confidence.toFixed(2)}` : ''}
         </p>
       ) : null}
-      {wrong?.question ? <WrongAnswer agentName={wrong.agentName} question={wrong.question} /> : null}
+      {action}
       {m.deliveryError ? (
         <p className={`msg-delivery ${m.delivery === 'failed' ? 'msg-delivery-failed' : ''}`}>
           {m.delivery === 'failed' ? 'Not delivered: ' : 'Retrying: '}
@@ -382,195 +366,5 @@ function TranscriptMessage({
         </p>
       ) : null}
     </li>
-  );
-}
-
-/**
- * "Wrong answer" on an agent's answer: the question it answered goes to a person from now on (and questions like it:
- * the engine learns it as one to escalate). Nothing changes until the person confirms.
- */
-function WrongAnswer({ agentName, question }: { agentName: string; question: string }) {
-  const { announce } = useSession();
-  const [open, setOpen] = useState(false);
-  const [note, setNote] = useState('');
-  const [done, setDone] = useState<number | null>(null);
-  const save = useAction();
-  const ids = useId();
-  if (done !== null)
-    return (
-      <p className="note note-success msg-wrong" role="status">
-        From now on “{question}” and questions like it go to a person (KB version {done}).
-      </p>
-    );
-  if (!open)
-    return (
-      <button type="button" className="btn btn-small btn-ghost msg-wrong" onClick={() => setOpen(true)}>
-        Wrong answer
-      </button>
-    );
-  const submit = async (ev: FormEvent) => {
-    ev.preventDefault();
-    const r = await save.run(() =>
-      api.post<{ version: number }>(`/api/agents/${encodeURIComponent(agentName)}/kb/escalate-questions`, {
-        text: question,
-        note: note.trim(),
-      }),
-    );
-    if (r) {
-      setDone(r.version);
-      announce('Questions like this now go to a person');
-    }
-  };
-  return (
-    <form className="msg-wrong wrong-form" aria-label="Wrong answer" onSubmit={(ev) => void submit(ev)}>
-      <p>
-        The agent should not answer “{question}”. From now on this question, and questions like it, go to a
-        person.
-      </p>
-      <div className="field">
-        <label htmlFor={`${ids}-note`}>Why (optional)</label>
-        <input
-          id={`${ids}-note`}
-          maxLength={500}
-          value={note}
-          onChange={(ev) => setNote(ev.target.value)}
-          placeholder="We only repair bikes"
-        />
-      </div>
-      <ErrorNote error={save.error} title="Nothing was changed." />
-      <div className="form-actions form-actions-start">
-        <button type="submit" className="btn btn-primary btn-small" disabled={save.busy}>
-          Send to a person from now on
-        </button>
-        <button type="button" className="btn btn-small" disabled={save.busy} onClick={() => setOpen(false)}>
-          Cancel
-        </button>
-      </div>
-    </form>
-  );
-}
-
-/**
- * What the conversation offers the KB, as the server picks it (src/server/routes/kb.ts lastExchange): the human's
- * last reply and the customer message it answered.
- */
-function lastExchange(messages: MessageView[]): { question: string | null; answer: string | null } {
-  let at = -1;
-  for (let i = messages.length - 1; i >= 0; i--) {
-    if (messages[i]?.author === 'human' && messages[i]?.direction === 'out') {
-      at = i;
-      break;
-    }
-  }
-  const before = at >= 0 ? messages.slice(0, at) : messages;
-  const q = before.findLast((m) => m.author === 'customer' && m.direction === 'in');
-  return { question: q?.body.trim() || null, answer: at >= 0 ? (messages[at]?.body ?? null) : null };
-}
-
-/** After a person answered: one click saves the answer as a new FAQ entry, or the question as a phrasing. */
-function ToKnowledgeBase({
-  escalationId,
-  agentName,
-  messages,
-}: {
-  escalationId: string;
-  agentName: string;
-  messages: MessageView[];
-}) {
-  const { announce } = useSession();
-  const { question, answer } = lastExchange(messages);
-  const kbPath = `/api/agents/${encodeURIComponent(agentName)}/kb`;
-  const kb = useResource(() => api.get<KbView>(kbPath), kbPath);
-  const [title, setTitle] = useState<string | null>(null);
-  const [entryId, setEntryId] = useState('');
-  const [saved, setSaved] = useState<{ entry: FaqEntryView; how: 'new' | 'phrasing' } | null>(null);
-  const action = useAction();
-  if (!answer) return null;
-  const effectiveTitle = title ?? (question ?? '').slice(0, 300);
-  const entries = kb.data?.entries ?? [];
-
-  const save = async (body: object, how: 'new' | 'phrasing') => {
-    setSaved(null);
-    const r = await action.run(() =>
-      api.post<{ entry: FaqEntryView }>(`/api/escalations/${escalationId}/to-kb`, body),
-    );
-    if (r) {
-      setSaved({ entry: r.entry, how });
-      announce(how === 'new' ? `Saved “${r.entry.title}” as a new FAQ entry` : 'Phrasing added');
-      if (how === 'new') setTitle(null);
-      await kb.reload();
-    }
-  };
-
-  return (
-    <section className="to-kb" aria-labelledby="to-kb-title">
-      <h3 id="to-kb-title">Grow the knowledge base</h3>
-      <p className="small muted">
-        {question ? <>The customer asked “{question}”. </> : null}
-        Save your answer so the agent can give it next time.
-      </p>
-      <div className="to-kb-forms">
-        <form
-          onSubmit={(ev) => {
-            ev.preventDefault();
-            if (effectiveTitle.trim()) void save({ mode: 'new', title: effectiveTitle.trim() }, 'new');
-          }}
-        >
-          <div className="field">
-            <label htmlFor="to-kb-title-input">Entry title</label>
-            <input
-              id="to-kb-title-input"
-              maxLength={300}
-              value={effectiveTitle}
-              onChange={(ev) => setTitle(ev.target.value)}
-            />
-          </div>
-          <button
-            type="submit"
-            className="btn btn-primary btn-sm"
-            disabled={action.busy || !effectiveTitle.trim()}
-          >
-            Save as new FAQ entry
-          </button>
-        </form>
-        {question ? (
-          <form
-            onSubmit={(ev) => {
-              ev.preventDefault();
-              if (entryId) void save({ mode: 'phrasing', entryId }, 'phrasing');
-            }}
-          >
-            <div className="field">
-              <label htmlFor="to-kb-entry">Add as phrasing of…</label>
-              <select
-                id="to-kb-entry"
-                value={entryId}
-                disabled={entries.length === 0}
-                onChange={(ev) => setEntryId(ev.target.value)}
-              >
-                <option value="">{entries.length ? 'Choose an entry…' : 'No entries yet'}</option>
-                {entries.map((x) => (
-                  <option key={x.id} value={x.id}>
-                    {x.title}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <button type="submit" className="btn btn-sm" disabled={action.busy || !entryId}>
-              Add phrasing
-            </button>
-          </form>
-        ) : null}
-      </div>
-      <ErrorNote error={action.error ?? kb.error} />
-      {saved ? (
-        <p className="note note-success" role="status">
-          {saved.how === 'new'
-            ? `Saved “${saved.entry.title}” as a new FAQ entry.`
-            : `Added “${question}” as a phrasing of “${saved.entry.title}”.`}{' '}
-          <Link href={`/agents/${encodeURIComponent(agentName)}/kb`}>Open the knowledge base</Link>
-        </p>
-      ) : null}
-    </section>
   );
 }

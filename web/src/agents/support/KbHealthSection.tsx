@@ -4,14 +4,14 @@
 // or one entry where two say the same.
 
 import { useState } from 'react';
-import { heldOutTotals, WEAK_SHARE, weakEntries } from '../../../src/agents/support/health.ts';
-import { api } from '../api.ts';
-import { plural } from '../format.ts';
-import { useResource, useSession } from '../hooks.ts';
-import { useLive } from '../live.ts';
-import type { KbHealthView, KbSuggestView } from '../types.ts';
+import { heldOutTotals, WEAK_SHARE, weakEntries } from '../../../../src/agents/support/health.ts';
+import { api } from '../../api.ts';
+import { ErrorNote, Loading } from '../../components/ui.tsx';
+import { plural } from '../../format.ts';
+import { useResource, useSession } from '../../hooks.ts';
+import { useLive } from '../../live.ts';
 import { SuggestPhrasings } from './SuggestPhrasings.tsx';
-import { ErrorNote, Loading } from './ui.tsx';
+import type { KbHealthView, KbSuggestView } from './types.ts';
 
 const SHOWN = 10;
 

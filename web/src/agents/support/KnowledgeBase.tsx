@@ -4,12 +4,7 @@
 // HTML, text) or imported from pasted Markdown, HTML or text. Every save is a new version on the server, and the
 // agent's engine retrains at once (the badge in the header says which version answers while it does). A support agent's evaluation on its own test set closes the page.
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
-import { api, fieldErrors } from '../api.ts';
-import { EscalateQuestionsSection } from '../components/EscalateQuestionsSection.tsx';
-import { EvaluationSection } from '../components/EvaluationSection.tsx';
-import { HandoffSection } from '../components/HandoffSection.tsx';
-import { KbHealthSection } from '../components/KbHealthSection.tsx';
-import { SuggestPhrasings } from '../components/SuggestPhrasings.tsx';
+import { api, fieldErrors } from '../../api.ts';
 import {
   Badge,
   ConfirmDialog,
@@ -20,13 +15,18 @@ import {
   PageHeader,
   ProgressBar,
   Time,
-} from '../components/ui.tsx';
-import { plural } from '../format.ts';
-import { useAction, useCan, useResource, useSession } from '../hooks.ts';
-import { useLive } from '../live.ts';
-import { Link } from '../router.tsx';
+} from '../../components/ui.tsx';
+import { plural } from '../../format.ts';
+import { useAction, useCan, useResource, useSession } from '../../hooks.ts';
+import { useLive } from '../../live.ts';
+import { Link } from '../../router.tsx';
+import type { AgentView } from '../../types.ts';
+import { EscalateQuestionsSection } from './EscalateQuestionsSection.tsx';
+import { EvaluationSection } from './EvaluationSection.tsx';
+import { HandoffSection } from './HandoffSection.tsx';
+import { KbHealthSection } from './KbHealthSection.tsx';
+import { SuggestPhrasings } from './SuggestPhrasings.tsx';
 import type {
-  AgentView,
   ArticleView,
   EngineNodeView,
   EngineStatusView,
@@ -34,7 +34,7 @@ import type {
   KbSuggestView,
   KbView,
   RevisionView,
-} from '../types.ts';
+} from './types.ts';
 
 interface EntryDraft {
   title: string;

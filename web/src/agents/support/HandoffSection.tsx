@@ -1,8 +1,8 @@
 // "When a person takes over", on a support agent's page: the message a customer handed to a person is told right
 // now, on every channel (the web chat's banner, the email or WhatsApp notice), and the business hours it follows.
 // Agent writers edit the week (a range per day), the closed dates and the usual reply time, with the message
-// previewed as they type, in the words the server uses (runtime/business-hours.ts, which has no dependency: the
-// schema that checks a save stays on the server, business-hours.schema.ts, and names what it refuses).
+// previewed as they type, in the words the server uses (src/business/hours.ts, which has no dependency: the
+// schema that checks a save stays on the server, hours.schema.ts, and names what it refuses).
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import {
   type BusinessHours,
@@ -11,11 +11,11 @@ import {
   handoffMessage,
   isCalendarDate,
   validTimeZone,
-} from '../../../src/business/hours.ts';
-import { api } from '../api.ts';
-import { useAction, useCan, useSession } from '../hooks.ts';
-import type { AgentView } from '../types.ts';
-import { ErrorNote, Field } from './ui.tsx';
+} from '../../../../src/business/hours.ts';
+import { api } from '../../api.ts';
+import { ErrorNote, Field } from '../../components/ui.tsx';
+import { useAction, useCan, useSession } from '../../hooks.ts';
+import type { AgentView } from '../../types.ts';
 
 /** Monday first, as a shop's week is read. */
 const WEEK: { key: DayKey; label: string }[] = [

@@ -1,8 +1,8 @@
 // A support agent's last 30 days on its overview card: the counts, how its outcomes split (answered by the AI,
 // answers the customer came back about within 72 h, hand-offs to people) and how close its drafts came to what
 // people actually sent. Drawn as small inline SVG bars (no chart library); each has a text equivalent.
-import { plural } from '../format.ts';
-import type { SupportSummary } from '../types.ts';
+import { plural } from '../../format.ts';
+import type { SupportSummary } from './types.ts';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 

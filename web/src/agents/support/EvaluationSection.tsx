@@ -4,11 +4,11 @@
 // upload form for a new test set (admins: the result is readiness evidence), one click to adopt the suggestion, and
 // what it got wrong: the entries it takes for another and the questions, each one click from becoming a phrasing.
 import { type FormEvent, useRef, useState } from 'react';
-import { api } from '../api.ts';
-import { plural } from '../format.ts';
-import { useAction, useCan, useResource, useSession } from '../hooks.ts';
-import type { EvaluationView, Mistake } from '../types.ts';
-import { Badge, ErrorNote, Field, ProgressBar, Time } from './ui.tsx';
+import { api } from '../../api.ts';
+import { Badge, ErrorNote, Field, ProgressBar, Time } from '../../components/ui.tsx';
+import { plural } from '../../format.ts';
+import { useAction, useCan, useResource, useSession } from '../../hooks.ts';
+import type { EvaluationView, Mistake } from './types.ts';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 /** A threshold as a person would type it: 2 decimals, 3 when it has them (suggestions are rounded to 3). */

@@ -2,10 +2,10 @@
 // ("Wrong answer" in the inbox, or added here). The engine learns them as questions to escalate, so each one, and
 // questions like it, reach a person; removing one lets the agent answer it again. Every change is a new KB version.
 import { type FormEvent, useId, useState } from 'react';
-import { api } from '../api.ts';
-import { useAction, useSession } from '../hooks.ts';
-import type { EscalateQuestionView } from '../types.ts';
-import { ErrorNote, Time } from './ui.tsx';
+import { api } from '../../api.ts';
+import { ErrorNote, Time } from '../../components/ui.tsx';
+import { useAction, useSession } from '../../hooks.ts';
+import type { EscalateQuestionView } from './types.ts';
 
 export function EscalateQuestionsSection({
   agentPath,

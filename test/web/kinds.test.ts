@@ -1,0 +1,98 @@
+// The dashboard's agent kinds: the shell (router, App, AgentCard, NewAgentForm, Inbox) asks the registry, and a
+// kind's literal lives only in its wing (web/src/agents/<kind>/) and the registry's list.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createElement, Fragment, type ReactNode } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { AGENT_KINDS } from '../../src/agents/registry.ts';
+import { kindOf, kindPage, WEB_KINDS } from '../../web/src/agents/registry.ts';
+import { matchRoute } from '../../web/src/router.tsx';
+import type { AgentView } from '../../web/src/types.ts';
+
+const WEB_SRC = fileURLToPath(new URL('../../web/src/', import.meta.url));
+const REGISTRY = join(WEB_SRC, 'agents', 'registry.ts');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+const html = (node: ReactNode) => renderToStaticMarkup(createElement(Fragment, null, node));
+const isAgentPage = (view: string) => kindPage(view) !== undefined;
+
+describe('web agent kinds', () => {
+  it('names a kind that has a wing only inside that wing and the registry', () => {
+    const files = sources(WEB_SRC);
+    const offenders: string[] = [];
+    for (const { kind } of WEB_KINDS) {
+      const wing = join(WEB_SRC, 'agents', kind);
+      if (!existsSync(wing)) continue;
+      const literal = new RegExp(`(['"\`])${kind}\\1`);
+      for (const file of files) {
+        if (file.startsWith(`${wing}/`) || file === REGISTRY) continue;
+        const text = readFileSync(file, 'utf8');
+        text.split('\n').forEach((line, i) => {
+          if (literal.test(line)) offenders.push(`${relative(WEB_SRC, file)}:${i + 1}: ${line.trim()}`);
+        });
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("offers exactly the kinds the server's registry accepts, in the new-agent form's order", () => {
+    expect(WEB_KINDS.map((k) => (k.description ? `${k.label} (${k.description})` : k.label))).toEqual([
+      'Support (tier-1 answers)',
+      'Custom',
+    ]);
+    expect(WEB_KINDS.map((k) => k.kind)).toEqual(AGENT_KINDS.map((k) => k.kind));
+  });
+
+  it("routes /agents/:agent/kb to the support wing's page and nothing else under /agents/:agent", () => {
+    expect(matchRoute('/agents/support-bot/kb', isAgentPage)).toEqual({
+      page: 'agent-page',
+      agent: 'support-bot',
+      view: 'kb',
+    });
+    expect(kindPage('kb')?.title).toBe('Knowledge base');
+    expect(kindOf('support')?.pages?.map((p) => p.path)).toEqual(['kb']);
+    expect(matchRoute('/agents/support-bot/readiness', isAgentPage)).toEqual({
+      page: 'readiness',
+      agent: 'support-bot',
+    });
+    expect(matchRoute('/agents/support-bot/nope', isAgentPage)).toEqual({ page: 'not-found' });
+    expect(matchRoute('/agents/support-bot/kb/more', isAgentPage)).toEqual({ page: 'not-found' });
+  });
+
+  it("reads a support agent's 30-day summary and links its KB page on the card; other kinds add nothing", () => {
+    const support = kindOf('support')!;
+    const agent = { name: 'help desk', displayName: 'Help desk', kind: 'support' } as AgentView;
+    expect(support.cardSummary?.(agent)).toBeNull();
+    const summary = {
+      since: '2026-11-07T00:00:00.000Z',
+      conversations: 4,
+      answeredByAi: 3,
+      escalated: 1,
+      reopened: 0,
+      draftAgreement: 0.5,
+      draftsCompared: 2,
+    };
+    const stats = html(support.cardSummary?.({ ...agent, support: summary } as AgentView));
+    expect(stats).toContain('aria-label="Help desk: last 30 days"');
+    expect(stats).toContain('<strong>4</strong> conversations');
+    expect(stats).toContain('Draft agreement 50% across 2 drafts');
+    expect(html(support.cardActions?.(agent))).toBe(
+      '<a href="/agents/help%20desk/kb" class="btn btn-sm">Knowledge base</a>',
+    );
+    expect(support.inbox).toBeDefined();
+    // The other kinds are a name in the new-agent form, nothing more (yet).
+    for (const k of WEB_KINDS.filter((k) => k.kind !== 'support')) {
+      expect(Object.keys(k).filter((key) => !['kind', 'label', 'description'].includes(key))).toEqual([]);
+    }
+    expect(kindOf('a-newer-kind')).toBeUndefined();
+  });
+});
