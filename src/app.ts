@@ -12,7 +12,7 @@ import { readinessOf } from './readiness/assessments.ts';
 import { scriptedBrainFromConfig } from './runtime/brains/scripted.ts';
 import { Runtime, type RuntimeOptions } from './runtime/runtime.ts';
 import { ToolRegistry } from './runtime/tools.ts';
-import type { AgentConfig, Brain } from './runtime/types.ts';
+import type { AgentConfig, Brain, BrainInputs } from './runtime/types.ts';
 import type { Db } from './store/db.ts';
 
 /** One family member per agent kind: how it decides, and what it may try to do. */
@@ -20,6 +20,8 @@ export interface AgentKindModule {
   kind: string;
   tools(agent: AgentConfig): ToolRegistry;
   brain(agent: AgentConfig): Brain;
+  /** What its brains need from a run, read inside the runtime's statements (BrainContext.inputs). */
+  brainInputs?: BrainInputs;
 }
 
 /** Actions that exist only as human actions in the dashboard, whatever an agent's mode. */
@@ -83,6 +85,7 @@ export function createApp(
         ? scriptedBrainFromConfig(agent.config)
         : (kinds.get(agent.kind)?.brain(agent) ?? unavailableBrain(agent.kind)),
     toolsFor,
+    brainInputsFor: (kind) => kinds.get(kind)?.brainInputs,
     modeFor: async (q, agent) => (await readinessOf(q, agent, toolsFor(agent))).effectiveMode,
     humanOnlyTools: HUMAN_ONLY_TOOLS,
     // readinessOf reads the agent, its latest assessment and evaluation and the count of reviewers: all covered by

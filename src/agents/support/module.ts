@@ -1,9 +1,10 @@
-// The support agent as a member of the agent family: its tools and its brains.
+// The support agent as a member of the agent family: its tools, its brains and what they need from a run.
 import { z } from 'zod';
 import { defineTool, ToolRegistry } from '../../runtime/tools.ts';
 import type { AgentConfig, Brain } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { answerFrom, SupportLocalBrain } from './brain.ts';
+import { SUPPORT_BRAIN_INPUTS } from './brain-inputs.ts';
 import type { EngineCache } from './engine-cache.ts';
 
 export function supportTools(db: Queryable, cache: EngineCache): ToolRegistry {
@@ -29,6 +30,7 @@ export function supportKind(db: Queryable, cache: EngineCache, llmBrain?: (agent
   return {
     kind: 'support',
     tools: () => tools,
+    brainInputs: SUPPORT_BRAIN_INPUTS,
     brain: (agent: AgentConfig): Brain => (agent.brain === 'llm' && llmBrain ? llmBrain(agent) : local),
   };
 }
