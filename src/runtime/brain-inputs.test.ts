@@ -123,12 +123,13 @@ describe('brain inputs from the agent kind', () => {
     expect(seen).toEqual([{}, {}]);
   });
 
-  it('costs no round trip: a run with inputs sends as many statements as one without', async () => {
+  it('costs no round trip: a run that reads inputs sends as many statements as one that does not', async () => {
     const trips: number[] = [];
+    const seen: BrainContext['inputs'][] = [];
     for (const brainInputsFor of [() => INPUTS, () => undefined]) {
       const counted = counting(db);
       const t = buildTestRuntime(counted, { brainInputsFor });
-      const agent = await t.agent({ script: recording([]) });
+      const agent = await t.agent({ script: recording(seen) });
       const before = counted.trips;
       const run = await t.runtime.startRun(agent.id, {
         type: 'message',
@@ -138,6 +139,8 @@ describe('brain inputs from the agent kind', () => {
       expect(run.status).toBe('done');
       trips.push(counted.trips - before);
     }
+    // The first run's brain had both inputs, the second's none; their statements were as many.
+    expect(seen.map((inputs) => Object.keys(inputs).sort())).toEqual([['start', 'step'], ['step'], [], []]);
     expect(trips[0]).toBeGreaterThan(0);
     expect(trips[0]).toBe(trips[1]);
   });
