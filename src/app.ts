@@ -73,6 +73,7 @@ export function createApp(
         ? scriptedBrainFromConfig(agent.config)
         : (kinds.get(agent.kind)?.brain(agent) ?? unavailableBrain(agent.kind)),
     toolsFor,
+    brainInputsFor: (kind) => kinds.get(kind)?.brainInputs,
     modeFor: async (q, agent) => (await readinessOf(q, agent, toolsFor(agent))).effectiveMode,
     humanOnlyTools: HUMAN_ONLY_TOOLS,
     // readinessOf reads the agent, its latest assessment and evaluation and the count of reviewers: all covered by

@@ -15,10 +15,10 @@ import type { Log } from '../events/log.ts';
 import type { JobDefinition } from '../jobs/definitions.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { ToolRegistry } from '../runtime/tools.ts';
-import type { AgentConfig, Brain } from '../runtime/types.ts';
+import type { AgentConfig, Brain, BrainInputs } from '../runtime/types.ts';
 import type { Queryable } from '../store/db.ts';
 
-export type { SourceTitles };
+export type { BrainInputs, SourceTitles };
 
 /** What a kind may use of the assembled platform: the services, the runtime, the LLM backend, every agent's tools. */
 export interface KindContext extends Services {
@@ -30,22 +30,12 @@ export interface KindContext extends Services {
   kinds: ReadonlyMap<string, KindInstance>;
 }
 
-/**
- * What a kind's brains need from a run, read inside the runtime's own statements (no extra round trip): SQL scalar
- * expressions returning json. `step` is evaluated by each step's lease statement, where `ru` is the run row;
- * `start` by the statement that starts a run on a conversation, where `$4` is the conversation id. The results
- * reach the brain as BrainContext.inputs.
- */
-export interface BrainInputs {
-  step?: string;
-  start?: string;
-}
-
 /** The live part of a kind in one app. */
 export interface KindInstance {
   tools(agent: AgentConfig): ToolRegistry;
   /** The agent's brain: local, or the LLM one when the agent says `llm` and the kind has one. */
   brain(agent: AgentConfig): Brain;
+  /** What its brains need from a run, read inside the runtime's own statements (BrainContext.inputs). */
   brainInputs?: BrainInputs;
   sources?: SourceTitles;
   /** The kind's block on the agent card (API: `agent[kind]`), over the last `windowMs`. */

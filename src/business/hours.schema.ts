@@ -1,4 +1,4 @@
-// Reads and checks agent.config.businessHours (see business-hours.ts for what it means). Agent create and update
+// Reads and checks agent.config.businessHours (see hours.ts for what it means). Agent create and update
 // refuse a setting this schema cannot read, with its path (AgentSettingsSchema), so a typo is a 400 naming the field,
 // not a promise silently dropped; where it is read, an unreadable one is no promise at all (null).
 import { z } from 'zod';

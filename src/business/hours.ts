@@ -5,14 +5,14 @@
 // Two ways to write the week: one range for every open day (`days`, `open`, `close`), or a range per day
 // (`hours: {"mon": "09:00-18:00", "sat": "10:00-16:00"}`), as most shops keep shorter Saturdays. `closed` lists
 // dates (public holidays, stock-taking) in the agent's time zone. This file is the arithmetic, with no dependency,
-// so the dashboard previews the message as the server words it; business-hours.schema.ts reads and checks the
+// so the dashboard previews the message as the server words it; hours.schema.ts reads and checks the
 // setting (create and update refuse what it cannot read, naming the field).
 
 /** Day keys of `hours`, in weekday order (0 = Sunday), as Date.getUTCDay counts. */
 export const DAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type DayKey = (typeof DAY_KEYS)[number];
 
-/** agent.config.businessHours, as business-hours.schema.ts accepts it. */
+/** agent.config.businessHours, as hours.schema.ts accepts it. */
 export interface BusinessHours {
   /** IANA time zone of the schedule and the closed dates; required with either. */
   timezone?: string | undefined;
@@ -164,7 +164,7 @@ function when(next: NextOpening): string {
 
 /**
  * The hand-off announcement for business hours at an instant, on any channel (it says "here": the same one). The
- * hours are trusted as given: read them with businessHoursOf (business-hours.schema.ts) first.
+ * hours are trusted as given: read them with businessHoursOf (hours.schema.ts) first.
  */
 export function handoffMessage(hours: BusinessHours | null, at: Date): string {
   const next = hours ? nextOpening(hours, at) : null;

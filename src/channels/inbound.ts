@@ -129,7 +129,7 @@ export async function inboundProcessor(
 
 /**
  * Tells the customer, once per hand-off, that a person has the conversation and when to expect them: the usual
- * reply time, or honestly when the team is next in (business-hours.ts), as the web chat shows it live. Without it,
+ * reply time, or honestly when the team is next in (business/hours.ts), as the web chat shows it live. Without it,
  * an email or WhatsApp message the agent hands over is met with silence until someone replies. A message that only
  * joins a conversation a person already has opens no hand-off, and a retry finds the notice already there. Only an
  * agent's hand-off (kind `escalation`) is announced: a shadow or pilot draft waiting for review is the agent working

@@ -1,6 +1,9 @@
 // The 3-layer readiness model (DESIGN §1): three 1..5 scores decide a band, and the band decides the run-time
 // mode. Pure data and functions so the CLI, the dashboard, evidence checks and the runtime policy share one truth.
 import { AppError } from '../errors.ts';
+import type { Mode } from '../runtime/mode.ts';
+
+export type { Mode };
 
 export type Score = 1 | 2 | 3 | 4 | 5;
 
@@ -19,7 +22,6 @@ export type Layer = keyof ReadinessScores;
 export const LAYERS: readonly Layer[] = ['clarity', 'tolerance', 'fallback'];
 
 export type Band = 'ship' | 'pilot' | 'research';
-export type Mode = 'production' | 'pilot' | 'shadow';
 
 export interface ReadinessResult {
   scores: ReadinessScores;

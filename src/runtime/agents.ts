@@ -31,7 +31,7 @@ export const AgentSettingsSchema = z.object({
   toolOverrides: z.record(z.string(), z.object({ approval: z.literal('always').optional() }).strict()),
   /**
    * Free-form settings of the agent's kind and channels. Known keys are checked here, so a typo is refused with
-   * its path instead of being ignored where it is read: businessHours (business-hours.ts).
+   * its path instead of being ignored where it is read: businessHours (business/hours.schema.ts).
    */
   config: z.record(z.string(), z.unknown()).superRefine((config, ctx) => {
     if (config.businessHours === undefined) return;

@@ -4,9 +4,9 @@
 import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { emitEvent } from '../events/emit.ts';
-import type { Mode } from '../readiness/model.ts';
 import { presentAgentRow } from './agents.ts';
 import { runEscalator } from './escalate.ts';
+import type { Mode } from './mode.ts';
 import type { DriveState } from './run-state.ts';
 import { presentRunRow } from './runs.ts';
 import type { AnyTool } from './tools.ts';

@@ -1,6 +1,6 @@
 // The policy: what each readiness mode lets an agent do (DESIGN §1). Pure functions of the mode, the tool's
 // risk class and facts the runtime measured; the brain has no input here.
-import type { Mode } from '../readiness/model.ts';
+import type { Mode } from './mode.ts';
 import type { RiskClass } from './types.ts';
 
 export type ToolDecision = 'execute' | 'approval' | 'record' | 'deny';

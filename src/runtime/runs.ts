@@ -1,6 +1,7 @@
 // Run and step rows, and how they are presented. The loop itself lives in runtime.ts.
-import type { Mode } from '../readiness/model.ts';
+
 import type { Queryable } from '../store/db.ts';
+import type { Mode } from './mode.ts';
 import type { RunTrigger, StepRecord } from './types.ts';
 
 export type RunStatus = 'running' | 'suspended' | 'checkpoint' | 'escalated' | 'done' | 'closed' | 'failed';

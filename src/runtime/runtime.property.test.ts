@@ -7,8 +7,8 @@ import { buildTestRuntime, buildTestTools, type TestRuntime } from '../../test/s
 import { verifyAudit } from '../audit/verify.ts';
 import { ManualClock } from '../clock.ts';
 import { AppError } from '../errors.ts';
-import type { Mode } from '../readiness/model.ts';
 import type { Db } from '../store/db.ts';
+import type { Mode } from './mode.ts';
 import { getRun, type Run, type RunStatus } from './runs.ts';
 import type { OutboundMessage } from './runtime.ts';
 import { type ToolContext, ToolRegistry } from './tools.ts';

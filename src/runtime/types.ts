@@ -1,7 +1,7 @@
 // The action contract between a brain and the runtime. Brains (local, LLM, scripted) only propose actions;
 // the runtime validates each one and lets policy decide what actually happens.
 import { z } from 'zod';
-import type { Mode } from '../readiness/model.ts';
+import type { Mode } from './mode.ts';
 
 export type RiskClass = 'read' | 'write' | 'destructive' | 'spend';
 export const RISK_CLASSES: readonly RiskClass[] = ['read', 'write', 'destructive', 'spend'];
@@ -90,22 +90,26 @@ export interface BrainContext {
   history: StepRecord[];
   stepsLeft: number;
   /**
-   * The agent's knowledge-base version (kb_state; 0 without one), read by the statement that started this step:
-   * a brain that answers from a trained knowledge base picks its engine by it instead of reading it again.
+   * What the agent's kind asked the runtime to read for its brain (RuntimeOptions.brainInputsFor), as the driver
+   * returned it: `step` from the statement that started this step, whenever the kind has a step input; `start` from
+   * the statement that started the run, on the first step of the run it started only (absent on a later step, or
+   * when a run is driven again after an approval or a recovery: a brain that needs it then reads it itself). The
+   * values are untyped: the kind's brain validates them.
    */
-  kbVersion?: number;
-  /**
-   * The conversation's last agent-side message before this run (its meta) and the customer message it answered, read
-   * by the statement that started the run: null when there is none; undefined when it was not read (a later step,
-   * a run without a conversation), and a brain that needs it reads it itself.
-   */
-  lastReply?: LastReply | null;
+  inputs: { step?: unknown; start?: unknown };
 }
 
-export interface LastReply {
-  meta: Record<string, unknown> | null;
-  /** The customer's message before it (null: none). */
-  answered: string | null;
+/**
+ * What a kind's brain needs from a run, read inside the runtime's own statements (no round trip of its own): each a
+ * SQL scalar expression (a subquery returning one value, json or a scalar; its value reaches the brain as the
+ * driver reads it), with `r` the run's row (runs: r.id, r.agent_id, r.conversation_id …) and `a` the agent's row
+ * (agents). `step` is evaluated by every statement that starts a step (renewing the run's lease, or the run's birth
+ * for its first step); `start` only by the statement that writes the run, which sees the database as it was before
+ * the run and its customer message were written. The text is spliced into SQL: it is the kind's code, never input.
+ */
+export interface BrainInputs {
+  step?: string;
+  start?: string;
 }
 
 export interface Brain {

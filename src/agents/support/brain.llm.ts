@@ -16,6 +16,7 @@ import { llmCapReached, recordLlmSpend } from '../../engines/llm/spend.ts';
 import type { ActionInput, AgentConfig, Brain, BrainContext } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { type Answer, answerFrom, SupportLocalBrain } from './brain.ts';
+import { kbVersionInput } from './brain-inputs.ts';
 import type { EngineCache, KbSnapshot } from './engine-cache.ts';
 
 /** How many retrieved candidates the model sees (P1…P5). */
@@ -71,7 +72,7 @@ export class SupportLlmBrain implements Brain {
     if (ctx.history.some((h) => h.action.type === 'reply')) return { type: 'done', outcome: 'replied' };
     const question = typeof ctx.run.trigger.text === 'string' ? ctx.run.trigger.text.trim() : '';
     if (!question) return { type: 'done', outcome: 'nothing to answer' };
-    const snap = await this.cache.answering(this.db, ctx.agent.id, ctx.kbVersion);
+    const snap = await this.cache.answering(this.db, ctx.agent.id, kbVersionInput(ctx));
     const earlier = await recentTurns(this.db, ctx.run.trigger.conversationId, ctx.run.id);
     let retrieved = answerFrom(snap, question, LLM_PASSAGES);
     let withContext = false;

@@ -2,8 +2,9 @@
 // match answers with its sources; an unclear question gets one request to rephrase; two misunderstandings in a row
 // go to a person. It never invents text: every answer is an FAQ answer or a quoted passage.
 
-import type { ActionInput, Brain, BrainContext, LastReply } from '../../runtime/types.ts';
+import type { ActionInput, Brain, BrainContext } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
+import { kbVersionInput, type LastReply, lastReplyInput } from './brain-inputs.ts';
 import type { EngineCache, KbSnapshot } from './engine-cache.ts';
 
 export const CLARIFY_TEXT = "I'm not sure I understood. Could you say it another way, or add a detail?";
@@ -91,7 +92,7 @@ export async function questionBeforeClarify(
   return clarifiedBefore(row ?? null);
 }
 
-/** questionBeforeClarify, from the conversation's last reply as the runtime read it (BrainContext.lastReply). */
+/** questionBeforeClarify, from the conversation's last reply as the runtime read it (lastReplyInput). */
 export function clarifiedBefore(last: LastReply | null): string | null {
   return last?.meta?.intent === 'clarify' ? (last.answered ?? '') : null;
 }
@@ -137,7 +138,10 @@ export class SupportLocalBrain implements Brain {
     if (ctx.history.some((h) => h.action.type === 'reply')) return { type: 'done', outcome: 'replied' };
     const question = typeof ctx.run.trigger.text === 'string' ? ctx.run.trigger.text.trim() : '';
     if (!question) return { type: 'done', outcome: 'nothing to answer' };
-    const answer = answerFrom(await this.cache.answering(this.db, ctx.agent.id, ctx.kbVersion), question);
+    const answer = answerFrom(
+      await this.cache.answering(this.db, ctx.agent.id, kbVersionInput(ctx)),
+      question,
+    );
     if (answer.confidence >= ctx.agent.confidenceThreshold) {
       return {
         type: 'reply',
@@ -150,9 +154,10 @@ export class SupportLocalBrain implements Brain {
       };
     }
     // The statement that started the run usually read the conversation's last reply already.
+    const last = lastReplyInput(ctx);
     const before =
-      ctx.lastReply !== undefined
-        ? clarifiedBefore(ctx.lastReply)
+      last !== undefined
+        ? clarifiedBefore(last)
         : await questionBeforeClarify(this.db, ctx.run.trigger.conversationId);
     if (before !== null) {
       const threshold = ctx.agent.confidenceThreshold;

@@ -11,6 +11,7 @@ import type { Queryable } from '../../store/db.ts';
 import type { AgentKind, KindContext, KindInstance } from '../kind.ts';
 import { supportLlmBrainFactory } from './brain.llm.ts';
 import { answerFrom, SupportLocalBrain } from './brain.ts';
+import { SUPPORT_BRAIN_INPUTS } from './brain-inputs.ts';
 import { supportCliCommands } from './cli/index.ts';
 import { EngineCache } from './engine-cache.ts';
 import { prepareEngines } from './engines.ts';
@@ -76,6 +77,7 @@ export const supportKind: AgentKind = {
     return {
       engines,
       tools: () => tools,
+      brainInputs: SUPPORT_BRAIN_INPUTS,
       brain: (agent: AgentConfig): Brain => (agent.brain === 'llm' ? llmBrain(agent) : local),
       sources: {
         titles: sourceTitles,
