@@ -1,6 +1,11 @@
 // Every CLI command, in the order `twelve --help` lists them.
 import type { CliCommand } from './command.ts';
-import { auditCheckpointCommand, auditExportCommand, auditVerifyCommand } from './commands/audit.ts';
+import {
+  auditAnchorCommand,
+  auditCheckpointCommand,
+  auditExportCommand,
+  auditVerifyCommand,
+} from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { demoSupportCommand } from './commands/demo-support.ts';
 import { evalSupportCommand } from './commands/eval.ts';
@@ -17,6 +22,7 @@ export const commands: CliCommand[] = [
   auditVerifyCommand,
   auditExportCommand,
   auditCheckpointCommand,
+  auditAnchorCommand,
   kbImportCommand,
   kbHealthCommand,
   kbSuggestCommand,

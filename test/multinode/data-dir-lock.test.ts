@@ -63,7 +63,7 @@ function runCli(
 }
 
 describe('one process per PGlite data folder', () => {
-  it('refuses a second start and CLI commands while a node runs; a SIGKILLed node does not block a restart', async () => {
+  it('refuses a second start and CLI commands while a node runs; a SIGKILLed node does not block a restart [store:one-process-per-folder]', async () => {
     const dir = tempDir();
     const first = await startNode(envFor(dir));
     running.push(first);
