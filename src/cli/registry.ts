@@ -6,6 +6,7 @@ import {
   auditExportCommand,
   auditVerifyCommand,
 } from './commands/audit.ts';
+import { dbAppRoleCommand, dbMigrateCommand } from './commands/db.ts';
 import { demoCommand } from './commands/demo.ts';
 import { demoSupportCommand } from './commands/demo-support.ts';
 import { evalSupportCommand } from './commands/eval.ts';
@@ -34,4 +35,6 @@ export const commands: CliCommand[] = [
   tokenCreateCommand,
   tokenListCommand,
   tokenRevokeCommand,
+  dbMigrateCommand,
+  dbAppRoleCommand,
 ];
