@@ -55,16 +55,22 @@ export function anchorKey(
     return { key: fromEnv, source: ANCHOR_KEY_ENV };
   }
   const file = join(dataDir, ANCHOR_KEY_FILE);
-  if (existsSync(file)) {
+  const fromFile = (): AnchorKey => {
     const key = readFileSync(file, 'utf8').trim();
     if (key.length < MIN_KEY_LENGTH)
       throw new AnchorError(`${file} must hold a key of at least ${MIN_KEY_LENGTH} characters`);
     return { key, source: file };
-  }
+  };
+  if (existsSync(file)) return fromFile();
   if (!options.create) return null;
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32).toString('hex');
-  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return fromFile(); // another anchor made it first
+    throw err;
+  }
   return { key, source: file };
 }
 
