@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { sha256Hex } from './canonical.ts';
-import { type BrokenLink, writeCheckpoint } from './verify.ts';
+import { type BrokenLink, type VerifyReport, verifyAudit, writeCheckpoint } from './verify.ts';
 
 export const ANCHOR_VERSION = 'twelve-audit/1';
 export const ANCHOR_KEY_ENV = 'TWELVE_AUDIT_ANCHOR_KEY';
@@ -173,4 +173,15 @@ export async function verifyAnchors(db: Queryable, anchors: Anchor[], key: strin
     }
   }
   return problems;
+}
+
+/** verifyAudit, failing also where the trail no longer holds one of the anchors. */
+export async function verifyWithAnchors(
+  db: Queryable,
+  anchors: Anchor[],
+  key: string,
+): Promise<VerifyReport> {
+  const report = await verifyAudit(db);
+  const problems = [...report.problems, ...(await verifyAnchors(db, anchors, key))];
+  return { ...report, ok: problems.length === 0, firstBroken: problems[0] ?? null, problems };
 }

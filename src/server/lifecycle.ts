@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { PREPARE_DELAY_MS } from '../agents/support/engine-cache.ts';
 import { KB_CHANGED } from '../agents/support/kb.ts';
 import { type App, createApp } from '../app.ts';
+import { anchorKey } from '../audit/anchor.ts';
 import { type RunningChannels, startChannels } from '../channels/start.ts';
 import type { Config } from '../config.ts';
 import { type EventBus, openEventBus, RESYNC_EVENT } from '../events/bus.ts';
@@ -64,7 +65,12 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
       forwardLog(() => server?.log.child({ component: 'engines' })),
     );
     undo.unshift(stopPreparing);
-    server = await buildServer(app, { logLevel: config.logLevel, publicUrl: config.publicUrl, events: bus });
+    server = await buildServer(app, {
+      logLevel: config.logLevel,
+      publicUrl: config.publicUrl,
+      events: bus,
+      anchorKey: () => anchorKey(options.env ?? process.env, config.dataDir, { create: true }),
+    });
     const built = server;
     trackSockets(built);
     undo.unshift(() => built.close());

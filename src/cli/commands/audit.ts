@@ -10,7 +10,7 @@ import {
   anchorKey,
   parseAnchors,
   takeAnchor,
-  verifyAnchors,
+  verifyWithAnchors,
 } from '../../audit/anchor.ts';
 import { exportAudit, verifyAudit, writeCheckpoint } from '../../audit/verify.ts';
 import { systemClock } from '../../clock.ts';
@@ -65,12 +65,9 @@ export const auditVerifyCommand: CliCommand = {
       throw new Error(
         `no anchor key to check the anchor with: set ${ANCHOR_KEY_ENV}, or run where ${config.dataDir}/${ANCHOR_KEY_FILE} is`,
       );
-    const report = await withDb(io, async (db) => {
-      const r = await verifyAudit(db);
-      if (!key) return r;
-      const problems = [...r.problems, ...(await verifyAnchors(db, anchors, key.key))];
-      return { ...r, ok: problems.length === 0, firstBroken: problems[0] ?? null, problems };
-    });
+    const report = await withDb(io, (db) =>
+      key ? verifyWithAnchors(db, anchors, key.key) : verifyAudit(db),
+    );
     if (values.json) io.out(JSON.stringify(report));
     else if (report.ok) {
       io.out(
