@@ -101,7 +101,7 @@ describe.skipIf(!serverUrl)('the app role on a PostgreSQL server', () => {
       );
     const denied: [string, string][] = [
       ['ALTER TABLE audit_events DISABLE TRIGGER USER', '42501'],
-      ['ALTER TABLE audit_heads DISABLE TRIGGER audit_heads_guard', '42501'],
+      ['ALTER TABLE audit_heads DISABLE TRIGGER audit_heads_move', '42501'],
       ['ALTER TABLE audit_checkpoints DISABLE TRIGGER ALL', '42501'],
       ['DROP TRIGGER audit_events_append_only ON audit_events', '42501'],
       [
