@@ -129,3 +129,17 @@ describe.skipIf(!serverUrl)('the app role on a PostgreSQL server', () => {
     expect(outcomes).toEqual(denied);
   }, 60_000);
 });
+
+describe('twelve db app-role', () => {
+  it('prints the SQL for the role and schema given, and refuses a name that is not a plain SQL name', async () => {
+    const io = captureIo({});
+    expect(await main(['db', 'app-role', '--role', 'svc_twelve', '--schema', 'shop'], io)).toBe(0);
+    const sql = io.stdout.join('\n');
+    expect(sql).toContain('CREATE ROLE svc_twelve LOGIN NOSUPERUSER');
+    expect(sql).toContain('REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON shop.audit_events');
+    expect(sql).toContain("to_regnamespace('shop_pgboss')");
+    const bad = captureIo({});
+    expect(await main(['db', 'app-role', '--role', 'x; DROP TABLE agents'], bad)).toBe(2);
+    expect(bad.stderr[0]).toMatch(/role must be a lower-case SQL name/);
+  });
+});
