@@ -113,6 +113,16 @@ export const GUARDRAILS: readonly Guardrail[] = [
   },
   { id: 'audit:export-jsonl', promise: 'the audit trail exports as JSONL' },
   {
+    id: 'audit:heads-guarded',
+    promise:
+      'stream heads are never deleted and move only with an appended event; checkpoints only extend their chain',
+  },
+  {
+    id: 'audit:anchor-detects-rewrite',
+    promise:
+      'an anchor taken before an owner edits, deletes or re-seals the trail no longer verifies; forged anchors are refused',
+  },
+  {
     id: 'readiness:bands-and-presets',
     promise: 'scores map to bands and modes; the reference cases are test vectors',
   },
@@ -127,6 +137,11 @@ export const GUARDRAILS: readonly Guardrail[] = [
   {
     id: 'store:same-contract-both-drivers',
     promise: 'the store behaves the same on PGlite and on a PostgreSQL server',
+  },
+  {
+    id: 'store:one-process-per-folder',
+    promise:
+      'a second process on a PGlite data folder is refused naming the holder; a dead holder does not block',
   },
   {
     id: 'support:answers-only-from-kb',

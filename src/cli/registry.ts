@@ -2,7 +2,13 @@
 // (agents/registry.ts) after the audit commands.
 import { AGENT_KINDS } from '../agents/registry.ts';
 import type { CliCommand } from './command.ts';
-import { auditCheckpointCommand, auditExportCommand, auditVerifyCommand } from './commands/audit.ts';
+import {
+  auditAnchorCommand,
+  auditCheckpointCommand,
+  auditExportCommand,
+  auditVerifyCommand,
+} from './commands/audit.ts';
+import { dbAppRoleCommand, dbMigrateCommand } from './commands/db.ts';
 import { readinessCommand } from './commands/readiness.ts';
 import { startCommand } from './commands/start.ts';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.ts';
@@ -15,9 +21,12 @@ export const commands: CliCommand[] = [
   auditVerifyCommand,
   auditExportCommand,
   auditCheckpointCommand,
+  auditAnchorCommand,
   ...AGENT_KINDS.flatMap((kind) => kind.cli?.(openCliApp) ?? []),
   userCreateCommand,
   tokenCreateCommand,
   tokenListCommand,
   tokenRevokeCommand,
+  dbMigrateCommand,
+  dbAppRoleCommand,
 ];

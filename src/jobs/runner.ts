@@ -117,14 +117,7 @@ export class JobRunner {
   }
 
   private async install(boss: PgBoss, job: JobDefinition, schedule: boolean): Promise<void> {
-    const queue: PgBoss.Queue = {
-      name: job.name,
-      policy: 'stately',
-      retryLimit: this.options.retryLimit ?? 3,
-      retryDelay: this.options.retryDelaySeconds ?? 10,
-      retryBackoff: true,
-      expireInSeconds: job.expireInSeconds,
-    };
+    const queue = queueFor(job, this.options);
     await boss.createQueue(job.name, queue);
     await boss.updateQueue(job.name, queue); // a queue made by an older version takes the current settings
     if (schedule) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
@@ -186,6 +179,37 @@ export class JobRunner {
       },
     };
   }
+}
+
+function queueFor(job: JobDefinition, options: JobRunnerOptions): PgBoss.Queue {
+  return {
+    name: job.name,
+    policy: 'stately',
+    retryLimit: options.retryLimit ?? 3,
+    retryDelay: options.retryDelaySeconds ?? 10,
+    retryBackoff: true,
+    expireInSeconds: job.expireInSeconds,
+  };
+}
+
+/**
+ * Installs pg-boss's schema and the queues, then stops without running a job. `twelve db migrate` does it as the
+ * owner, so that the app role (store/app-role.ts), which may not create schemas, finds the job queue in place.
+ */
+export async function installJobQueue(db: Db, options: JobRunnerOptions = {}): Promise<string> {
+  const schema = options.schema ?? (await jobsSchemaFor(db));
+  const boss = new PgBoss({ db: bossDb(db), schema, schedule: false, supervise: false });
+  boss.on('error', () => {});
+  await serialized(db, `${schema}:install`, async () => {
+    await boss.start();
+    try {
+      for (const job of options.jobs ?? JOB_DEFINITIONS)
+        await boss.createQueue(job.name, queueFor(job, options));
+    } finally {
+      await boss.stop({ graceful: false, close: false });
+    }
+  });
+  return schema;
 }
 
 function didSomething(summary: Record<string, unknown>): boolean {

@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { type App, createApp } from '../app.ts';
+import { anchorKey } from '../audit/anchor.ts';
 import { type RunningChannels, startChannels } from '../channels/start.ts';
 import type { Config } from '../config.ts';
 import { type EventBus, openEventBus } from '../events/bus.ts';
@@ -61,7 +62,12 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
       log: forwardLog(() => server?.log.child({ component: 'kinds' })),
     });
     undo.unshift(stopKinds);
-    server = await buildServer(app, { logLevel: config.logLevel, publicUrl: config.publicUrl, events: bus });
+    server = await buildServer(app, {
+      logLevel: config.logLevel,
+      publicUrl: config.publicUrl,
+      events: bus,
+      anchorKey: () => anchorKey(options.env ?? process.env, config.dataDir, { create: true }),
+    });
     const built = server;
     trackSockets(built);
     undo.unshift(() => built.close());

@@ -18,6 +18,7 @@ export const PERMISSIONS = {
   'audit.read': ['admin', 'reviewer', 'viewer'],
   'audit.verify': ['admin', 'reviewer', 'viewer'],
   'audit.export': ['admin'],
+  'audit.anchor': ['admin'],
   'users.manage': ['admin'],
   'tokens.manage': ['admin'],
   'kb.read': ['admin', 'reviewer', 'viewer'],

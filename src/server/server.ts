@@ -1,8 +1,10 @@
 // The HTTP server: one Fastify instance serving the API, webhooks and dashboard. Built by a factory so tests can
 // inject requests without opening a port.
+
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from '../app.ts';
+import type { AnchorKey } from '../audit/anchor.ts';
 import { registerWebchat } from '../channels/webchat/routes.ts';
 import { registerWhatsAppRoutes } from '../channels/whatsapp/routes.ts';
 import type { Config } from '../config.ts';
@@ -27,6 +29,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** The node's event bus for GET /api/events; without one the route opens its own on first use. */
   events?: EventBus;
+  /** The key that signs and checks audit anchors (audit/anchor.ts); without one those routes answer 409. */
+  anchorKey?: () => AnchorKey | null;
 }
 
 export const VERSION = '0.1.0';
@@ -66,7 +70,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerEscalationRoutes(server, app);
   // Each kind's own routes (a support agent's knowledge base and evaluations).
   for (const kind of app.kinds.values()) kind.routes?.(server);
-  registerAuditRoutes(server, app);
+  registerAuditRoutes(server, app, options.anchorKey);
   registerAdminRoutes(server, app);
   registerWhatsAppRoutes(server, app);
   await registerWebchat(server, app, { bus: options.events });

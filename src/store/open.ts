@@ -1,14 +1,37 @@
 // Opens the configured database (PostgreSQL server when DATABASE_URL is set, PGlite in the data folder
-// otherwise) and brings its schema up to date.
+// otherwise) and brings its schema up to date. A PGlite folder is taken for this process first (lock.ts): a second
+// process on it is refused with the holder's name instead of corrupting it.
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { type Db, openPg, openPglite } from './db.ts';
+import { lockDataDir } from './lock.ts';
 import { migrate } from './migrate.ts';
 
 export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<Db> {
-  const db = config.databaseUrl
-    ? openPg(config.databaseUrl)
-    : await openPglite({ dataDir: join(config.dataDir, 'pg') });
+  if (config.databaseUrl) return migrated(openPg(config.databaseUrl));
+  const lock = await lockDataDir(config.dataDir);
+  let db: Db;
+  try {
+    db = await openPglite({ dataDir: join(config.dataDir, 'pg') });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const close = db.close.bind(db);
+  return migrated(
+    Object.assign(db, {
+      async close() {
+        try {
+          await close();
+        } finally {
+          lock.release();
+        }
+      },
+    }),
+  );
+}
+
+async function migrated(db: Db): Promise<Db> {
   try {
     await migrate(db);
   } catch (err) {

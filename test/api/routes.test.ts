@@ -158,7 +158,8 @@ const FIXTURES: Record<string, Fixture> = {
     body: () => ({ mode: 'new', title: `Opening ${unique()}` }),
   },
   'GET /api/audit': { query: '?limit=3' },
-  'POST /api/audit/verify': { bad: 'none' },
+  'POST /api/audit/verify': {},
+  'POST /api/audit/anchor': { bad: 'none' },
   'GET /api/audit/export': { bad: 'none' },
   'GET /api/users': { bad: 'none' },
   'POST /api/users': {

@@ -87,7 +87,10 @@ export async function buildApi(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.llm !== undefined ? { llm: options.llm } : {}),
   });
-  const server = await buildServer(app, { logLevel: 'silent' });
+  const server = await buildServer(app, {
+    logLevel: 'silent',
+    anchorKey: () => ({ key: 'the audit anchor key of API tests', source: 'test' }),
+  });
   const users = {} as Record<Role, User>;
   const tokens = {} as Record<Role, string>;
   if (options.users !== false) {

@@ -4,8 +4,17 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import {
+  ANCHOR_VERSION,
+  type Anchor,
+  AnchorError,
+  type AnchorKey,
+  takeAnchor,
+  verifyWithAnchors,
+} from '../../audit/anchor.ts';
 import { presentAuditRow } from '../../audit/log.ts';
 import { exportAudit, verifyAudit } from '../../audit/verify.ts';
+import { AppError } from '../../errors.ts';
 import type { Queryable } from '../../store/db.ts';
 import { Paging, route } from '../http.ts';
 import { presentAuditEvent } from '../presenters.ts';
@@ -45,7 +54,31 @@ async function listAuditEvents(q: Queryable, filter: AuditFilter) {
   return rows.map(presentAuditRow);
 }
 
-export function registerAuditRoutes(server: FastifyInstance, app: App): void {
+const HEX64 = /^[0-9a-f]{64}$/;
+const AnchorSchema = z
+  .object({
+    anchor: z.literal(ANCHOR_VERSION),
+    checkpoint: z.number().int().min(1),
+    at: z.string().max(40),
+    hash: z.string().regex(HEX64),
+    key: z.string().max(64),
+    signature: z.string().regex(HEX64),
+  })
+  .strict();
+const VerifyBody = z.object({ anchors: z.array(AnchorSchema).max(1000).optional() }).strict();
+
+export function registerAuditRoutes(
+  server: FastifyInstance,
+  app: App,
+  anchorKey: () => AnchorKey | null = () => null,
+): void {
+  const key = (): AnchorKey => {
+    const found = anchorKey();
+    if (!found)
+      throw new AppError('invalid_state', 'this server has no audit anchor key (TWELVE_AUDIT_ANCHOR_KEY)');
+    return found;
+  };
+
   route(
     server,
     app,
@@ -74,11 +107,36 @@ export function registerAuditRoutes(server: FastifyInstance, app: App): void {
     {
       method: 'POST',
       url: '/api/audit/verify',
-      summary: 'Verify every hash chain and checkpoint; reports the first broken link',
+      summary:
+        'Verify every hash chain and checkpoint, and that the trail still holds the anchors given ({"anchors": [...]}); reports the first broken link',
       tags: ['audit'],
       permission: 'audit.verify',
+      body: VerifyBody,
     },
-    async () => verifyAudit(app.db),
+    async ({ body }) =>
+      body.anchors?.length
+        ? verifyWithAnchors(app.db, body.anchors as Anchor[], key().key)
+        : verifyAudit(app.db),
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'POST',
+      url: '/api/audit/anchor',
+      summary:
+        'Seal the heads in a fresh checkpoint and answer a signed anchor of the newest checkpoint, to keep outside the database',
+      tags: ['audit'],
+      permission: 'audit.anchor',
+    },
+    async () => {
+      const signing = key();
+      return takeAnchor(app.db, app.clock, signing.key).catch((err: unknown) => {
+        if (err instanceof AnchorError) throw new AppError('invalid_state', err.message);
+        throw err;
+      });
+    },
   );
 
   route(
