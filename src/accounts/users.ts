@@ -270,26 +270,3 @@ export async function setupCompleter(
       throw new AppError('conflict', 'Twelve already has users; sign in instead');
   });
 }
-
-const LOGIN_WINDOW_MS = 15 * 60_000;
-const MAX_FAILURES_PER_EMAIL = 5;
-const MAX_FAILURES_PER_IP = 20;
-
-/** Login rate limit kept in the database, so every node enforces the same count. */
-export async function loginAllowed(svc: Services, email: string, ip: string): Promise<boolean> {
-  const since = new Date(svc.clock.now().getTime() - LOGIN_WINDOW_MS);
-  const [row] = await svc.db.query<{ by_email: number; by_ip: number }>(
-    `SELECT (SELECT count(*)::int FROM login_attempts WHERE email = $1 AND at > $3) AS by_email,
-            (SELECT count(*)::int FROM login_attempts WHERE ip = $2 AND at > $3) AS by_ip`,
-    [email.trim().toLowerCase(), ip, since],
-  );
-  return (row?.by_email ?? 0) < MAX_FAILURES_PER_EMAIL && (row?.by_ip ?? 0) < MAX_FAILURES_PER_IP;
-}
-
-export async function loginFailureRecorder(svc: Services, email: string, ip: string): Promise<void> {
-  await svc.db.query('INSERT INTO login_attempts (email, ip, at) VALUES ($1, $2, $3)', [
-    email.trim().toLowerCase(),
-    ip,
-    svc.clock.now(),
-  ]);
-}
