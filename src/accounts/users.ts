@@ -5,6 +5,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { z } from 'zod';
 import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { emitEvent } from '../events/emit.ts';
 import { type Queryable, sqlState } from '../store/db.ts';
 
 export const ROLES = ['admin', 'reviewer', 'viewer'] as const;
@@ -146,8 +147,99 @@ export async function sessionLookup(
   return row ? { user: presentUserRow(row), csrfToken: String(row.csrf_token) } : null;
 }
 
+/**
+ * Emitted when a credential may no longer be good (a session ended, a user's role changed or the user was disabled
+ * or removed, a token revoked): every node's live streams of that user or token check their credential again
+ * (server/routes/events.ts). Ids only, as every event.
+ */
+export const CREDENTIALS_CHANGED = 'credentials.changed';
+
 export async function sessionDestroyer(svc: Services, cookie: string): Promise<void> {
-  await svc.db.query('DELETE FROM sessions WHERE id = $1', [sha256(cookie)]);
+  await svc.db.transaction(async (tx) => {
+    const [row] = await tx.query<{ user_id: string }>(
+      'DELETE FROM sessions WHERE id = $1 RETURNING user_id',
+      [sha256(cookie)],
+    );
+    if (row) await emitEvent(tx, { type: CREDENTIALS_CHANGED, userId: row.user_id });
+  });
+}
+
+export const UserUpdateSchema = z
+  .object({
+    name: z.string().max(200).optional(),
+    role: z.enum(ROLES).optional(),
+    disabled: z.boolean().optional(),
+  })
+  .strict();
+
+/** Refuses a change that would leave no active admin (nobody could manage users or tokens any more). */
+async function keepAnAdmin(tx: Queryable, userId: string): Promise<void> {
+  const [row] = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id <> $1`,
+    [userId],
+  );
+  if ((row?.n ?? 0) === 0)
+    throw new AppError('conflict', 'this is the last active admin; make another admin first');
+}
+
+/**
+ * Changes a user's name, role or disabled state. Disabling ends the user's sessions; a role change keeps them (the
+ * next request carries the new role) but ends the user's live event streams, which reconnect with it.
+ */
+export async function userUpdater(
+  svc: Services,
+  actor: Actor,
+  userId: string,
+  input: z.input<typeof UserUpdateSchema>,
+): Promise<User> {
+  const parsed = UserUpdateSchema.safeParse(input);
+  if (!parsed.success) throw new AppError('validation_failed', undefined, parsed.error.issues);
+  const data = parsed.data;
+  return svc.db.transaction(async (tx) => {
+    const [cur] = await tx.query('SELECT * FROM users WHERE id = $1 FOR UPDATE', [userId]);
+    if (!cur) throw new AppError('not_found', 'no such user');
+    const before = presentUserRow(cur);
+    if (
+      before.role === 'admin' &&
+      !before.disabled &&
+      ((data.role && data.role !== 'admin') || data.disabled)
+    )
+      await keepAnAdmin(tx, userId);
+    const disabledAt =
+      data.disabled === undefined
+        ? (cur.disabled_at ?? null)
+        : data.disabled
+          ? (cur.disabled_at ?? svc.clock.now())
+          : null;
+    const [row] = await tx.query(
+      'UPDATE users SET name = $2, role = $3, disabled_at = $4 WHERE id = $1 RETURNING *',
+      [userId, data.name ?? before.name, data.role ?? before.role, disabledAt],
+    );
+    const user = presentUserRow(row!);
+    if (user.disabled) await tx.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
+    await svc.audit.append(
+      { stream: 'system', actor, action: 'user.updated', subject: `user:${userId}`, payload: data },
+      tx,
+    );
+    await emitEvent(tx, { type: CREDENTIALS_CHANGED, userId });
+    return user;
+  });
+}
+
+/** Removes a user and their sessions. The audit trail keeps referring to `user:<id>`. */
+export async function userRemover(svc: Services, actor: Actor, userId: string): Promise<void> {
+  await svc.db.transaction(async (tx) => {
+    const [cur] = await tx.query('SELECT * FROM users WHERE id = $1 FOR UPDATE', [userId]);
+    if (!cur) throw new AppError('not_found', 'no such user');
+    const user = presentUserRow(cur);
+    if (user.role === 'admin' && !user.disabled) await keepAnAdmin(tx, userId);
+    await tx.query('DELETE FROM users WHERE id = $1', [userId]);
+    await svc.audit.append(
+      { stream: 'system', actor, action: 'user.removed', subject: `user:${userId}` },
+      tx,
+    );
+    await emitEvent(tx, { type: CREDENTIALS_CHANGED, userId });
+  });
 }
 
 export interface ApiToken {
@@ -229,6 +321,7 @@ export async function tokenRevoker(svc: Services, actor: Actor, id: string): Pro
     );
     if (!row) throw new AppError('not_found', 'no such active token');
     await svc.audit.append({ stream: 'system', actor, action: 'token.revoked', subject: `token:${id}` }, tx);
+    await emitEvent(tx, { type: CREDENTIALS_CHANGED, tokenId: id });
     return presentTokenRow(row);
   });
 }

@@ -82,6 +82,13 @@ declare module 'fastify' {
 /** Who is calling: an API token (Authorization: Bearer) or a session cookie. */
 export async function authenticate(app: App, req: FastifyRequest): Promise<Principal | null> {
   if (req.principal !== undefined) return req.principal;
+  const principal = await lookupPrincipal(app, req);
+  req.principal = principal;
+  return principal;
+}
+
+/** Who the request's credential (bearer token or session cookie) belongs to now, read afresh (no caching). */
+export async function lookupPrincipal(app: App, req: FastifyRequest): Promise<Principal | null> {
   let principal: Principal | null = null;
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) {
@@ -103,7 +110,6 @@ export async function authenticate(app: App, req: FastifyRequest): Promise<Princ
         : null;
     }
   }
-  req.principal = principal;
   return principal;
 }
 
