@@ -7,6 +7,7 @@ import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { emitEvent } from '../events/emit.ts';
 import { type Queryable, sqlState } from '../store/db.ts';
+import { MAX_PASSWORD_LENGTH, passwordWeakness } from './password.ts';
 
 export const ROLES = ['admin', 'reviewer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -31,8 +32,30 @@ export function presentUserRow(r: Record<string, unknown>): User {
   };
 }
 
-export const PasswordSchema = z.string().min(12, 'at least 12 characters').max(256);
+/** Every password set goes through this: setup, user creation (API and CLI). Too weak → why, in words. */
+export const PasswordSchema = z
+  .string()
+  .max(MAX_PASSWORD_LENGTH)
+  .superRefine((password, ctx) => {
+    const why = password.length > MAX_PASSWORD_LENGTH ? null : passwordWeakness(password);
+    if (why) ctx.addIssue({ code: 'custom', message: `choose a stronger password: ${why}` });
+  });
 export const EmailSchema = z.string().trim().toLowerCase().email().max(320);
+
+/** A password made of the person's own email or name is guessed first: refused on the password field. */
+export function notTheirOwnDetails(
+  value: { email: string; name?: string | undefined; password: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (passwordWeakness(value.password) !== null) return; // PasswordSchema said so already
+  const why = passwordWeakness(value.password, [
+    value.email,
+    value.email.split('@')[0] ?? '',
+    value.name ?? '',
+  ]);
+  if (why)
+    ctx.addIssue({ code: 'custom', path: ['password'], message: `choose a stronger password: ${why}` });
+}
 
 export const UserCreateSchema = z
   .object({
@@ -41,7 +64,8 @@ export const UserCreateSchema = z
     role: z.enum(ROLES),
     password: PasswordSchema,
   })
-  .strict();
+  .strict()
+  .superRefine(notTheirOwnDetails);
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 export const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');

@@ -115,6 +115,22 @@ describe('first-run setup', () => {
   const input = { email: 'first@example.com', name: 'First', password: 'a-strong-first-password' };
   let spare = '';
 
+  it('refuses a weak password for the first admin, saying why, and leaves the link unused', async () => {
+    const token = (await setupLinkCreator(fresh.app))!;
+    for (const [password, why] of [
+      ['            ', 'it is only spaces'],
+      ['aaaaaaaaaaaa', 'it repeats one character'],
+      ['password1234', 'it is a commonly used password with small changes'],
+    ] as const) {
+      const res = await fresh.anon.post('/api/setup', { ...input, password, token });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details).toEqual([
+        { path: 'body.password', message: `choose a stronger password: ${why}` },
+      ]);
+    }
+    expect((await fresh.anon.get('/api/setup')).json()).toEqual({ needed: true });
+  });
+
   it('refuses a link it never issued', async () => {
     expect((await fresh.anon.get('/api/setup')).json()).toEqual({ needed: true });
     spare = (await setupLinkCreator(fresh.app))!;

@@ -60,6 +60,24 @@ describe('users', () => {
   });
 });
 
+describe('password strength', () => {
+  it.each([
+    ['            ', 'it is only spaces'],
+    ['aaaaaaaaaaaa', 'it repeats one character'],
+    ['password1234', 'it is a commonly used password with small changes'],
+    ['weakling@example.com', 'it contains your own details'],
+  ])('refuses a user with the password %j, saying why', async (password, why) => {
+    const res = await api
+      .as('admin')
+      .post('/api/users', { email: 'weakling@example.com', name: 'Weakling', role: 'viewer', password });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({
+      id: 'validation_failed',
+      details: [{ path: 'body.password', message: `choose a stronger password: ${why}` }],
+    });
+  });
+});
+
 describe('changing and removing users', () => {
   it('changes a role, disables (ending sessions) and removes a user, but never the last active admin', async () => {
     const admin = api.as('admin');

@@ -6,6 +6,7 @@ import { loginAttemptCounter, loginSuccessRecorder } from '../../accounts/login-
 import {
   countUsers,
   EmailSchema,
+  notTheirOwnDetails,
   PasswordSchema,
   passwordVerifier,
   SESSION_TTL_MS,
@@ -40,7 +41,8 @@ const SetupBody = z
     name: z.string().max(200).optional(),
     password: PasswordSchema,
   })
-  .strict();
+  .strict()
+  .superRefine(notTheirOwnDetails);
 
 export function registerAuthRoutes(
   server: FastifyInstance,
