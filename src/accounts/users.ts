@@ -5,7 +5,9 @@ import { hash, verify } from '@node-rs/argon2';
 import { z } from 'zod';
 import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { emitEvent } from '../events/emit.ts';
 import { type Queryable, sqlState } from '../store/db.ts';
+import { MAX_PASSWORD_LENGTH, passwordWeakness } from './password.ts';
 
 export const ROLES = ['admin', 'reviewer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -30,8 +32,30 @@ export function presentUserRow(r: Record<string, unknown>): User {
   };
 }
 
-export const PasswordSchema = z.string().min(12, 'at least 12 characters').max(256);
+/** Every password set goes through this: setup, user creation (API and CLI). Too weak → why, in words. */
+export const PasswordSchema = z
+  .string()
+  .max(MAX_PASSWORD_LENGTH)
+  .superRefine((password, ctx) => {
+    const why = password.length > MAX_PASSWORD_LENGTH ? null : passwordWeakness(password);
+    if (why) ctx.addIssue({ code: 'custom', message: `choose a stronger password: ${why}` });
+  });
 export const EmailSchema = z.string().trim().toLowerCase().email().max(320);
+
+/** A password made of the person's own email or name is guessed first: refused on the password field. */
+export function notTheirOwnDetails(
+  value: { email: string; name?: string | undefined; password: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (passwordWeakness(value.password) !== null) return; // PasswordSchema said so already
+  const why = passwordWeakness(value.password, [
+    value.email,
+    value.email.split('@')[0] ?? '',
+    value.name ?? '',
+  ]);
+  if (why)
+    ctx.addIssue({ code: 'custom', path: ['password'], message: `choose a stronger password: ${why}` });
+}
 
 export const UserCreateSchema = z
   .object({
@@ -40,7 +64,8 @@ export const UserCreateSchema = z
     role: z.enum(ROLES),
     password: PasswordSchema,
   })
-  .strict();
+  .strict()
+  .superRefine(notTheirOwnDetails);
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 export const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
@@ -146,8 +171,99 @@ export async function sessionLookup(
   return row ? { user: presentUserRow(row), csrfToken: String(row.csrf_token) } : null;
 }
 
+/**
+ * Emitted when a credential may no longer be good (a session ended, a user's role changed or the user was disabled
+ * or removed, a token revoked): every node's live streams of that user or token check their credential again
+ * (server/routes/events.ts). Ids only, as every event.
+ */
+export const CREDENTIALS_CHANGED = 'credentials.changed';
+
 export async function sessionDestroyer(svc: Services, cookie: string): Promise<void> {
-  await svc.db.query('DELETE FROM sessions WHERE id = $1', [sha256(cookie)]);
+  await svc.db.transaction(async (tx) => {
+    const [row] = await tx.query<{ user_id: string }>(
+      'DELETE FROM sessions WHERE id = $1 RETURNING user_id',
+      [sha256(cookie)],
+    );
+    if (row) await emitEvent(tx, { type: CREDENTIALS_CHANGED, userId: row.user_id });
+  });
+}
+
+export const UserUpdateSchema = z
+  .object({
+    name: z.string().max(200).optional(),
+    role: z.enum(ROLES).optional(),
+    disabled: z.boolean().optional(),
+  })
+  .strict();
+
+/** Refuses a change that would leave no active admin (nobody could manage users or tokens any more). */
+async function keepAnAdmin(tx: Queryable, userId: string): Promise<void> {
+  const [row] = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id <> $1`,
+    [userId],
+  );
+  if ((row?.n ?? 0) === 0)
+    throw new AppError('conflict', 'this is the last active admin; make another admin first');
+}
+
+/**
+ * Changes a user's name, role or disabled state. Disabling ends the user's sessions; a role change keeps them (the
+ * next request carries the new role) but ends the user's live event streams, which reconnect with it.
+ */
+export async function userUpdater(
+  svc: Services,
+  actor: Actor,
+  userId: string,
+  input: z.input<typeof UserUpdateSchema>,
+): Promise<User> {
+  const parsed = UserUpdateSchema.safeParse(input);
+  if (!parsed.success) throw new AppError('validation_failed', undefined, parsed.error.issues);
+  const data = parsed.data;
+  return svc.db.transaction(async (tx) => {
+    const [cur] = await tx.query('SELECT * FROM users WHERE id = $1 FOR UPDATE', [userId]);
+    if (!cur) throw new AppError('not_found', 'no such user');
+    const before = presentUserRow(cur);
+    if (
+      before.role === 'admin' &&
+      !before.disabled &&
+      ((data.role && data.role !== 'admin') || data.disabled)
+    )
+      await keepAnAdmin(tx, userId);
+    const disabledAt =
+      data.disabled === undefined
+        ? (cur.disabled_at ?? null)
+        : data.disabled
+          ? (cur.disabled_at ?? svc.clock.now())
+          : null;
+    const [row] = await tx.query(
+      'UPDATE users SET name = $2, role = $3, disabled_at = $4 WHERE id = $1 RETURNING *',
+      [userId, data.name ?? before.name, data.role ?? before.role, disabledAt],
+    );
+    const user = presentUserRow(row!);
+    if (user.disabled) await tx.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
+    await svc.audit.append(
+      { stream: 'system', actor, action: 'user.updated', subject: `user:${userId}`, payload: data },
+      tx,
+    );
+    await emitEvent(tx, { type: CREDENTIALS_CHANGED, userId });
+    return user;
+  });
+}
+
+/** Removes a user and their sessions. The audit trail keeps referring to `user:<id>`. */
+export async function userRemover(svc: Services, actor: Actor, userId: string): Promise<void> {
+  await svc.db.transaction(async (tx) => {
+    const [cur] = await tx.query('SELECT * FROM users WHERE id = $1 FOR UPDATE', [userId]);
+    if (!cur) throw new AppError('not_found', 'no such user');
+    const user = presentUserRow(cur);
+    if (user.role === 'admin' && !user.disabled) await keepAnAdmin(tx, userId);
+    await tx.query('DELETE FROM users WHERE id = $1', [userId]);
+    await svc.audit.append(
+      { stream: 'system', actor, action: 'user.removed', subject: `user:${userId}` },
+      tx,
+    );
+    await emitEvent(tx, { type: CREDENTIALS_CHANGED, userId });
+  });
 }
 
 export interface ApiToken {
@@ -229,6 +345,7 @@ export async function tokenRevoker(svc: Services, actor: Actor, id: string): Pro
     );
     if (!row) throw new AppError('not_found', 'no such active token');
     await svc.audit.append({ stream: 'system', actor, action: 'token.revoked', subject: `token:${id}` }, tx);
+    await emitEvent(tx, { type: CREDENTIALS_CHANGED, tokenId: id });
     return presentTokenRow(row);
   });
 }
@@ -269,27 +386,4 @@ export async function setupCompleter(
     if ((await countUsers(tx)) > 0)
       throw new AppError('conflict', 'Twelve already has users; sign in instead');
   });
-}
-
-const LOGIN_WINDOW_MS = 15 * 60_000;
-const MAX_FAILURES_PER_EMAIL = 5;
-const MAX_FAILURES_PER_IP = 20;
-
-/** Login rate limit kept in the database, so every node enforces the same count. */
-export async function loginAllowed(svc: Services, email: string, ip: string): Promise<boolean> {
-  const since = new Date(svc.clock.now().getTime() - LOGIN_WINDOW_MS);
-  const [row] = await svc.db.query<{ by_email: number; by_ip: number }>(
-    `SELECT (SELECT count(*)::int FROM login_attempts WHERE email = $1 AND at > $3) AS by_email,
-            (SELECT count(*)::int FROM login_attempts WHERE ip = $2 AND at > $3) AS by_ip`,
-    [email.trim().toLowerCase(), ip, since],
-  );
-  return (row?.by_email ?? 0) < MAX_FAILURES_PER_EMAIL && (row?.by_ip ?? 0) < MAX_FAILURES_PER_IP;
-}
-
-export async function loginFailureRecorder(svc: Services, email: string, ip: string): Promise<void> {
-  await svc.db.query('INSERT INTO login_attempts (email, ip, at) VALUES ($1, $2, $3)', [
-    email.trim().toLowerCase(),
-    ip,
-    svc.clock.now(),
-  ]);
 }

@@ -1,8 +1,10 @@
 // Appending to the audit trail. Each stream (a run, an agent, the system) is its own hash chain; the database
 // trigger refuses an event that does not extend its stream's head, so two nodes can never fork a chain. Heads
-// are cached per process to save a read; a stale cache only costs one retry.
+// are cached per process to save a read; a stale cache only costs one retry. Writers of a shared stream (an agent's,
+// the system's) take its head row lock inside their transaction before appending, so concurrent commands queue
+// instead of failing; a run's stream has one writer, its lease holder, and skips the lock.
 import type { Clock } from '../clock.ts';
-import { type Queryable, sqlState } from '../store/db.ts';
+import { type Db, type Queryable, sqlState } from '../store/db.ts';
 import { eventHash, GENESIS_HASH, normalizePayload } from './canonical.ts';
 
 export interface AuditInput {
@@ -71,18 +73,26 @@ export class AuditLog {
   private readonly heads = new Map<string, Head>();
 
   constructor(
-    private readonly db: Queryable,
+    private readonly db: Queryable | Db,
     private readonly clock: Clock,
   ) {}
 
   /**
-   * Appends one event. Outside a transaction it retries on a chain conflict (another node appended first).
-   * Inside one (`tx`), the head is read fresh, and a conflict aborts the caller's transaction.
+   * Appends one event. Inside a transaction (`tx`) the head is read fresh; on a shared stream it is locked
+   * (`lockHead`) until the caller's transaction ends, so a concurrent writer waits for it and then extends the new
+   * head. Outside a transaction, a shared stream's event is appended in a transaction of its own, the same way; a
+   * run's event retries on a chain conflict.
    */
   async append(input: AuditInput, tx?: Queryable): Promise<AuditEvent> {
+    const shared = !isRunStream(input.stream);
+    if (!tx && shared && 'transaction' in this.db) {
+      return this.db.transaction((own) => this.append(input, own));
+    }
     for (let attempt = 0; ; attempt++) {
       const q = tx ?? this.db;
-      const head = (!tx && this.heads.get(input.stream)) || (await this.readHead(q, input.stream));
+      const head =
+        (!tx && this.heads.get(input.stream)) ||
+        (tx && shared ? await this.lockHead(tx, input.stream) : await this.readHead(q, input.stream));
       const at = this.clock.now();
       const { values, next } = auditRow(input, head, at);
       try {
@@ -121,6 +131,28 @@ export class AuditLog {
     const [row] = await q.query<Head>('SELECT seq, hash FROM audit_heads WHERE stream = $1', [stream]);
     return row ?? { seq: 0, hash: GENESIS_HASH };
   }
+
+  /**
+   * Reads a stream's head and holds its row lock until `tx` ends: a concurrent writer waits here, then reads the
+   * head this transaction left. A stream without a head yet has no row to lock: a transaction-scoped advisory lock
+   * on its name makes its first writers queue the same way (the second then finds the first one's head).
+   */
+  async lockHead(tx: Queryable, stream: string): Promise<Head> {
+    const [row] = await tx.query<Head>('SELECT seq, hash FROM audit_heads WHERE stream = $1 FOR UPDATE', [
+      stream,
+    ]);
+    if (row) return row;
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('audit_heads:' || $1, 0))`, [stream]);
+    const [created] = await tx.query<Head>('SELECT seq, hash FROM audit_heads WHERE stream = $1 FOR UPDATE', [
+      stream,
+    ]);
+    return created ?? { seq: 0, hash: GENESIS_HASH };
+  }
+}
+
+/** A run's stream is written only by the node holding the run's lease (and humans acting on its escalations). */
+function isRunStream(stream: string): boolean {
+  return stream.startsWith('run:');
 }
 
 export function presentAuditRow(row: Record<string, unknown>): AuditEvent {

@@ -105,15 +105,24 @@ async function transition(
   params: unknown[],
   action: string,
   payload: unknown = {},
+  /** A claimed escalation moves only for the one who claimed it (as a reply is refused to anyone else). */
+  claimant?: Actor,
 ): Promise<Escalation> {
   return svc.db.transaction(async (tx) => {
+    const byClaimant =
+      claimant === undefined ? '' : ` AND (state <> 'claimed' OR claimed_by = $${params.length + 3})`;
     const [row] = await tx.query(
-      `UPDATE escalations SET ${set} WHERE id = $1 AND state = ANY($2::text[]) RETURNING *`,
-      [id, from, ...params],
+      `UPDATE escalations SET ${set} WHERE id = $1 AND state = ANY($2::text[])${byClaimant} RETURNING *`,
+      [id, from, ...params, ...(claimant === undefined ? [] : [claimant])],
     );
     if (!row) {
-      const [exists] = await tx.query<{ state: string }>('SELECT state FROM escalations WHERE id = $1', [id]);
+      const [exists] = await tx.query<{ state: string; claimed_by: string | null }>(
+        'SELECT state, claimed_by FROM escalations WHERE id = $1',
+        [id],
+      );
       if (!exists) throw new AppError('not_found', 'no such escalation');
+      if (exists.state === 'claimed' && claimant !== undefined && from.includes('claimed'))
+        throw new AppError('invalid_state', `the escalation is claimed by ${exists.claimed_by}`);
       throw new AppError('invalid_state', `the escalation is ${exists.state}`);
     }
     const esc = presentEscalationRow(row);
@@ -149,7 +158,8 @@ export async function escalationResolver(
   id: string,
   resolution: string,
 ): Promise<Escalation> {
-  // Resolving a checkpoint here would leave its run at the checkpoint with nobody asked to decide; the run's
+  // A claimed escalation is resolved by its claimer only, the rule a reply follows: the person who has the customer
+  // decides when they are done. Resolving a checkpoint here would leave its run at the checkpoint with nobody asked to decide; the run's
   // checkpoint command (continue or close) resolves it. The kind never changes, so reading it first is safe.
   const [row] = await svc.db.query<{ kind: string }>('SELECT kind FROM escalations WHERE id = $1', [id]);
   if (row?.kind === 'checkpoint')
@@ -164,6 +174,7 @@ export async function escalationResolver(
     [actor, svc.clock.now(), resolution],
     'escalation.resolved',
     { resolution },
+    actor,
   );
 }
 

@@ -569,10 +569,17 @@ describe('escalations', () => {
       escalationClaimer(t.svc, 'user:a@example.com', esc!.id),
       escalationClaimer(t.svc, 'user:b@example.com', esc!.id),
     ]);
-    expect(claims.filter((c) => c.status === 'fulfilled')).toHaveLength(1);
-    const resolved = await escalationResolver(t.svc, 'user:a@example.com', esc!.id, 'answered by phone');
+    const won = claims.filter((c) => c.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    // Only the claimer resolves a claimed escalation.
+    const claimer = won[0]!.value.claimedBy!;
+    const other = claimer === 'user:a@example.com' ? 'user:b@example.com' : 'user:a@example.com';
+    await expect(escalationResolver(t.svc, other, esc!.id, 'not mine')).rejects.toMatchObject({
+      id: 'invalid_state',
+    });
+    const resolved = await escalationResolver(t.svc, claimer, esc!.id, 'answered by phone');
     expect(resolved).toMatchObject({ state: 'resolved', resolution: 'answered by phone' });
-    await expect(escalationResolver(t.svc, 'user:a@example.com', esc!.id, 'again')).rejects.toMatchObject({
+    await expect(escalationResolver(t.svc, claimer, esc!.id, 'again')).rejects.toMatchObject({
       id: 'invalid_state',
     });
   });

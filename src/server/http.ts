@@ -84,6 +84,13 @@ declare module 'fastify' {
 /** Who is calling: an API token (Authorization: Bearer) or a session cookie. */
 export async function authenticate(app: Services, req: FastifyRequest): Promise<Principal | null> {
   if (req.principal !== undefined) return req.principal;
+  const principal = await lookupPrincipal(app, req);
+  req.principal = principal;
+  return principal;
+}
+
+/** Who the request's credential (bearer token or session cookie) belongs to now, read afresh (no caching). */
+export async function lookupPrincipal(app: Services, req: FastifyRequest): Promise<Principal | null> {
   let principal: Principal | null = null;
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) {
@@ -105,7 +112,6 @@ export async function authenticate(app: Services, req: FastifyRequest): Promise<
         : null;
     }
   }
-  req.principal = principal;
   return principal;
 }
 

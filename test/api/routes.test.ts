@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROLES, type Role, tokenCreator } from '../../src/accounts/users.ts';
+import { ROLES, type Role, tokenCreator, userCreator } from '../../src/accounts/users.ts';
 import { escalateQuestionAdder, faqCreator } from '../../src/agents/support/kb.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import { escalationReplier } from '../../src/runtime/escalations.ts';
@@ -165,6 +165,11 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /api/users': {
     body: () => ({ email: `u-${unique()}@example.com`, role: 'viewer', password: 'long-enough-password' }),
   },
+  'PATCH /api/users/:id': {
+    setup: async () => ({ id: (await newUser()).id }),
+    body: { role: 'reviewer' },
+  },
+  'DELETE /api/users/:id': { setup: async () => ({ id: (await newUser()).id }) },
   'GET /api/tokens': { bad: 'none' },
   'POST /api/tokens': { body: { name: 'ci', role: 'viewer' } },
   'DELETE /api/tokens/:id': {
@@ -173,6 +178,13 @@ const FIXTURES: Record<string, Fixture> = {
 };
 
 afterAll(() => Promise.all([api.close(), llm.close()]));
+
+const newUser = () =>
+  userCreator(app, 'test', {
+    email: `u-${unique()}@example.com`,
+    role: 'viewer',
+    password: 'Vivid-meadow-Orbits-42',
+  });
 
 const sessions = new Map<Role, Promise<Session>>();
 const sessionOf = (role: Role) => {

@@ -1,6 +1,6 @@
 // Browser sessions: login sets an httpOnly SameSite=Lax cookie, unsafe methods need the CSRF header, logout ends
-// the session, wrong passwords are 401 and rate-limited per email, and the setup link works once and only while
-// there are no users.
+// the session, wrong passwords are 401 and throttled per email and address (more in login-throttle.test.ts), and
+// the setup link works once and only while there are no users.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupLinkCreator, userCreator } from '../../src/accounts/users.ts';
 import { type Api, buildApi, clientFor, emailOf, loginAs, PASSWORDS } from '../support/api.ts';
@@ -80,15 +80,16 @@ describe('cookie sessions', () => {
     }
   });
 
-  it('rate-limits an email after 5 failures, even with the right password', async () => {
+  it('throttles an email at an address after 4 failures, even with the right password', async () => {
     const email = emailOf('reviewer');
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 4; i++) {
       const res = await api.anon.post('/api/auth/login', { email, password: `wrong-${i}-password` });
       expect(res.statusCode).toBe(401);
     }
     const limited = await api.anon.post('/api/auth/login', { email, password: PASSWORDS.reviewer });
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error.id).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // The limit is per email: another person still signs in.
     expect((await api.login('viewer')).csrfToken).toBeTruthy();
   });
@@ -113,6 +114,22 @@ describe('first-run setup', () => {
 
   const input = { email: 'first@example.com', name: 'First', password: 'a-strong-first-password' };
   let spare = '';
+
+  it('refuses a weak password for the first admin, saying why, and leaves the link unused', async () => {
+    const token = (await setupLinkCreator(fresh.app))!;
+    for (const [password, why] of [
+      ['            ', 'it is only spaces'],
+      ['aaaaaaaaaaaa', 'it repeats one character'],
+      ['password1234', 'it is a commonly used password with small changes'],
+    ] as const) {
+      const res = await fresh.anon.post('/api/setup', { ...input, password, token });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details).toEqual([
+        { path: 'body.password', message: `choose a stronger password: ${why}` },
+      ]);
+    }
+    expect((await fresh.anon.get('/api/setup')).json()).toEqual({ needed: true });
+  });
 
   it('refuses a link it never issued', async () => {
     expect((await fresh.anon.get('/api/setup')).json()).toEqual({ needed: true });

@@ -68,6 +68,15 @@ describe('twelve user create', () => {
       await runUserCreate(['--admin', 'x@example.com', '--password-stdin'], weak, secrets('short\n')),
     ).toBe(1);
     expect(weak.stderr.join('\n')).toMatch(/12 characters/);
+    const common = capture();
+    expect(
+      await runUserCreate(
+        ['--admin', 'x@example.com', '--password-stdin'],
+        common,
+        secrets('password1234\n'),
+      ),
+    ).toBe(1);
+    expect(common.stderr.join('\n')).toContain('choose a stronger password: it is a commonly used password');
     const dup = runUserCreate(
       ['--admin', 'ops@example.com', '--password-stdin'],
       capture(),

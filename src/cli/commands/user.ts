@@ -19,7 +19,7 @@ export interface SecretSource {
 const USAGE = `Usage: twelve user create (--admin | --role ROLE) EMAIL [--name NAME] [--password-stdin]
 
 Creates a user. ROLE is one of ${ROLES.join(', ')}; --admin is --role admin.
-The password (at least 12 characters) is asked for at a hidden prompt, or read from standard input with
+The password (at least 12 characters, not a common or easily guessed one) is asked for at a hidden prompt, or read from standard input with
 --password-stdin (one line; the trailing newline is dropped), e.g.
   printf '%s\\n' "$PASSWORD" | twelve user create --admin ops@example.com --password-stdin`;
 
@@ -123,7 +123,7 @@ export async function runUserCreate(
   const password = await readPassword(io, values['password-stdin'] === true, secrets);
   const checked = PasswordSchema.safeParse(password);
   if (!checked.success) {
-    io.err(`twelve user create: the password is too weak or too long (${checked.error.issues[0]?.message})`);
+    io.err(`twelve user create: ${checked.error.issues[0]?.message ?? 'the password is not accepted'}`);
     return 1;
   }
   const db = await openDatabase(loadConfig(io.env));

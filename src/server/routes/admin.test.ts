@@ -60,6 +60,52 @@ describe('users', () => {
   });
 });
 
+describe('password strength', () => {
+  it.each([
+    ['            ', 'it is only spaces'],
+    ['aaaaaaaaaaaa', 'it repeats one character'],
+    ['password1234', 'it is a commonly used password with small changes'],
+    ['weakling@example.com', 'it contains your own details'],
+  ])('refuses a user with the password %j, saying why', async (password, why) => {
+    const res = await api
+      .as('admin')
+      .post('/api/users', { email: 'weakling@example.com', name: 'Weakling', role: 'viewer', password });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({
+      id: 'validation_failed',
+      details: [{ path: 'body.password', message: `choose a stronger password: ${why}` }],
+    });
+  });
+});
+
+describe('changing and removing users', () => {
+  it('changes a role, disables (ending sessions) and removes a user, but never the last active admin', async () => {
+    const admin = api.as('admin');
+    const made = await admin.post('/api/users', {
+      email: 'changing@example.com',
+      role: 'viewer',
+      password: 'Harbor-lights-Drift-77',
+    });
+    const id = made.json().user.id;
+    const promoted = await admin.patch(`/api/users/${id}`, { role: 'admin', name: 'Changed' });
+    expect(promoted.statusCode, promoted.body).toBe(200);
+    expect(promoted.json().user).toMatchObject({ role: 'admin', name: 'Changed', disabled: false });
+    const session = await loginAs(api.server, 'changing@example.com', 'Harbor-lights-Drift-77');
+    expect((await admin.patch(`/api/users/${id}`, { disabled: true })).json().user.disabled).toBe(true);
+    expect((await session.client.get('/api/auth/me')).statusCode).toBe(401);
+    // The seeded admin is now the only active admin.
+    const last = await admin.patch(`/api/users/${api.users.admin.id}`, { role: 'viewer' });
+    expect(last.statusCode).toBe(409);
+    expect(last.json().error.id).toBe('conflict');
+    expect((await admin.delete(`/api/users/${api.users.admin.id}`)).json().error.id).toBe('conflict');
+    expect((await admin.delete(`/api/users/${id}`)).statusCode).toBe(200);
+    expect((await admin.delete(`/api/users/${id}`)).json().error.id).toBe('not_found');
+    expect((await admin.patch(`/api/users/${id}`, { role: 'bogus' })).json().error.id).toBe(
+      'validation_failed',
+    );
+  });
+});
+
 describe('tokens', () => {
   it('shows a new token once; it authenticates with its role; listings never carry it', async () => {
     const res = await api.as('admin').post('/api/tokens', { name: 'deploy-bot', role: 'reviewer' });

@@ -8,7 +8,10 @@ import {
   tokenCreator,
   tokenRevoker,
   UserCreateSchema,
+  UserUpdateSchema,
   userCreator,
+  userRemover,
+  userUpdater,
 } from '../../accounts/users.ts';
 import type { App } from '../../app.ts';
 import { route, UuidParam } from '../http.ts';
@@ -42,6 +45,40 @@ export function registerAdminRoutes(server: FastifyInstance, app: App): void {
       status: 201,
     },
     async ({ body, principal }) => ({ user: presentUser(await userCreator(app, principal.actor, body)) }),
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'PATCH',
+      url: '/api/users/:id',
+      summary: "Change a user's name or role, or disable them (their sessions end)",
+      tags: ['admin'],
+      permission: 'users.manage',
+      params: UuidParam,
+      body: UserUpdateSchema,
+    },
+    async ({ params, body, principal }) => ({
+      user: presentUser(await userUpdater(app, principal.actor, params.id, body)),
+    }),
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'DELETE',
+      url: '/api/users/:id',
+      summary: 'Remove a user and their sessions',
+      tags: ['admin'],
+      permission: 'users.manage',
+      params: UuidParam,
+    },
+    async ({ params, principal }) => {
+      await userRemover(app, principal.actor, params.id);
+      return { ok: true };
+    },
   );
 
   route(

@@ -1,12 +1,12 @@
-// Sign-in, sign-out, who am I, and first-run setup. Login is rate-limited per email and per address in the
-// database, so the limit holds across nodes.
+// Sign-in, sign-out, who am I, and first-run setup. Login is throttled per account and address in the database
+// (accounts/login-throttle.ts), so the delays hold across nodes; an attempt is counted before its password is hashed.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { loginAttemptCounter, loginSuccessRecorder } from '../../accounts/login-throttle.ts';
 import {
   countUsers,
   EmailSchema,
-  loginAllowed,
-  loginFailureRecorder,
+  notTheirOwnDetails,
   PasswordSchema,
   passwordVerifier,
   SESSION_TTL_MS,
@@ -30,6 +30,9 @@ export function presentUser(u: User) {
   };
 }
 
+const inWords = (seconds: number) =>
+  seconds < 60 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`;
+
 const LoginBody = z.object({ email: z.string().max(320), password: z.string().max(256) }).strict();
 const SetupBody = z
   .object({
@@ -38,7 +41,8 @@ const SetupBody = z
     name: z.string().max(200).optional(),
     password: PasswordSchema,
   })
-  .strict();
+  .strict()
+  .superRefine(notTheirOwnDetails);
 
 export function registerAuthRoutes(
   server: FastifyInstance,
@@ -65,13 +69,20 @@ export function registerAuthRoutes(
       body: LoginBody,
     },
     async ({ body, req, reply }) => {
-      if (!(await loginAllowed(app, body.email, req.ip)))
-        throw new AppError('rate_limited', 'too many failed sign-ins; try again in 15 minutes');
-      const user = await passwordVerifier(app.db, body.email, body.password);
-      if (!user) {
-        await loginFailureRecorder(app, body.email, req.ip);
-        throw new AppError('unauthorized', 'wrong email or password');
+      const gate = await loginAttemptCounter(app, body.email, req.ip);
+      if (!gate.allowed) {
+        reply.header('retry-after', String(gate.retryAfterSeconds));
+        throw new AppError(
+          'rate_limited',
+          `too many failed sign-ins; try again in ${inWords(gate.retryAfterSeconds)}`,
+          {
+            retryAfterSeconds: gate.retryAfterSeconds,
+          },
+        );
       }
+      const user = await passwordVerifier(app.db, body.email, body.password);
+      if (!user) throw new AppError('unauthorized', 'wrong email or password');
+      await loginSuccessRecorder(app, body.email, req.ip);
       const session = await sessionCreator(app, user);
       reply.setCookie(SESSION_COOKIE, session.cookie, cookieOptions);
       return { user: presentUser(user), csrfToken: session.csrfToken };

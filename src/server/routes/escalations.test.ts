@@ -106,6 +106,47 @@ describe('POST /api/escalations/:id/reply', () => {
   });
 });
 
+describe('POST /api/escalations/:id/resolve', () => {
+  it('lets only the claimer resolve a claimed escalation, as only the claimer may reply', async () => {
+    const agent = await buildScriptedAgent(api.app);
+    const { escalationId } = await startEscalatedRun(api.app, agent);
+    expect((await api.as('reviewer').post(`/api/escalations/${escalationId}/claim`)).statusCode).toBe(200);
+    for (const path of ['reply', 'resolve']) {
+      const other = await api
+        .as('admin')
+        .post(
+          `/api/escalations/${escalationId}/${path}`,
+          path === 'reply' ? { text: 'mine now' } : { resolution: 'x' },
+        );
+      expect(other.statusCode, path).toBe(409);
+      expect(other.json().error).toMatchObject({
+        id: 'invalid_state',
+        message: 'the escalation is claimed by token:test-reviewer',
+      });
+    }
+    expect((await api.as('viewer').get(`/api/escalations/${escalationId}`)).json().escalation.state).toBe(
+      'claimed',
+    );
+    const own = await api
+      .as('reviewer')
+      .post(`/api/escalations/${escalationId}/resolve`, { resolution: 'done' });
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json().escalation).toMatchObject({ state: 'resolved', resolvedBy: 'token:test-reviewer' });
+  });
+
+  it('lets anyone resolve an open escalation, which then counts as theirs', async () => {
+    const agent = await buildScriptedAgent(api.app);
+    const { escalationId } = await startEscalatedRun(api.app, agent);
+    const res = await api
+      .as('admin')
+      .post(`/api/escalations/${escalationId}/resolve`, { resolution: 'phoned' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().escalation).toMatchObject({ state: 'resolved', claimedBy: 'token:test-admin' });
+    const again = await api.as('admin').post(`/api/escalations/${escalationId}/resolve`, { resolution: 'x' });
+    expect(again.json().error).toMatchObject({ id: 'invalid_state', message: 'the escalation is resolved' });
+  });
+});
+
 describe('GET /api/escalations', () => {
   it('filters by kind, state and agent, and shows only that conversation in a transcript', async () => {
     const agent = await buildScriptedAgent(api.app);

@@ -1,10 +1,13 @@
 // Live updates for the dashboard: GET /api/events streams every bus event as Server-Sent Events. Events carry ids
 // only; the dashboard re-reads what changed through the API, so a lost event costs freshness, never correctness.
-// A `bus.resync` event (the node's LISTEN connection came back) tells it to re-read everything.
+// A `bus.resync` event (the node's LISTEN connection came back) tells it to re-read everything. A stream ends as soon
+// as its credential is no longer good: on `credentials.changed` (a logout, a revoked token, a user's role changed,
+// disabled or removed, on any node) the streams of that user or token look their credential up again.
 import type { FastifyInstance } from 'fastify';
+import { CREDENTIALS_CHANGED } from '../../accounts/users.ts';
 import type { App } from '../../app.ts';
 import { type EventBus, openEventBus, type TwelveEvent } from '../../events/bus.ts';
-import { route } from '../http.ts';
+import { lookupPrincipal, route } from '../http.ts';
 
 export interface EventRouteOptions {
   /** The node's bus. Without one, the route opens its own on first use and closes it with the server. */
@@ -66,7 +69,7 @@ export function registerEventRoutes(
       tags: ['events'],
       permission: 'events.read',
     },
-    async ({ req, reply }) => {
+    async ({ req, reply, principal }) => {
       const bus = await busFor();
       reply.hijack();
       const res = reply.raw;
@@ -89,7 +92,18 @@ export function registerEventRoutes(
         }
         res.write(chunk);
       };
-      const unsubscribe = bus.subscribe((event) => write(sseFrame(event)));
+      // Does a credentials.changed event concern this stream? A token's stream does not know its token's id, so it
+      // checks on every revocation (rare).
+      const concerns = (event: TwelveEvent) =>
+        principal.user ? event.userId === principal.user.id : typeof event.tokenId === 'string';
+      const recheck = async () => {
+        const now = await lookupPrincipal(app, req).catch(() => null);
+        if (!now || now.role !== principal.role || now.actor !== principal.actor) end();
+      };
+      const unsubscribe = bus.subscribe((event) => {
+        if (event.type !== CREDENTIALS_CHANGED) write(sseFrame(event));
+        else if (!ended && concerns(event)) void recheck();
+      });
       const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
       const expiry = setTimeout(() => end(), maxStreamMs);
       const end = () => {
