@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { SMTPServer } from 'smtp-server';
+import { SUPPORT_KIND } from '../src/agents/support/kind.ts';
 import { createApp } from '../src/app.ts';
 import { EMAIL_DEFAULTS } from '../src/channels/email/config.ts';
 import { startEmailChannel } from '../src/channels/email/service.ts';
@@ -129,7 +130,7 @@ async function measureListener(driver: string): Promise<Measured | null> {
   try {
     const app = createApp(target.db);
     await agentCreator(app, 'system:bench', {
-      kind: 'support',
+      kind: SUPPORT_KIND,
       name: 'mail-bench',
       config: { email: { address: SUPPORT } },
     });

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { SUPPORT_KIND } from '../src/agents/support/kind.ts';
 import { createApp } from '../src/app.ts';
 import { registerWhatsAppRoutes, WEBHOOK_PATH } from '../src/channels/whatsapp/routes.ts';
 import { SIGNATURE_HEADER, signatureValid } from '../src/channels/whatsapp/signature.ts';
@@ -148,7 +149,7 @@ async function measureWebhook(driver: string): Promise<Measured | null> {
   try {
     const app = createApp(target.db);
     await agentCreator(app, 'system:bench', {
-      kind: 'support',
+      kind: SUPPORT_KIND,
       name: 'wa-bench',
       config: { whatsapp: { phoneNumberId: PHONE_NUMBER_ID } },
     });

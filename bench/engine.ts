@@ -26,6 +26,7 @@ import {
   parseJsonl,
 } from '../src/agents/support/eval.ts';
 import { faqCreator, phrasingAdder } from '../src/agents/support/kb.ts';
+import { SUPPORT_KIND } from '../src/agents/support/kind.ts';
 import { trainHere } from '../src/agents/support/train.ts';
 import { createApp } from '../src/app.ts';
 import { LocalEngine, type TrainInput } from '../src/engines/local/index.ts';
@@ -194,7 +195,7 @@ async function measureEdit(all: LabeledText[]): Promise<EditRow> {
     await migrate(db);
     const app = createApp(db);
     const editor = 'user:bench@example.com';
-    const agentId = (await agentCreator(app, editor, { kind: 'support', name: 'bench-edit' })).id;
+    const agentId = (await agentCreator(app, editor, { kind: SUPPORT_KIND, name: 'bench-edit' })).id;
     const entries = buildEntries(all, { titles: true });
     const ids: string[] = [];
     for (const e of entries)

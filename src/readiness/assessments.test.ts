@@ -1,6 +1,7 @@
 // Readiness in the database: versioned, audited assessments, and evidence capping the mode the runtime enforces.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../test/support/db.ts';
+import { SUPPORT_KIND } from '../agents/support/kind.ts';
 import { type App, createApp } from '../app.ts';
 import { agentCreator, agentUpdater } from '../runtime/agents.ts';
 import { assessmentHistory, assessmentRecorder, evaluationRecorder, readinessOf } from './assessments.ts';
@@ -76,7 +77,7 @@ describe('readiness assessments', () => {
       escalationContacts: ['oncall@example.com'],
     });
     await evaluationRecorder(app, 'user:o@example.com', agent.id, {
-      kind: 'support',
+      kind: SUPPORT_KIND,
       passed: true,
       report: { precision: 0.97 },
     });
@@ -88,7 +89,7 @@ describe('readiness assessments', () => {
 
     // A failing evaluation after that takes production away again.
     await evaluationRecorder(app, 'user:o@example.com', agent.id, {
-      kind: 'support',
+      kind: SUPPORT_KIND,
       passed: false,
       report: {},
     });

@@ -69,7 +69,9 @@ function recording(seen: BrainContext['inputs'][]) {
 
 describe('brain inputs from the agent kind', () => {
   it("hands the kind's step input to every step and its start input to the run's first step only", async () => {
-    const t = buildTestRuntime(db, { brainInputsFor: (kind) => (kind === 'custom' ? INPUTS : undefined) });
+    const t = buildTestRuntime(db, {
+      brainInputsFor: (kind) => (kind === 'another-kind' ? INPUTS : undefined),
+    });
     const seen: BrainContext['inputs'][] = [];
     const agent = await t.agent({ script: recording(seen) });
     const conversationId = `c-${Math.random()}`;
@@ -112,7 +114,9 @@ describe('brain inputs from the agent kind', () => {
   });
 
   it('reads nothing for a kind without inputs', async () => {
-    const t = buildTestRuntime(db, { brainInputsFor: (kind) => (kind === 'support' ? INPUTS : undefined) });
+    const t = buildTestRuntime(db, {
+      brainInputsFor: (kind) => (kind === 'another-kind' ? INPUTS : undefined),
+    });
     const seen: BrainContext['inputs'][] = [];
     const agent = await t.agent({ script: recording(seen) });
     await t.runtime.startRun(agent.id, {

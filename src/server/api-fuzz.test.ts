@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, buildApi } from '../../test/support/api.ts';
 import { faqCreator } from '../agents/support/kb.ts';
+import { SUPPORT_KIND } from '../agents/support/kind.ts';
 import { conversationOpener, customerMessageHandler } from '../conversations/conversations.ts';
 import { mulberry32 } from '../engines/local/random.ts';
 import { agentCreator } from '../runtime/agents.ts';
@@ -28,7 +29,7 @@ const real: string[] = [];
 
 beforeAll(async () => {
   api = await buildApi();
-  const agent = await agentCreator(api.app, 'user:admin@example.com', { kind: 'support', name: 'fuzzed' });
+  const agent = await agentCreator(api.app, 'user:admin@example.com', { kind: SUPPORT_KIND, name: 'fuzzed' });
   const entry = await faqCreator(api.app, 'user:admin@example.com', agent.id, {
     title: 'Opening hours',
     answer: 'Nine to five.',

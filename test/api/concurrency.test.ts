@@ -3,6 +3,7 @@
 // trail verifies afterwards. Real concurrency is on the PostgreSQL server (TEST_DATABASE_URL); on PGlite the same
 // requests run interleaved on one connection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { verifyAudit } from '../../src/audit/verify.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import { type Api, buildApi, type Response } from '../support/api.ts';
@@ -28,7 +29,7 @@ async function expectVerified() {
 
 describe('concurrent writes to one audit stream', () => {
   it(`creates ${N} KB entries of one agent at once`, async () => {
-    const agent = await agentCreator(api.app, 'test', { kind: 'support', name: 'concurrent-kb' });
+    const agent = await agentCreator(api.app, 'test', { kind: SUPPORT_KIND, name: 'concurrent-kb' });
     const reviewer = api.as('reviewer');
     const responses = await Promise.all(
       Array.from({ length: N }, (_, i) =>
@@ -75,7 +76,7 @@ describe('concurrent writes to one audit stream', () => {
   });
 
   it(`changes one agent's settings ${N} times at once`, async () => {
-    const agent = await agentCreator(api.app, 'test', { kind: 'support', name: 'concurrent-settings' });
+    const agent = await agentCreator(api.app, 'test', { kind: SUPPORT_KIND, name: 'concurrent-settings' });
     const admin = api.as('admin');
     const responses = await Promise.all(
       Array.from({ length: N }, (_, i) =>
@@ -108,7 +109,7 @@ describe('concurrent writes to one audit stream', () => {
   });
 
   it('all of them at once, on the system stream and one agent stream together', async () => {
-    const agent = await agentCreator(api.app, 'test', { kind: 'support', name: 'concurrent-mixed' });
+    const agent = await agentCreator(api.app, 'test', { kind: SUPPORT_KIND, name: 'concurrent-mixed' });
     const admin = api.as('admin');
     const responses = await Promise.all(
       Array.from({ length: N }, (_, i) => {

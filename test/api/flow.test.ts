@@ -2,6 +2,7 @@
 // start a run (suspended), find it in the approval queue, approve it (the run finishes; a second decision is 409),
 // read the run viewer, then take an escalation through claim → reply → resolve and a checkpoint through close.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { type Api, buildApi, type Client } from '../support/api.ts';
 
 let api: Api;
@@ -242,7 +243,7 @@ describe('agent settings', () => {
       replyTime: '2 hours',
     };
     const created = await admin.post('/api/agents', {
-      kind: 'support',
+      kind: SUPPORT_KIND,
       name: 'hours-desk',
       config: { businessHours: hours },
     });

@@ -6,6 +6,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role, tokenCreator, userCreator } from '../../src/accounts/users.ts';
 import { escalateQuestionAdder, faqCreator } from '../../src/agents/support/kb.ts';
+import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import { escalationReplier } from '../../src/runtime/escalations.ts';
 import { registeredRoutes } from '../../src/server/http.ts';
@@ -53,7 +54,7 @@ const unique = () => randomUUID().slice(0, 8);
 const entryFor = async () => ({
   id: (await faqCreator(app, 'test', shared.id, { title: `Entry ${unique()}`, answer: 'An answer.' })).id,
 });
-const support = await agentCreator(app, 'test', { kind: 'support', name: `support-${unique()}` });
+const support = await agentCreator(app, 'test', { kind: SUPPORT_KIND, name: `support-${unique()}` });
 /** A support conversation handed to a person who has already answered: what the inbox saves to the KB. */
 const answeredSupportEscalation = async () => {
   const { escalationId } = await startEscalatedRun(app, support);

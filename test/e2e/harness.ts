@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { faqCreator } from '../../src/agents/support/kb.ts';
+import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { type App, createApp } from '../../src/app.ts';
 import type { LlmSettings } from '../../src/engines/llm/settings.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
@@ -98,7 +99,7 @@ export async function lookalikeAgent(
   options: { confidenceThreshold?: number } = {},
 ): Promise<string> {
   const agent = await agentCreator(app, 'test', {
-    kind: 'support',
+    kind: SUPPORT_KIND,
     name: 'lookalike',
     displayName: 'Lookalike',
     ...options,

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
 import { prepareEngines } from '../../src/agents/support/engines.ts';
-import { supportContext, supportOf } from '../../src/agents/support/kind.ts';
+import { SUPPORT_KIND, supportContext, supportOf } from '../../src/agents/support/kind.ts';
 import { conversationOpener, customerMessageHandler } from '../../src/conversations/conversations.ts';
 import { type EventBus, openEventBus } from '../../src/events/bus.ts';
 import { evaluationRecorder } from '../../src/readiness/assessments.ts';
@@ -70,7 +70,7 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
     // Not assessed: the agent runs in shadow mode, so its answers are drafts a person reviews in the inbox.
     agentId = (
       await agentCreator(srv.app, 'test', {
-        kind: 'support',
+        kind: SUPPORT_KIND,
         name: AGENT,
         displayName: 'Northwind Cycles',
         confidenceThreshold: 0.5,
@@ -420,7 +420,7 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       await section.getByText('Not evaluated yet.').waitFor();
       // Evidence recorded without figures (an older version, or by hand) is named, not drawn.
       const [row] = await srv.db.query<{ id: string }>('SELECT id FROM agents WHERE name = $1', [AGENT]);
-      await evaluationRecorder(srv.app, 'test', row!.id, { kind: 'support', passed: false, report: {} });
+      await evaluationRecorder(srv.app, 'test', row!.id, { kind: SUPPORT_KIND, passed: false, report: {} });
       await page.reload();
       await section.getByText(/^An evaluation was recorded .* without its figures/).waitFor();
       const test = [

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
 import { prepareEngines } from '../../src/agents/support/engines.ts';
 import { faqCreator } from '../../src/agents/support/kb.ts';
-import { supportContext } from '../../src/agents/support/kind.ts';
+import { SUPPORT_KIND, supportContext } from '../../src/agents/support/kind.ts';
 import { type EventBus, openEventBus } from '../../src/events/bus.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import {
@@ -98,7 +98,7 @@ async function signIn(p: Page, url: string) {
 async function seed(server: TestServer): Promise<void> {
   await userCreator(server.app, 'test', { ...ADMIN, role: 'admin' });
   const agent = await agentCreator(server.app, 'test', {
-    kind: 'support',
+    kind: SUPPORT_KIND,
     name: AGENT,
     displayName: 'Northwind Cycles',
     confidenceThreshold: 0.5,

@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenCreator } from '../../src/accounts/users.ts';
+import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { createApp } from '../../src/app.ts';
 import { createServices } from '../../src/context.ts';
 import { JOB_DEFINITIONS } from '../../src/jobs/definitions.ts';
@@ -197,7 +198,7 @@ describe.skipIf(!serverUrl)('two nodes on one PostgreSQL', () => {
 
   it("an edit of the KB on A makes B train the agent's engine before any question reaches B", async () => {
     const name = `mn-kb-${randomUUID().slice(0, 8)}`;
-    let res = await api(nodeA, 'POST', '/api/agents', { kind: 'support', name });
+    let res = await api(nodeA, 'POST', '/api/agents', { kind: SUPPORT_KIND, name });
     expect(res.status).toBe(201);
     res = await api(nodeA, 'POST', `/api/agents/${name}/kb/entries`, {
       title: 'Opening hours',

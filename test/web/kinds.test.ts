@@ -7,6 +7,7 @@ import { createElement, Fragment, type ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { AGENT_KINDS } from '../../src/agents/registry.ts';
+import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { kindOf, kindPage, WEB_KINDS } from '../../web/src/agents/registry.ts';
 import { matchRoute } from '../../web/src/router.tsx';
 import type { AgentView } from '../../web/src/types.ts';
@@ -59,7 +60,7 @@ describe('web agent kinds', () => {
       view: 'kb',
     });
     expect(kindPage('kb')?.title).toBe('Knowledge base');
-    expect(kindOf('support')?.pages?.map((p) => p.path)).toEqual(['kb']);
+    expect(kindOf(SUPPORT_KIND)?.pages?.map((p) => p.path)).toEqual(['kb']);
     expect(matchRoute('/agents/support-bot/readiness', isAgentPage)).toEqual({
       page: 'readiness',
       agent: 'support-bot',
@@ -69,8 +70,8 @@ describe('web agent kinds', () => {
   });
 
   it("reads a support agent's 30-day summary and links its KB page on the card; other kinds add nothing", () => {
-    const support = kindOf('support')!;
-    const agent = { name: 'help desk', displayName: 'Help desk', kind: 'support' } as AgentView;
+    const support = kindOf(SUPPORT_KIND)!;
+    const agent = { name: 'help desk', displayName: 'Help desk', kind: SUPPORT_KIND } as AgentView;
     expect(support.cardSummary?.(agent)).toBeNull();
     const summary = {
       since: '2026-11-07T00:00:00.000Z',
@@ -90,7 +91,7 @@ describe('web agent kinds', () => {
     );
     expect(support.inbox).toBeDefined();
     // The other kinds are a name in the new-agent form, nothing more (yet).
-    for (const k of WEB_KINDS.filter((k) => k.kind !== 'support')) {
+    for (const k of WEB_KINDS.filter((k) => k.kind !== SUPPORT_KIND)) {
       expect(Object.keys(k).filter((key) => !['kind', 'label', 'description'].includes(key))).toEqual([]);
     }
     expect(kindOf('a-newer-kind')).toBeUndefined();
