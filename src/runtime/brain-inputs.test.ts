@@ -70,7 +70,7 @@ function recording(seen: BrainContext['inputs'][]) {
 describe('brain inputs from the agent kind', () => {
   it("hands the kind's step input to every step and its start input to the run's first step only", async () => {
     const t = buildTestRuntime(db, {
-      brainInputsFor: (kind) => (kind === 'another-kind' ? INPUTS : undefined),
+      brainInputsFor: (kind) => (kind === 'custom' ? INPUTS : undefined),
     });
     const seen: BrainContext['inputs'][] = [];
     const agent = await t.agent({ script: recording(seen) });
