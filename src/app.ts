@@ -4,6 +4,7 @@ import { buildDemoTools } from './agents/custom/tools.ts';
 import { type LlmBackend, lazyLlmBackend, supportLlmBrainFactory } from './agents/support/brain.llm.ts';
 import { EngineCache } from './agents/support/engine-cache.ts';
 import { supportKind } from './agents/support/module.ts';
+import { stallableBrain } from './channels/stall.ts';
 import type { Clock } from './clock.ts';
 import { createServices, type Services } from './context.ts';
 import type { LlmSettings } from './engines/llm/settings.ts';
@@ -79,9 +80,11 @@ export function createApp(
   const toolsFor = (agent: AgentConfig) => kinds.get(agent.kind)?.tools(agent) ?? empty;
   const runtime = new Runtime(svc, {
     brainFor: (agent) =>
-      agent.brain === 'scripted'
-        ? scriptedBrainFromConfig(agent.config)
-        : (kinds.get(agent.kind)?.brain(agent) ?? unavailableBrain(agent.kind)),
+      stallableBrain(
+        agent.brain === 'scripted'
+          ? scriptedBrainFromConfig(agent.config)
+          : (kinds.get(agent.kind)?.brain(agent) ?? unavailableBrain(agent.kind)),
+      ),
     toolsFor,
     modeFor: async (q, agent) => (await readinessOf(q, agent, toolsFor(agent))).effectiveMode,
     humanOnlyTools: HUMAN_ONLY_TOOLS,
