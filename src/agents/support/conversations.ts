@@ -5,6 +5,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { App } from '../../app.ts';
 import { AppError } from '../../errors.ts';
 import { emitEvent } from '../../events/emit.ts';
+import { nodeAliveSql } from '../../runtime/presence.ts';
 import type { WrittenMessage } from '../../runtime/run-state.ts';
 import { getRun, orphanedRunResumer, type Run } from '../../runtime/runs.ts';
 import { type Queryable, sqlState } from '../../store/db.ts';
@@ -117,7 +118,7 @@ export interface CustomerMessageResult {
   escalationId: string | null;
   /**
    * The customer message already stored under the given clientId. Its run, if its driver died before it finished,
-   * has been driven to its end by this call (`run`: the run as it is now; `escalationId`: a hand-off it opened).
+   * has been driven by this call (`run`: that run as it is now; else null). `escalationId`: a hand-off its run opened.
    */
   duplicate?: TranscriptMessage;
   /**
@@ -180,32 +181,43 @@ export async function customerMessageHandler(
       stored_meta: Record<string, unknown> | null;
       stored_at: Date | null;
       stored_run: string | null;
+      run_orphaned: boolean | null;
+      run_escalation: string | null;
       held_id: string | null;
     }>(
       `SELECT s.id AS stored_id, s.status AS stored_status, s.body AS stored_body, s.meta AS stored_meta,
-         s.created_at AS stored_at, s.run_id AS stored_run, h.id AS held_id
+         s.created_at AS stored_at, s.run_id AS stored_run,
+         CASE WHEN r.status = 'running' THEN r.lease_owner IS NULL OR (r.lease_owner <> $3
+           AND NOT ${nodeAliveSql('r.lease_owner')}) END AS run_orphaned,
+         (SELECT id FROM escalations WHERE run_id = s.run_id LIMIT 1) AS run_escalation, h.id AS held_id
        FROM (SELECT 1) one
        LEFT JOIN LATERAL (SELECT id, status, body, meta, created_at, run_id FROM messages
          WHERE $2::text IS NOT NULL AND conversation_id = $1 AND direction = 'in' AND meta->>'clientId' = $2
          LIMIT 1) s ON true
+       LEFT JOIN runs r ON r.id = s.run_id
        LEFT JOIN LATERAL (SELECT id FROM escalations WHERE conversation_id = $1 AND state <> 'resolved'
          ORDER BY created_at DESC LIMIT 1) h ON true`,
-      [conversation.id, clientId],
+      [conversation.id, clientId, app.nodeId],
     );
     if (state?.stored_id) {
       // Stored by an earlier attempt whose process may have died mid-run: finish that run now (once; a live driver
       // keeps it), so the resend is answered without waiting for the recovery job.
-      if (state.stored_run) await orphanedRunResumer(app, app.runtime, state.stored_run);
-      const storedRun = state.stored_run ? await getRun(app.db, state.stored_run) : null;
-      const [opened] = storedRun
-        ? await app.db.query<{ id: string }>('SELECT id FROM escalations WHERE run_id = $1 LIMIT 1', [
-            storedRun.id,
-          ])
-        : [];
+      let escalationId = state.run_escalation;
+      let resumed: Run | null = null;
+      if (state.stored_run && state.run_orphaned) {
+        await orphanedRunResumer(app, app.runtime, state.stored_run);
+        resumed = await getRun(app.db, state.stored_run);
+        escalationId =
+          (
+            await app.db.query<{ id: string }>('SELECT id FROM escalations WHERE run_id = $1 LIMIT 1', [
+              state.stored_run,
+            ])
+          )[0]?.id ?? null;
+      }
       return {
         handledBy: 'duplicate',
-        run: storedRun,
-        escalationId: opened?.id ?? null,
+        run: resumed,
+        escalationId,
         duplicate: {
           id: state.stored_id,
           direction: 'in',
