@@ -1,20 +1,22 @@
-// A test-only seam for crash tests with real processes: with TWELVE_TEST_STALL=<point>@<marker> in its environment, a
-// process that reaches <point> for a customer message whose text contains <marker> writes
-// "twelve-test: stalled at <point> <key>" to stderr and stops there for good, so the test can kill -9 it in exactly
-// that state. Points: inbound.claimed (an email or WhatsApp message claimed, nothing written), run.brain (the run and
-// the customer's message written, no answer yet: any channel), inbound.handled (answered, the inbound row not yet
-// marked). Without the variable (always, outside tests) it does nothing.
+// A test-only seam for crash tests with real processes: with TWELVE_TEST_STALL=<point>@<marker>[,<point>@<marker>…]
+// in its environment, a process that reaches <point> for a customer message whose text contains <marker> (any
+// message without @<marker>) writes "twelve-test: stalled at <point> <key>" to stderr and stops there for good, so
+// the test can kill -9 it in exactly that state. Points: inbound.claimed (an email or WhatsApp message claimed,
+// nothing written), run.brain (the run and the customer's message written, no answer yet: any channel),
+// inbound.handled (answered, the inbound row not yet marked), outbox (the outbox delivers nothing: no send is in
+// flight when the process is killed). Without the variable (always, outside tests) it does nothing.
 import type { Brain } from '../runtime/types.ts';
 
-export type StallPoint = 'inbound.claimed' | 'run.brain' | 'inbound.handled';
+export type StallPoint = 'inbound.claimed' | 'run.brain' | 'inbound.handled' | 'outbox';
 
 function armed(point: StallPoint, text: string): boolean {
   const spec = process.env.TWELVE_TEST_STALL;
   if (!spec) return false;
-  const at = spec.indexOf('@');
-  const name = at < 0 ? spec : spec.slice(0, at);
-  const marker = at < 0 ? '' : spec.slice(at + 1);
-  return name === point && text.includes(marker);
+  return spec.split(',').some((one) => {
+    const at = one.indexOf('@');
+    const name = at < 0 ? one : one.slice(0, at);
+    return name === point && text.includes(at < 0 ? '' : one.slice(at + 1));
+  });
 }
 
 export async function stallPoint(point: StallPoint, key: string, text: string): Promise<void> {
