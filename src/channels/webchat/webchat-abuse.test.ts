@@ -174,17 +174,20 @@ describe('limits across nodes', () => {
           await n.listen({ port: 0, host: '127.0.0.1' });
         }
         const [a, b] = nodes.map((n) => `ws://127.0.0.1:${portOf(n)}/api/webchat/northwind/socket`);
-        // On A: a new conversation and two messages (3 of the address's 4).
+        // On A: three messages (3 of the address's 4; the conversation is written with the first, at no extra cost).
         const first = await greeted(a);
-        for (const i of [0, 1]) {
+        for (const i of [0, 1, 2]) {
           first.send({ type: 'message', text: `hello ${i}`, clientId: `n-${i}` });
           await first.next((f) => f.type === 'message' && f.author === 'agent');
         }
-        // On B: a new conversation (4 of 4; B had not seen the address), then both nodes sync (every 200 ms).
+        // On B: a message in a new conversation (4 of 4; B had not seen the address), then both nodes sync (every
+        // 200 ms).
         const second = await greeted(b);
+        second.send({ type: 'message', text: 'hello from B', clientId: 'b-0' });
+        await second.next((f) => f.type === 'message' && f.author === 'agent');
         await new Promise((r) => setTimeout(r, 700));
-        second.send({ type: 'message', text: 'one more', clientId: 'n-2' });
-        expect(await second.next(isError('rate_limited'))).toMatchObject({ clientId: 'n-2' });
+        second.send({ type: 'message', text: 'one more', clientId: 'b-1' });
+        expect(await second.next(isError('rate_limited'))).toMatchObject({ clientId: 'b-1' });
         first.send({ type: 'message', text: 'and on A', clientId: 'n-3' });
         expect(await first.next(isError('rate_limited'))).toMatchObject({ clientId: 'n-3' });
         first.close();
