@@ -7,7 +7,8 @@
 // every customer message is stored once, every customer answered once (sends counted at the fake Graph API and
 // the SMTP sink), nothing is left processing, unanswered or running, and `twelve audit verify` passes.
 // The first process's outbox is held (the `outbox` stall point), so no send is in flight at the kill: what the
-// second process sends is all that is sent.
+// second process sends is all that is sent. On a PostgreSQL server, two nodes as well: one is killed mid-message
+// and the other, running all along, finishes its work at once when the providers redeliver.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -336,7 +337,81 @@ async function crashScenario(point: Point): Promise<void> {
   }
 }
 
+/**
+ * Two nodes on one PostgreSQL: node A stops in the brain on a WhatsApp message and a web chat message and is killed;
+ * node B, running all along and never restarted, gets the redelivery and the chat's reconnect and finishes both at
+ * once (A's presence lock went with its connection), answering every customer once.
+ */
+async function twoNodeScenario(): Promise<void> {
+  const site = await newSite();
+  const t = traffic(String(randomBytes(3).readUIntBE(0, 3) % 1_000_000).padStart(6, '0'));
+  const events = t.whatsapp.slice(0, 10);
+  let a: NodeProcess | null = null;
+  let b: NodeProcess | null = null;
+  try {
+    await setUp(site);
+    const sentBefore = graph.sent.length;
+    [a, b] = await Promise.all([
+      startNode(nodeEnv(site, await freePort(), `run.brain@${MARK},outbox`), 90_000),
+      startNode(nodeEnv(site, await freePort(), null), 90_000),
+    ]);
+    const chat = await ChatClient.open(chatUrl(a));
+    chat.send({ type: 'hello' });
+    const welcome = await chat.type('welcome');
+    chat.send({ type: 'message', text: t.chat.text, clientId: t.chat.clientId });
+    for (const e of events)
+      expect((await graph.deliver(`${a.url}/webhooks/whatsapp`, e.payload)).status).toBe(200);
+    await stalled(a, 'run.brain', 2);
+    expect(await a.stop('SIGKILL')).toBeNull();
+    a = null;
+    chat.close();
+
+    const again = await ChatClient.open(chatUrl(b));
+    again.send({ type: 'hello', conversationId: welcome.conversationId, resumeToken: welcome.resumeToken });
+    expect((await again.type('welcome')).conversationId).toBe(welcome.conversationId);
+    again.send({ type: 'message', text: t.chat.text, clientId: t.chat.clientId });
+    await again.next((f) => f.type === 'message' && f.author === 'agent', 60_000);
+    again.close();
+    for (const e of events)
+      expect((await graph.deliver(`${b.url}/webhooks/whatsapp`, e.payload)).status).toBe(200);
+    await waitFor(
+      'every customer answered',
+      async () => graph.sent.length - sentBefore >= events.length,
+      90_000,
+    );
+    expect(await b.stop('SIGTERM')).toBe(0);
+    b = null;
+
+    const sends = graph.sent.slice(sentBefore).map((s) => s.to);
+    expect(sends.sort()).toEqual(events.map((e) => e.from).sort());
+    await withDb(site, async (db) => {
+      expect(await db.query(`SELECT external_id FROM channel_inbound WHERE status <> 'processed'`)).toEqual(
+        [],
+      );
+      expect(await db.query(`SELECT id FROM runs WHERE status = 'running'`)).toEqual([]);
+      const perConversation = await db.query<{ inbound: number; outbound: number }>(
+        `SELECT count(*) FILTER (WHERE m.direction = 'in')::int AS inbound,
+           count(*) FILTER (WHERE m.direction = 'out' AND m.status = 'sent')::int AS outbound
+         FROM conversations c JOIN messages m ON m.conversation_id = c.id GROUP BY c.id`,
+      );
+      expect(perConversation).toHaveLength(events.length + 1);
+      for (const c of perConversation) expect(c).toEqual({ inbound: 1, outbound: 1 });
+    });
+  } finally {
+    await Promise.all([a?.stop('SIGKILL').catch(() => {}), b?.stop('SIGKILL').catch(() => {})]);
+    await site.dispose();
+  }
+}
+
 describe(`inbound messages across a crash, real processes (${driverName})`, () => {
+  it.skipIf(!serverUrl)(
+    'two nodes on one server: the survivor finishes at once what the killed node was doing, once',
+    async () => {
+      await twoNodeScenario();
+    },
+    300_000,
+  );
+
   it('killed in the brain (the run and the message written, no answer): answered once on every channel', async () => {
     await crashScenario('run.brain');
   }, 300_000);
