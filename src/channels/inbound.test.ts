@@ -109,7 +109,7 @@ async function effects(msg: InboundMessage) {
 }
 
 describe('the inbound sweep after a process died mid-message', () => {
-  it('does not re-apply a message whose effects were written: it only marks it processed, at once and after 10 minutes', async () => {
+  it('does not re-apply a message whose effects were written: it only marks it processed, at once and after 10 minutes [channel:inbound-exactly-once]', async () => {
     const msg = inbound('When are you open on Saturday? #handled');
     await dieAt('inbound.handled', msg);
     // The dead process stored the customer's message, answered it and queued the answer; the row says processing.

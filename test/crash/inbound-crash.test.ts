@@ -405,14 +405,14 @@ async function twoNodeScenario(): Promise<void> {
 
 describe(`inbound messages across a crash, real processes (${driverName})`, () => {
   it.skipIf(!serverUrl)(
-    'two nodes on one server: the survivor finishes at once what the killed node was doing, once',
+    'two nodes on one server: the survivor finishes at once what the killed node was doing, once [channel:inbound-exactly-once]',
     async () => {
       await twoNodeScenario();
     },
     300_000,
   );
 
-  it('killed in the brain (the run and the message written, no answer): answered once on every channel', async () => {
+  it('killed in the brain (the run and the message written, no answer): answered once on every channel [channel:inbound-exactly-once]', async () => {
     await crashScenario('run.brain');
   }, 300_000);
 
