@@ -163,6 +163,19 @@ describe('the inbound sweep after a process died mid-message', () => {
     });
   });
 
+  it('processes at once a message recorded by a process that died before processing it', async () => {
+    const msg = inbound('Do you sell gift cards? #recorded');
+    const dead = createApp(db, { clock, nodeId: `node-dead-${msg.externalId}` });
+    expect(await inboundRecorder(dead, msg)).toBe(true); // acknowledged, then the process died
+    expect(await inboundSweeper(app)).toBe(1); // no clock moved: not 30 seconds later
+    expect(await effects(msg)).toMatchObject({
+      status: 'processed',
+      customer: 1,
+      answers: 1,
+      conversations: 1,
+    });
+  });
+
   it('leaves a message to the live process that holds it (until it has held it for ten minutes)', async () => {
     const msg = inbound('Can I hire a bike? #live');
     const liveId = `node-busy-${msg.externalId}`;

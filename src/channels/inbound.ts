@@ -24,12 +24,15 @@ const CLAIM_TAKEOVER_MS = 10 * 60_000;
 /** A sender's messages join their latest conversation on the channel if it is this recent (WhatsApp, email without headers). */
 const CONVERSATION_REUSE_MS = 24 * 3600_000;
 
-/** Records an inbound message; false when this provider id was seen before (a redelivery). */
+/**
+ * Records an inbound message; false when this provider id was seen before (a redelivery). The row names the node that
+ * recorded it (claimed_by, while 'received'): if that node dies before processing it, the sweep takes it at once.
+ */
 export async function inboundRecorder(app: App, msg: InboundMessage): Promise<boolean> {
   const rows = await app.db.query(
-    `INSERT INTO channel_inbound (channel, external_id, agent_id, payload, received_at) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (channel, external_id) DO NOTHING RETURNING external_id`,
-    [msg.channel, msg.externalId, msg.agentId, JSON.stringify(msg), app.clock.now()],
+    `INSERT INTO channel_inbound (channel, external_id, agent_id, payload, received_at, claimed_by)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (channel, external_id) DO NOTHING RETURNING external_id`,
+    [msg.channel, msg.externalId, msg.agentId, JSON.stringify(msg), app.clock.now(), app.nodeId],
   );
   return rows.length === 1;
 }
@@ -118,6 +121,10 @@ export function inboundClientId(channel: string, externalId: string): string {
  */
 const ABANDONED_SQL = `status = 'processing' AND claimed_by IS DISTINCT FROM $3
   AND ((claimed_by IS NOT NULL AND NOT ${nodeAliveSql('claimed_by')}) OR COALESCE(claimed_at, received_at) < $4)`;
+
+/** A 'received' row whose recorder no longer runs: nobody else will process it ($3: this node's id). */
+const ORPHANED_SQL = `status = 'received' AND claimed_by IS NOT NULL AND claimed_by <> $3
+  AND NOT ${nodeAliveSql('claimed_by')}`;
 
 /**
  * Processes one recorded message, exactly once whatever crashes in between: a conditional claim names this node;
@@ -266,14 +273,15 @@ async function handToHuman(
 
 /**
  * Retries messages recorded but not processed: received or failed ones after `olderThanMs` (the node that recorded
- * them usually processes them first), and those a process that no longer runs was processing, at once. Re-processing
+ * them usually processes them first), and those a process that no longer runs recorded or was processing, at once. Re-processing
  * is idempotent (inboundProcessor), so a message whose effects were already written is only marked processed.
  */
 export async function inboundSweeper(app: App, olderThanMs = 30_000): Promise<number> {
   const now = app.clock.now().getTime();
   const due = await app.db.query<{ channel: string; external_id: string }>(
     `SELECT channel, external_id FROM channel_inbound
-     WHERE attempts < $2 AND ((status IN ('received', 'failed') AND received_at < $1) OR (${ABANDONED_SQL}))
+     WHERE attempts < $2
+       AND ((status IN ('received', 'failed') AND received_at < $1) OR (${ORPHANED_SQL}) OR (${ABANDONED_SQL}))
      ORDER BY received_at LIMIT 100`,
     [new Date(now - olderThanMs), MAX_ATTEMPTS, app.nodeId, new Date(now - CLAIM_TAKEOVER_MS)],
   );

@@ -1,10 +1,10 @@
 -- Inbound messages are processed exactly once across crashes (channels/inbound.ts).
 --
 -- A claim names the process that holds it (its node id; runtime/presence.ts tells whether that process still runs),
--- so a restarted node takes over a message a dead process was handling at once, not after a timeout.
+-- so a restarted node takes over a message a dead process was handling at once, not after a timeout. A row still
+-- 'received' names the node that recorded it (which processes it next), for the same reason.
 ALTER TABLE channel_inbound ADD COLUMN claimed_by text;
 ALTER TABLE channel_inbound ADD COLUMN claimed_at timestamptz;
-CREATE INDEX channel_inbound_claimed ON channel_inbound (claimed_by) WHERE status = 'processing';
 
 -- A customer message is stored once per client id in its conversation: the web chat's clientId, and for email and
 -- WhatsApp the inbound row it came from. The runtime already refuses a known client id in the statement that starts
