@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestDb, type TestDb } from '../../test/support/db.ts';
+import { conversationOpener, customerMessageHandler } from '../agents/support/conversations.ts';
 import { kbImporter } from '../agents/support/import.ts';
 import { type App, createApp } from '../app.ts';
 import { ManualClock } from '../clock.ts';
@@ -13,6 +14,7 @@ import { assessmentRecorder, evaluationRecorder } from '../readiness/assessments
 import { agentCreator, agentUpdater } from '../runtime/agents.ts';
 import { startPresence } from '../runtime/presence.ts';
 import type { AgentConfig } from '../runtime/types.ts';
+import { sqlState } from '../store/db.ts';
 import type { InboundMessage } from './channel.ts';
 import { inboundProcessor, inboundRecorder, inboundSweeper } from './inbound.ts';
 
@@ -194,5 +196,28 @@ describe('the inbound sweep after a process died mid-message', () => {
     } finally {
       await presence.stop();
     }
+  });
+});
+
+describe('a customer message is stored once per client id', () => {
+  it('whoever races: five handlers at once store it once, and the database refuses a second copy', async () => {
+    const { conversation } = await conversationOpener(app, { agentId: agent.id, channel: 'webchat' });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        customerMessageHandler(app, { conversation, text: 'Do you repair e-bikes?', clientId: 'race-1' }),
+      ),
+    );
+    expect(results.filter((r) => r.handledBy === 'duplicate')).toHaveLength(4);
+    const stored = await db.query<{ id: string }>(
+      `SELECT id FROM messages WHERE conversation_id = $1 AND direction = 'in'`,
+      [conversation.id],
+    );
+    expect(stored).toHaveLength(1);
+    const copy = db.query(
+      `INSERT INTO messages (agent_id, conversation_id, direction, author, status, body, meta)
+       VALUES ($1, $2, 'in', 'customer', 'received', 'again', '{"clientId":"race-1"}')`,
+      [agent.id, conversation.id],
+    );
+    await expect(copy.then(() => null, sqlState)).resolves.toBe('23505');
   });
 });
