@@ -3,6 +3,7 @@
 // MCP) builds one of these.
 import type { AgentKind, KindInstance } from './agents/kind.ts';
 import { AGENT_KINDS } from './agents/registry.ts';
+import { stallableBrain } from './channels/stall.ts';
 import type { Clock } from './clock.ts';
 import { createServices, type Services } from './context.ts';
 import { type LlmBackend, lazyLlmBackend } from './engines/llm/backend.ts';
@@ -69,9 +70,11 @@ export function createApp(
   const toolsFor = (agent: AgentConfig) => kinds.get(agent.kind)?.tools(agent) ?? empty;
   const runtime = new Runtime(svc, {
     brainFor: (agent) =>
-      agent.brain === 'scripted'
-        ? scriptedBrainFromConfig(agent.config)
-        : (kinds.get(agent.kind)?.brain(agent) ?? unavailableBrain(agent.kind)),
+      stallableBrain(
+        agent.brain === 'scripted'
+          ? scriptedBrainFromConfig(agent.config)
+          : (kinds.get(agent.kind)?.brain(agent) ?? unavailableBrain(agent.kind)),
+      ),
     toolsFor,
     brainInputsFor: (kind) => kinds.get(kind)?.brainInputs,
     modeFor: async (q, agent) => (await readinessOf(q, agent, toolsFor(agent))).effectiveMode,

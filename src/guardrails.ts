@@ -174,6 +174,11 @@ export const GUARDRAILS: readonly Guardrail[] = [
     promise: 'a provider redelivering an event produces one message and one answer',
   },
   {
+    id: 'channel:inbound-exactly-once',
+    promise:
+      'a customer message on any channel is stored once and answered once when the process handling it is killed, and a restarted or surviving node finishes it at once',
+  },
+  {
     id: 'channel:signature-verified',
     promise: 'a WhatsApp event with a forged or missing signature is refused and nothing is stored',
   },

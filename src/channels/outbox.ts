@@ -5,6 +5,7 @@ import type { App } from '../app.ts';
 import { emitEvent } from '../events/emit.ts';
 import type { ChannelName, ChannelSender, OutboundDelivery } from './channel.ts';
 import { PermanentDeliveryError } from './channel.ts';
+import { stallPoint } from './stall.ts';
 
 /** Delay before attempt n+1 after n failed attempts. */
 const BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000];
@@ -22,6 +23,7 @@ export async function outboxDeliverer(
   senders: ReadonlyMap<ChannelName, ChannelSender>,
   batch = 20,
 ): Promise<OutboxReport> {
+  await stallPoint('outbox', 'deliver', '');
   const now = app.clock.now();
   const report: OutboxReport = { sent: 0, retried: 0, failed: 0 };
   await app.db.query(

@@ -19,6 +19,7 @@ export class ChannelPump {
   private sweepTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private running: Promise<void> | null = null;
+  private sweeping: Promise<void> | null = null;
   private again = false;
   private stopped = false;
 
@@ -29,18 +30,30 @@ export class ChannelPump {
   ) {}
 
   start(bus: EventBus | null): void {
+    // Inbound first, with or without senders: at start, what a process that died was processing is taken over now
+    // (the sweep knows which claimants no longer run), not after a timeout.
+    this.sweep();
+    this.sweepTimer = setInterval(() => this.sweep(), this.options.sweepMs ?? 30_000);
     if (this.senders.size === 0) return;
     this.unsubscribe =
       bus?.subscribe((e) => {
         if (e.type === 'message.sent') this.kick();
       }) ?? null;
     this.timer = setInterval(() => this.kick(), this.options.intervalMs ?? 5_000);
-    this.sweepTimer = setInterval(() => {
-      inboundSweeper(this.app).catch((err: unknown) =>
-        this.options.log?.error({ err }, 'inbound sweep failed'),
-      );
-    }, this.options.sweepMs ?? 30_000);
     this.kick();
+  }
+
+  /** One inbound sweep at a time on a node. */
+  private sweep(): void {
+    if (this.stopped || this.sweeping) return;
+    this.sweeping = inboundSweeper(this.app)
+      .then(
+        () => {},
+        (err: unknown) => this.options.log?.error({ err }, 'inbound sweep failed'),
+      )
+      .finally(() => {
+        this.sweeping = null;
+      });
   }
 
   /** Runs the outbox now, or right after the run in progress (never two at once on one node). */
@@ -70,6 +83,6 @@ export class ChannelPump {
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    await this.running;
+    await Promise.all([this.running, this.sweeping]);
   }
 }

@@ -4,6 +4,7 @@
 import type { App } from '../app.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { Log } from '../events/log.ts';
+import { startPresence } from '../runtime/presence.ts';
 import type { ChannelName, ChannelSender } from './channel.ts';
 import { emailConfigFromEnv } from './email/config.ts';
 import { buildEmailSender, startEmailChannel } from './email/service.ts';
@@ -34,6 +35,10 @@ export async function startChannels(
   if (email) senders.set('email', email);
   if (whatsAppEnabled(settings.whatsapp))
     senders.set('whatsapp', buildWhatsAppSender(settings.whatsapp, { clock: app.clock }));
+  // Before anything is claimed: the claims of this node are known to be alive for as long as it runs.
+  const presence = await startPresence(app.db, app.nodeId, (err) =>
+    log.warn({ err }, "presence: the connection holding this node's lock broke; taking it again"),
+  );
   const emailChannel = await startEmailChannel(app, settings.email, { log });
   const pump = new ChannelPump(app, senders, { log });
   pump.start(bus);
@@ -43,6 +48,7 @@ export async function startChannels(
     async stop() {
       await Promise.allSettled([pump.stop(), emailChannel.stop()]);
       email?.close();
+      await presence.stop();
     },
   };
 }

@@ -5,10 +5,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { emitEvent } from '../events/emit.ts';
+import { nodeAliveSql } from '../runtime/presence.ts';
 import type { WrittenMessage } from '../runtime/run-state.ts';
-import type { Run } from '../runtime/runs.ts';
+import { getRun, orphanedRunResumer, type Run } from '../runtime/runs.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import type { Queryable } from '../store/db.ts';
+import { type Queryable, sqlState } from '../store/db.ts';
 import { pgSafe } from '../store/text.ts';
 
 export const MAX_MESSAGE_CHARS = 4000;
@@ -32,25 +33,48 @@ export interface TranscriptMessage {
   createdAt: Date;
 }
 
-/** What conversations need of the platform: the database, the clock, and the runtime that starts an agent's run. */
-export type ConversationServices = Pick<Services, 'db' | 'clock'> & {
-  runtime: Pick<Runtime, 'startRunUnlessHeld'>;
+/** What conversations need of the platform: the database, the clock, this node, and the runtime that starts (or finishes) a run. */
+export type ConversationServices = Pick<Services, 'db' | 'clock' | 'nodeId'> & {
+  runtime: Pick<Runtime, 'startRunUnlessHeld' | 'drive'>;
 };
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export async function conversationOpener(
   app: Pick<Services, 'db' | 'clock'>,
-  input: { agentId: string; channel: string; customerId?: string | null; id?: string },
+  input: {
+    agentId: string;
+    channel: string;
+    customerId?: string | null;
+    id?: string;
+    /** A token the client already holds (a web chat promised in its welcome); else a new one. */
+    resumeToken?: string;
+    address?: string | null;
+    subject?: string | null;
+  },
+  q: Queryable = app.db,
 ): Promise<{ conversation: Conversation; resumeToken: string }> {
   const id = input.id ?? `c_${randomUUID()}`;
-  const resumeToken = randomBytes(24).toString('base64url');
-  const [row] = await app.db.query<Record<string, unknown>>(
-    `INSERT INTO conversations (id, agent_id, channel, customer_id, resume_hash, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING *`,
-    [id, input.agentId, input.channel, input.customerId ?? null, sha256(resumeToken), app.clock.now()],
+  const resumeToken = input.resumeToken ?? newResumeToken();
+  const [row] = await q.query<Record<string, unknown>>(
+    `INSERT INTO conversations (id, agent_id, channel, customer_id, resume_hash, created_at, updated_at, address, subject)
+     VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) RETURNING *`,
+    [
+      id,
+      input.agentId,
+      input.channel,
+      input.customerId ?? null,
+      sha256(resumeToken),
+      app.clock.now(),
+      input.address ?? null,
+      input.subject ?? null,
+    ],
   );
   return { conversation: presentConversationRow(row!), resumeToken };
+}
+
+export function newResumeToken(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 /** Finds a conversation by id and resume token (web chat reloads); null when either is wrong. */
@@ -98,7 +122,10 @@ export interface CustomerMessageResult {
   handledBy: 'agent' | 'human' | 'duplicate';
   run: Run | null;
   escalationId: string | null;
-  /** The customer message already stored under the given clientId. */
+  /**
+   * The customer message already stored under the given clientId. Its run, if its driver died before it finished,
+   * has been driven by this call (`run`: that run as it is now; else null). `escalationId`: a hand-off its run opened.
+   */
   duplicate?: TranscriptMessage;
   /**
    * What this call wrote, in order, as committed (not 'duplicate'): the customer's message, then the agent's replies
@@ -139,12 +166,15 @@ export async function customerMessageHandler(
     // Usually one statement: the run starts (with the message, and the conversation's activity time moved) unless a
     // human has the conversation or the clientId was handled before; both are checked by that statement.
     const written: WrittenMessage[] = [];
-    const run = await app.runtime.startRunUnlessHeld(
-      conversation.agentId,
-      trigger,
-      { clientId: input.clientId },
-      { messageMeta: meta, touchConversation: true, written },
-    );
+    const run = await app.runtime
+      .startRunUnlessHeld(
+        conversation.agentId,
+        trigger,
+        { clientId: input.clientId },
+        { messageMeta: meta, touchConversation: true, written },
+      )
+      .catch(storedMeanwhile);
+    if (run === STORED_MEANWHILE) continue;
     if (run) {
       // A run that ended 'done' answered and opened no hand-off; any other end may have opened one.
       const after = run.status === 'done' ? null : await openEscalationOf(app.db, conversation.id);
@@ -156,23 +186,44 @@ export async function customerMessageHandler(
       stored_body: string | null;
       stored_meta: Record<string, unknown> | null;
       stored_at: Date | null;
+      stored_run: string | null;
+      run_orphaned: boolean | null;
+      run_escalation: string | null;
       held_id: string | null;
     }>(
       `SELECT s.id AS stored_id, s.status AS stored_status, s.body AS stored_body, s.meta AS stored_meta,
-         s.created_at AS stored_at, h.id AS held_id
+         s.created_at AS stored_at, s.run_id AS stored_run,
+         CASE WHEN r.status = 'running' THEN r.lease_owner IS NULL OR (r.lease_owner <> $3
+           AND NOT ${nodeAliveSql('r.lease_owner')}) END AS run_orphaned,
+         (SELECT id FROM escalations WHERE run_id = s.run_id LIMIT 1) AS run_escalation, h.id AS held_id
        FROM (SELECT 1) one
-       LEFT JOIN LATERAL (SELECT id, status, body, meta, created_at FROM messages
+       LEFT JOIN LATERAL (SELECT id, status, body, meta, created_at, run_id FROM messages
          WHERE $2::text IS NOT NULL AND conversation_id = $1 AND direction = 'in' AND meta->>'clientId' = $2
          LIMIT 1) s ON true
+       LEFT JOIN runs r ON r.id = s.run_id
        LEFT JOIN LATERAL (SELECT id FROM escalations WHERE conversation_id = $1 AND state <> 'resolved'
          ORDER BY created_at DESC LIMIT 1) h ON true`,
-      [conversation.id, clientId],
+      [conversation.id, clientId, app.nodeId],
     );
     if (state?.stored_id) {
+      // Stored by an earlier attempt whose process may have died mid-run: finish that run now (once; a live driver
+      // keeps it), so the resend is answered without waiting for the recovery job.
+      let escalationId = state.run_escalation;
+      let resumed: Run | null = null;
+      if (state.stored_run && state.run_orphaned) {
+        await orphanedRunResumer(app, app.runtime, state.stored_run);
+        resumed = await getRun(app.db, state.stored_run);
+        escalationId =
+          (
+            await app.db.query<{ id: string }>('SELECT id FROM escalations WHERE run_id = $1 LIMIT 1', [
+              state.stored_run,
+            ])
+          )[0]?.id ?? null;
+      }
       return {
         handledBy: 'duplicate',
-        run: null,
-        escalationId: null,
+        run: resumed,
+        escalationId,
         duplicate: {
           id: state.stored_id,
           direction: 'in',
@@ -188,21 +239,24 @@ export async function customerMessageHandler(
     const heldId = state?.held_id ?? null;
     if (heldId) {
       const now = app.clock.now();
-      const id = await app.db.transaction(async (tx) => {
-        const [msg] = await tx.query<{ id: string }>(
-          `WITH touched AS (UPDATE conversations SET updated_at = $4 WHERE id = $2)
+      const id = await app.db
+        .transaction(async (tx) => {
+          const [msg] = await tx.query<{ id: string }>(
+            `WITH touched AS (UPDATE conversations SET updated_at = $4 WHERE id = $2)
            INSERT INTO messages (agent_id, conversation_id, direction, author, status, body, created_at, meta)
            VALUES ($1, $2, 'in', 'customer', 'received', $3, $4, $5) RETURNING id`,
-          [conversation.agentId, conversation.id, text, now, JSON.stringify(meta)],
-        );
-        await emitEvent(tx, {
-          type: 'message.received',
-          messageId: msg!.id,
-          conversationId: conversation.id,
-          escalationId: heldId,
-        });
-        return String(msg!.id);
-      });
+            [conversation.agentId, conversation.id, text, now, JSON.stringify(meta)],
+          );
+          await emitEvent(tx, {
+            type: 'message.received',
+            messageId: msg!.id,
+            conversationId: conversation.id,
+            escalationId: heldId,
+          });
+          return String(msg!.id);
+        })
+        .catch(storedMeanwhile);
+      if (id === STORED_MEANWHILE) continue;
       const stored: TranscriptMessage = {
         id,
         direction: 'in',
@@ -218,6 +272,24 @@ export async function customerMessageHandler(
     // The hand-off was resolved in between: the agent may take the message after all.
     if (attempt >= 3) throw new Error('the conversation keeps changing hands; the message was not recorded');
   }
+}
+
+const STORED_MEANWHILE = Symbol('stored meanwhile');
+
+/**
+ * A customer message is stored once per clientId in its conversation (a unique index, migration 016): when another
+ * node or an earlier attempt stored it between this call's check and its insert, the insert fails and the next
+ * round finds the stored one (a duplicate). Anything else is rethrown.
+ */
+function storedMeanwhile(err: unknown): typeof STORED_MEANWHILE {
+  if (
+    sqlState(err) === '23505' &&
+    String((err as { constraint?: unknown }).constraint ?? (err as Error).message).includes(
+      'messages_inbound_client_id',
+    )
+  )
+    return STORED_MEANWHILE;
+  throw err;
 }
 
 export async function transcript(

@@ -2,6 +2,7 @@
 
 import type { Queryable } from '../store/db.ts';
 import type { Mode } from './mode.ts';
+import { nodeAliveSql } from './presence.ts';
 import type { RunTrigger, StepRecord } from './types.ts';
 
 export type RunStatus = 'running' | 'suspended' | 'checkpoint' | 'escalated' | 'done' | 'closed' | 'failed';
@@ -81,4 +82,29 @@ export async function listRuns(
     params,
   );
   return rows.map(presentRunRow);
+}
+
+/**
+ * Drives a running run whose driver died (the node holding its lease no longer runs, see presence.ts) now, instead
+ * of when its lease runs out and the recovery job comes by: a restarted node that meets the run again (the same
+ * customer message redelivered or resent) answers it at once. A run whose driver lives is left to it. Returns the
+ * run's status after, or null when there is no such run.
+ */
+export async function orphanedRunResumer(
+  svc: { db: Queryable; nodeId: string },
+  runtime: { drive(runId: string): Promise<RunStatus | null> },
+  runId: string,
+): Promise<RunStatus | null> {
+  const [row] = await svc.db.query<{ status: RunStatus; orphaned: boolean }>(
+    `WITH freed AS (
+       UPDATE runs SET lease_owner = NULL, lease_until = NULL
+       WHERE id = $1 AND status = 'running' AND lease_owner IS NOT NULL AND lease_owner <> $2
+         AND NOT ${nodeAliveSql('lease_owner')}
+       RETURNING id)
+     SELECT r.status, (EXISTS (SELECT 1 FROM freed) OR (r.status = 'running' AND r.lease_owner IS NULL)) AS orphaned
+     FROM runs r WHERE r.id = $1`,
+    [runId, svc.nodeId],
+  );
+  if (!row) return null;
+  return row.orphaned ? runtime.drive(runId) : row.status;
 }

@@ -77,7 +77,9 @@ describe.skipIf(!dovecotAvailable)('email over IMAP (Dovecot)', () => {
 
     const report = await poller().pollOnce();
     expect(report).toEqual({ fetched: 3, recorded: 1, dropped: 1, duplicates: 1 });
-    expect(recorded).toEqual(['<q1@example.com>']);
+    // The copy is handed to processing too (its first copy may belong to a process that died); the processor's
+    // claim makes that a no-op for a message done or in hand.
+    expect(recorded).toEqual(['<q1@example.com>', '<q1@example.com>']);
     expect(await dovecot.unseen()).toEqual([]);
     expect(await poller().pollOnce()).toMatchObject({ fetched: 0 });
 

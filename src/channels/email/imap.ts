@@ -110,7 +110,8 @@ export class ImapPoller {
   ): Promise<'recorded' | 'duplicate' | 'dropped'> {
     try {
       const outcome = await emailIntake(this.app, this.deps, { raw, agent, recipients: [], source: 'imap' });
-      if (outcome.status === 'recorded') this.deps.onRecorded(outcome.externalId);
+      // A duplicate too: its first copy may have been recorded by a process that died before answering it.
+      if (outcome.status !== 'dropped') this.deps.onRecorded(outcome.externalId);
       return outcome.status;
     } catch (err) {
       // No SMTP reply can refuse it any more: record why it is not answered, and let it be marked read.

@@ -99,9 +99,9 @@ export async function emailIntake(app: App, deps: IntakeDeps, input: IntakeInput
   if (token) message.replyToken = token;
   const recorded = await app.db.transaction(async (tx) => {
     const rows = await tx.query(
-      `INSERT INTO channel_inbound (channel, external_id, agent_id, payload, received_at) VALUES ('email', $1, $2, $3, $4)
-       ON CONFLICT (channel, external_id) DO NOTHING RETURNING external_id`,
-      [message.externalId, message.agentId, JSON.stringify(message), app.clock.now()],
+      `INSERT INTO channel_inbound (channel, external_id, agent_id, payload, received_at, claimed_by)
+       VALUES ('email', $1, $2, $3, $4, $5) ON CONFLICT (channel, external_id) DO NOTHING RETURNING external_id`,
+      [message.externalId, message.agentId, JSON.stringify(message), app.clock.now(), app.nodeId],
     );
     if (rows.length === 0) return false;
     for (const f of n.files) {

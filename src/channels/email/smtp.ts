@@ -65,7 +65,8 @@ export async function startSmtpListener(
       deps.log.error({ err, session: session.id }, 'email: recording an inbound message failed');
       throw smtpError('4.3.0 temporary failure, try again later', 451);
     }
-    if (outcome.status === 'recorded') deps.onRecorded(outcome.externalId);
+    // A duplicate too: its first copy may have been recorded by a process that died before answering it.
+    if (outcome.status !== 'dropped') deps.onRecorded(outcome.externalId);
     if (outcome.status === 'dropped')
       deps.log.info({ externalId: outcome.externalId, reason: outcome.reason }, 'email: not answering');
     // A dropped message is still accepted: refusing it would make the sender's MTA bounce it back to a robot.

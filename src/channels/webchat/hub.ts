@@ -52,7 +52,7 @@ export class ChatHub {
 
   remove(session: ChatSession): void {
     this.sockets.delete(session);
-    const id = session.conversation?.id;
+    const id = session.conversationId;
     const set = id ? this.byConversation.get(id) : undefined;
     if (!set || !id) return;
     set.delete(session);

@@ -1,7 +1,8 @@
-// One chat socket: hello (open or resume a conversation), customer messages (idempotent by clientId), "talk to a
-// person", and live pushes. Frames are handled one at a time per socket, so the customer's words, the agent's
+// One chat socket: hello (resume a conversation, or promise one: its id and resume token are handed out, and its row
+// is written with the first customer message, so an idle socket writes nothing), customer messages (idempotent by
+// clientId), "talk to a person", and live pushes. Frames are handled one at a time per socket, so the customer's words, the agent's
 // answer and a hand-off always arrive in the order they happened; every failure becomes an error frame.
-
+import { randomUUID } from 'node:crypto';
 import type { App } from '../../app.ts';
 import { handoffText } from '../../business/hours.schema.ts';
 import {
@@ -9,6 +10,7 @@ import {
   conversationOpener,
   conversationResumer,
   customerMessageHandler,
+  newResumeToken,
   openEscalationOf,
   type TranscriptMessage,
   transcript,
@@ -16,6 +18,8 @@ import {
 import { isAppError } from '../../errors.ts';
 import type { Log } from '../../events/log.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
+import { sqlState } from '../../store/db.ts';
+import { pgSafe } from '../../store/text.ts';
 import { fromDatabase, presentMessages, unseenMessages } from './present.ts';
 import { type ClientFrame, parseClientFrame, type ServerFrame, type WireErrorId } from './protocol.ts';
 import type { Limiter } from './rate-limit.ts';
@@ -62,8 +66,23 @@ export interface SessionDeps {
   join(conversationId: string, session: ChatSession): void;
 }
 
+/** A conversation id and resume token promised in a welcome, written with the first message. */
+interface Promised {
+  id: string;
+  resumeToken: string;
+}
+
+/** The form of the conversation ids this node promises (a client may hold one across a reconnect). */
+const PROMISED_ID = /^c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export class ChatSession {
   conversation: Conversation | null = null;
+  private promised: Promised | null = null;
+
+  /** The conversation this socket shows: written, or promised in its welcome. */
+  get conversationId(): string | null {
+    return this.conversation?.id ?? this.promised?.id ?? null;
+  }
   alive = true;
   private readonly pushed = new Set<string>();
   private readonly announced = new Set<string>();
@@ -172,22 +191,70 @@ export class ChatSession {
 
   private async handle(frame: ClientFrame): Promise<void> {
     if (frame.type === 'hello') {
-      if (this.conversation) return this.reject('validation_failed', 'hello was already said');
+      if (this.conversation || this.promised)
+        return this.reject('validation_failed', 'hello was already said');
       return this.hello(frame.conversationId, frame.resumeToken);
     }
-    if (!this.conversation) return this.reject('validation_failed', 'send hello first');
-    if (frame.type === 'message') return this.message(this.conversation, frame.text, frame.clientId);
-    return this.human(this.conversation);
+    if (!this.conversation && !this.promised) return this.reject('validation_failed', 'send hello first');
+    const clientId = frame.type === 'message' ? frame.clientId : undefined;
+    if (frame.type === 'message' && !pgSafe(frame.text).trim()) {
+      // Refused before a promised conversation is written for it.
+      return this.reject('validation_failed', 'the message is empty', clientId);
+    }
+    const conversation = this.conversation ?? (await this.open(clientId));
+    if (!conversation) return;
+    if (frame.type === 'message') return this.message(conversation, frame.text, frame.clientId);
+    return this.human(conversation);
+  }
+
+  /**
+   * Writes the promised conversation: the first customer message (or request for a person) needs it. Its budget is
+   * the message's (a conversation costs at least one message of the address's budget). Another tab of the same
+   * client may have written it first (the same id and token): then that one is used.
+   */
+  private async open(clientId: string | undefined): Promise<Conversation | null> {
+    const { app, agent } = this.d;
+    const promised = this.promised!;
+    let conversation: Conversation | null;
+    try {
+      conversation = (
+        await conversationOpener(app, {
+          agentId: agent.id,
+          channel: 'webchat',
+          id: promised.id,
+          resumeToken: promised.resumeToken,
+        })
+      ).conversation;
+    } catch (err) {
+      if (sqlState(err) !== '23505') throw err;
+      const found = await conversationResumer(app.db, promised.id, promised.resumeToken);
+      conversation = found && found.agentId === agent.id ? found : null;
+    }
+    if (!conversation) {
+      this.reject('validation_failed', 'this conversation cannot be resumed; reload the chat', clientId);
+      return null;
+    }
+    // Already joined under this id at hello.
+    this.promised = null;
+    this.conversation = conversation;
+    return conversation;
   }
 
   private async hello(conversationId?: string, resumeToken?: string): Promise<void> {
     const { app, agent } = this.d;
     let conversation: Conversation | null = null;
-    let newToken: string | undefined;
+    let adopted = false;
     if (conversationId && resumeToken) {
       const found = await conversationResumer(app.db, conversationId, resumeToken);
       // A token of another agent's conversation is as good as a wrong one.
       if (found && found.agentId === agent.id) conversation = found;
+      // A conversation promised to this client before (it reconnected before its first message was written, or
+      // the node that promised it died): the same id and token are kept, so a message it resends lands in the
+      // conversation it was sent to. An id that exists is never adopted with another token.
+      else if (!found && PROMISED_ID.test(conversationId)) {
+        const [taken] = await app.db.query('SELECT 1 FROM conversations WHERE id = $1', [conversationId]);
+        adopted = !taken;
+      }
     }
     if (!conversation) {
       // A paused agent takes no new conversations; existing ones still resume, so a person's reply still arrives.
@@ -195,13 +262,21 @@ export class ChatSession {
         this.send({ type: 'error', id: 'agent_paused', message: 'This chat is not available right now.' });
         return this.close(CLOSE_NOT_AVAILABLE, 'agent paused');
       }
-      if (!this.d.ipLimiter.take(this.d.ip)) {
-        this.send({ type: 'error', id: 'rate_limited', message: 'Too many new conversations; try later.' });
-        return this.close(CLOSE_RATE_LIMITED, 'rate limited');
-      }
-      const opened = await conversationOpener(app, { agentId: agent.id, channel: 'webchat' });
-      conversation = opened.conversation;
-      newToken = opened.resumeToken;
+      // Nothing is written (an idle socket costs the database nothing): the row comes with the first message.
+      this.promised =
+        adopted && conversationId && resumeToken
+          ? { id: conversationId, resumeToken }
+          : { id: `c_${randomUUID()}`, resumeToken: newResumeToken() };
+      // Joined under the promised id: another tab of this client may write it first, and its events reach here.
+      this.d.join(this.promised.id, this);
+      this.send({
+        type: 'welcome',
+        conversationId: this.promised.id,
+        ...(adopted ? {} : { resumeToken: this.promised.resumeToken }),
+        agent: { name: agent.name, displayName: agent.displayName },
+        messages: [],
+      });
+      return;
     }
     this.conversation = conversation;
     // Join before reading: an event that lands in between is queued behind this welcome, not lost.
@@ -216,7 +291,6 @@ export class ChatSession {
     this.send({
       type: 'welcome',
       conversationId: conversation.id,
-      ...(newToken ? { resumeToken: newToken } : {}),
       agent: { name: agent.name, displayName: agent.displayName },
       messages,
     });
@@ -277,16 +351,10 @@ export class ChatSession {
   }
 
   private async pushNew(): Promise<void> {
-    if (!this.conversation) return;
+    const id = this.conversationId;
+    if (!id) return;
     const { app, agent } = this.d;
-    const fresh = await unseenMessages(
-      app.db,
-      agent.id,
-      this.conversation.id,
-      [...this.pushed],
-      50,
-      this.titles(),
-    );
+    const fresh = await unseenMessages(app.db, agent.id, id, [...this.pushed], 50, this.titles());
     for (const m of fresh) {
       if (this.pushed.has(m.id)) continue;
       this.markPushed(m.id);
@@ -318,11 +386,12 @@ export class ChatSession {
 
   /** The open hand-off of the conversation, if any, announced with its time so the widget can place it. */
   private async announceHeld(): Promise<void> {
-    if (!this.conversation) return;
+    const id = this.conversationId;
+    if (!id) return;
     const [held] = await this.d.app.db.query<{ id: string; created_at: Date }>(
       `SELECT id, created_at FROM escalations WHERE conversation_id = $1 AND state <> 'resolved'
        ORDER BY created_at DESC LIMIT 1`,
-      [this.conversation.id],
+      [id],
     );
     if (held) this.announce(held.id, new Date(held.created_at));
   }

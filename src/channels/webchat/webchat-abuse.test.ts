@@ -128,16 +128,22 @@ describe('limits', () => {
     expect(await first.next(isError('rate_limited'))).toMatchObject({ clientId: 'f-3' });
     expect(await first.next(isError('rate_limited'))).toMatchObject({ clientId: 'f-4' });
 
-    // A second connection from the same address: its own budget, but the address's budget runs out.
+    // A second connection from the same address: its own budget, and it spends the rest of the address's (6).
     const second = await greeted(strictBase);
     for (let i = 0; i < 3; i++) second.send({ type: 'message', text: `more ${i}`, clientId: `m-${i}` });
-    expect(await second.next(isError('rate_limited'))).toMatchObject({ clientId: 'm-1' });
+    for (let i = 0; i < 3; i++)
+      await second.next((f) => f.type === 'message' && f.author === 'customer' && f.clientId === `m-${i}`);
 
-    // New conversations count against the address too, and the socket is closed with "retry later".
+    // A new conversation is welcomed without a write; its first message (within its own connection's budget) finds
+    // the address's budget spent, and no conversation is written for it.
     const third = await ChatClient.open(strictBase);
     third.send({ type: 'hello' });
-    expect(await third.next(isError('rate_limited'))).toBeTruthy();
-    expect(await third.closed).toBe(4429);
+    const welcome = await third.type('welcome');
+    third.send({ type: 'message', text: 'and me', clientId: 't-0' });
+    expect(await third.next(isError('rate_limited'))).toMatchObject({ clientId: 't-0' });
+    const [written] = await db.query('SELECT 1 FROM conversations WHERE id = $1', [welcome.conversationId]);
+    expect(written).toBeUndefined();
+    third.close();
 
     // first + second + one more is the cap of 3 (the server frees the third one's slot as it closes).
     await new Promise((r) => setTimeout(r, 200));
@@ -168,17 +174,20 @@ describe('limits across nodes', () => {
           await n.listen({ port: 0, host: '127.0.0.1' });
         }
         const [a, b] = nodes.map((n) => `ws://127.0.0.1:${portOf(n)}/api/webchat/northwind/socket`);
-        // On A: a new conversation and two messages (3 of the address's 4).
+        // On A: three messages (3 of the address's 4; the conversation is written with the first, at no extra cost).
         const first = await greeted(a);
-        for (const i of [0, 1]) {
+        for (const i of [0, 1, 2]) {
           first.send({ type: 'message', text: `hello ${i}`, clientId: `n-${i}` });
           await first.next((f) => f.type === 'message' && f.author === 'agent');
         }
-        // On B: a new conversation (4 of 4; B had not seen the address), then both nodes sync (every 200 ms).
+        // On B: a message in a new conversation (4 of 4; B had not seen the address), then both nodes sync (every
+        // 200 ms).
         const second = await greeted(b);
+        second.send({ type: 'message', text: 'hello from B', clientId: 'b-0' });
+        await second.next((f) => f.type === 'message' && f.author === 'agent');
         await new Promise((r) => setTimeout(r, 700));
-        second.send({ type: 'message', text: 'one more', clientId: 'n-2' });
-        expect(await second.next(isError('rate_limited'))).toMatchObject({ clientId: 'n-2' });
+        second.send({ type: 'message', text: 'one more', clientId: 'b-1' });
+        expect(await second.next(isError('rate_limited'))).toMatchObject({ clientId: 'b-1' });
         first.send({ type: 'message', text: 'and on A', clientId: 'n-3' });
         expect(await first.next(isError('rate_limited'))).toMatchObject({ clientId: 'n-3' });
         first.close();

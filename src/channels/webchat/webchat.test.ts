@@ -194,7 +194,10 @@ describe('web chat socket', () => {
       expect(await client.closed).toBe(4404);
     }
 
+    // A conversation exists once its first message is written (a welcome only promises one).
     const { welcome, client: before } = await hello();
+    before.send({ type: 'message', text: 'hello?', clientId: 'first' });
+    await before.next(isMessage('customer'));
     before.close();
     await agentStatusSetter(app, 'user:admin@example.com', agent.id, 'paused', 'maintenance');
     try {

@@ -114,12 +114,13 @@ async function receive(
     fresh.push(...(await recordValue(app, agentId, value, req)));
   }
   // Only after everything is recorded: a crash before this line leaves nothing half-written (a redelivery finds
-  // the recorded messages and records the rest); a crash after it leaves messages for the sweep.
+  // the recorded messages, records the rest and processes what is not done); a crash after it leaves messages for
+  // the redelivery or the sweep.
   for (const msg of fresh) processor?.push(`${msg.agentId}:${msg.from}`, msg.externalId);
   return reply.code(200).send({ ok: true });
 }
 
-/** Records one number's messages (once per wamid) and applies its statuses; returns the messages seen first here. */
+/** Records one number's messages (once per wamid) and applies its statuses; returns the messages to process. */
 async function recordValue(
   app: App,
   agentId: string,
@@ -134,7 +135,10 @@ async function recordValue(
       req.log.info({ wamid: m.id, type: m.type }, `whatsapp: dropped (${n.reason})`);
       continue;
     }
-    if (await inboundRecorder(app, n.message)) fresh.push(n.message);
+    // A redelivery is processed too: its first delivery may have been recorded by a process that died before
+    // answering it. The processor's claim makes this a no-op for a message that is done or in hand.
+    await inboundRecorder(app, n.message);
+    fresh.push(n.message);
   }
   for (const s of value.statuses ?? []) {
     const st = normalizeStatus(s);
