@@ -125,38 +125,41 @@ export function matchService(text: string, services: readonly string[]): string 
   // Adjacent words joined, for names written as one word ("hair cut" → haircut) and vice versa.
   const pairs: string[] = [];
   for (let i = 0; i + 1 < said.length; i++) pairs.push(stem(`${said[i]}${said[i + 1]}`));
-  let best: string | undefined;
-  let bestScore = 0;
-  let tie = false;
+  // For each candidate: its score and which of the customer's words it used (pairs count as their first word).
+  const found: { name: string; score: number; used: string }[] = [];
   for (const name of services) {
     const sw = serviceWords(name);
     const total = sw.parts.reduce((s, p) => s + p.weight, 0);
     if (total === 0) continue;
+    const used = new Set<number>();
     let score = 0;
-    if (
-      sw.parts.length > 1 &&
-      sw.joined.length >= 5 &&
-      [...stems, ...pairs].some((s) => wordMatches(s, sw.joined))
-    )
+    const joinedAt =
+      sw.parts.length > 1 && sw.joined.length >= 5 ? stems.findIndex((s) => wordMatches(s, sw.joined)) : -1;
+    const joinedPairAt =
+      sw.parts.length > 1 && sw.joined.length >= 5 ? pairs.findIndex((s) => wordMatches(s, sw.joined)) : -1;
+    if (joinedAt >= 0 || joinedPairAt >= 0) {
       score = 1;
-    else {
+      used.add(joinedAt >= 0 ? joinedAt : joinedPairAt);
+    } else {
       let matched = 0;
       let distinctive = false;
       for (const p of sw.parts) {
-        const hit = stems.some((s) => wordMatches(s, p.word)) || pairs.some((s) => wordMatches(s, p.word));
-        if (hit) {
+        let at = stems.findIndex((s) => wordMatches(s, p.word));
+        if (at < 0) at = pairs.findIndex((s) => wordMatches(s, p.word));
+        if (at >= 0) {
+          used.add(at);
           matched += p.weight;
           if (p.weight >= 4) distinctive = true;
         }
       }
       if (distinctive) score = matched / total;
     }
-    if (score === 0) continue;
-    if (score > bestScore + 1e-9) {
-      best = name;
-      bestScore = score;
-      tie = false;
-    } else if (Math.abs(score - bestScore) <= 1e-9) tie = true;
+    if (score > 0) found.push({ name, score, used: [...used].sort((a, b) => a - b).join(',') });
   }
-  return tie ? undefined : best;
+  if (found.length === 0) return undefined;
+  found.sort((a, b) => b.score - a.score);
+  const best = found[0]!;
+  // Another service read from the very same words ("massage" → three massages) is as likely: name none.
+  if (found.some((f) => f !== best && f.used === best.used)) return undefined;
+  return best.name;
 }

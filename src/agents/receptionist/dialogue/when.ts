@@ -404,7 +404,7 @@ function findTime(s: string): TimeHit | null {
   });
   // "three thirty" (already "3 30"), after a word that introduces a time.
   rule(
-    /\b(?:at|after|before|by|around|about|from|until|till|to|for|@) (\d{1,2}) (00|05|10|15|20|25|30|35|40|45|50|55)\b(?! ?(?:days?|weeks?|mins?|minutes?|hours?|hrs?|people|pm|am))/,
+    /(?:\b(?:at|after|before|by|around|about|from|until|till|to|for|@) |(?<![\d/.:-] ?)\b(?=\d{1,2} (?:15|30|45)\b))(\d{1,2}) (00|05|10|15|20|25|30|35|40|45|50|55)\b(?! ?(?:days?|weeks?|mins?|minutes?|hours?|hrs?|people|pm|am))/,
     (m) => {
       const h = Number(m[1]);
       return h <= 23 ? { minutes: h * 60 + Number(m[2]), fixed: h > 12 } : null;
