@@ -37,12 +37,12 @@ const GENERIC = new Set([
 export function stem(word: string): string {
   let w = word.replace(/'s$/, '').replace(/s'$/, 's');
   w = SPELLING[w] ?? w;
+  if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
   if (w.length > 5 && w.endsWith('ation')) w = w.slice(0, -5);
   else if (w.length > 6 && w.endsWith('ment')) w = w.slice(0, -4);
   else if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
-  else if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
   else if (w.length > 4 && w.endsWith('ed')) w = w.slice(0, -2);
-  else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
   if (w.length > 3 && w.endsWith('e')) w = w.slice(0, -1);
   return w;
 }
