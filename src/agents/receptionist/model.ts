@@ -74,4 +74,6 @@ export interface Understanding {
   code?: string;
   /** Set when the message holds a date that could mean two days: asked back, never guessed. */
   ambiguous?: string;
+  /** With `ambiguous`: the dates (YYYY-MM-DD) it could mean, for the question back. */
+  dateOptions?: string[];
 }
