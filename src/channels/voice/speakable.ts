@@ -39,10 +39,10 @@ export function speakable(text: string): string {
   s = s.replace(/[*_~#`]+/g, ' ');
   // Times: 15:00 → 3 pm, 09:30 → 9:30 am, 12:00 → noon, 3:30pm → 3:30 pm. Dates and ratios with more digits stay.
   s = s.replace(
-    /(?<![\d:])([01]?\d|2[0-4]):([0-5]\d)(?::[0-5]\d)?(?:\s*([aApP])\.?[mM]\.?)?(?![\d:])/g,
+    /(?<![\d:])([01]?\d|2[0-4]):([0-5]\d)(?::[0-5]\d)?(?:\s*([aApP])\.?[mM](?![a-zA-Z]))?(?![\d:])/g,
     (_m, h: string, m: string, ap?: string) => spokenTime(Number(h), Number(m), ap),
   );
-  s = s.replace(/\b(1[0-2]|[1-9])\s*([aApP])\.?[mM]\b\.?/g, (_m, h: string, ap: string) =>
+  s = s.replace(/\b(1[0-2]|[1-9])\s*([aApP])\.?[mM]\b/g, (_m, h: string, ap: string) =>
     spokenTime(Number(h), 0, ap),
   );
   s = s

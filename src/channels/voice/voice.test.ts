@@ -78,7 +78,7 @@ describe('the custom LLM endpoint', () => {
     expect(second.text).toContain('you said "And tyres?"');
     const rows = await h.db.query<{ direction: string; body: string; channel: string }>(
       `SELECT m.direction, m.body, c.channel FROM messages m JOIN conversations c ON c.id = m.conversation_id
-       WHERE c.id = $1 ORDER BY m.created_at, m.id`,
+       WHERE c.id = $1 ORDER BY m.created_at, m.direction`,
       [`v_${call.id}`],
     );
     expect(rows.map((r) => [r.direction, r.channel])).toEqual([
