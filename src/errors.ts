@@ -22,6 +22,7 @@ export const ERRORS = {
   internal_error: { status: 500, message: 'Something went wrong on our side.' },
   signature_invalid: { status: 401, message: 'The webhook signature is missing or wrong.' },
   verify_token_invalid: { status: 403, message: 'The webhook verification token is missing or wrong.' },
+  webhook_unauthorized: { status: 401, message: 'The webhook secret or signature is missing or wrong.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorId = keyof typeof ERRORS;

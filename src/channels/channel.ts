@@ -2,7 +2,7 @@
 // provider's message id, acknowledge fast, process after. Send: a ChannelSender that the outbox calls with retries.
 import type { Queryable } from '../store/db.ts';
 
-export type ChannelName = 'webchat' | 'email' | 'whatsapp';
+export type ChannelName = 'webchat' | 'email' | 'whatsapp' | 'voice';
 
 export interface InboundMessage {
   channel: ChannelName;

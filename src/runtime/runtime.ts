@@ -18,6 +18,7 @@
 import type { Actor, Services } from '../context.ts';
 import { AfterCommitNotifier } from '../events/emit.ts';
 import { type ApprovalView, approvalDecider, approvalExpirer, checkpointResolver } from './approvals.ts';
+import { TOOL_REQUEST } from './brains/requested-tool.ts';
 import { AgentCache } from './run/agent-cache.ts';
 import type { RunContext } from './run/context.ts';
 import type { RuntimeOptions, StartOptions } from './run/options.ts';
@@ -25,6 +26,15 @@ import { startRun } from './run/start.ts';
 import { driveRun } from './run/step.ts';
 import { getRun, type Run, type RunStatus } from './runs.ts';
 import type { RunTrigger } from './types.ts';
+
+/** What became of a tool request: its run, whether this call started it, the tool call and the first step as recorded. */
+export interface RequestedToolOutcome {
+  run: Run;
+  first: boolean;
+  /** The tool call (null when none was written: unknown tool, invalid arguments, or the run ended before). */
+  call: { decision: string; status: string; result: unknown } | null;
+  step: { decision: string; result: unknown } | null;
+}
 
 export type { OutboundMessage, RuntimeOptions, StartOptions } from './run/options.ts';
 
@@ -79,6 +89,61 @@ export class Runtime {
     return startRun(this.ctx, this.agents, agentRef, trigger, actor, options, {
       clientId: guard.clientId ?? null,
     });
+  }
+
+  /**
+   * Runs one named tool of an agent on request (a Vapi tool call), under the same policy as any brain's call: a run
+   * whose trigger is the request and whose only step is that call (brains/requested-tool.ts). Once per requestId
+   * and agent: a repeated request starts nothing and reports the first run (driving it on if its driver died). The
+   * tool's handler gets the idempotency key `<run>:1`, stable across redeliveries.
+   */
+  async runRequestedTool(
+    agentId: string,
+    request: {
+      requestId: string;
+      tool: string;
+      args: unknown;
+      conversationId?: string;
+      channel?: string;
+      customerId?: string;
+    },
+    actor: Actor = 'system',
+  ): Promise<RequestedToolOutcome> {
+    const trigger: RunTrigger = {
+      type: TOOL_REQUEST,
+      requestId: request.requestId,
+      tool: request.tool,
+      args: request.args,
+      ...(request.conversationId ? { conversationId: request.conversationId } : {}),
+      ...(request.channel ? { channel: request.channel } : {}),
+      ...(request.customerId ? { customerId: request.customerId } : {}),
+    };
+    let run = await startRun(this.ctx, this.agents, agentId, trigger, actor, {}, null);
+    const first = run !== null;
+    if (!run) {
+      const [row] = await this.svc.db.query(
+        `SELECT id FROM runs WHERE agent_id = $1 AND trigger->>'type' = $2 AND trigger->>'requestId' = $3`,
+        [agentId, TOOL_REQUEST, request.requestId],
+      );
+      if (!row) throw new Error('the tool request was neither started nor found');
+      const id = String(row.id);
+      if ((await getRun(this.svc.db, id))?.status === 'running') await this.drive(id);
+      run = (await getRun(this.svc.db, id))!;
+    }
+    const [call] = await this.svc.db.query<{ decision: string; status: string; result: unknown }>(
+      'SELECT decision, status, result FROM tool_calls WHERE run_id = $1 ORDER BY step_idx LIMIT 1',
+      [run.id],
+    );
+    const [step] = await this.svc.db.query<{ decision: string; result: unknown }>(
+      'SELECT decision, result FROM steps WHERE run_id = $1 AND idx = 1',
+      [run.id],
+    );
+    return {
+      run,
+      first,
+      call: call ?? null,
+      step: step ?? null,
+    };
   }
 
   /** Drives a running run. Safe to call from any node at any time: a lease makes one driver win. */

@@ -5,6 +5,7 @@ import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from '../app.ts';
 import type { AnchorKey } from '../audit/anchor.ts';
+import { registerVoiceRoutes } from '../channels/voice/routes.ts';
 import { registerWebchat } from '../channels/webchat/routes.ts';
 import { registerWhatsAppRoutes } from '../channels/whatsapp/routes.ts';
 import type { Config } from '../config.ts';
@@ -73,6 +74,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerAuditRoutes(server, app, options.anchorKey);
   registerAdminRoutes(server, app);
   registerWhatsAppRoutes(server, app);
+  registerVoiceRoutes(server, app);
   await registerWebchat(server, app, { bus: options.events });
 
   server.get('/api/openapi.json', async () => buildOpenApi(server, VERSION));

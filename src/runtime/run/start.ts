@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GENESIS_HASH } from '../../audit/canonical.ts';
 import { AUDIT_COLUMNS, auditPlaceholders, auditRow } from '../../audit/log.ts';
 import type { Actor } from '../../context.ts';
+import { TOOL_REQUEST } from '../brains/requested-tool.ts';
 import type { Mode } from '../mode.ts';
 import { inPilotCohort } from '../policy.ts';
 import { safeJson } from '../run-state.ts';
@@ -112,6 +113,12 @@ async function bear(
     options.touchConversation === true && trigger.conversationId !== undefined
       ? 'cv AS (UPDATE conversations SET updated_at = $8 WHERE id = $4 AND EXISTS (SELECT 1 FROM ru)),'
       : '';
+  // A tool request (Runtime.runRequestedTool) is one run per request id and agent (runs_tool_request, migration 020):
+  // a second start of the same request writes nothing, and the caller finds the first run.
+  const once =
+    trigger.type === TOOL_REQUEST
+      ? `ON CONFLICT (agent_id, (trigger->>'requestId')) WHERE trigger->>'type' = 'tool_request' DO NOTHING`
+      : '';
   const a = params.length + 1;
   // Born leased to this node (a recovery sweep elsewhere must not pick up a run its creator is about to drive),
   // and returning what the first step's lease statement would read: the agent's status, the global kill switch,
@@ -123,6 +130,7 @@ async function bear(
      ru AS (
        INSERT INTO runs (id, agent_id, status, trigger, conversation_id, budget, mode, in_cohort, created_at, updated_at, lease_owner, lease_until)
        SELECT $1, $2, 'running', $3, $4, $5, $6, $7, $8, $8, $9, $10 FROM ok WHERE ok.epoch_current AND ok.free
+       ${once}
        RETURNING *),
      ${message}
      ${touch}

@@ -4,6 +4,7 @@
 // interrupted one; checkpoints at the budget; applies the brain-independent guardrails on the first message; asks
 // the brain and hands the validated action to its part (tool-step.ts, reply.ts) or ends the run.
 import { presentAgentRow } from '../agents.ts';
+import { requestedToolBrain, TOOL_REQUEST } from '../brains/requested-tool.ts';
 import { alwaysHumanTopicsIn, asksForPerson } from '../guards.ts';
 import { type DriveState, type StepOutcome, safeJson } from '../run-state.ts';
 import { presentRunRow, type Run } from '../runs.ts';
@@ -124,7 +125,8 @@ async function step(ctx: RunContext, state: DriveState): Promise<StepOutcome> {
       return endEscalated(ctx, state, `always-human topic: ${topics.join(', ')}`, 'always_human_topic');
   }
 
-  const brain = ctx.opts.brainFor(state.agent);
+  // A tool request's run has its own brain (the named tool, then done): the agent's brain never sees it.
+  const brain = state.run.trigger.type === TOOL_REQUEST ? requestedToolBrain : ctx.opts.brainFor(state.agent);
   let raw: unknown;
   try {
     raw = await brain.decide({

@@ -2,6 +2,7 @@
 import type { ChannelName } from '../../../src/channels/channel.ts';
 import type { DriverFactory } from './driver.ts';
 import { emailDriver } from './email.ts';
+import { voiceDriver } from './voice.ts';
 import { webchatDriver } from './webchat.ts';
 import { whatsappDriver } from './whatsapp.ts';
 
@@ -9,4 +10,5 @@ export const CHANNEL_DRIVERS: Readonly<Record<ChannelName, DriverFactory>> = {
   webchat: webchatDriver,
   email: emailDriver,
   whatsapp: whatsappDriver,
+  voice: voiceDriver,
 };

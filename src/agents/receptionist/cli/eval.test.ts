@@ -141,7 +141,12 @@ describe('twelve eval receptionist', () => {
       evalReceptionistCommand(notOpened).run(['--test', path, '--agent', 'salon'], capture()),
     ).rejects.toThrow(/not available until the receptionist kind is registered/);
     let closed = false;
-    const open: CliAppOpener = async () => ({ close: async () => void (closed = true) }) as never;
+    const open: CliAppOpener = async () =>
+      ({
+        close: async () => {
+          closed = true;
+        },
+      }) as never;
     const io = capture();
     await evalReceptionistCommand(open, async (_ctx, name) =>
       name === 'salon' ? { services: ['Trim', 'Perm'], tz: 'Europe/London' } : null,
