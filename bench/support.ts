@@ -41,10 +41,10 @@ import { answerFrom, CLARIFY_TEXT } from '../src/agents/support/brain.ts';
 import { supportOf } from '../src/agents/support/kind.ts';
 import { type App, createApp } from '../src/app.ts';
 import { DEFAULT_LIMITS, registerWebchat, type WebchatLimits } from '../src/channels/webchat/routes.ts';
-import { NORTHWIND_KB, northwindAgent } from '../src/channels/webchat/test-support.ts';
 import { type EventBus, openEventBus } from '../src/events/bus.ts';
 import { frameworkErrorHandler, installErrorHandling } from '../src/server/http.ts';
 import type { Db } from '../src/store/db.ts';
+import { NORTHWIND_KB, northwindAgent } from '../test/support/webchat.ts';
 import {
   Meter,
   meteredDb,

@@ -2,8 +2,8 @@
 // retries and backoff, and delivery states that only move forward.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kbImporter, SUPPORT_KIND } from '../../test/support/agents.ts';
 import { openTestDb, type TestDb } from '../../test/support/db.ts';
-import { kbImporter } from '../agents/support/import.ts';
 import { type App, createApp } from '../app.ts';
 import { ManualClock } from '../clock.ts';
 import { assessmentRecorder, evaluationRecorder } from '../readiness/assessments.ts';
@@ -55,7 +55,7 @@ beforeAll(async () => {
   db = await openTestDb();
   app = createApp(db, { clock });
   agent = await agentCreator(app, 'user:a@example.com', {
-    kind: 'support',
+    kind: SUPPORT_KIND,
     name: 'wa-support',
     confidenceThreshold: 0.5,
   });
@@ -70,7 +70,7 @@ beforeAll(async () => {
     spendCapCents: 0,
   });
   await evaluationRecorder(app, 'user:a@example.com', agent.id, {
-    kind: 'support',
+    kind: SUPPORT_KIND,
     passed: true,
     report: {},
   });
@@ -199,7 +199,7 @@ describe('channels', () => {
 
     // Not assessed: shadow mode. Its draft waits for a person (a review), and the customer is told nothing.
     const shadow = await agentCreator(app, 'user:a@example.com', {
-      kind: 'support',
+      kind: SUPPORT_KIND,
       name: 'wa-shadow',
       confidenceThreshold: 0.5,
     });

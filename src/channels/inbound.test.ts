@@ -5,8 +5,8 @@
 // tests with real processes are test/crash/inbound-crash.test.ts.
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { kbImporter, SUPPORT_KIND } from '../../test/support/agents.ts';
 import { openTestDb, type TestDb } from '../../test/support/db.ts';
-import { kbImporter } from '../agents/support/import.ts';
 import { type App, createApp } from '../app.ts';
 import { ManualClock } from '../clock.ts';
 import { conversationOpener, customerMessageHandler } from '../conversations/conversations.ts';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   db = await openTestDb();
   app = createApp(db, { clock, nodeId: 'node-live' });
   const actor = 'user:a@example.com';
-  agent = await agentCreator(app, actor, { kind: 'support', name: 'wa-sweep', confidenceThreshold: 0.5 });
+  agent = await agentCreator(app, actor, { kind: SUPPORT_KIND, name: 'wa-sweep', confidenceThreshold: 0.5 });
   await kbImporter(
     app,
     actor,
@@ -49,7 +49,7 @@ beforeAll(async () => {
     escalationContacts: ['t@example.com'],
     spendCapCents: 0,
   });
-  await evaluationRecorder(app, actor, agent.id, { kind: 'support', passed: true, report: {} });
+  await evaluationRecorder(app, actor, agent.id, { kind: SUPPORT_KIND, passed: true, report: {} });
   await assessmentRecorder(app, actor, agent.id, { clarity: 4, tolerance: 4, fallback: 5 });
 });
 afterEach(() => {

@@ -3,8 +3,8 @@
 // copy. Two apps on one database are two nodes: each has its own cache, and (on PostgreSQL) its own pool.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../test/support/db.ts';
+import { northwindAgent } from '../../test/support/webchat.ts';
 import { type App, createApp } from '../app.ts';
-import { northwindAgent } from '../channels/webchat/test-support.ts';
 import { conversationOpener, customerMessageHandler } from '../conversations/conversations.ts';
 import { assessmentRecorder } from '../readiness/assessments.ts';
 import type { Db } from '../store/db.ts';

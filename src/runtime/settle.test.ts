@@ -3,8 +3,8 @@
 // before a shutdown would never reach the listeners of other nodes (the dashboard, the web chat hub).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../test/support/db.ts';
+import { northwindAgent } from '../../test/support/webchat.ts';
 import { createApp } from '../app.ts';
-import { northwindAgent } from '../channels/webchat/test-support.ts';
 import { conversationOpener, customerMessageHandler } from '../conversations/conversations.ts';
 import { type EventBus, openEventBus, type TwelveEvent } from '../events/bus.ts';
 import type { Db } from '../store/db.ts';

@@ -11,11 +11,11 @@ import { kindsServing } from '../../src/agents/registry.ts';
 import { type App, createApp } from '../../src/app.ts';
 import { handoffText } from '../../src/business/hours.schema.ts';
 import type { ChannelName, ChannelSender } from '../../src/channels/channel.ts';
-import { TickingClock } from '../../src/channels/email/testing.ts';
 import { outboxDeliverer } from '../../src/channels/outbox.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import { buildServer } from '../../src/server/server.ts';
 import { openTestDb, type TestDb } from '../support/db.ts';
+import { TickingClock } from '../support/email.ts';
 import { ANSWER, type ChannelDriver, type ChannelFixture, type World } from './drivers/driver.ts';
 import { CHANNEL_DRIVERS } from './drivers/index.ts';
 

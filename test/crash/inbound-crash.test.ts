@@ -18,10 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kbImporter } from '../../src/agents/support/import.ts';
-import { supportOf } from '../../src/agents/support/kind.ts';
+import { SUPPORT_KIND, supportOf } from '../../src/agents/support/kind.ts';
 import { createApp } from '../../src/app.ts';
-import { type SmtpSink, sendTo, startSmtpSink } from '../../src/channels/email/testing.ts';
-import { ChatClient, type Frame } from '../../src/channels/webchat/test-support.ts';
 import { assessmentRecorder, evaluationRecorder } from '../../src/readiness/assessments.ts';
 import { agentCreator, agentUpdater } from '../../src/runtime/agents.ts';
 import { type Db, openPg, openPglite } from '../../src/store/db.ts';
@@ -30,6 +28,8 @@ import { type FakeGraph, startFakeGraph } from '../fakes/graph.ts';
 import { waitFor } from '../multinode/fixtures.ts';
 import { type NodeProcess, startNode } from '../multinode/nodes.ts';
 import { driverName, serverUrl } from '../support/db.ts';
+import { type SmtpSink, sendTo, startSmtpSink } from '../support/email.ts';
+import { ChatClient, type Frame } from '../support/webchat.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PHONE_NUMBER_ID = '106540352242922';
@@ -122,7 +122,11 @@ async function setUp(site: Site): Promise<void> {
     await migrate(db);
     const app = createApp(db);
     const actor = 'user:owner@example.com';
-    const agent = await agentCreator(app, actor, { kind: 'support', name: AGENT, confidenceThreshold: 0.5 });
+    const agent = await agentCreator(app, actor, {
+      kind: SUPPORT_KIND,
+      name: AGENT,
+      confidenceThreshold: 0.5,
+    });
     await kbImporter(app, actor, agent.id, join(ROOT, 'examples/northwind-cycles/faq.json'));
     await agentUpdater(app, actor, agent.id, {
       escalationContacts: ['t@example.com'],
@@ -132,7 +136,7 @@ async function setUp(site: Site): Promise<void> {
         email: { address: SUPPORT_ADDRESS, name: 'Northwind Support' },
       },
     });
-    await evaluationRecorder(app, actor, agent.id, { kind: 'support', passed: true, report: {} });
+    await evaluationRecorder(app, actor, agent.id, { kind: SUPPORT_KIND, passed: true, report: {} });
     await assessmentRecorder(app, actor, agent.id, { clarity: 4, tolerance: 4, fallback: 5 });
     await app.runtime.settle();
     await supportOf(app).engines.close();

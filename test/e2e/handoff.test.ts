@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
-import { northwindAgent } from '../../src/channels/webchat/test-support.ts';
+import { northwindAgent } from '../support/webchat.ts';
 import {
   a11yProblems,
   CHROMIUM,

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tokenCreator } from '../../src/accounts/users.ts';
-import { northwindAgent } from '../../src/channels/webchat/test-support.ts';
+import { northwindAgent } from '../support/webchat.ts';
 import {
   CHROMIUM,
   launchBrowser,

@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
+import { northwindShadowAgent } from '../../../test/support/webchat.ts';
 import { type App, createApp } from '../../app.ts';
-import { northwindShadowAgent } from '../../channels/webchat/test-support.ts';
 import { conversationOpener, customerMessageHandler, transcript } from '../../conversations/conversations.ts';
 import { conversationCounts } from '../../metrics/conversations.ts';
 import { assessmentRecorder, evaluationRecorder } from '../../readiness/assessments.ts';

@@ -1,6 +1,13 @@
 // Outbound email failures and human replies, attachments within limits, and the size and flood limits, over real SMTP on loopback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
+import {
+  emailSupportAgent,
+  type SmtpSink,
+  sendTo,
+  startSmtpSink,
+  TickingClock,
+} from '../../../test/support/email.ts';
 import { type App, createApp } from '../../app.ts';
 import { escalationReplier } from '../../runtime/escalations.ts';
 import { PermanentDeliveryError } from '../channel.ts';
@@ -8,7 +15,6 @@ import { outboxDeliverer } from '../outbox.ts';
 import { EMAIL_DEFAULTS, type EmailConfig } from './config.ts';
 import { composeReply, emailSender } from './sender.ts';
 import { buildEmailSender, type EmailChannel, startEmailChannel } from './service.ts';
-import { emailSupportAgent, type SmtpSink, sendTo, startSmtpSink, TickingClock } from './testing.ts';
 
 const SUPPORT = 'help@northwind.example';
 let db: TestDb;

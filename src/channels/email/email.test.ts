@@ -2,13 +2,19 @@
 // one), threaded both ways, never answered when it is a loop, and recorded once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
+import {
+  emailSupportAgent,
+  type SmtpSink,
+  sendTo,
+  startSmtpSink,
+  TickingClock,
+} from '../../../test/support/email.ts';
 import { type App, createApp } from '../../app.ts';
 import { agentUpdater } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import { outboxDeliverer } from '../outbox.ts';
 import { EMAIL_DEFAULTS, type EmailConfig } from './config.ts';
 import { buildEmailSender, type EmailChannel, startEmailChannel } from './service.ts';
-import { emailSupportAgent, type SmtpSink, sendTo, startSmtpSink, TickingClock } from './testing.ts';
 
 const SUPPORT = 'support@northwind.example';
 let db: TestDb;

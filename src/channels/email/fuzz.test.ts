@@ -2,13 +2,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
+import { emailSupportAgent, TickingClock } from '../../../test/support/email.ts';
 import { type App, createApp } from '../../app.ts';
 import { inboundProcessor } from '../inbound.ts';
 import { AddressBook, type EmailAgent } from './addresses.ts';
 import { EMAIL_DEFAULTS, type EmailConfig } from './config.ts';
 import { EmailRejected, emailIntake, type IntakeDeps } from './intake.ts';
 import { type EmailChannel, startEmailChannel } from './service.ts';
-import { emailSupportAgent, TickingClock } from './testing.ts';
 
 const SUPPORT = 'support@northwind.example';
 let db: TestDb;

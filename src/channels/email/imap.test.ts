@@ -1,14 +1,6 @@
 // IMAP polling against a real Dovecot on loopback: unseen mail is recorded once, answered, and marked \Seen only after it is recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
-import { type App, createApp } from '../../app.ts';
-import { silentLog } from '../../events/log.ts';
-import { inboundProcessor } from '../inbound.ts';
-import { outboxDeliverer } from '../outbox.ts';
-import { AddressBook } from './addresses.ts';
-import { EMAIL_DEFAULTS, type ImapSettings } from './config.ts';
-import { ImapPoller } from './imap.ts';
-import { buildEmailSender, startEmailChannel } from './service.ts';
 import {
   type Dovecot,
   dovecotAvailable,
@@ -17,7 +9,15 @@ import {
   startDovecot,
   startSmtpSink,
   TickingClock,
-} from './testing.ts';
+} from '../../../test/support/email.ts';
+import { type App, createApp } from '../../app.ts';
+import { silentLog } from '../../events/log.ts';
+import { inboundProcessor } from '../inbound.ts';
+import { outboxDeliverer } from '../outbox.ts';
+import { AddressBook } from './addresses.ts';
+import { EMAIL_DEFAULTS, type ImapSettings } from './config.ts';
+import { ImapPoller } from './imap.ts';
+import { buildEmailSender, startEmailChannel } from './service.ts';
 
 const SUPPORT = 'support@northwind.example';
 let db: TestDb;

@@ -2,7 +2,7 @@
 // and a tool never runs for a message that was refused.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET, startVoiceHarness, type VoiceHarness } from './testing.ts';
+import { SECRET, startVoiceHarness, type VoiceHarness } from '../../../test/support/voice.ts';
 
 let h: VoiceHarness;
 let phoneNumberId = '';

@@ -3,7 +3,13 @@
 // bad input, the end-of-call report, and transfers in and outside opening hours.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeCall } from '../../../test/fakes/vapi.ts';
-import { HMAC_SECRET, OPEN_AT, SECRET, startVoiceHarness, type VoiceHarness } from './testing.ts';
+import {
+  HMAC_SECRET,
+  OPEN_AT,
+  SECRET,
+  startVoiceHarness,
+  type VoiceHarness,
+} from '../../../test/support/voice.ts';
 
 let h: VoiceHarness;
 beforeAll(async () => {

@@ -5,10 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
+import { ChatClient, type Frame, northwindAgent } from '../../../test/support/webchat.ts';
 import { type App, createApp } from '../../app.ts';
 import type { Db } from '../../store/db.ts';
 import { registerWebchat } from './routes.ts';
-import { ChatClient, type Frame, northwindAgent } from './test-support.ts';
 
 const SOCKETS = 1000;
 

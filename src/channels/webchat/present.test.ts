@@ -1,16 +1,21 @@
 // What a turn shows the customer without reading it back: the messages the runtime reports as written, source
 // titles from the KB snapshot that answered, and a database read only when the snapshot does not know a source.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  faqUpdater,
+  listArticles,
+  listFaqs,
+  sourceTitles,
+  supportOf,
+  titlesIn,
+} from '../../../test/support/agents.ts';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
-import { faqUpdater, listArticles, listFaqs } from '../../agents/support/kb.ts';
-import { supportOf } from '../../agents/support/kind.ts';
-import { sourceTitles, titlesIn } from '../../agents/support/sources.ts';
+import { northwindAgent, northwindShadowAgent } from '../../../test/support/webchat.ts';
 import { type App, createApp } from '../../app.ts';
 import { conversationOpener, customerMessageHandler } from '../../conversations/conversations.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { presentMessages } from './present.ts';
-import { northwindAgent, northwindShadowAgent } from './test-support.ts';
 
 let db: TestDb;
 let app: App;

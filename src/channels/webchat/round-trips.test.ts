@@ -8,13 +8,13 @@
 // 012).
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLARIFY_TEXT } from '../../../test/support/agents.ts';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
-import { CLARIFY_TEXT } from '../../agents/support/brain.ts';
+import { ChatClient, type Frame, northwindAgent } from '../../../test/support/webchat.ts';
 import { type App, createApp } from '../../app.ts';
 import { type EventBus, openEventBus, type TwelveEvent } from '../../events/bus.ts';
 import { buildServer } from '../../server/server.ts';
 import type { Db, Queryable } from '../../store/db.ts';
-import { ChatClient, type Frame, northwindAgent } from './test-support.ts';
 
 interface Counter {
   trips: number;

@@ -4,11 +4,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driverName, openTestDb, type TestDb } from '../../../test/support/db.ts';
+import { ChatClient, type Frame, northwindAgent } from '../../../test/support/webchat.ts';
 import { type App, createApp } from '../../app.ts';
 import { MAX_MESSAGE_CHARS } from '../../conversations/conversations.ts';
 import { buildServer } from '../../server/server.ts';
 import { registerWebchat } from './routes.ts';
-import { ChatClient, type Frame, northwindAgent } from './test-support.ts';
 
 let db: TestDb;
 let app: App;

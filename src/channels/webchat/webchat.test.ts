@@ -4,14 +4,14 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kbImporter, SUPPORT_KIND } from '../../../test/support/agents.ts';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
-import { kbImporter } from '../../agents/support/import.ts';
+import { ChatClient, type Frame, NORTHWIND_KB, northwindAgent } from '../../../test/support/webchat.ts';
 import { type App, createApp } from '../../app.ts';
 import { agentCreator, agentStatusSetter } from '../../runtime/agents.ts';
 import { escalationReplier } from '../../runtime/escalations.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import { buildServer } from '../../server/server.ts';
-import { ChatClient, type Frame, NORTHWIND_KB, northwindAgent } from './test-support.ts';
 
 let db: TestDb;
 let app: App;
@@ -154,7 +154,7 @@ describe('web chat socket', () => {
   });
 
   it('never shows a draft: in shadow mode the answer waits for a person, and the customer is told so', async () => {
-    const shadow = await agentCreator(app, 'user:admin@example.com', { kind: 'support', name: 'shadowy' });
+    const shadow = await agentCreator(app, 'user:admin@example.com', { kind: SUPPORT_KIND, name: 'shadowy' });
     await kbImporter(app, 'user:admin@example.com', shadow.id, join(NORTHWIND_KB, 'faq.json'));
     const { client, welcome } = await hello({}, 'shadowy');
     client.send({ type: 'message', text: 'When are you open?', clientId: 's-1' });

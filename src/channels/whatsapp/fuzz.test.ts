@@ -1,8 +1,8 @@
 // Pins that hostile but correctly signed webhook bodies get 4xx or a safe drop: never a 5xx or half-written state.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP_SECRET, type Harness, PHONE_NUMBER_ID, startHarness } from '../../../test/support/whatsapp.ts';
 import { whatsAppSignature } from './signature.ts';
-import { APP_SECRET, type Harness, PHONE_NUMBER_ID, startHarness } from './testing.ts';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,10 +1,15 @@
 // Pins the WhatsApp sender against the fake Graph API: the 24-hour window, templates, and retried Graph errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  customerNumber,
+  type Harness,
+  PHONE_NUMBER_ID,
+  startHarness,
+} from '../../../test/support/whatsapp.ts';
 import { escalationReplier } from '../../runtime/escalations.ts';
 import { type OutboundDelivery, PermanentDeliveryError } from '../channel.ts';
 import { outboxDeliverer } from '../outbox.ts';
 import { buildWhatsAppSender, chunks, GraphPermanentError, MAX_TEXT_CHARS } from './sender.ts';
-import { customerNumber, type Harness, PHONE_NUMBER_ID, startHarness } from './testing.ts';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,9 +1,6 @@
 // Pins the WhatsApp webhook end to end: verification, signatures, redelivery, statuses, unreadable messages.
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboundProcessor } from '../inbound.ts';
-import { outboxDeliverer } from '../outbox.ts';
-import { UNSUPPORTED_AUTO_REPLY } from './normalize.ts';
 import {
   APP_SECRET,
   customerNumber,
@@ -11,7 +8,10 @@ import {
   PHONE_NUMBER_ID,
   startHarness,
   VERIFY_TOKEN,
-} from './testing.ts';
+} from '../../../test/support/whatsapp.ts';
+import { inboundProcessor } from '../inbound.ts';
+import { outboxDeliverer } from '../outbox.ts';
+import { UNSUPPORTED_AUTO_REPLY } from './normalize.ts';
 
 let h: Harness;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import {
   startCheckpointRun,
   startEscalatedRun,
 } from '../../../test/support/api.ts';
-import { northwindAgent } from '../../channels/webchat/test-support.ts';
+import { northwindAgent } from '../../../test/support/webchat.ts';
 import { conversationOpener, customerMessageHandler } from '../../conversations/conversations.ts';
 import { openEventBus } from '../../events/bus.ts';
 import type { Db } from '../../store/db.ts';

@@ -4,7 +4,7 @@
 import type { ChannelName } from '../../../src/channels/channel.ts';
 import { EMAIL_DEFAULTS, type EmailConfig } from '../../../src/channels/email/config.ts';
 import { buildEmailSender, startEmailChannel } from '../../../src/channels/email/service.ts';
-import { type OutgoingTestMail, sendTo, startSmtpSink } from '../../../src/channels/email/testing.ts';
+import { type OutgoingTestMail, sendTo, startSmtpSink } from '../../support/email.ts';
 import type { ChannelDriver, DriverFactory, Received } from './driver.ts';
 
 const channel: ChannelName = 'email';

@@ -2,7 +2,7 @@
 // server's /api/webchat/:agent/socket. A message's provider id is its clientId. What the customer received is the
 // agent's and people's message frames and the hand-off announcements.
 import type { ChannelName } from '../../../src/channels/channel.ts';
-import { ChatClient, type Frame } from '../../../src/channels/webchat/test-support.ts';
+import { ChatClient, type Frame } from '../../support/webchat.ts';
 import type { ChannelDriver, DriverFactory, Received, World } from './driver.ts';
 
 const channel: ChannelName = 'webchat';

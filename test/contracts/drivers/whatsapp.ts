@@ -5,14 +5,14 @@ import type { ChannelName } from '../../../src/channels/channel.ts';
 import { whatsAppConfigFromEnv } from '../../../src/channels/whatsapp/config.ts';
 import { WEBHOOK_PATH, whatsAppProcessing } from '../../../src/channels/whatsapp/routes.ts';
 import { buildWhatsAppSender } from '../../../src/channels/whatsapp/sender.ts';
+import { startFakeGraph } from '../../fakes/graph.ts';
 import {
   ACCESS_TOKEN,
   APP_SECRET,
   customerNumber,
   PHONE_NUMBER_ID,
   VERIFY_TOKEN,
-} from '../../../src/channels/whatsapp/testing.ts';
-import { startFakeGraph } from '../../fakes/graph.ts';
+} from '../../support/whatsapp.ts';
 import type { ChannelDriver, DriverFactory } from './driver.ts';
 
 const channel: ChannelName = 'whatsapp';

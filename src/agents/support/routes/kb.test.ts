@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, buildApi, buildScriptedAgent, startEscalatedRun } from '../../../../test/support/api.ts';
 import { makePdf } from '../../../../test/support/pdf.ts';
-import { northwindAgent } from '../../../channels/webchat/test-support.ts';
+import { northwindAgent } from '../../../../test/support/webchat.ts';
 import { conversationOpener, customerMessageHandler } from '../../../conversations/conversations.ts';
 import { MAX_FILE_BYTES } from '../../../documents/read.ts';
 import { agentCreator } from '../../../runtime/agents.ts';

@@ -5,19 +5,20 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { vi } from 'vitest';
-import { type FakeGraph, startFakeGraph } from '../../../test/fakes/graph.ts';
-import { openTestDb, type TestDb } from '../../../test/support/db.ts';
-import { kbImporter } from '../../agents/support/import.ts';
-import { type App, createApp } from '../../app.ts';
-import { ManualClock } from '../../clock.ts';
-import { assessmentRecorder, evaluationRecorder } from '../../readiness/assessments.ts';
-import { agentCreator, agentUpdater } from '../../runtime/agents.ts';
-import type { AgentConfig } from '../../runtime/types.ts';
-import { buildServer } from '../../server/server.ts';
-import type { ChannelName, ChannelSender } from '../channel.ts';
-import { type WhatsAppConfig, whatsAppConfigFromEnv } from './config.ts';
-import { WEBHOOK_PATH, whatsAppProcessing } from './routes.ts';
-import { buildWhatsAppSender } from './sender.ts';
+import { kbImporter } from '../../src/agents/support/import.ts';
+import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
+import { type App, createApp } from '../../src/app.ts';
+import type { ChannelName, ChannelSender } from '../../src/channels/channel.ts';
+import { type WhatsAppConfig, whatsAppConfigFromEnv } from '../../src/channels/whatsapp/config.ts';
+import { WEBHOOK_PATH, whatsAppProcessing } from '../../src/channels/whatsapp/routes.ts';
+import { buildWhatsAppSender } from '../../src/channels/whatsapp/sender.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { assessmentRecorder, evaluationRecorder } from '../../src/readiness/assessments.ts';
+import { agentCreator, agentUpdater } from '../../src/runtime/agents.ts';
+import type { AgentConfig } from '../../src/runtime/types.ts';
+import { buildServer } from '../../src/server/server.ts';
+import { type FakeGraph, startFakeGraph } from '../fakes/graph.ts';
+import { openTestDb, type TestDb } from './db.ts';
 
 export const PHONE_NUMBER_ID = '106540352242922';
 export const VERIFY_TOKEN = 'verify-token-for-tests';
@@ -48,7 +49,7 @@ export async function startHarness(options: { template?: string } = {}): Promise
   const app = createApp(db, { clock });
   const actor = 'user:owner@example.com';
   let agent = await agentCreator(app, actor, {
-    kind: 'support',
+    kind: SUPPORT_KIND,
     name: 'wa-support',
     confidenceThreshold: 0.5,
     config: { whatsapp: { phoneNumberId: PHONE_NUMBER_ID } },
@@ -57,13 +58,13 @@ export async function startHarness(options: { template?: string } = {}): Promise
     app,
     actor,
     agent.id,
-    join(import.meta.dirname, '../../../examples/northwind-cycles/faq.json'),
+    join(import.meta.dirname, '../../examples/northwind-cycles/faq.json'),
   );
   agent = await agentUpdater(app, actor, agent.id, {
     escalationContacts: ['t@example.com'],
     spendCapCents: 0,
   });
-  await evaluationRecorder(app, actor, agent.id, { kind: 'support', passed: true, report: {} });
+  await evaluationRecorder(app, actor, agent.id, { kind: SUPPORT_KIND, passed: true, report: {} });
   await assessmentRecorder(app, actor, agent.id, { clarity: 4, tolerance: 4, fallback: 5 });
 
   const graph = await startFakeGraph({

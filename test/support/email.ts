@@ -10,12 +10,13 @@ import { ImapFlow } from 'imapflow';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { kbImporter } from '../../agents/support/import.ts';
-import type { App } from '../../app.ts';
-import { ManualClock } from '../../clock.ts';
-import { assessmentRecorder, evaluationRecorder } from '../../readiness/assessments.ts';
-import { agentCreator, agentUpdater } from '../../runtime/agents.ts';
-import type { AgentConfig } from '../../runtime/types.ts';
+import { kbImporter } from '../../src/agents/support/import.ts';
+import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
+import type { App } from '../../src/app.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { assessmentRecorder, evaluationRecorder } from '../../src/readiness/assessments.ts';
+import { agentCreator, agentUpdater } from '../../src/runtime/agents.ts';
+import type { AgentConfig } from '../../src/runtime/types.ts';
 
 /** A manual clock that moves 1 ms on every read, as real time does: rows written in turn never tie. */
 export class TickingClock extends ManualClock {
@@ -25,19 +26,19 @@ export class TickingClock extends ManualClock {
   }
 }
 
-const KB = join(import.meta.dirname, '../../../examples/northwind-cycles/faq.json');
+const KB = join(import.meta.dirname, '../../examples/northwind-cycles/faq.json');
 
 /** A support agent that answers on its own (evaluated, assessed), reachable at `address`. */
 export async function emailSupportAgent(app: App, name: string, address: string): Promise<AgentConfig> {
   const actor = 'user:a@example.com';
-  const agent = await agentCreator(app, actor, { kind: 'support', name, confidenceThreshold: 0.5 });
+  const agent = await agentCreator(app, actor, { kind: SUPPORT_KIND, name, confidenceThreshold: 0.5 });
   await kbImporter(app, actor, agent.id, KB);
   const ready = await agentUpdater(app, actor, agent.id, {
     escalationContacts: ['t@example.com'],
     spendCapCents: 0,
     config: { email: { address, name: 'Northwind Support' } },
   });
-  await evaluationRecorder(app, actor, agent.id, { kind: 'support', passed: true, report: {} });
+  await evaluationRecorder(app, actor, agent.id, { kind: SUPPORT_KIND, passed: true, report: {} });
   await assessmentRecorder(app, actor, agent.id, { clarity: 4, tolerance: 4, fallback: 5 });
   return ready;
 }

@@ -3,13 +3,14 @@
 // `ws` ships no type declarations and @types/ws is not installed, so it is loaded through require and typed here.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { kbImporter } from '../../agents/support/import.ts';
-import type { App } from '../../app.ts';
-import { assessmentRecorder, evaluationRecorder } from '../../readiness/assessments.ts';
-import { agentCreator, agentUpdater } from '../../runtime/agents.ts';
-import type { AgentConfig } from '../../runtime/types.ts';
+import { kbImporter } from '../../src/agents/support/import.ts';
+import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
+import type { App } from '../../src/app.ts';
+import { assessmentRecorder, evaluationRecorder } from '../../src/readiness/assessments.ts';
+import { agentCreator, agentUpdater } from '../../src/runtime/agents.ts';
+import type { AgentConfig } from '../../src/runtime/types.ts';
 
-export const NORTHWIND_KB = join(import.meta.dirname, '../../../examples/northwind-cycles');
+export const NORTHWIND_KB = join(import.meta.dirname, '../../examples/northwind-cycles');
 const ADMIN = 'user:admin@example.com';
 
 /** A `support` agent with the Northwind Cycles KB, in production mode (evidence and assessment both allow it). */
@@ -19,7 +20,7 @@ export async function northwindAgent(
   config: Record<string, unknown> = {},
 ): Promise<AgentConfig> {
   const agent = await agentCreator(app, ADMIN, {
-    kind: 'support',
+    kind: SUPPORT_KIND,
     name,
     displayName: 'Northwind Cycles',
     confidenceThreshold: 0.5,
@@ -30,14 +31,14 @@ export async function northwindAgent(
     escalationContacts: ['team@example.com'],
     spendCapCents: 0,
   });
-  await evaluationRecorder(app, ADMIN, agent.id, { kind: 'support', passed: true, report: {} });
+  await evaluationRecorder(app, ADMIN, agent.id, { kind: SUPPORT_KIND, passed: true, report: {} });
   await assessmentRecorder(app, ADMIN, agent.id, { clarity: 4, tolerance: 4, fallback: 5 });
   return updated;
 }
 
 /** A `support` agent with the Northwind FAQ and no readiness assessment: shadow mode, so it only drafts. */
 export async function northwindShadowAgent(app: App, name = 'northwind-shadow'): Promise<AgentConfig> {
-  const agent = await agentCreator(app, ADMIN, { kind: 'support', name, confidenceThreshold: 0.5 });
+  const agent = await agentCreator(app, ADMIN, { kind: SUPPORT_KIND, name, confidenceThreshold: 0.5 });
   await kbImporter(app, ADMIN, agent.id, join(NORTHWIND_KB, 'faq.json'));
   return agent;
 }
