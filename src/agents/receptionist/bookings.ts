@@ -215,6 +215,9 @@ export interface SlotSearch {
   exceptBooking?: string | undefined;
 }
 
+/** The profile bookings are made under (409 invalid_state before the business is set up). */
+export const requireBookable = requireProfile;
+
 /** Loads what a search needs: the profile and the resources. */
 export async function loadBusiness(q: Queryable, agentId: string): Promise<Business> {
   const [profile, resources] = await Promise.all([requireProfile(q, agentId), listResources(q, agentId)]);
