@@ -498,6 +498,12 @@ async function remember(
 }
 
 const isExclusion = (err: unknown) => (err as { code?: string }).code === '23P01';
+/**
+ * Two transactions inserting overlapping ranges at once each wait for the other's tuple while checking the exclusion
+ * constraint; PostgreSQL breaks the cycle by failing one with 40P01. The loser retries the same resource: by then the
+ * winner has committed (an exclusion violation) or rolled back (the slot is free).
+ */
+const isDeadlock = (err: unknown) => (err as { code?: string }).code === '40P01';
 const isCodeClash = (err: unknown) =>
   (err as { code?: string; constraint?: string }).code === '23505' &&
   /bookings_code_key/.test(String((err as { constraint?: string }).constraint ?? (err as Error).message));
@@ -542,18 +548,50 @@ async function candidates(
   });
 }
 
-async function slotTaken(
-  q: Queryable,
-  business: Business,
-  service: BusinessService,
-  start: Date,
-  now: Date,
-  resourceId?: string,
-  exceptBooking?: string,
-): Promise<never> {
-  throw new AppError('slot_taken', undefined, {
-    alternatives: await alternatives(q, business, service, now, start, resourceId, exceptBooking),
-  });
+/** Thrown inside a booking transaction when every resource was taken; answered as slot_taken after rollback. */
+class Taken {
+  constructor(
+    readonly business: Business,
+    readonly service: BusinessService,
+    readonly start: Date,
+    readonly resourceId?: string,
+    readonly exceptBooking?: string,
+  ) {}
+}
+
+/**
+ * Runs a booking transaction: a deadlock (two commands waiting on each other's locks) reruns it; a Taken becomes
+ * slot_taken with the next free slots, looked up after the transaction (its locks) has ended.
+ */
+async function booking<T>(svc: Services, now: Date, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await svc.db.transaction(fn);
+    } catch (err) {
+      if (isDeadlock(err) && tries < 5) continue;
+      if (!(err instanceof Taken)) throw err;
+      throw new AppError('slot_taken', undefined, {
+        alternatives: await alternatives(
+          svc.db,
+          err.business,
+          err.service,
+          now,
+          err.start,
+          err.resourceId,
+          err.exceptBooking,
+        ),
+      });
+    }
+  }
+}
+
+/**
+ * Inserts or moves into one resource's time one at a time (a transaction-scoped advisory lock per resource): the
+ * exclusion constraint still decides, but concurrent writers no longer wait on each other's uncommitted rows while
+ * checking it (which PostgreSQL can only resolve by failing one with a deadlock).
+ */
+async function lockResource(tx: Queryable, resourceId: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 21))', [`booking:${resourceId}`]);
 }
 
 /** Books a slot; a redelivered call (same idempotency key) answers the same booking. */
@@ -566,7 +604,7 @@ export async function bookingCreator(
   const data = parse(BookInputSchema, input);
   const start = new Date(data.start);
   const now = svc.clock.now();
-  return svc.db.transaction(async (tx) => {
+  return booking(svc, now, async (tx) => {
     const again = await replayed(tx, agentId, data.idempotencyKey, 'create');
     if (again) return again;
     const business = await loadBusiness(tx, agentId);
@@ -575,6 +613,7 @@ export async function bookingCreator(
     const end = new Date(start.getTime() + service.durationMin * MINUTE);
     const [lo, hi] = blockedOf(service, start);
     for (const resource of tryThese) {
+      await lockResource(tx, resource.id);
       for (let tries = 0; tries < 5; tries++) {
         const r = await attempt(tx, () =>
           tx.query(
@@ -619,12 +658,12 @@ export async function bookingCreator(
           );
           return booking;
         }
-        if (isCodeClash(r.err)) continue;
+        if (isCodeClash(r.err) || isDeadlock(r.err)) continue;
         if (isExclusion(r.err)) break;
         throw r.err;
       }
     }
-    return slotTaken(tx, business, service, start, now, data.resourceId);
+    throw new Taken(business, service, start, data.resourceId);
   });
 }
 
@@ -653,7 +692,7 @@ export async function bookingRescheduler(
   const data = parse(RescheduleInputSchema, input);
   const start = new Date(data.start);
   const now = svc.clock.now();
-  return svc.db.transaction(async (tx) => {
+  return booking(svc, now, async (tx) => {
     const again = await replayed(tx, agentId, data.idempotencyKey, 'reschedule');
     if (again) return again;
     const current = await bookingByCode(tx, agentId, data.code, true);
@@ -661,18 +700,24 @@ export async function bookingRescheduler(
     const business = await loadBusiness(tx, agentId);
     const service = await getService(tx, current.serviceId);
     const tryThese = await candidates(tx, business, service, start, now, data.resourceId, current.id);
-    // The same resource first: a customer moving their time keeps their person when they can.
+    // The same resource when it is free (a customer moving their time keeps their person), else the others in name
+    // order; locks are taken in that order, and a rare deadlock with another order reruns the command.
     tryThese.sort((a, b) => Number(b.id === current.resourceId) - Number(a.id === current.resourceId));
     const end = new Date(start.getTime() + service.durationMin * MINUTE);
     const [lo, hi] = blockedOf(service, start);
     for (const resource of tryThese) {
-      const r = await attempt(tx, () =>
-        tx.query(
-          `UPDATE bookings SET resource_id = $2, starts_at = $3, ends_at = $4, blocked = tstzrange($5, $6),
+      await lockResource(tx, resource.id);
+      let r: Awaited<ReturnType<typeof attempt<Record<string, unknown>[]>>> = { ok: false, err: null };
+      for (let tries = 0; tries < 5; tries++) {
+        r = await attempt(tx, () =>
+          tx.query(
+            `UPDATE bookings SET resource_id = $2, starts_at = $3, ends_at = $4, blocked = tstzrange($5, $6),
              reminded_at = NULL, updated_at = $7 WHERE id = $1 RETURNING *`,
-          [current.id, resource.id, start, end, new Date(lo), new Date(hi), now],
-        ),
-      );
+            [current.id, resource.id, start, end, new Date(lo), new Date(hi), now],
+          ),
+        );
+        if (r.ok || !isDeadlock(r.err)) break;
+      }
       if (r.ok) {
         const booking = presentBookingRow(r.value[0]!);
         await remember(tx, agentId, data.idempotencyKey, 'reschedule', booking.id, now);
@@ -695,7 +740,7 @@ export async function bookingRescheduler(
       }
       if (!isExclusion(r.err)) throw r.err;
     }
-    return slotTaken(tx, business, service, start, now, data.resourceId, current.id);
+    throw new Taken(business, service, start, data.resourceId, current.id);
   });
 }
 
