@@ -90,6 +90,9 @@ function addDays(date: string, days: number): string {
   return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate()!;
 }
 
+/** The earlier of two YYYY-MM-DD dates (they compare as strings). */
+const earlierDate = (a: string, b: string) => ([a, b].sort() as [string, string])[0];
+
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** The open range (minutes since local midnight) of a week on a date, or null when closed. */
@@ -240,8 +243,10 @@ export async function searchSlots(
   now: Date,
   search: SlotSearch,
 ): Promise<Slot[]> {
-  const business = await loadBusiness(q, agentId);
-  const service = await serviceOf(q, agentId, search.serviceId);
+  const [business, service] = await Promise.all([
+    loadBusiness(q, agentId),
+    serviceOf(q, agentId, search.serviceId),
+  ]);
   return slotsIn(q, business, service, now, search);
 }
 
@@ -268,7 +273,7 @@ async function slotsIn(
   if (!resources.length) return [];
   const { earliest, lastDate } = window(profile, now);
   const notBefore = Math.max(earliest, search.notBefore?.getTime() ?? 0);
-  const last = to < lastDate ? to : lastDate;
+  const last = earlierDate(to, lastDate);
   if (last < search.from) return [];
   const [rangeStart] = dayBounds(search.from, zone);
   const [, rangeEnd] = dayBounds(last, zone);
@@ -377,7 +382,7 @@ async function alternatives(
   const slots = await slotsIn(q, business, service, now, {
     serviceId: service.id,
     from,
-    to: to < lastDate ? to : lastDate,
+    to: earlierDate(to, lastDate),
     resourceId,
     limit: ALTERNATIVES,
     notBefore: start.getTime() > now.getTime() ? start : undefined,
