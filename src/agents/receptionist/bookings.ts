@@ -49,6 +49,8 @@ export const MAX_SEARCH_DAYS = 62;
 /** How far ahead alternatives are looked for when a time is refused. */
 const ALTERNATIVE_DAYS = 14;
 const ALTERNATIVES = 3;
+/** A search reads bookings this many days at a time. */
+const BUSY_CHUNK_DAYS = 3;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Wall clock ↔ instant
@@ -275,18 +277,22 @@ async function slotsIn(
   const notBefore = Math.max(earliest, search.notBefore?.getTime() ?? 0);
   const last = earlierDate(to, lastDate);
   if (last < search.from) return [];
-  const [rangeStart] = dayBounds(search.from, zone);
-  const [, rangeEnd] = dayBounds(last, zone);
-  const busy = await busyRanges(
-    q,
-    resources.map((r) => r.id),
-    new Date(rangeStart.getTime() - 240 * MINUTE),
-    new Date(rangeEnd.getTime() + 960 * MINUTE),
-    search.exceptBooking,
-  );
   const offs = new Map(resources.map((r) => [r.id, timeOffOf(r, zone)]));
   const out: Slot[] = [];
+  // Bookings are read a few days at a time, so a search that fills its limit early reads only those days.
+  let busy = new Map<string, Interval[]>();
+  let busyUntil = '';
   for (let date = search.from; date <= last; date = addDays(date, 1)) {
+    if (date > busyUntil) {
+      busyUntil = earlierDate(addDays(date, BUSY_CHUNK_DAYS - 1), last);
+      busy = await busyRanges(
+        q,
+        resources.map((r) => r.id),
+        new Date(dayBounds(date, zone)[0].getTime() - 240 * MINUTE),
+        new Date(dayBounds(busyUntil, zone)[1].getTime() + 960 * MINUTE),
+        search.exceptBooking,
+      );
+    }
     const day: Slot[] = [];
     for (const resource of resources) {
       const taken = [...(busy.get(resource.id) ?? []), ...offs.get(resource.id)!];
