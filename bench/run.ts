@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   api: async () => (await import('./api.ts')).suite,
   support: async () => (await import('./support.ts')).suite,
   engine: async () => (await import('./engine.ts')).suite,
+  booking: async () => (await import('./booking.ts')).suite,
   channels: async () => {
     const [whatsapp, email] = await Promise.all([
       import('./channels-whatsapp.ts'),

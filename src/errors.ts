@@ -10,6 +10,8 @@ export const ERRORS = {
   conflict: { status: 409, message: 'The request conflicts with the current state.' },
   already_decided: { status: 409, message: 'This approval has already been decided.' },
   invalid_state: { status: 409, message: 'This action is not possible in the current state.' },
+  slot_taken: { status: 409, message: 'That time was just booked; here are the next free times.' },
+  slot_unavailable: { status: 422, message: 'That time cannot be booked; here are times that can.' },
   payload_too_large: { status: 413, message: 'The body is too large.' },
   unsupported_media_type: { status: 415, message: 'This content type is not accepted.' },
   file_unreadable: { status: 422, message: 'The file could not be read.' },

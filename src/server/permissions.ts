@@ -23,6 +23,10 @@ export const PERMISSIONS = {
   'tokens.manage': ['admin'],
   'kb.read': ['admin', 'reviewer', 'viewer'],
   'kb.write': ['admin', 'reviewer'],
+  'business.read': ['admin', 'reviewer', 'viewer'],
+  'business.write': ['admin'],
+  'bookings.read': ['admin', 'reviewer', 'viewer'],
+  'bookings.write': ['admin', 'reviewer'],
   'events.read': ['admin', 'reviewer', 'viewer'],
 } as const satisfies Record<string, readonly Role[]>;
 

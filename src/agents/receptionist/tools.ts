@@ -1,0 +1,191 @@
+// The receptionist's tools, as the runtime calls them (a brain's action, a Vapi tool call through the runtime):
+// availability.search (read), booking.create and booking.reschedule (write), booking.cancel (destructive). Each
+// handler is a thin call of a bookings.ts command; the tool call's idempotency key (stable across a resumed run
+// or a redelivered webhook) is the booking command's, so a call made twice books once. Services and resources are
+// named by id or by name (case-insensitive), as a dialogue hears them. The booking's channel and conversation come
+// from the run, so the reminder goes back where the customer asked.
+//
+// Readiness: booking.create is a write, so in pilot the runtime asks a person to approve it before the handler
+// runs; the approved booking is made confirmed (the approval was the person's confirmation). A booking made as
+// `tentative` (bookings.ts, the dashboard) is confirmed with confirmBooking.
+import { z } from 'zod';
+import { listResources, listServices } from '../../business/profile.ts';
+import type { Services } from '../../context.ts';
+import { AppError } from '../../errors.ts';
+import { defineTool, type ToolContext, ToolRegistry } from '../../runtime/tools.ts';
+import {
+  bookingCanceller,
+  bookingCreator,
+  bookingRescheduler,
+  loadBusiness,
+  localIso,
+  searchSlots,
+  slotPresenter,
+} from './bookings.ts';
+import type { Booking } from './model.ts';
+
+const Name = z.string().trim().min(1).max(100);
+const Date_ = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const Customer = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    phone: z.string().trim().min(5).max(30).optional(),
+    email: z.string().trim().max(320).optional(),
+  })
+  .strict();
+
+async function serviceId(svc: Services, agentId: string, nameOrId: string): Promise<string> {
+  const wanted = nameOrId.toLowerCase();
+  const found = (await listServices(svc.db, agentId)).find(
+    (s) => s.id === nameOrId || s.name.toLowerCase() === wanted,
+  );
+  if (!found)
+    throw new AppError('validation_failed', `no service called ${nameOrId}`, [
+      { path: ['service'], message: 'not a service this business offers' },
+    ]);
+  return found.id;
+}
+
+async function resourceId(svc: Services, agentId: string, nameOrId?: string): Promise<string | undefined> {
+  if (nameOrId === undefined) return undefined;
+  const wanted = nameOrId.toLowerCase();
+  const found = (await listResources(svc.db, agentId)).find(
+    (r) => r.id === nameOrId || r.name.toLowerCase() === wanted,
+  );
+  if (!found)
+    throw new AppError('validation_failed', `nobody called ${nameOrId}`, [
+      { path: ['resource'], message: 'not a resource of this business' },
+    ]);
+  return found.id;
+}
+
+/** The run's agent name (the actor), conversation and channel. */
+async function runOf(svc: Services, ctx: ToolContext) {
+  const [row] = await svc.db.query<{ name: string; conversation_id: string | null; channel: string | null }>(
+    `SELECT a.name, r.conversation_id, c.channel FROM runs r JOIN agents a ON a.id = r.agent_id
+     LEFT JOIN conversations c ON c.id = r.conversation_id WHERE r.id = $1`,
+    [ctx.runId],
+  );
+  return {
+    actor: `agent:${row?.name ?? ctx.agentId}`,
+    conversationId: row?.conversation_id ?? undefined,
+    channel: row?.channel ?? undefined,
+  };
+}
+
+async function present(svc: Services, agentId: string, b: Booking) {
+  const { profile } = await loadBusiness(svc.db, agentId);
+  return {
+    code: b.code,
+    status: b.status,
+    serviceId: b.serviceId,
+    resourceId: b.resourceId,
+    start: b.start.toISOString(),
+    end: b.end.toISOString(),
+    localStart: localIso(b.start, profile.timezone),
+    timezone: profile.timezone,
+  };
+}
+
+export function receptionistTools(svc: Services): ToolRegistry {
+  return new ToolRegistry([
+    defineTool({
+      name: 'availability.search',
+      description:
+        'Finds free appointment times for a service on a day or between two days (business time zone), optionally with one person or resource',
+      risk: 'read',
+      input: z
+        .object({
+          service: Name,
+          date: Date_.optional(),
+          from: Date_.optional(),
+          to: Date_.optional(),
+          resource: Name.optional(),
+          limit: z.number().int().min(1).max(10).default(3),
+        })
+        .strict()
+        .refine((a) => a.date !== undefined || a.from !== undefined, {
+          message: 'give date, or from (and to)',
+        }),
+      handler: async (args, ctx) => {
+        const business = await loadBusiness(svc.db, ctx.agentId);
+        const from = args.date ?? args.from!;
+        const slots = await searchSlots(svc.db, ctx.agentId, svc.clock.now(), {
+          serviceId: await serviceId(svc, ctx.agentId, args.service),
+          from,
+          to: args.date ?? args.to ?? from,
+          resourceId: await resourceId(svc, ctx.agentId, args.resource),
+          limit: args.limit,
+        });
+        return {
+          timezone: business.profile.timezone,
+          slots: slots.map(slotPresenter(business.profile.timezone)),
+        };
+      },
+    }),
+    defineTool({
+      name: 'booking.create',
+      description:
+        'Books a free time (a slot start from availability.search) for a customer; answers the confirmation code',
+      risk: 'write',
+      input: z
+        .object({
+          service: Name,
+          start: z.iso.datetime({ offset: true }),
+          resource: Name.optional(),
+          customer: Customer,
+        })
+        .strict(),
+      handler: async (args, ctx) => {
+        const run = await runOf(svc, ctx);
+        const booking = await bookingCreator(svc, run.actor, ctx.agentId, {
+          serviceId: await serviceId(svc, ctx.agentId, args.service),
+          resourceId: await resourceId(svc, ctx.agentId, args.resource),
+          start: args.start,
+          customer: args.customer,
+          channel: run.channel,
+          conversationId: run.conversationId,
+          idempotencyKey: ctx.idempotencyKey,
+        });
+        return present(svc, ctx.agentId, booking);
+      },
+    }),
+    defineTool({
+      name: 'booking.reschedule',
+      description: 'Moves a booking, named by its confirmation code, to another free time',
+      risk: 'write',
+      input: z
+        .object({
+          code: z.string().min(1).max(20),
+          start: z.iso.datetime({ offset: true }),
+          resource: Name.optional(),
+        })
+        .strict(),
+      handler: async (args, ctx) => {
+        const run = await runOf(svc, ctx);
+        const booking = await bookingRescheduler(svc, run.actor, ctx.agentId, {
+          code: args.code,
+          start: args.start,
+          resourceId: await resourceId(svc, ctx.agentId, args.resource),
+          idempotencyKey: ctx.idempotencyKey,
+        });
+        return present(svc, ctx.agentId, booking);
+      },
+    }),
+    defineTool({
+      name: 'booking.cancel',
+      description: 'Cancels a booking named by its confirmation code',
+      risk: 'destructive',
+      input: z.object({ code: z.string().min(1).max(20), reason: z.string().max(500).optional() }).strict(),
+      handler: async (args, ctx) => {
+        const run = await runOf(svc, ctx);
+        const booking = await bookingCanceller(svc, run.actor, ctx.agentId, {
+          code: args.code,
+          reason: args.reason,
+          idempotencyKey: ctx.idempotencyKey,
+        });
+        return present(svc, ctx.agentId, booking);
+      },
+    }),
+  ]);
+}
