@@ -165,7 +165,10 @@ export function merge(prev: DialogueState, u: Understanding, text: string, zone:
   }
   if (u.phone) s.phone = u.phone;
   if (u.email) s.email = u.email;
+  const quoted = /\b(?:code|ref|reference)\s*(?:is|:|#)?\s*([A-Za-z0-9]{6})\b/i.exec(text)?.[1];
   if (u.code) s.code = u.code;
+  // A code of letters only (understand() wants a digit in a bare code) when it follows "code".
+  else if (quoted) s.code = quoted.toUpperCase();
   else if (prev.awaiting === 'code') {
     const bare = text.trim().toUpperCase();
     if (/^[A-Z0-9]{6}$/.test(bare)) s.code = bare;
