@@ -18,15 +18,20 @@ import {
 } from '../../../business/profile.ts';
 import { type CliCommand, UsageError } from '../../../cli/command.ts';
 import { loadConfig } from '../../../config.ts';
-import { assessmentRecorder, readinessOf } from '../../../readiness/assessments.ts';
+import { assessmentRecorder, evaluationRecorder, readinessOf } from '../../../readiness/assessments.ts';
 import { agentCreator, agentUpdater, findAgent } from '../../../runtime/agents.ts';
 import type { CliAppOpener } from '../../kind.ts';
+import { evaluateLines, parseEvalLines } from '../dialogue/eval.ts';
+import { understand } from '../dialogue/parse.ts';
 import { RECEPTIONIST_KIND } from '../routes/bookings.ts';
+import { DEFAULT_HOURS } from './eval.ts';
 
-export const EXAMPLE_BUSINESS = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../examples/receptionist/business.json',
-);
+const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../../../examples/receptionist');
+export const EXAMPLE_BUSINESS = join(EXAMPLES, 'business.json');
+/** The held-out understanding set: its result is the evaluation the readiness evidence asks for. */
+const HELD_OUT = join(EXAMPLES, 'test.jsonl');
+/** The understanding a receptionist needs before it books unattended: intents and dates this often right. */
+export const PASS_ACCURACY = 0.95;
 
 const ExampleSchema = z
   .object({
@@ -76,6 +81,8 @@ export const demoReceptionistCommand = (open: CliAppOpener): CliCommand => ({
             displayName,
             confidenceThreshold: 0.5,
             escalationContacts: ['front-desk@willow-wren.example'],
+            // No spend tools; a cap of 0 says so for the readiness evidence.
+            spendCapCents: 0,
             config: agentConfig,
           });
       await profileSaver(app, 'cli', agent.id, example.profile as Parameters<typeof profileSaver>[3]);
@@ -102,6 +109,20 @@ export const demoReceptionistCommand = (open: CliAppOpener): CliCommand => ({
       }
       io.out(
         `business: ${example.services.length} services (${example.services.map((s) => s.name).join(', ')}), ${example.resources.length} staff, time zone ${String(example.profile.timezone)}`,
+      );
+      // The evidence for task clarity: the dialogue's understanding on the held-out set (five businesses).
+      const report = evaluateLines(parseEvalLines(readFileSync(HELD_OUT, 'utf8'), HELD_OUT), (l) =>
+        understand(l.text, { now: l.now, tz: l.tz, services: l.services, hours: DEFAULT_HOURS }),
+      );
+      const passed = (report.intentAccuracy ?? 0) >= PASS_ACCURACY && report.lineAccuracy >= PASS_ACCURACY;
+      const { mistakes: _m, ...summary } = report;
+      await evaluationRecorder(app, 'cli', agent.id, {
+        kind: 'receptionist.understanding',
+        passed,
+        report: summary,
+      });
+      io.out(
+        `evaluation: intent ${((report.intentAccuracy ?? 0) * 100).toFixed(1)}%, whole lines ${(report.lineAccuracy * 100).toFixed(1)}% on ${report.lines} held-out lines → ${passed ? 'passed' : 'failed'}`,
       );
       await assessmentRecorder(app, 'cli', agent.id, {
         clarity: 5,
