@@ -591,8 +591,7 @@ class Turn {
     let lead: string;
     const day = wanted ? sayDate(wanted) : 'that day';
     if (taken) lead = 'Sorry, that time has just gone.';
-    else if (s.time && (s.qualifier === 'at' || !s.qualifier))
-      lead = `${sayTime(s.time)} isn't free on ${day}.`;
+    else if (s.time && (s.qualifier === 'at' || !s.qualifier)) lead = this.notFree(s.time, wanted, day);
     else lead = '';
     if (!offered.length) {
       offered = starts.slice(0, 3);
@@ -606,6 +605,17 @@ class Turn {
     }
     const text = `${lead ? `${lead} ` : ''}On ${day} I can do ${orList(offered.map((o) => saySlot(o, zone, false)))}. Which would you like?`;
     return this.reply(text, { ...s, offered, chosen: undefined, awaiting: 'choice' });
+  }
+
+  /** Why a time asked for is not offered: outside the day's hours (said), else simply not free. */
+  private notFree(time: string, date: string | undefined, day: string): string {
+    const keys = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+    const range = date
+      ? dayRangesOfWeek(this.biz.profile)[keys[DateTime.fromISO(date, { zone: 'UTC' }).weekday % 7]!]
+      : undefined;
+    if (range && (time < range.slice(0, 5) || time >= range.slice(6)))
+      return `We're open ${sayTime(range.slice(0, 5))} to ${sayTime(range.slice(6))} on ${day.split(' ')[0]}s.`;
+    return `${sayTime(time)} isn't free on ${day}.`;
   }
 
   /** Hours, services, prices and durations from the profile; anything else goes to a person. */

@@ -152,6 +152,38 @@ describe('receptionist dialogue', () => {
     expect(await say('yes')).toMatch(/Your code is [A-Z0-9]{6}\./);
   });
 
+  it('offers other times when the slot read back is taken before the yes (slot_taken), and books one of them', async () => {
+    const say = await chat();
+    await say('Haircut on Saturday at 10am please');
+    await say('My name is Joan Clarke');
+    expect(await say('joan@example.com')).toMatch(
+      /Saturday 7 March at 10am for Joan Clarke\. Shall I book it\?$/,
+    );
+    // Someone else takes 10:00 on another channel meanwhile.
+    await bookingCreator(app, ADMIN, agent.id, {
+      serviceId: haircut,
+      start: '2026-03-07T10:00:00Z',
+      customer: { name: 'Quicker' },
+      idempotencyKey: 'race-saturday-10',
+    });
+    const gone = await say('yes');
+    expect(gone).toMatch(
+      /^Sorry, that time has just gone\. On Saturday 7 March I can do .+\. Which would you like\?$/,
+    );
+    expect(gone).not.toMatch(/do 10am|, 10am| 10am or/);
+    await say('the second');
+    expect(await say('yes')).toMatch(/^You're booked: Haircut on Saturday 7 March at .+\. Your code is/);
+  });
+
+  it('refuses a time outside opening hours, saying the hours, with the nearest free times', async () => {
+    const say = await chat();
+    const offer = await say('Can I book a haircut on Friday at 8pm?');
+    expect(offer).toMatch(
+      /^We're open 9am to 6pm on Fridays\. On Friday 6 March I can do .+\. Which would you like\?$/,
+    );
+    expect(offer).toMatch(/5pm/);
+  });
+
   it('asks an ambiguous date back instead of guessing, then goes on with the day chosen', async () => {
     const say = await chat();
     expect(await say('Can I book a colour on 3/4?')).toBe('Do you mean Friday 3 April or Wednesday 4 March?');
