@@ -120,4 +120,20 @@ describe('receptionist on a phone call', () => {
     const mine = (await bookings()).filter((x) => x.customer.name === 'Ada Lovelace');
     expect(mine.map((x) => x.code)).toEqual([booked.code]);
   });
+
+  it("waits for a person before Vapi's model cancels a booking, even in production [policy:destructive-needs-approval]", async () => {
+    const call = vapi.call({ phoneNumberId: PHONE, customer: '+447700900111' });
+    expect((await call.assistantRequest()).status).toBe(200);
+    const [target] = await bookings();
+    const res = await call.toolCalls([
+      { name: 'booking_cancel', args: { code: target!.code }, id: 'tc-cancel-1' },
+    ]);
+    expect(res.status).toBe(200);
+    const [r] = (res.body as { results: { result?: string }[] }).results;
+    expect(r!.result).toMatch(/person will confirm/);
+    const [row] = await db.query<{ status: string }>('SELECT status FROM bookings WHERE code = $1', [
+      target!.code,
+    ]);
+    expect(row!.status).toBe('confirmed');
+  });
 });
