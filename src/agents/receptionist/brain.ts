@@ -14,7 +14,7 @@
 import { DateTime } from 'luxon';
 import { type BusinessProfile, getProfile, listServices } from '../../business/profile.ts';
 import type { Clock } from '../../clock.ts';
-import type { ActionInput, AgentConfig, Brain, BrainContext, StepRecord } from '../../runtime/types.ts';
+import type { ActionInput, Brain, BrainContext, StepRecord } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { bookingByCode } from './bookings.ts';
 import { understand } from './dialogue/parse.ts';
@@ -688,7 +688,7 @@ function fits(time: string, wanted: string | undefined, q: DialogueState['qualif
   }
 }
 
-/** A code said letter by letter is clearer on the phone; in text it reads as the code. */
+/** A booking code as it is written back to the customer (upper case, as issued). */
 function spell(code: string): string {
   return code.toUpperCase();
 }
@@ -733,5 +733,3 @@ function dayRangesOfWeek(p: BusinessProfile): Record<string, string> {
 function compact(s: DialogueState): Record<string, unknown> {
   return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined && v !== null));
 }
-
-export type { AgentConfig };
