@@ -14,6 +14,9 @@ const text = (max: number, min = 0) =>
     .max(max)
     .transform((s) => s.replaceAll('\u0000', ''));
 
+/** The largest `state` a reply may carry to the next turn, as JSON. */
+export const REPLY_STATE_MAX_BYTES = 4096;
+
 // Unknown keys are stripped: whatever else a brain puts in an action (a "risk" field, a "policy" field) is
 // never read by the runtime.
 export const ActionSchema = z.discriminatedUnion('type', [
@@ -28,6 +31,17 @@ export const ActionSchema = z.discriminatedUnion('type', [
     topic: z.string().max(200).optional(),
     /** The brain has nothing to add after this reply: a sent reply ends the run ('done', outcome 'replied'). */
     final: z.boolean().default(false),
+    /**
+     * The brain's own state for the next turn (a dialogue's slots, what it asked), stored in the message's meta and
+     * read back by the kind's `start` brain input. The runtime never interprets it; at most REPLY_STATE_MAX_BYTES
+     * of JSON.
+     */
+    state: z
+      .record(z.string(), z.unknown())
+      .refine((s) => Buffer.byteLength(JSON.stringify(s)) <= REPLY_STATE_MAX_BYTES, {
+        message: `at most ${REPLY_STATE_MAX_BYTES} bytes of JSON`,
+      })
+      .optional(),
   }),
   z.object({
     type: z.literal('tool'),

@@ -114,12 +114,12 @@ describe.each(CHANNELS.map((d) => [d.channel, d] as const))('channel %s', (chann
     const customer = await d.customer();
     await d.send(customer, 'Can I talk to a person please?', providerId());
     await deliver();
-    const notice = { text: handoffText(d.agent.config, clock.now()), inThread: true };
+    const notice = { text: d.handoffNotice ?? handoffText(d.agent.config, clock.now()), inThread: true };
     expect(await d.received(customer)).toEqual([notice]);
     // The person has the conversation: the customer's next message is neither answered nor announced again.
     await d.send(customer, 'Hello? Is anyone there?', providerId());
     await deliver();
-    expect(await d.received(customer)).toEqual([notice]);
+    expect(await d.received(customer)).toEqual(d.repeatsHandoff ? [notice, notice] : [notice]);
     const conversationId = await d.conversationId(customer);
     expect((await stored(conversationId)).in).toHaveLength(2);
     const escalations = await db.query('SELECT id FROM escalations WHERE conversation_id = $1', [

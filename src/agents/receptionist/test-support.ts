@@ -11,7 +11,7 @@ import {
 import type { Services } from '../../context.ts';
 import type { Queryable } from '../../store/db.ts';
 
-/** An agent of the receptionist kind, inserted directly (the kind is not registered in the app yet). */
+/** An agent of the receptionist kind, inserted directly (no escalation contacts, no readiness: for the parts' own tests). */
 export async function receptionistAgent(
   q: Queryable,
   name = `desk-${randomUUID().slice(0, 8)}`,

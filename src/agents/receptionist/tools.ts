@@ -101,7 +101,7 @@ export function receptionistTools(svc: Services): ToolRegistry {
           from: Date_.optional(),
           to: Date_.optional(),
           resource: Name.optional(),
-          limit: z.number().int().min(1).max(10).default(3),
+          limit: z.number().int().min(1).max(100).default(3),
         })
         .strict()
         .refine((a) => a.date !== undefined || a.from !== undefined, {

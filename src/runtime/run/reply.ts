@@ -201,7 +201,12 @@ async function finalReply(
 }
 
 function replyMeta(action: Extract<Action, { type: 'reply' }>): Record<string, unknown> {
-  return { intent: action.intent, ...(action.topic ? { topic: action.topic } : {}) };
+  return {
+    intent: action.intent,
+    ...(action.topic ? { topic: action.topic } : {}),
+    // The brain's state for its next turn (ActionSchema's reply `state`): stored as given, never read here.
+    ...(action.state ? { state: action.state } : {}),
+  };
 }
 
 /** A reply as its statement wrote it (the status it got: sent, or held as a draft or for review). */

@@ -51,6 +51,16 @@ export interface ChannelDriver {
   conversationId(customer: string): Promise<string>;
   /** For channels with an outbox: makes the provider refuse the next send with a transient error. */
   failNextSend: (() => void) | null;
+  /**
+   * What the customer is told when a person takes over, when the channel words it itself; absent: the written
+   * hand-off notice (handoffText: who replies, and when).
+   */
+  handoffNotice?: string;
+  /**
+   * Whether a message after the hand-off is answered by the notice again (a phone turn must be answered: silence is
+   * dead air); absent or false: nothing is sent, the person has the conversation.
+   */
+  repeatsHandoff?: boolean;
   close(): Promise<void>;
 }
 

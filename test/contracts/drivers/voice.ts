@@ -3,6 +3,7 @@
 // (the same messages). What the customer received is what was spoken back. A call has no outbox: every answer goes
 // back in the response to the turn.
 import type { ChannelName } from '../../../src/channels/channel.ts';
+import { SPOKEN_HANDOFF } from '../../../src/channels/voice/llm.ts';
 import { WEBHOOK_PATH } from '../../../src/channels/voice/routes.ts';
 import { type FakeCall, startFakeVapi } from '../../fakes/vapi.ts';
 import type { ChannelDriver, DriverFactory, Received } from './driver.ts';
@@ -30,6 +31,11 @@ export const voiceDriver: DriverFactory = {
           agent,
           sender: null,
           failNextSend: null,
+          // A caller is not told that someone "will reply here": the call is transferred (transferCall) after one
+          // spoken line, so the notice heard is that line.
+          handoffNotice: SPOKEN_HANDOFF,
+          // A turn that still reaches the assistant before the transfer is answered with the same line, not silence.
+          repeatsHandoff: true,
           async customer() {
             const call = vapi.call({ phoneNumberId: PHONE_NUMBER_ID, customer: '+15551230000' });
             const res = await call.assistantRequest();

@@ -1,5 +1,4 @@
-// The receptionist's routes in a real server (the lead wires them into the kind; here they are registered on the
-// test server directly): profile, services and resources by admins, bookings by reviewers, reading by viewers;
+// The receptionist's routes in a real server (registered by the receptionist kind, as every install has them): profile, services and resources by admins, bookings by reviewers, reading by viewers;
 // bad input is a 400 naming the field; a retried booking (same Idempotency-Key) books once; a booking as .ics and a
 // resource's private feed parse with ical.js (another maintained iCalendar library than the one that wrote them).
 import ICAL from 'ical.js';
@@ -7,13 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, buildApi } from '../../../../test/support/api.ts';
 import { ManualClock } from '../../../clock.ts';
 import { receptionistAgent } from '../test-support.ts';
-import { registerReceptionistRoutes } from './bookings.ts';
 
 let api: Api;
 const clock = new ManualClock('2026-03-20T12:00:00Z');
 beforeAll(async () => {
   api = await buildApi({ clock });
-  registerReceptionistRoutes(api.server, api.app);
 });
 afterAll(() => api.close());
 
