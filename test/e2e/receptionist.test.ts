@@ -231,6 +231,34 @@ describe.skipIf(!haveChromium)("the receptionist's calendar, business page and c
     await page.goto(`${srv.url}/agents/front-desk/business`);
     await page.getByRole('heading', { level: 1, name: 'Business' }).waitFor();
     expect(await page.getByLabel('Time zone').inputValue()).toBe(TZ);
+    // The week: a Monday that closes before it opens is refused by the server, naming the field; then Sunday off.
+    const hours = page.getByRole('form', { name: 'Hours and booking rules' });
+    await hours.getByLabel('Opening hours: Monday closes').fill('08:00');
+    await hours.getByRole('button', { name: 'Save hours and rules' }).click();
+    const refused = hours.getByRole('alert');
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('Not saved.');
+    expect(await refused.textContent()).toMatch(/mon/);
+    await hours.getByLabel('Opening hours: Monday closes').fill('18:00');
+    await hours.getByLabel('Sunday', { exact: true }).uncheck();
+    await hours.getByRole('button', { name: 'Save hours and rules' }).click();
+    await refused.waitFor({ state: 'detached' });
+    await expect
+      .poll(async () => {
+        const [p] = await srv.db.query<{ hours: { hours?: Record<string, string> } }>(
+          'SELECT hours FROM business_profiles WHERE agent_id = $1',
+          [agentId],
+        );
+        return p?.hours.hours;
+      })
+      .toEqual({
+        mon: '09:00-18:00',
+        tue: '09:00-18:00',
+        wed: '09:00-18:00',
+        thu: '09:00-18:00',
+        fri: '09:00-18:00',
+        sat: '09:00-18:00',
+      });
     await page.getByRole('button', { name: 'Add service' }).click();
     const form = page.getByRole('dialog', { name: 'New service' });
     await form.getByLabel('Name').fill('Beard trim');
