@@ -17,6 +17,7 @@ import { registerAgentRoutes } from './routes/agents.ts';
 import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
+import { registerCallRoutes } from './routes/calls.ts';
 import { registerEscalationRoutes } from './routes/escalations.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerReadinessRoutes } from './routes/readiness.ts';
@@ -69,6 +70,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerRunRoutes(server, app);
   registerApprovalRoutes(server, app);
   registerEscalationRoutes(server, app);
+  registerCallRoutes(server, app);
   // Each kind's own routes (a support agent's knowledge base and evaluations).
   for (const kind of app.kinds.values()) kind.routes?.(server);
   registerAuditRoutes(server, app, options.anchorKey);

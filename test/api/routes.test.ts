@@ -3,10 +3,14 @@
 // so no route can ship unchecked; public routes are listed deliberately.
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role, tokenCreator, userCreator } from '../../src/accounts/users.ts';
+import { bookingCreator } from '../../src/agents/receptionist/bookings.ts';
+import { testBusiness } from '../../src/agents/receptionist/test-support.ts';
 import { escalateQuestionAdder, faqCreator } from '../../src/agents/support/kb.ts';
 import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
+import { resourceCreator, serviceCreator } from '../../src/business/profile.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import { escalationReplier } from '../../src/runtime/escalations.ts';
 import { registeredRoutes } from '../../src/server/http.ts';
@@ -40,7 +44,15 @@ interface Fixture {
   stream?: boolean;
 }
 
-const PUBLIC_ROUTES = ['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/setup', 'POST /api/setup'];
+const PUBLIC_ROUTES = [
+  'POST /api/auth/login',
+  'POST /api/auth/logout',
+  'GET /api/setup',
+  'POST /api/setup',
+  // A resource's private calendar feed: the unguessable token in the path is the credential (calendar apps send no
+  // other); tested in src/agents/receptionist/routes/bookings.test.ts.
+  'GET /calendar/:file',
+];
 
 // Phrasing suggestions ask an LLM: a local fake of the Anthropic API stands in for it.
 const llm = await startFakeAnthropic();
@@ -61,6 +73,46 @@ const answeredSupportEscalation = async () => {
   await escalationReplier(app, 'test', escalationId, 'We open at nine.');
   return { id: escalationId };
 };
+
+/** A receptionist's business (open every day 09:00–18:00, London) and a way to book distinct future slots in it. */
+const desk = await testBusiness(app);
+const [deskRow] = await app.db.query<{ name: string }>('SELECT name FROM agents WHERE id = $1', [
+  desk.agentId,
+]);
+const deskAgent = async () => ({ agent: deskRow!.name });
+const haircut = desk.services[0]!.id;
+let slot = 0;
+/** A future 10:00 in the business's zone, a new day each call (bookings never collide). */
+const nextStart = () =>
+  DateTime.now()
+    .setZone('Europe/London')
+    .plus({ days: 5 + ++slot })
+    .set({ hour: 10, minute: 0, second: 0, millisecond: 0 })
+    .toISO()!;
+const bookedCode = async () => ({
+  agent: deskRow!.name,
+  code: (
+    await bookingCreator(app, 'test', desk.agentId, {
+      serviceId: haircut,
+      start: nextStart(),
+      customer: { name: 'Bo' },
+      idempotencyKey: unique(),
+    })
+  ).code,
+});
+const newService = async () => ({
+  id: (
+    await serviceCreator(app, 'test', desk.agentId, {
+      name: `Trim ${unique()}`,
+      durationMin: 30,
+      resourceIds: [desk.resources[0]!.id],
+    })
+  ).id,
+});
+const newResource = async () => ({
+  id: (await resourceCreator(app, 'test', desk.agentId, { name: `Chair ${unique()}`, kind: 'chair' })).id,
+});
+const today = () => DateTime.now().setZone('Europe/London').toISODate()!;
 
 const FIXTURES: Record<string, Fixture> = {
   'GET /api/auth/me': { bad: 'none' },
@@ -171,6 +223,50 @@ const FIXTURES: Record<string, Fixture> = {
     body: { role: 'reviewer' },
   },
   'DELETE /api/users/:id': { setup: async () => ({ id: (await newUser()).id }) },
+  'GET /api/agents/:agent/calls': { query: '?limit=5', bad: { query: '?before=yesterday' } },
+  'GET /api/agents/:agent/business': { setup: deskAgent, bad: 'none' },
+  'PUT /api/agents/:agent/business/profile': {
+    setup: deskAgent,
+    body: {
+      timezone: 'Europe/London',
+      hours: { days: [1, 2, 3, 4, 5, 6, 7], open: '09:00', close: '18:00' },
+      rules: { minNoticeMin: 0, maxDaysAhead: 400, slotStepMin: 15 },
+    },
+  },
+  'POST /api/agents/:agent/business/services': {
+    setup: deskAgent,
+    body: () => ({ name: `Colour ${unique()}`, durationMin: 90, resourceIds: [desk.resources[0]!.id] }),
+  },
+  'PATCH /api/business/services/:id': { setup: newService, body: { durationMin: 45 } },
+  'DELETE /api/business/services/:id': { setup: newService },
+  'POST /api/agents/:agent/business/resources': {
+    setup: deskAgent,
+    body: () => ({ name: `Room ${unique()}`, kind: 'room' }),
+  },
+  'PATCH /api/business/resources/:id': { setup: newResource, body: () => ({ name: `Renamed ${unique()}` }) },
+  'DELETE /api/business/resources/:id': { setup: newResource },
+  'POST /api/business/resources/:id/feed': { setup: newResource, bad: { params: { id: 'not-a-uuid' } } },
+  'GET /api/agents/:agent/slots': {
+    setup: deskAgent,
+    query: `?service=${haircut}&from=${today()}`,
+    bad: { query: `?service=${haircut}&from=tomorrow` },
+  },
+  'GET /api/agents/:agent/bookings': {
+    setup: deskAgent,
+    query: `?from=${today()}`,
+    bad: { query: '?from=tomorrow' },
+  },
+  'GET /api/agents/:agent/bookings/:code': { setup: bookedCode, bad: { params: { code: 'no' } } },
+  'POST /api/agents/:agent/bookings': {
+    setup: deskAgent,
+    body: () => ({ serviceId: haircut, start: nextStart(), customer: { name: 'Al' } }),
+  },
+  'POST /api/agents/:agent/bookings/:code/reschedule': {
+    setup: bookedCode,
+    body: () => ({ start: nextStart() }),
+  },
+  'POST /api/agents/:agent/bookings/:code/cancel': { setup: bookedCode, body: { reason: 'ill' } },
+  'POST /api/agents/:agent/bookings/:code/confirm': { setup: bookedCode, body: {} },
   'GET /api/tokens': { bad: 'none' },
   'POST /api/tokens': { body: { name: 'ci', role: 'viewer' } },
   'DELETE /api/tokens/:id': {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { AgentKind } from '../../src/agents/kind.ts';
 import { faqCreator } from '../../src/agents/support/kb.ts';
 import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { type App, createApp } from '../../src/app.ts';
@@ -67,11 +68,17 @@ export interface TestServer {
 
 /**
  * A server on a fresh test database. `llm`: the LLM provider's settings (a fake's, say), or null for none; when
- * left out, createApp reads TWELVE_LLM_* from the environment as `twelve start` does.
+ * left out, createApp reads TWELVE_LLM_* from the environment as `twelve start` does. `kinds`: the kinds to assemble
+ * (default: the registry's).
  */
-export async function startServer(options: { llm?: LlmSettings | null } = {}): Promise<TestServer> {
+export async function startServer(
+  options: { llm?: LlmSettings | null; kinds?: readonly AgentKind[] } = {},
+): Promise<TestServer> {
   const db = await openTestDb();
-  const app = createApp(db, options.llm !== undefined ? { llm: options.llm } : {});
+  const app = createApp(db, {
+    ...(options.llm !== undefined ? { llm: options.llm } : {}),
+    ...(options.kinds ? { kinds: options.kinds } : {}),
+  });
   const server = await buildServer(app, { logLevel: 'silent' });
   await server.listen({ port: 0, host: '127.0.0.1' });
   const address = server.server.address();

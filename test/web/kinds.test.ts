@@ -48,6 +48,7 @@ describe('web agent kinds', () => {
   it("offers exactly the kinds the server's registry accepts, in the new-agent form's order", () => {
     expect(WEB_KINDS.map((k) => (k.description ? `${k.label} (${k.description})` : k.label))).toEqual([
       'Support (tier-1 answers)',
+      'Receptionist (bookings by chat and phone)',
       'Custom',
     ]);
     expect(WEB_KINDS.map((k) => k.kind)).toEqual(AGENT_KINDS.map((k) => k.kind));
@@ -90,10 +91,42 @@ describe('web agent kinds', () => {
       '<a href="/agents/help%20desk/kb" class="btn btn-sm">Knowledge base</a>',
     );
     expect(support.inbox).toBeDefined();
-    // The other kinds are a name in the new-agent form, nothing more (yet).
-    for (const k of WEB_KINDS.filter((k) => k.kind !== SUPPORT_KIND)) {
+    // The other kinds without a wing are a name in the new-agent form, nothing more (yet).
+    for (const k of WEB_KINDS.filter((k) => k.kind !== SUPPORT_KIND && k.kind !== 'receptionist')) {
       expect(Object.keys(k).filter((key) => !['kind', 'label', 'description'].includes(key))).toEqual([]);
     }
     expect(kindOf('a-newer-kind')).toBeUndefined();
+  });
+
+  it("routes a receptionist's calendar, business and calls pages, and shows its bookings summary and links on the card", () => {
+    for (const view of ['calendar', 'business', 'calls'])
+      expect(matchRoute(`/agents/front-desk/${view}`, isAgentPage)).toEqual({
+        page: 'agent-page',
+        agent: 'front-desk',
+        view,
+      });
+    const receptionist = kindOf('receptionist')!;
+    expect(receptionist.pages?.map((p) => p.title)).toEqual(['Calendar', 'Business', 'Calls']);
+    const agent = { name: 'front desk', displayName: 'Front desk', kind: 'receptionist' } as AgentView;
+    expect(receptionist.cardSummary?.(agent)).toBeNull();
+    const summary = { today: 3, next7Days: [3, 0, 5, 1, 0, 0, 2], tentative: 1, cancelled30Days: 4 };
+    const card = html(receptionist.cardSummary?.({ ...agent, receptionist: summary } as AgentView));
+    expect(card).toContain('aria-label="Front desk: bookings"');
+    expect(card).toContain('<strong>3</strong> today');
+    expect(card).toContain('<strong>11</strong> next 7 days');
+    expect(card).toContain('<strong>1</strong> tentative');
+    expect(card).toContain('<strong>4</strong> cancelled (30 days)');
+    expect(card).toContain('aria-label="Next 7 days: 3, 0, 5, 1, 0, 0, 2 bookings a day"');
+    // A total instead of per-day counts: the number, no bars.
+    const total = html(
+      receptionist.cardSummary?.({ ...agent, receptionist: { ...summary, next7Days: 9 } } as AgentView),
+    );
+    expect(total).toContain('<strong>9</strong> next 7 days');
+    expect(total).not.toContain('<svg');
+    expect(html(receptionist.cardActions?.(agent))).toBe(
+      '<a href="/agents/front%20desk/calendar" class="btn btn-sm">Calendar</a>' +
+        '<a href="/agents/front%20desk/business" class="btn btn-sm">Business</a>' +
+        '<a href="/agents/front%20desk/calls" class="btn btn-sm">Calls</a>',
+    );
   });
 });
