@@ -8,13 +8,9 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
-import type { AgentKind } from '../../src/agents/kind.ts';
 import { bookingCreator } from '../../src/agents/receptionist/bookings.ts';
-import { registerReceptionistRoutes } from '../../src/agents/receptionist/routes/bookings.ts';
 import { receptionistAgent } from '../../src/agents/receptionist/test-support.ts';
-import { AGENT_KINDS } from '../../src/agents/registry.ts';
 import { profileSaver, resourceCreator, serviceCreator } from '../../src/business/profile.ts';
-import { ToolRegistry } from '../../src/runtime/tools.ts';
 import { addDays, dayLabel, instantAt, localDate } from '../../web/src/agents/receptionist/grid.ts';
 import {
   a11yProblems,
@@ -31,20 +27,6 @@ import {
 const ADMIN = { name: 'Rae Admin', email: 'rae@example.com', password: 'a long enough password' };
 const TZ = 'Europe/London';
 const haveChromium = existsSync(CHROMIUM);
-
-/** Until the receptionist kind is in the registry: a kind that only serves the receptionist's routes. */
-const stubKind: AgentKind = {
-  kind: 'receptionist',
-  label: 'Receptionist',
-  description: 'test stub',
-  channels: [],
-  create: (ctx) => ({
-    tools: () => new ToolRegistry(),
-    brain: () => ({ decide: async () => ({ type: 'done', outcome: 'stub' }) }) as never,
-    routes: (server) => registerReceptionistRoutes(server, ctx),
-  }),
-};
-const kinds = AGENT_KINDS.some((k) => k.kind === 'receptionist') ? AGENT_KINDS : [...AGENT_KINDS, stubKind];
 
 let srv: TestServer;
 let browser: TestBrowser;
@@ -84,7 +66,7 @@ async function openTomorrow(p: Page) {
 describe.skipIf(!haveChromium)("the receptionist's calendar, business page and call log in Chromium", () => {
   beforeAll(async () => {
     ensureDashboardBuilt();
-    srv = await startServer({ llm: null, kinds });
+    srv = await startServer({ llm: null });
     await userCreator(srv.app, 'test', { ...ADMIN, role: 'admin' });
     agentId = await receptionistAgent(srv.app.db, 'front-desk');
     await profileSaver(srv.app, 'test', agentId, {

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECEPTIONIST_KIND } from '../../src/agents/receptionist/routes/bookings.ts';
 import { profileSaver, resourceCreator, serviceCreator } from '../../src/business/profile.ts';
 import { assessmentRecorder, evaluationRecorder } from '../../src/readiness/assessments.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
@@ -36,7 +37,7 @@ describe.skipIf(!haveChromium)('receptionist in the chat widget', () => {
   beforeAll(async () => {
     srv = await startServer({ llm: null });
     const agent = await agentCreator(srv.app, ADMIN, {
-      kind: 'receptionist',
+      kind: RECEPTIONIST_KIND,
       name: 'willow',
       displayName: 'Willow Salon',
       confidenceThreshold: 0.5,

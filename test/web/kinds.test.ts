@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createElement, Fragment, type ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { RECEPTIONIST_KIND } from '../../src/agents/receptionist/routes/bookings.ts';
 import { AGENT_KINDS } from '../../src/agents/registry.ts';
 import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { kindOf, kindPage, WEB_KINDS } from '../../web/src/agents/registry.ts';
@@ -92,7 +93,7 @@ describe('web agent kinds', () => {
     );
     expect(support.inbox).toBeDefined();
     // The other kinds without a wing are a name in the new-agent form, nothing more (yet).
-    for (const k of WEB_KINDS.filter((k) => k.kind !== SUPPORT_KIND && k.kind !== 'receptionist')) {
+    for (const k of WEB_KINDS.filter((k) => k.kind !== SUPPORT_KIND && k.kind !== RECEPTIONIST_KIND)) {
       expect(Object.keys(k).filter((key) => !['kind', 'label', 'description'].includes(key))).toEqual([]);
     }
     expect(kindOf('a-newer-kind')).toBeUndefined();
@@ -105,9 +106,9 @@ describe('web agent kinds', () => {
         agent: 'front-desk',
         view,
       });
-    const receptionist = kindOf('receptionist')!;
+    const receptionist = kindOf(RECEPTIONIST_KIND)!;
     expect(receptionist.pages?.map((p) => p.title)).toEqual(['Calendar', 'Business', 'Calls']);
-    const agent = { name: 'front desk', displayName: 'Front desk', kind: 'receptionist' } as AgentView;
+    const agent = { name: 'front desk', displayName: 'Front desk', kind: RECEPTIONIST_KIND } as AgentView;
     expect(receptionist.cardSummary?.(agent)).toBeNull();
     const summary = { today: 3, next7Days: [3, 0, 5, 1, 0, 0, 2], tentative: 1, cancelled30Days: 4 };
     const card = html(receptionist.cardSummary?.({ ...agent, receptionist: summary } as AgentView));
