@@ -6,8 +6,8 @@ import { suspendedRun, waitFor } from '../../test/multinode/fixtures.ts';
 import { driverName, openTestDb, type TestDb } from '../../test/support/db.ts';
 import { type App, createApp } from '../app.ts';
 import { ManualClock } from '../clock.ts';
-import { JOB_DEFINITIONS, type JobDefinition } from './definitions.ts';
-import { JobRunner, type JobRunnerOptions, jobsSchemaFor } from './runner.ts';
+import type { JobDefinition } from './definitions.ts';
+import { JobRunner, type JobRunnerOptions, jobsOf, jobsSchemaFor } from './runner.ts';
 
 let db: TestDb;
 let clock: ManualClock;
@@ -48,7 +48,9 @@ describe(`JobRunner (${driverName})`, () => {
     expect(schema).toEqual(driverName === 'pg' ? expect.stringMatching(/^t_[0-9a-f]+_pgboss$/) : 'pgboss');
   });
 
-  it('installs stately queues and UTC cron schedules for every job', async () => {
+  it("installs stately queues and UTC cron schedules for every job, the kinds' own too", async () => {
+    const every = jobsOf(app);
+    expect(every.map((j) => j.name)).toEqual(expect.arrayContaining(['receptionist.remind', 'runs.recover']));
     const runner = new JobRunner(app, { ...fast, schedule: true });
     await runner.start();
     try {
@@ -60,16 +62,16 @@ describe(`JobRunner (${driverName})`, () => {
       }>(
         `SELECT name, policy, retry_limit, retry_backoff FROM ${schema}.queue WHERE name NOT LIKE '__pgboss%' ORDER BY name`,
       );
-      expect(queues.map((q) => q.name)).toEqual(JOB_DEFINITIONS.map((j) => j.name).sort());
+      expect(queues.map((q) => q.name)).toEqual(every.map((j) => j.name).sort());
       for (const q of queues)
         expect(q).toMatchObject({ policy: 'stately', retry_limit: 3, retry_backoff: true });
       const schedules = await db.query<{ name: string; cron: string; timezone: string }>(
         `SELECT name, cron, timezone FROM ${schema}.schedule ORDER BY name`,
       );
       expect(schedules).toEqual(
-        JOB_DEFINITIONS.map((j) => ({ name: j.name, cron: j.cron, timezone: 'UTC' })).sort((a, b) =>
-          a.name.localeCompare(b.name),
-        ),
+        every
+          .map((j) => ({ name: j.name, cron: j.cron, timezone: 'UTC' }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
       );
     } finally {
       await runner.stop();

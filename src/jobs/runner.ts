@@ -56,7 +56,7 @@ export class JobRunner {
     private readonly options: JobRunnerOptions = {},
   ) {
     this.exclusive = exclusiveRunner(app.db);
-    this.jobs = options.jobs ?? JOB_DEFINITIONS;
+    this.jobs = options.jobs ?? jobsOf(app);
     this.log = options.log ?? silentLog;
   }
 
@@ -190,6 +190,11 @@ function queueFor(job: JobDefinition, options: JobRunnerOptions): PgBoss.Queue {
     retryBackoff: true,
     expireInSeconds: job.expireInSeconds,
   };
+}
+
+/** The platform's jobs and every registered kind's own (a receptionist's reminders). */
+export function jobsOf(app: Pick<App, 'kinds'>): readonly JobDefinition[] {
+  return [...JOB_DEFINITIONS, ...[...app.kinds.values()].flatMap((k) => k.jobs ?? [])];
 }
 
 /**

@@ -8,7 +8,7 @@ import { tokenCreator } from '../../src/accounts/users.ts';
 import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { createApp } from '../../src/app.ts';
 import { createServices } from '../../src/context.ts';
-import { JOB_DEFINITIONS } from '../../src/jobs/definitions.ts';
+import { jobsOf } from '../../src/jobs/runner.ts';
 import { type Db, openPg } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { deleteNoteScript, insertNote, waitFor } from './fixtures.ts';
@@ -235,18 +235,18 @@ describe.skipIf(!serverUrl)('two nodes on one PostgreSQL', () => {
   });
 
   it('both nodes share one set of stately queues and one schedule per job', async () => {
+    // The platform's jobs and each registered kind's (the node processes assemble the same registry).
+    const jobs = jobsOf(createApp(db));
     const queues = await db.query<{ name: string; policy: string }>(
       `SELECT name, policy FROM ${bossSchema}.queue WHERE name NOT LIKE '__pgboss%' ORDER BY name`,
     );
     expect(queues).toEqual(
-      JOB_DEFINITIONS.map((j) => ({ name: j.name, policy: 'stately' })).sort((a, b) =>
-        a.name.localeCompare(b.name),
-      ),
+      jobs.map((j) => ({ name: j.name, policy: 'stately' })).sort((a, b) => a.name.localeCompare(b.name)),
     );
     const schedules = await db.query<{ name: string; n: number }>(
       `SELECT name, count(*)::int AS n FROM ${bossSchema}.schedule GROUP BY name ORDER BY name`,
     );
-    expect(schedules.map((s) => s.n)).toEqual(JOB_DEFINITIONS.map(() => 1));
+    expect(schedules.map((s) => s.n)).toEqual(jobs.map(() => 1));
     for (const node of [nodeA, nodeB]) expect(node.output()).not.toMatch(/pg-boss reported an error/);
   });
 });
