@@ -1,6 +1,7 @@
 // The assembled platform: services, the runtime wired to each agent kind's brain and tools, the readiness mode
 // resolver, and every registered kind's live part (agents/registry.ts). Every entry point (HTTP server, CLI, jobs,
 // MCP) builds one of these.
+import type { z } from 'zod';
 import type { AgentKind, KindInstance } from './agents/kind.ts';
 import { AGENT_KINDS } from './agents/registry.ts';
 import { stallableBrain } from './channels/stall.ts';
@@ -38,6 +39,8 @@ export interface App extends Services {
   toolsFor(agent: AgentConfig): ToolRegistry;
   /** The kinds whose agents a channel serves. */
   kindsServing(channel: string): string[];
+  /** A kind's settings schema for its keys of agent.config (AgentKind.config), if it has one. */
+  kindSettings(kind: string): z.ZodType | undefined;
   /** Runs every kind's start hook for a serving node; returns the stop of them all. */
   startKinds(node: { bus: EventBus; log?: Log }): () => Promise<void>;
   close(): Promise<void>;
@@ -100,5 +103,6 @@ export function createApp(
     await Promise.allSettled([...kinds.values()].map((k) => k.close?.()));
     await db.close();
   };
-  return { ...ctx, definitions, kindsServing, startKinds, close };
+  const kindSettings = (kind: string) => definitions.find((d) => d.kind === kind)?.config;
+  return { ...ctx, definitions, kindsServing, kindSettings, startKinds, close };
 }

@@ -165,7 +165,9 @@ export async function gatherEvidenceFacts(
   return {
     humansWhoCanTakeEscalations: humanCount,
     escalationRouteConfigured: humanCount > 0,
-    voiceChannel: agent.config.voice === true,
+    // `voice: true`, or a linked number (`voice: {phoneNumberId}`, channels/voice): the agent takes calls.
+    voiceChannel:
+      agent.config.voice === true || (typeof agent.config.voice === 'object' && agent.config.voice !== null),
     transferNumber: agent.transferNumber,
     tools: tools.list().map((t) => ({
       name: t.name,

@@ -101,12 +101,32 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   return r.data;
 }
 
+/** What an app knows of its kinds: their names, and the settings schema each checks its keys of agent.config with. */
+export interface KindAware {
+  kinds?: ReadonlyMap<string, unknown>;
+  kindSettings?: (kind: string) => z.ZodType | undefined;
+}
+
+/** Refuses config that the agent's kind's settings schema refuses, naming the path under `config`. */
+function checkKindSettings(svc: KindAware, kind: string, config: Record<string, unknown> | undefined): void {
+  const schema = config === undefined ? undefined : svc.kindSettings?.(kind);
+  if (!schema) return;
+  const r = schema.safeParse(config);
+  if (r.success) return;
+  throw new AppError(
+    'validation_failed',
+    undefined,
+    r.error.issues.map((issue) => ({ ...issue, path: ['config', ...issue.path] })),
+  );
+}
+
 /**
  * Creates an agent. Given the app's registered kinds (App.kinds), a kind that is not one of them is refused
- * (validation_failed naming `kind`); the database also refuses kinds it was never told of.
+ * (validation_failed naming `kind`); the database also refuses kinds it was never told of. The kind's settings
+ * schema checks its keys of `config`.
  */
 export async function agentCreator(
-  svc: Services & { kinds?: ReadonlyMap<string, unknown> },
+  svc: Services & KindAware,
   actor: Actor,
   input: AgentCreateInput,
 ): Promise<AgentConfig> {
@@ -119,6 +139,7 @@ export async function agentCreator(
         message: `Invalid option: expected one of ${[...svc.kinds.keys()].map((k) => `"${k}"`).join('|')}`,
       },
     ]);
+  checkKindSettings(svc, data.kind, data.config);
   const values: Record<string, unknown> = {
     kind: data.kind,
     name: data.name,
@@ -158,12 +179,16 @@ export async function agentCreator(
 }
 
 export async function agentUpdater(
-  svc: Services,
+  svc: Services & KindAware,
   actor: Actor,
   agentId: string,
   input: AgentUpdateInput,
 ): Promise<AgentConfig> {
   const data = parse(AgentUpdateSchema, input);
+  if (data.config !== undefined && svc.kindSettings) {
+    const [agent] = await svc.db.query<{ kind: string }>('SELECT kind FROM agents WHERE id = $1', [agentId]);
+    if (agent) checkKindSettings(svc, agent.kind, data.config);
+  }
   const sets: string[] = [];
   const params: unknown[] = [agentId];
   for (const [key, v] of Object.entries(data)) {

@@ -3,7 +3,9 @@
 // live part: the booking tools (tools.ts), the dialogue brain (brain.ts; an agent whose brain is 'llm' gets the same
 // local one: there is no LLM receptionist yet), the brain input that carries the dialogue's state from the last
 // reply, the card's booking counts, the business and bookings routes, the reminder job and its CLI commands.
+
 import { DateTime } from 'luxon';
+import { z } from 'zod';
 import { getProfile } from '../../business/profile.ts';
 import type { AgentConfig, Brain, BrainInputs } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
@@ -95,6 +97,16 @@ export const receptionistKind: AgentKind = {
   description:
     'Books, moves and cancels appointments and answers questions about the business on web chat, WhatsApp, email and the phone.',
   channels: ['webchat', 'whatsapp', 'email', 'voice'],
+  // Its own keys of agent.config; the channels' keys (email, whatsapp) and the platform's pass through.
+  config: z
+    .object({
+      address: z.string().trim().min(1).max(300).optional(),
+      voice: z
+        .object({ phoneNumberId: z.string().min(1).max(200) })
+        .passthrough()
+        .optional(),
+    })
+    .passthrough(),
   create(ctx: KindContext): KindInstance {
     const tools = receptionistTools(ctx);
     const local = new ReceptionistBrain(ctx.db, ctx.clock);
