@@ -3,7 +3,7 @@
 // MCP) builds one of these.
 import type { z } from 'zod';
 import type { AgentKind, KindInstance } from './agents/kind.ts';
-import { AGENT_KINDS } from './agents/registry.ts';
+import { AGENT_KINDS, kindsServing } from './agents/registry.ts';
 import { stallableBrain } from './channels/stall.ts';
 import type { Clock } from './clock.ts';
 import { createServices, type Services } from './context.ts';
@@ -90,8 +90,6 @@ export function createApp(
   });
   const ctx = { ...svc, runtime, llm, toolsFor, kinds };
   for (const definition of definitions) kinds.set(definition.kind, definition.create(ctx));
-  const kindsServing = (channel: string) =>
-    definitions.filter((d) => d.channels.some((c) => c === channel)).map((d) => d.kind);
   const startKinds = ({ bus, log = silentLog }: { bus: EventBus; log?: Log }) => {
     const stops = [...kinds.values()].flatMap((k) => (k.start ? [k.start({ bus, log })] : []));
     return async () => {
@@ -104,5 +102,12 @@ export function createApp(
     await db.close();
   };
   const kindSettings = (kind: string) => definitions.find((d) => d.kind === kind)?.config;
-  return { ...ctx, definitions, kindsServing, kindSettings, startKinds, close };
+  return {
+    ...ctx,
+    definitions,
+    kindsServing: (channel: string) => kindsServing(channel, definitions),
+    kindSettings,
+    startKinds,
+    close,
+  };
 }
