@@ -152,7 +152,11 @@ export async function checkpointResolver(
 }
 
 /** Expired approvals fall back to a human: the run escalates and the action never runs. */
-export async function approvalExpirer(svc: Services): Promise<number> {
+export async function approvalExpirer(
+  svc: Services,
+  /** Called after each expiry has committed (the runtime releases the call's hold). */
+  onExpired?: (a: ApprovalView) => Promise<void>,
+): Promise<number> {
   const now = svc.clock.now();
   const due = await svc.db.query<{ id: string }>(
     `SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= $1`,
@@ -160,6 +164,7 @@ export async function approvalExpirer(svc: Services): Promise<number> {
   );
   let n = 0;
   for (const { id } of due) {
+    let view: ApprovalView | null = null;
     const expired = await svc.db.transaction(async (tx) => {
       const [row] = await tx.query(
         `UPDATE approvals SET status = 'expired', decided_at = $2 WHERE id = $1 AND status = 'pending' RETURNING *`,
@@ -167,6 +172,7 @@ export async function approvalExpirer(svc: Services): Promise<number> {
       );
       if (!row) return false;
       const a = presentApprovalRow(row);
+      view = a;
       await tx.query(`UPDATE tool_calls SET status = 'expired' WHERE id = $1 AND status = 'pending'`, [
         a.toolCallId,
       ]);
@@ -201,6 +207,7 @@ export async function approvalExpirer(svc: Services): Promise<number> {
       return true;
     });
     if (expired) n++;
+    if (expired && view && onExpired) await onExpired(view);
   }
   return n;
 }

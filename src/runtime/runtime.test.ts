@@ -1,6 +1,7 @@
 // The guarded runtime, scenario by scenario: policy per mode, approvals, budget checkpoints, kill switches, spend
 // caps, escalation triggers and hostile brain output.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { openTestDb, type TestDb } from '../../test/support/db.ts';
 import { buildTestRuntime, type TestRuntime } from '../../test/support/runtime.ts';
 import { verifyAudit } from '../audit/verify.ts';
@@ -8,6 +9,7 @@ import { AppError } from '../errors.ts';
 import { agentCreator, agentStatusSetter, agentUpdater, globalKillSetter } from './agents.ts';
 import { escalationClaimer, escalationResolver, listEscalations } from './escalations.ts';
 import { getRun, listSteps } from './runs.ts';
+import { defineTool, ToolRegistry } from './tools.ts';
 import type { ActionInput } from './types.ts';
 
 let db: TestDb;
@@ -585,6 +587,80 @@ describe('escalations', () => {
   });
 
   it('leaves a verifiable audit trail after all of the above [audit:chain-verifies]', async () => {
+    expect((await verifyAudit(db)).ok).toBe(true);
+  });
+});
+
+describe('a tool that holds while it waits for approval (tools.ts hold/release)', () => {
+  it('holds before asking, lapsing at the expiry; the approved handler has the key; a denial or expiry releases; a failed hold asks nobody [policy:pilot-write-needs-approval]', async () => {
+    const seen: string[] = [];
+    const holds = new Map<string, { until: Date }>();
+    const reserve = defineTool({
+      name: 'reserve',
+      description: 'reserves a table',
+      risk: 'write',
+      input: z.object({ table: z.number().int() }).strict(),
+      hold: async (args, ctx) => {
+        if (args.table === 13) throw new AppError('conflict', 'table 13 has gone');
+        holds.set(ctx.idempotencyKey, { until: ctx.until });
+        seen.push(`hold ${args.table} ${ctx.idempotencyKey}`);
+        return { held: args.table };
+      },
+      release: async (args, ctx, why) => {
+        seen.push(`release ${args.table} ${ctx.idempotencyKey} ${why}`);
+      },
+      handler: async (args, ctx) => {
+        seen.push(`handler ${args.table} ${ctx.idempotencyKey} held=${holds.has(ctx.idempotencyKey)}`);
+        return { reserved: args.table };
+      },
+    });
+    const h = buildTestRuntime(db, { toolsFor: () => new ToolRegistry([reserve]), approvalTtlMs: 3_600_000 });
+    const start = async (table: number) => {
+      const agent = await h.agent({
+        mode: 'pilot',
+        script: [tool('reserve', { table }), { type: 'done', outcome: 'ok' }],
+      });
+      return h.runtime.startRun(agent.id, { type: 'test' });
+    };
+
+    const approved = await start(1);
+    expect(approved.status).toBe('suspended');
+    const key = `${approved.id}:1`;
+    const [pending] = await db.query<{ result: unknown; id: string; expires_at: Date }>(
+      `SELECT t.result, a.id, a.expires_at FROM tool_calls t JOIN approvals a ON a.tool_call_id = t.id WHERE t.run_id = $1`,
+      [approved.id],
+    );
+    expect(pending!.result).toEqual({ held: 1 });
+    expect(holds.get(key)!.until.toISOString()).toBe(new Date(pending!.expires_at).toISOString());
+    await h.runtime.decideApproval(pending!.id, 'approve', 'user:boss@example.com');
+    expect(seen).toEqual([`hold 1 ${key}`, `handler 1 ${key} held=true`]);
+
+    seen.length = 0;
+    const denied = await start(2);
+    await h.runtime.decideApproval(await pendingApproval(denied.id), 'deny', 'user:boss@example.com');
+    expect(seen).toEqual([`hold 2 ${denied.id}:1`, `release 2 ${denied.id}:1 denied`]);
+
+    seen.length = 0;
+    const expired = await start(3);
+    h.clock.advance(3_600_001);
+    expect(await h.runtime.expireApprovals()).toBeGreaterThanOrEqual(1);
+    expect(seen).toEqual([`hold 3 ${expired.id}:1`, `release 3 ${expired.id}:1 expired`]);
+
+    seen.length = 0;
+    const failed = await start(13);
+    expect(failed.status).toBe('done');
+    expect(seen).toEqual([]);
+    const [call] = await db.query<{
+      decision: string;
+      status: string;
+      result: { error: { reason: string } };
+    }>('SELECT decision, status, result FROM tool_calls WHERE run_id = $1', [failed.id]);
+    expect(call).toMatchObject({
+      decision: 'approval',
+      status: 'failed',
+      result: { error: { reason: 'conflict' } },
+    });
+    expect(await db.query('SELECT 1 FROM approvals WHERE run_id = $1', [failed.id])).toEqual([]);
     expect((await verifyAudit(db)).ok).toBe(true);
   });
 });

@@ -24,6 +24,7 @@ import type { RunContext } from './run/context.ts';
 import type { RuntimeOptions, StartOptions } from './run/options.ts';
 import { startRun } from './run/start.ts';
 import { driveRun } from './run/step.ts';
+import { releaseHold } from './run/tool-step.ts';
 import { getRun, type Run, type RunStatus } from './runs.ts';
 import type { RunTrigger } from './types.ts';
 
@@ -160,6 +161,8 @@ export class Runtime {
     reason = '',
   ): Promise<ApprovalView> {
     const approval = await approvalDecider(this.svc, approvalId, decision, actor, reason);
+    // A denied call's hold (a tentative booking) is released before the run resumes and tells the customer.
+    if (decision === 'deny') await releaseHold(this.ctx, approval, 'denied');
     await this.drive(approval.runId);
     return approval;
   }
@@ -178,7 +181,7 @@ export class Runtime {
 
   /** Expired approvals fall back to a human: the run escalates and the action never runs. */
   expireApprovals(): Promise<number> {
-    return approvalExpirer(this.svc);
+    return approvalExpirer(this.svc, (a) => releaseHold(this.ctx, a, 'expired'));
   }
 
   /** Picks up runs whose driver died (lease expired). Interrupted tool calls are treated as ambiguous. */

@@ -19,6 +19,16 @@ export interface ToolDefinition<I = unknown, O = unknown> {
   /** Cost in cents of one call, for spend tools; counted against the agent's daily cap. */
   costCents?: (args: I) => number;
   handler: (args: I, ctx: ToolContext) => Promise<O>;
+  /**
+   * A provisional, reversible effect taken when the call must wait for a person's approval (pilot: a booking held as
+   * tentative so nobody else takes the slot meanwhile). It runs before the approval is written, with the call's
+   * idempotency key and `until` (the approval's expiry: the hold must lapse by then); what it answers is the call's
+   * result while it waits. A throw is the call's result instead (the brain reads it) and no approval is asked. The
+   * approved call's handler runs with the same key (and makes the hold the real thing).
+   */
+  hold?: (args: I, ctx: ToolContext & { until: Date }) => Promise<unknown>;
+  /** Undoes a hold whose approval was denied or expired (best effort: a hold lapses at `until` anyway). */
+  release?: (args: I, ctx: ToolContext, why: 'denied' | 'expired') => Promise<void>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds tools of many input types

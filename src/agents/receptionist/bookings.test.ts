@@ -364,7 +364,7 @@ describe('bookings', () => {
 });
 
 describe('the race for hot slots', () => {
-  it('lets exactly one booking per resource and slot through; every loser is slot_taken; no overlap in the table', async () => {
+  it('lets exactly one booking per resource and slot through, tentative holds included; every loser is slot_taken; no overlap in the table', async () => {
     const b = await testBusiness(svc, { staff: 2 });
     const serviceId = b.services[0]!.id;
     const hot = [
@@ -382,6 +382,10 @@ describe('the race for hot slots', () => {
         start: hot[i % hot.length]!,
         customer: { name: `Customer ${i}` },
         idempotencyKey: `race-${b.agentId}-${i}`,
+        // A third of them pilot holds (tentative, lapsing in a day): a hold takes its slot as a booking does.
+        ...(i % 3 === 0
+          ? { status: 'tentative' as const, holdUntil: new Date(clock.now().getTime() + 86_400_000) }
+          : {}),
       }).then(
         () => 'booked',
         (err: unknown) => (err instanceof AppError ? err.id : String(err)),
@@ -396,7 +400,84 @@ describe('the race for hot slots', () => {
     expect(booked).toBeGreaterThanOrEqual(4);
     expect(booked).toBeLessThanOrEqual(6);
     expect((await db.query<{ n: number }>(OVERLAPS))[0]!.n).toBe(0);
-    const rows = await db.query('SELECT 1 FROM bookings WHERE agent_id = $1', [b.agentId]);
+    const rows = await db.query<{ status: string }>('SELECT status FROM bookings WHERE agent_id = $1', [
+      b.agentId,
+    ]);
     expect(rows.length).toBe(booked);
+  });
+});
+
+describe('tentative holds', () => {
+  it('a hold takes its slot until it lapses; a lapsed hold blocks nobody and is cancelled by the booking that takes its time', async () => {
+    const b = await testBusiness(svc, { staff: 1 });
+    const serviceId = b.services[0]!.id;
+    const start = '2026-03-06T10:00:00Z';
+    const until = new Date(clock.now().getTime() + 3_600_000);
+    const hold = await bookingCreator(svc, 'test', b.agentId, {
+      serviceId,
+      start,
+      customer: { name: 'Held' },
+      status: 'tentative',
+      holdUntil: until,
+      idempotencyKey: `hold-${b.agentId}`,
+    });
+    expect([hold.status, hold.holdUntil]).toEqual(['tentative', until]);
+    const search = () =>
+      searchSlots(db, b.agentId, clock.now(), { serviceId, from: '2026-03-06', limit: 50 }).then((s) =>
+        s.map((x) => x.start.toISOString()),
+      );
+    expect(await search()).not.toContain('2026-03-06T10:00:00.000Z');
+    const other = (key: string) =>
+      bookingCreator(svc, 'test', b.agentId, {
+        serviceId,
+        start,
+        customer: { name: 'Other' },
+        idempotencyKey: key,
+      });
+    await expect(other(`other-1-${b.agentId}`)).rejects.toMatchObject({ id: 'slot_taken' });
+    // The hold lapses (its approval expired undecided, or nothing was ever asked after a crash): free again.
+    clock.advance(3_600_000);
+    expect(await search()).toContain('2026-03-06T10:00:00.000Z');
+    const taken = await other(`other-2-${b.agentId}`);
+    expect(taken.status).toBe('confirmed');
+    const [lapsed] = await db.query<{ status: string }>('SELECT status FROM bookings WHERE id = $1', [
+      hold.id,
+    ]);
+    expect(lapsed!.status).toBe('cancelled');
+    const audit = await db.query<{ action: string }>(
+      `SELECT action FROM audit_events WHERE subject = $1 ORDER BY seq`,
+      [`booking:${hold.id}`],
+    );
+    expect(audit.map((a) => a.action)).toEqual(['booking.created', 'booking.lapsed']);
+    expect((await db.query<{ n: number }>(OVERLAPS))[0]!.n).toBe(0);
+  });
+
+  it('confirming a hold clears its lapse; a confirmed booking cannot carry one', async () => {
+    const b = await testBusiness(svc, { staff: 1 });
+    const hold = await bookingCreator(svc, 'test', b.agentId, {
+      serviceId: b.services[0]!.id,
+      start: '2026-03-06T12:00:00Z',
+      customer: { name: 'Held' },
+      status: 'tentative',
+      holdUntil: new Date(clock.now().getTime() + 60_000),
+      idempotencyKey: `hold2-${b.agentId}`,
+    });
+    const confirmed = await confirmBooking(svc, 'test', b.agentId, {
+      code: hold.code,
+      idempotencyKey: `confirm2-${b.agentId}`,
+    });
+    expect([confirmed.status, confirmed.holdUntil]).toEqual(['confirmed', null]);
+    clock.advance(120_000);
+    await expect(
+      bookingCreator(svc, 'test', b.agentId, {
+        serviceId: b.services[0]!.id,
+        start: '2026-03-06T12:00:00Z',
+        customer: { name: 'Other' },
+        idempotencyKey: `other3-${b.agentId}`,
+      }),
+    ).rejects.toMatchObject({ id: 'slot_taken' });
+    await expect(db.query(`UPDATE bookings SET hold_until = now() WHERE id = $1`, [hold.id])).rejects.toThrow(
+      /bookings_hold_tentative/,
+    );
   });
 });

@@ -177,12 +177,20 @@ function window(profile: BusinessProfile, now: Date): { earliest: number; lastDa
 }
 
 /** Bookings' blocked ranges per resource over [from, to). */
-async function busyRanges(q: Queryable, resourceIds: string[], from: Date, to: Date, exceptBooking?: string) {
+async function busyRanges(
+  q: Queryable,
+  resourceIds: string[],
+  from: Date,
+  to: Date,
+  now: Date,
+  exceptBooking?: string,
+) {
+  // A tentative booking whose hold has lapsed (its approval expired undecided) blocks nobody.
   const rows = await q.query<{ resource_id: string; lo: Date; hi: Date }>(
     `SELECT resource_id::text AS resource_id, lower(blocked) AS lo, upper(blocked) AS hi FROM bookings
      WHERE resource_id = ANY($1::uuid[]) AND status <> 'cancelled' AND blocked && tstzrange($2, $3)
-       AND ($4::uuid IS NULL OR id <> $4::uuid)`,
-    [resourceIds, from, to, exceptBooking ?? null],
+       AND ($4::uuid IS NULL OR id <> $4::uuid) AND (hold_until IS NULL OR hold_until > $5)`,
+    [resourceIds, from, to, exceptBooking ?? null, now],
   );
   const busy = new Map<string, Interval[]>();
   for (const r of rows) {
@@ -290,6 +298,7 @@ async function slotsIn(
         resources.map((r) => r.id),
         new Date(dayBounds(date, zone)[0].getTime() - 240 * MINUTE),
         new Date(dayBounds(busyUntil, zone)[1].getTime() + 960 * MINUTE),
+        now,
         search.exceptBooking,
       );
     }
@@ -414,6 +423,7 @@ export function presentBookingRow(r: Record<string, unknown>): Booking {
     channel: (r.channel as string | null) ?? null,
     conversationId: (r.conversation_id as string | null) ?? null,
     createdAt: new Date(r.created_at as Date),
+    holdUntil: r.hold_until ? new Date(r.hold_until as Date) : null,
   };
 }
 
@@ -440,6 +450,8 @@ export const BookInputSchema = z
     start: Instant,
     customer: Customer,
     status: z.enum(['confirmed', 'tentative']).default('confirmed'),
+    /** A tentative booking's hold lapses then (pilot: the approval's expiry); without it, it holds until decided. */
+    holdUntil: z.coerce.date().optional(),
     channel: z.string().min(1).max(40).optional(),
     conversationId: z.string().min(1).max(200).optional(),
     idempotencyKey: Key,
@@ -605,6 +617,37 @@ async function lockResource(tx: Queryable, resourceId: string): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 21))', [`booking:${resourceId}`]);
 }
 
+/**
+ * Cancels the tentative bookings of a resource whose hold has lapsed and that overlap [lo, hi) (the caller holds the
+ * resource's lock): their time is free again for the booking about to be made. Audited as booking.lapsed.
+ */
+async function lapseHolds(
+  svc: Services,
+  tx: Queryable,
+  resourceId: string,
+  lo: number,
+  hi: number,
+  now: Date,
+): Promise<void> {
+  const rows = await tx.query<{ id: string; code: string; agent_id: string }>(
+    `UPDATE bookings SET status = 'cancelled', updated_at = $4
+     WHERE resource_id = $1 AND status = 'tentative' AND hold_until <= $4 AND blocked && tstzrange($2, $3)
+     RETURNING id, code, agent_id`,
+    [resourceId, new Date(lo), new Date(hi), now],
+  );
+  for (const r of rows)
+    await svc.audit.append(
+      {
+        stream: `agent:${r.agent_id}`,
+        actor: 'system',
+        action: 'booking.lapsed',
+        subject: `booking:${r.id}`,
+        payload: { code: r.code, holdLapsed: true },
+      },
+      tx,
+    );
+}
+
 /** Books a slot; a redelivered call (same idempotency key) answers the same booking. */
 export async function bookingCreator(
   svc: Services,
@@ -625,12 +668,13 @@ export async function bookingCreator(
     const [lo, hi] = blockedOf(service, start);
     for (const resource of tryThese) {
       await lockResource(tx, resource.id);
+      await lapseHolds(svc, tx, resource.id, lo, hi, now);
       for (let tries = 0; tries < 5; tries++) {
         const r = await attempt(tx, () =>
           tx.query(
             `INSERT INTO bookings (agent_id, code, service_id, resource_id, starts_at, ends_at, blocked, status, customer,
-               channel, conversation_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, tstzrange($7, $8), $9, $10, $11, $12, $13, $13) RETURNING *`,
+               channel, conversation_id, created_at, updated_at, hold_until)
+             VALUES ($1, $2, $3, $4, $5, $6, tstzrange($7, $8), $9, $10, $11, $12, $13, $13, $14) RETURNING *`,
             [
               agentId,
               newCode(),
@@ -645,6 +689,7 @@ export async function bookingCreator(
               data.channel ?? null,
               data.conversationId ?? null,
               now,
+              data.status === 'tentative' ? (data.holdUntil ?? null) : null,
             ],
           ),
         );
@@ -663,6 +708,7 @@ export async function bookingCreator(
                 resourceId: resource.id,
                 start: booking.start.toISOString(),
                 status: booking.status,
+                ...(booking.holdUntil ? { holdUntil: booking.holdUntil.toISOString() } : {}),
               },
             },
             tx,
@@ -693,6 +739,16 @@ export async function bookingByCode(
   return presentBookingRow(row);
 }
 
+/** The booking a create command with this idempotency key made, or null. */
+export async function bookingByRequest(q: Queryable, agentId: string, key: string): Promise<Booking | null> {
+  const [row] = await q.query(
+    `SELECT b.* FROM booking_requests r JOIN bookings b ON b.id = r.booking_id
+     WHERE r.agent_id = $1 AND r.idempotency_key = $2 AND r.operation = 'create'`,
+    [agentId, key],
+  );
+  return row ? presentBookingRow(row) : null;
+}
+
 /** Moves a booking to another start (and maybe resource); the code stays, the reminder is due again. */
 export async function bookingRescheduler(
   svc: Services,
@@ -718,6 +774,7 @@ export async function bookingRescheduler(
     const [lo, hi] = blockedOf(service, start);
     for (const resource of tryThese) {
       await lockResource(tx, resource.id);
+      await lapseHolds(svc, tx, resource.id, lo, hi, now);
       let r: Awaited<ReturnType<typeof attempt<Record<string, unknown>[]>>> = { ok: false, err: null };
       for (let tries = 0; tries < 5; tries++) {
         r = await attempt(tx, () =>
@@ -774,7 +831,8 @@ async function setStatus(
     let booking = current;
     if (current.status !== target) {
       const [row] = await tx.query(
-        'UPDATE bookings SET status = $2, updated_at = $3 WHERE id = $1 RETURNING *',
+        `UPDATE bookings SET status = $2, updated_at = $3,
+           hold_until = CASE WHEN $2 = 'confirmed' THEN NULL ELSE hold_until END WHERE id = $1 RETURNING *`,
         [current.id, target, now],
       );
       booking = presentBookingRow(row!);

@@ -9,7 +9,8 @@
 //
 // Readiness: when the policy will hold a tool for a person's approval (pilot writes, destructive tools, tools the
 // agent marks approval 'always'), the customer is told first that a person will confirm, then the tool is proposed;
-// after the approval the run resumes and the brain reports the result. In shadow the tool is recorded, not run, and
+// a pilot booking is held meanwhile (tentative: "pending confirmation by the business"). After the decision the run
+// resumes and the brain reports the result (booked, or declined with a new day asked for). In shadow the tool is recorded, not run, and
 // the reply (a draft) says the booking is noted.
 import { DateTime } from 'luxon';
 import { type BusinessProfile, getProfile, listServices } from '../../business/profile.ts';
@@ -513,7 +514,8 @@ class Turn {
         name: 'booking.create',
         args: { service: s.service, start: s.chosen, customer },
       };
-      held = 'Thanks. A member of the team will confirm your booking shortly.';
+      // In pilot the runtime holds the slot (a tentative booking) while a person confirms.
+      held = `Thanks. I'm holding ${saySlot(s.chosen!, this.zone)} for you: it is pending confirmation by the business, and we'll let you know as soon as it's confirmed.`;
     }
     if (!noticeSaid && heldForApproval(this.ctx, (tool as { name: Tool }).name))
       // Not final: the next step proposes the tool (next() finds this notice by `held`).
@@ -536,6 +538,12 @@ class Turn {
           ? `Thanks, ${s.name ?? 'that'}'s noted for ${saySlot(s.chosen!, this.zone)}. We'll confirm it shortly.`
           : 'Thanks, that is noted. We will confirm it shortly.',
         { name: s.name, phone: s.phone, email: s.email },
+      );
+    if (err?.id === 'denied' && name === 'booking.create')
+      // The business declined the held time (its hold is released): say so and start again from the day.
+      return this.reply(
+        `Sorry, the business couldn't confirm your ${s.service ?? 'booking'} on ${saySlot(s.chosen!, this.zone)}. Would another day or time suit you?`,
+        { ...s, chosen: undefined, offered: undefined, time: undefined, awaiting: 'date' },
       );
     if (err) {
       if (name === 'booking.cancel' || name === 'booking.reschedule') {

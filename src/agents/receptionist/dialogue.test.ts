@@ -246,9 +246,14 @@ describe('receptionist dialogue', () => {
     await say('Can I book a haircut on Thursday at 4pm?');
     await say('Alan Turing');
     await say('alan@example.com');
-    expect(await say('yes')).toBe('Thanks. A member of the team will confirm your booking shortly.');
+    expect(await say('yes')).toBe(
+      "Thanks. I'm holding Thursday 5 March at 4pm for you: it is pending confirmation by the business, and we'll let you know as soon as it's confirmed.",
+    );
+    // The slot is held meanwhile: a tentative booking.
     const before = await all();
-    expect(before.filter((b) => b.customer.name === 'Alan Turing')).toHaveLength(0);
+    expect(before.filter((b) => b.customer.name === 'Alan Turing').map((b) => b.status)).toEqual([
+      'tentative',
+    ]);
     const [approval] = await db.query<{ id: string; run_id: string }>(
       `SELECT a.id, a.run_id FROM approvals a JOIN tool_calls t ON t.id = a.tool_call_id
        WHERE t.tool = 'booking.create' AND t.args->'customer'->>'name' = 'Alan Turing'`,
@@ -256,7 +261,7 @@ describe('receptionist dialogue', () => {
     clock.advance(60_000);
     await app.runtime.decideApproval(approval!.id, 'approve', ADMIN);
     const booked = (await all()).filter((b) => b.customer.name === 'Alan Turing');
-    expect(booked).toHaveLength(1);
+    expect(booked.map((b) => [b.status, b.holdUntil])).toEqual([['confirmed', null]]);
     expect((await saidIn(approval!.run_id)).at(-1)).toBe(
       `You're booked: Haircut on Thursday 5 March at 4pm. Your code is ${booked[0]!.code}.`,
     );

@@ -52,6 +52,8 @@ export interface Booking {
   channel: string | null;
   conversationId: string | null;
   createdAt: Date;
+  /** A tentative booking's hold lapses then (pilot: when its approval expires); null otherwise. */
+  holdUntil?: Date | null;
 }
 
 /** What the dialogue understood of one customer message (dialogue/parse.ts). */

@@ -5,18 +5,24 @@
 // named by id or by name (case-insensitive), as a dialogue hears them. The booking's channel and conversation come
 // from the run, so the reminder goes back where the customer asked.
 //
-// Readiness: booking.create is a write, so in pilot the runtime asks a person to approve it before the handler
-// runs; the approved booking is made confirmed (the approval was the person's confirmation). A booking made as
-// `tentative` (bookings.ts, the dashboard) is confirmed with confirmBooking.
+// Readiness: booking.create is a write, so in pilot the runtime asks a person to approve it. While the approval
+// waits, the slot is held: the tool's `hold` (runtime/tools.ts) books it `tentative` with the call's idempotency key,
+// lapsing when the approval would expire (bookings.ts skips and then cancels a lapsed hold). The approved call's
+// handler finds that booking by the same key and confirms it; a denied or expired approval's `release` cancels it.
+// A slot that has gone by the time of the hold is the call's result (slot_taken with alternatives), and no person
+// is asked. In shadow the runtime records the call and nothing is booked.
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { listResources, listServices } from '../../business/profile.ts';
 import type { Services } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { defineTool, type ToolContext, ToolRegistry } from '../../runtime/tools.ts';
 import {
+  bookingByRequest,
   bookingCanceller,
   bookingCreator,
   bookingRescheduler,
+  confirmBooking,
   loadBusiness,
   localIso,
   searchSlots,
@@ -147,7 +153,51 @@ export function receptionistTools(svc: Services): ToolRegistry {
           conversationId: run.conversationId,
           idempotencyKey: ctx.idempotencyKey,
         });
+        // The approved call of a held booking: the person's approval confirms the hold.
+        if (booking.status === 'tentative')
+          return present(
+            svc,
+            ctx.agentId,
+            await confirmBooking(svc, run.actor, ctx.agentId, {
+              code: booking.code,
+              idempotencyKey: `${ctx.idempotencyKey}:confirm`,
+            }),
+          );
+        if (booking.status === 'cancelled')
+          throw new AppError('invalid_state', 'the held time was released before it was confirmed');
         return present(svc, ctx.agentId, booking);
+      },
+      hold: async (args, ctx) => {
+        const run = await runOf(svc, ctx);
+        const booking = await bookingCreator(svc, run.actor, ctx.agentId, {
+          serviceId: await serviceId(svc, ctx.agentId, args.service),
+          resourceId: await resourceId(svc, ctx.agentId, args.resource),
+          start: args.start,
+          customer: args.customer,
+          channel: run.channel,
+          conversationId: run.conversationId,
+          idempotencyKey: ctx.idempotencyKey,
+          status: 'tentative',
+          holdUntil: ctx.until,
+        });
+        const shown = await present(svc, ctx.agentId, booking);
+        const local = DateTime.fromISO(shown.localStart, { setZone: true });
+        const when = `${local.toFormat('cccc d LLLL')} at ${local.toFormat(local.minute ? 'h:mma' : 'ha').toLowerCase()}`;
+        return {
+          held: true,
+          ...shown,
+          // What a voice call says while the approval waits (channels/voice/tools.ts).
+          whilePending: `I've held ${when} for you. It is pending confirmation by the business, and we will let you know once it is confirmed. Your code is ${booking.code}.`,
+        };
+      },
+      release: async (_args, ctx, why) => {
+        const booking = await bookingByRequest(svc.db, ctx.agentId, ctx.idempotencyKey);
+        if (booking?.status !== 'tentative') return;
+        await bookingCanceller(svc, 'system', ctx.agentId, {
+          code: booking.code,
+          reason: why === 'denied' ? 'the business declined the held booking' : 'the hold lapsed undecided',
+          idempotencyKey: `${ctx.idempotencyKey}:release`,
+        });
       },
     }),
     defineTool({

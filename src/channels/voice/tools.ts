@@ -66,8 +66,11 @@ export function spokenOutcome(id: string, name: string, o: RequestedToolOutcome)
         if (r && typeof r === 'object' && 'error' in r) return err(SPOKEN.failed);
         return ok(resultText(call.result));
       }
-      case 'pending':
-        return ok(SPOKEN.approval);
+      case 'pending': {
+        // A held call (tools.ts `hold`: a tentative booking) says what is held for the person to confirm.
+        const spoken = (call.result as { whilePending?: unknown } | null)?.whilePending;
+        return ok(typeof spoken === 'string' && spoken.trim() ? oneLine(spoken) : SPOKEN.approval);
+      }
       case 'ready':
       case 'executing':
         return ok(SPOKEN.working);

@@ -5,6 +5,7 @@
 // `<run>:<step>`; its result, the outcome audit event and the next step's lease renewal are one more statement.
 import { AUDIT_COLUMNS, auditPlaceholders } from '../../audit/log.ts';
 import { emitEvent } from '../../events/emit.ts';
+import { presentAgentRow } from '../agents.ts';
 import { approvalReason } from '../approvals.ts';
 import { decideTool, type ToolDecision } from '../policy.ts';
 import { type DriveState, type StepOutcome, safeJson } from '../run-state.ts';
@@ -74,6 +75,26 @@ export async function toolStep(
       return 'continue';
     }
   }
+  // A tool with a hold (tools.ts) takes its provisional effect now, lapsing when the approval would expire; it fails
+  // → that is the call's result and nobody is asked. A crash between the hold and the approval leaves a hold that
+  // nobody can confirm, which lapses at `until`.
+  const expiresAt = new Date(ctx.svc.clock.now().getTime() + ctx.approvalTtlMs);
+  let held: unknown = null;
+  if (tool.hold && tool.risk !== 'spend') {
+    try {
+      held = safeJson(
+        (await tool.hold(args.data, {
+          runId: state.run.id,
+          agentId: state.agent.id,
+          idempotencyKey: key,
+          until: expiresAt,
+        })) ?? { held: true },
+      );
+    } catch (err) {
+      await holdFailed(ctx, state, idx, action, tool, args.data, key, err);
+      return 'continue';
+    }
+  }
   const decision = await ctx.svc.db.transaction(async (tx) => {
     let withinSpendCap = false;
     if (tool.risk === 'spend') {
@@ -104,9 +125,9 @@ export async function toolStep(
         status,
         key,
         costCents,
-        stepResultFor(decision, tool, args.data) === null
+        (stepResultFor(decision, tool, args.data) ?? held) === null
           ? null
-          : JSON.stringify(stepResultFor(decision, tool, args.data)),
+          : JSON.stringify(stepResultFor(decision, tool, args.data) ?? held),
         ctx.svc.clock.now(),
       ],
     );
@@ -118,7 +139,7 @@ export async function toolStep(
       args: args.data,
       idempotencyKey: key,
     });
-    await recordStep(ctx, state, idx, action, decision, stepResultFor(decision, tool, args.data), tx);
+    await recordStep(ctx, state, idx, action, decision, stepResultFor(decision, tool, args.data) ?? held, tx);
     if (decision === 'approval') {
       const [appr] = await tx.query<{ id: string }>(
         `INSERT INTO approvals (run_id, tool_call_id, agent_id, reason, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -127,7 +148,7 @@ export async function toolStep(
           tc!.id,
           state.agent.id,
           approvalReason(tool, state.run.mode),
-          new Date(ctx.svc.clock.now().getTime() + ctx.approvalTtlMs),
+          expiresAt,
           ctx.svc.clock.now(),
         ],
       );
@@ -136,6 +157,7 @@ export async function toolStep(
         approval: appr!.id,
         tool: tool.name,
         risk: tool.risk,
+        ...(held !== null ? { held: true } : {}),
       });
       await emitEvent(tx, {
         type: 'approval.requested',
@@ -149,6 +171,81 @@ export async function toolStep(
   if (decision.decision === 'execute')
     await invokeTool(ctx, state, idx, tool, args.data, decision.toolCallId, key);
   return decision.decision === 'approval' ? 'stop' : 'continue';
+}
+
+/** A hold that failed (the slot has gone): the call is recorded failed with the error the brain reads; no approval. */
+async function holdFailed(
+  ctx: RunContext,
+  state: DriveState,
+  idx: number,
+  action: Extract<Action, { type: 'tool' }>,
+  tool: Readonly<AnyTool>,
+  args: unknown,
+  key: string,
+  err: unknown,
+): Promise<void> {
+  const e = err as { id?: unknown; message?: unknown; details?: unknown };
+  const result = safeJson({
+    error: {
+      id: 'tool_failed',
+      tool: tool.name,
+      message: err instanceof Error ? err.message : String(err),
+      ...(typeof e.id === 'string' ? { reason: e.id } : {}),
+      ...(e.details !== undefined ? { details: e.details } : {}),
+    },
+  });
+  await ctx.svc.db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO tool_calls (run_id, step_idx, tool, args, risk, decision, status, idempotency_key, result, created_at, completed_at)
+       VALUES ($1, $2, $3, $4, $5, 'approval', 'failed', $6, $7, $8, $8)`,
+      [
+        state.run.id,
+        idx,
+        tool.name,
+        JSON.stringify(safeJson(args)),
+        tool.risk,
+        key,
+        JSON.stringify(result),
+        ctx.svc.clock.now(),
+      ],
+    );
+    await audit(ctx, tx, state, 'tool.intent', {
+      tool: tool.name,
+      risk: tool.risk,
+      decision: 'approval',
+      args,
+      idempotencyKey: key,
+    });
+    await audit(ctx, tx, state, 'tool.failed', { tool: tool.name, idempotencyKey: key, hold: true });
+    await recordStep(ctx, state, idx, action, 'approval', result, tx);
+  });
+}
+
+/** Undoes the hold of an approval that was denied or expired (tools.ts `release`); a failure is left to the lapse. */
+export async function releaseHold(
+  ctx: RunContext,
+  approval: { toolCallId: string; agentId: string; runId: string },
+  why: 'denied' | 'expired',
+): Promise<void> {
+  const [row] = await ctx.svc.db.query<{ tool: string; args: unknown; idempotency_key: string }>(
+    'SELECT tool, args, idempotency_key FROM tool_calls WHERE id = $1',
+    [approval.toolCallId],
+  );
+  const [agentRow] = await ctx.svc.db.query('SELECT * FROM agents WHERE id = $1', [approval.agentId]);
+  if (!row || !agentRow) return;
+  const tool = ctx.opts.toolsFor(presentAgentRow(agentRow)).get(row.tool);
+  if (!tool?.release) return;
+  const args = tool.input.safeParse(row.args);
+  if (!args.success) return;
+  try {
+    await tool.release(
+      args.data,
+      { runId: approval.runId, agentId: approval.agentId, idempotencyKey: row.idempotency_key },
+      why,
+    );
+  } catch (err) {
+    ctx.opts.log?.warn({ err, toolCallId: approval.toolCallId }, 'releasing a held tool call failed');
+  }
 }
 
 export async function executeApproved(

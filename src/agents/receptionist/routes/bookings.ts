@@ -30,7 +30,8 @@ import {
 } from '../../../business/profile.ts';
 import { AppError } from '../../../errors.ts';
 import { findAgent } from '../../../runtime/agents.ts';
-import { AgentParam, route, UuidParam } from '../../../server/http.ts';
+import { AgentParam, type Principal, route, UuidParam } from '../../../server/http.ts';
+import { authorize } from '../../../server/permissions.ts';
 import type { KindContext } from '../../kind.ts';
 import {
   bookingByCode,
@@ -453,7 +454,14 @@ export function registerReceptionistRoutes(server: FastifyInstance, app: KindCon
   const byCode = (
     url: string,
     summary: string,
-    run: (agentId: string, actor: string, code: string, body: never, key: string) => Promise<Booking>,
+    run: (
+      agentId: string,
+      actor: string,
+      code: string,
+      body: never,
+      key: string,
+      role: Principal['role'],
+    ) => Promise<Booking>,
     body: z.ZodType,
   ) =>
     route(
@@ -471,7 +479,14 @@ export function registerReceptionistRoutes(server: FastifyInstance, app: KindCon
       async ({ params, body, principal, req }) => {
         const agent = await receptionist(app, params.agent);
         const profile = await requireBookable(app.db, agent.id);
-        const booking = await run(agent.id, principal.actor, params.code, body as never, keyOf(req));
+        const booking = await run(
+          agent.id,
+          principal.actor,
+          params.code,
+          body as never,
+          keyOf(req),
+          principal.role,
+        );
         return { booking: presentBooking(booking, profile.timezone) };
       },
     );
@@ -483,17 +498,44 @@ export function registerReceptionistRoutes(server: FastifyInstance, app: KindCon
       bookingRescheduler(app, actor, agentId, { code, ...body, idempotencyKey }),
     MoveBody,
   );
+  // A tentative booking the agent holds for a pending approval (pilot) is confirmed or declined through that
+  // approval: the run resumes and tells the customer on their channel; the approval's tool call confirms the hold,
+  // a denial releases it. Without a pending approval (a hold made on the dashboard), the booking is set directly.
+  const viaApproval = async (
+    agentId: string,
+    actor: string,
+    code: string,
+    role: Principal['role'],
+    decision: 'approve' | 'deny',
+    reason = '',
+  ): Promise<Booking | null> => {
+    const booking = await bookingByCode(app.db, agentId, code);
+    if (booking.status !== 'tentative') return null;
+    const [pending] = await app.db.query<{ id: string }>(
+      `SELECT a.id FROM booking_requests r JOIN tool_calls t ON t.idempotency_key = r.idempotency_key
+       JOIN approvals a ON a.tool_call_id = t.id
+       WHERE r.agent_id = $1 AND r.booking_id = $2 AND r.operation = 'create' AND a.agent_id = $1
+         AND a.status = 'pending'`,
+      [agentId, booking.id],
+    );
+    if (!pending) return null;
+    authorize(role, 'approvals.decide');
+    await app.runtime.decideApproval(pending.id, decision, actor, reason);
+    return bookingByCode(app.db, agentId, code);
+  };
   byCode(
     '/api/agents/:agent/bookings/:code/cancel',
-    'Cancels a booking (its time is free again)',
-    (agentId, actor, code, body: z.infer<typeof CancelBody>, idempotencyKey) =>
+    'Cancels a booking (its time is free again); a tentative one held for an approval declines that approval',
+    async (agentId, actor, code, body: z.infer<typeof CancelBody>, idempotencyKey, role) =>
+      (await viaApproval(agentId, actor, code, role, 'deny', body.reason ?? 'declined on the calendar')) ??
       bookingCanceller(app, actor, agentId, { code, ...body, idempotencyKey }),
     CancelBody,
   );
   byCode(
     '/api/agents/:agent/bookings/:code/confirm',
-    'Confirms a tentative booking (pilot: a person confirms what the agent held)',
-    (agentId, actor, code, _body: z.infer<typeof CancelBody>, idempotencyKey) =>
+    'Confirms a tentative booking (pilot: a person confirms what the agent held, approving its approval)',
+    async (agentId, actor, code, _body: z.infer<typeof CancelBody>, idempotencyKey, role) =>
+      (await viaApproval(agentId, actor, code, role, 'approve')) ??
       confirmBooking(app, actor, agentId, { code, idempotencyKey }),
     z.object({}).strict(),
   );

@@ -631,8 +631,12 @@ function BookingDetails({
     return (
       <ConfirmDialog
         open
-        title={`Cancel booking ${booking.code}?`}
-        confirmLabel="Cancel booking"
+        title={
+          booking.status === 'tentative'
+            ? `Decline booking ${booking.code}?`
+            : `Cancel booking ${booking.code}?`
+        }
+        confirmLabel={booking.status === 'tentative' ? 'Decline' : 'Cancel booking'}
         tone="danger"
         reason="optional"
         busy={act.busy}
@@ -644,7 +648,11 @@ function BookingDetails({
         }}
       >
         <p>
-          {serviceName} for {booking.customer.name}, {when}. The time becomes free again.
+          {serviceName} for {booking.customer.name}, {when}. The time becomes free again
+          {booking.status === 'tentative'
+            ? ', and the customer is told the business could not confirm it'
+            : ''}
+          .
         </p>
       </ConfirmDialog>
     );
@@ -667,7 +675,7 @@ function BookingDetails({
         <dt>Status</dt>
         <dd>
           {booking.status === 'tentative'
-            ? 'tentative: held by the agent, waiting for a person to confirm'
+            ? 'tentative: held by the agent, waiting for a person to confirm (confirming or declining tells the customer)'
             : booking.status}
         </dd>
         {booking.channel ? (
@@ -763,7 +771,7 @@ function BookingDetails({
                   Move
                 </button>
                 <button type="button" className="btn btn-danger-outline" onClick={() => setMode('cancel')}>
-                  Cancel booking
+                  {booking.status === 'tentative' ? 'Decline' : 'Cancel booking'}
                 </button>
               </>
             ) : null}
