@@ -1,7 +1,7 @@
 // The receptionist as a member of the agent family (agents/kind.ts): books, moves and cancels appointments and
 // answers questions about the business from its profile, on web chat, WhatsApp, email and the phone (Vapi). Its
-// live part: the booking tools (tools.ts), the dialogue brain (brain.ts; an agent whose brain is 'llm' gets the same
-// local one: there is no LLM receptionist yet), the brain input that carries the dialogue's state from the last
+// live part: the booking tools (tools.ts), the dialogue brain (brain.ts; an agent whose brain is 'llm' gets the LLM
+// brain, brain.llm.ts, over the same tools and policy), the brain input that carries the dialogue's state from the last
 // reply, the card's booking counts, the business and bookings routes, the reminder job and its CLI commands.
 
 import { DateTime } from 'luxon';
@@ -10,6 +10,7 @@ import { getProfile } from '../../business/profile.ts';
 import type { AgentConfig, Brain, BrainInputs } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { AgentKind, KindContext, KindInstance } from '../kind.ts';
+import { ReceptionistLlmBrain } from './brain.llm.ts';
 import { ReceptionistBrain } from './brain.ts';
 import { demoReceptionistCommand } from './cli/demo.ts';
 import { type EvalBusinessReader, evalReceptionistCommand } from './cli/eval.ts';
@@ -110,10 +111,12 @@ export const receptionistKind: AgentKind = {
   create(ctx: KindContext): KindInstance {
     const tools = receptionistTools(ctx);
     const local = new ReceptionistBrain(ctx.db, ctx.clock);
+    const llm = new ReceptionistLlmBrain(ctx.db, { clock: ctx.clock, backend: ctx.llm }, local);
     return {
       tools: () => tools,
-      // Every brain but the platform's 'scripted' one, 'llm' included, is the local dialogue.
-      brain: (_agent: AgentConfig): Brain => local,
+      // 'llm': the model proposes the tools (brain.llm.ts); every other brain but the platform's 'scripted' one is the
+      // local dialogue.
+      brain: (agent: AgentConfig): Brain => (agent.brain === 'llm' ? llm : local),
       brainInputs: RECEPTIONIST_BRAIN_INPUTS,
       summary: (q, agent) => receptionistSummary(q, agent.id, ctx.clock.now()),
       routes: (server) => registerReceptionistRoutes(server, ctx),
