@@ -144,7 +144,14 @@ export interface CustomerMessageResult {
  */
 export async function customerMessageHandler(
   app: ConversationServices,
-  input: { conversation: Conversation; text: string; externalId?: string; clientId?: string },
+  input: {
+    conversation: Conversation;
+    text: string;
+    externalId?: string;
+    clientId?: string;
+    /** Called with each message the run writes, as soon as it is committed (a channel that streams the turn). */
+    onWritten?: (m: WrittenMessage) => void;
+  },
 ): Promise<CustomerMessageResult> {
   // NUL and unpaired UTF-16 halves cannot be stored (store/text.ts) and are never meant: dropped or replaced, whichever
   // channel the message came through.
@@ -166,6 +173,15 @@ export async function customerMessageHandler(
     // Usually one statement: the run starts (with the message, and the conversation's activity time moved) unless a
     // human has the conversation or the clientId was handled before; both are checked by that statement.
     const written: WrittenMessage[] = [];
+    if (input.onWritten) {
+      const listen = input.onWritten;
+      const push = written.push.bind(written);
+      written.push = (...items) => {
+        const n = push(...items);
+        for (const m of items) listen(m);
+        return n;
+      };
+    }
     const run = await app.runtime
       .startRunUnlessHeld(
         conversation.agentId,

@@ -26,9 +26,14 @@ export interface SpokenTurn {
   finishReason: string | null;
   /** Every chunk as parsed, [DONE] excluded; `done` says whether the stream ended with it. */
   chunks: Record<string, unknown>[];
+  /** For each chunk, which read of the response body it came in (0-based): chunks flushed apart come in apart. */
+  reads: number[];
   done: boolean;
   contentType: string | null;
 }
+
+/** Called with each streamed chunk as soon as it has been read, while the response may still be coming. */
+export type ChunkListener = (chunk: Record<string, unknown>) => void;
 
 export interface FakeVapi {
   /** POSTs a raw body to the server URL with the configured auth. */
@@ -54,9 +59,9 @@ export interface FakeCall {
   transferDestinationRequest(): Promise<Delivery>;
   endOfCallReport(report?: { endedReason?: string; cost?: number; summary?: string }): Promise<Delivery>;
   /** The caller says `text`: one custom-LLM turn, streamed; the reply joins the call's messages. */
-  say(text: string, options?: { stream?: boolean }): Promise<SpokenTurn>;
+  say(text: string, options?: { stream?: boolean; onChunk?: ChunkListener }): Promise<SpokenTurn>;
   /** Vapi asks for the same turn again (same messages). */
-  repeatTurn(options?: { stream?: boolean }): Promise<SpokenTurn>;
+  repeatTurn(options?: { stream?: boolean; onChunk?: ChunkListener }): Promise<SpokenTurn>;
 }
 
 export function authHeaders(auth: VapiAuth, body: string): Record<string, string> {
@@ -218,7 +223,7 @@ export function startFakeVapi(options: { serverUrl: string; auth: VapiAuth; now?
             metadata: {},
           }),
         });
-        const turn = await readTurn(res, stream);
+        const turn = await readTurn(res, stream, opts.onChunk);
         if (turn.status === 200) {
           if (history !== fc.messages) fc.messages.pop();
           fc.messages.push({ role: 'assistant', content: turn.text });
@@ -232,20 +237,24 @@ export function startFakeVapi(options: { serverUrl: string; auth: VapiAuth; now?
   return { post, send, call };
 }
 
-async function readTurn(res: Response, stream: boolean): Promise<SpokenTurn> {
+async function readTurn(res: Response, stream: boolean, onChunk?: ChunkListener): Promise<SpokenTurn> {
   const contentType = res.headers.get('content-type');
-  const raw = await res.text();
   const turn: SpokenTurn = {
     status: res.status,
     text: '',
     toolCalls: [],
     finishReason: null,
     chunks: [],
+    reads: [],
     done: false,
     contentType,
   };
-  if (res.status !== 200) return turn;
+  if (res.status !== 200) {
+    await res.text();
+    return turn;
+  }
   if (!stream) {
+    const raw = await res.text();
     const body = JSON.parse(raw) as {
       choices: {
         message: { content: string | null; tool_calls?: SpokenTurn['toolCalls'] };
@@ -261,14 +270,27 @@ async function readTurn(res: Response, stream: boolean): Promise<SpokenTurn> {
       done: true,
     };
   }
-  for (const event of raw.split('\n\n')) {
+  // SSE events are read as they arrive (a chunk listener sees each one while the server is still producing).
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (let read = 0; ; read++) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    const events = buffer.split('\n\n');
+    buffer = events.pop() ?? '';
+    for (const event of events) handleEvent(event, read);
+  }
+  if (buffer.trim()) handleEvent(buffer, -1);
+  function handleEvent(event: string, read: number) {
     const line = event.trim();
-    if (!line) continue;
+    if (!line) return;
     if (!line.startsWith('data: ')) throw new Error(`not an SSE data line: ${line}`);
     const data = line.slice(6);
     if (data === '[DONE]') {
       turn.done = true;
-      continue;
+      return;
     }
     const chunk = JSON.parse(data) as {
       object: string;
@@ -278,6 +300,8 @@ async function readTurn(res: Response, stream: boolean): Promise<SpokenTurn> {
       }[];
     };
     turn.chunks.push(chunk as unknown as Record<string, unknown>);
+    turn.reads.push(read);
+    onChunk?.(chunk as unknown as Record<string, unknown>);
     const choice = chunk.choices[0]!;
     if (choice.delta.content) turn.text += choice.delta.content;
     for (const tc of choice.delta.tool_calls ?? []) turn.toolCalls.push({ id: tc.id, function: tc.function });

@@ -24,10 +24,15 @@ let app: App;
 let server: FastifyInstance;
 let vapi: FakeVapi;
 let agent: AgentConfig;
+let pilot: AgentConfig;
+const PILOT_PHONE = 'pn-receptionist-pilot';
 
 beforeAll(async () => {
   db = await openTestDb();
-  app = createApp(db, { clock, runtime: { modeFor: async () => 'production' } });
+  app = createApp(db, {
+    clock,
+    runtime: { modeFor: async (_q, a) => (a.name === 'phone-pilot' ? 'pilot' : 'production') },
+  });
   vi.stubEnv('TWELVE_VAPI_SECRET', SECRET);
   vi.stubEnv('TWELVE_PUBLIC_URL', '');
   server = await buildServer(app, { logLevel: 'silent' });
@@ -56,6 +61,26 @@ beforeAll(async () => {
     durationMin: 45,
     priceCents: 3800,
     resourceIds: [maya.id],
+  });
+  pilot = await agentCreator(app, ADMIN, {
+    kind: 'receptionist',
+    name: 'phone-pilot',
+    displayName: 'Willow Salon (pilot)',
+    confidenceThreshold: 0.5,
+    pilotPercent: 100,
+    config: { voice: { phoneNumberId: PILOT_PHONE } },
+  });
+  await profileSaver(app, ADMIN, pilot.id, {
+    timezone: 'Europe/London',
+    hours: { days: [1, 2, 3, 4, 5, 6], open: '09:00', close: '18:00' },
+    rules: { minNoticeMin: 60, slotStepMin: 30 },
+  });
+  const ines = await resourceCreator(app, ADMIN, pilot.id, { name: 'Ines' });
+  await serviceCreator(app, ADMIN, pilot.id, {
+    name: 'Haircut',
+    durationMin: 45,
+    priceCents: 3800,
+    resourceIds: [ines.id],
   });
 });
 afterAll(async () => {
@@ -135,5 +160,70 @@ describe('receptionist on a phone call', () => {
       target!.code,
     ]);
     expect(row!.status).toBe('confirmed');
+  });
+
+  it('streams each turn as it is produced, sentence by sentence: a pilot hold is announced while it is being written [policy:pilot-write-needs-approval]', async () => {
+    const call = vapi.call({ phoneNumberId: PILOT_PHONE, customer: '+447700900222' });
+    expect((await call.assistantRequest()).status).toBe(200);
+    const turn = async (text: string, onChunk?: (c: Record<string, unknown>) => void) => {
+      clock.advance(30_000);
+      const t = await call.say(text, onChunk ? { onChunk } : {});
+      expect(t.status).toBe(200);
+      return t;
+    };
+    const content = (t: { chunks: Record<string, unknown>[] }) =>
+      t.chunks
+        .map((c) => (c.choices as { delta: { content?: string } }[])[0]!.delta.content)
+        .filter((x): x is string => !!x);
+    const first = await turn('Can I get a haircut on Thursday at 11?');
+    // One chunk per sentence, not the whole reply in one.
+    expect(content(first)).toEqual(['Thursday 5 March at 11 am it is. ', 'Can I take your name?']);
+    await turn('Grace Hopper');
+    await turn('07700 900222');
+    // The hold (booking.create's tentative booking) waits at its resource lock until the caller has heard the notice:
+    // had the turn been sent only when finished, the notice would never come and the gate would open by timeout.
+    let open!: (by: string) => void;
+    const opened = new Promise<string>((resolve) => {
+      open = resolve;
+    });
+    const timer = setTimeout(() => open('timeout'), 5_000);
+    let gated = false;
+    const original = db.transaction;
+    db.transaction = (fn) =>
+      original.call(db, (tx) =>
+        fn({
+          ...tx,
+          query: async (sql: string, params?: unknown[]) => {
+            if (sql.includes('hashtextextended($1, 21)')) {
+              gated = true;
+              await opened;
+            }
+            return tx.query(sql, params);
+          },
+        } as typeof tx),
+      ) as never;
+    let held: Awaited<ReturnType<typeof turn>>;
+    try {
+      held = await turn('Yes please', (c) => {
+        const text = (c.choices as { delta: { content?: string } }[])[0]!.delta.content ?? '';
+        if (text.includes('pending confirmation')) open('chunk');
+      });
+    } finally {
+      db.transaction = original;
+      clearTimeout(timer);
+    }
+    expect(gated).toBe(true);
+    expect(await opened).toBe('chunk');
+    expect(held.text).toBe(
+      "Thanks. I'm holding Thursday 5 March at 11 am for you: it is pending confirmation by the business, and we'll let you know as soon as it's confirmed.",
+    );
+    expect(content(held).length).toBe(2);
+    expect(held.finishReason).toBe('stop');
+    expect(held.done).toBe(true);
+    const [row] = await db.query<{ status: string; channel: string }>(
+      'SELECT status, channel FROM bookings WHERE agent_id = $1',
+      [pilot.id],
+    );
+    expect(row).toEqual({ status: 'tentative', channel: 'voice' });
   });
 });

@@ -24,7 +24,7 @@ import {
   type VoiceCall,
 } from './calls.ts';
 import { type VoiceConfig, voiceConfigFromEnv } from './config.ts';
-import { completionSender, turnAnswerer } from './llm.ts';
+import { completionSender, turnAnswerer, turnStreamer } from './llm.ts';
 import {
   CompletionRequestSchema,
   EndOfCallReportSchema,
@@ -124,6 +124,7 @@ export function registerVoiceRoutes(
         throw new AppError('validation_failed', 'the request has no call (metadataSendMode must not be off)');
       const call = await callFor(app, body);
       if (!call) throw new AppError('not_found', 'no agent answers this call');
+      if (body.stream) return turnStreamer(app, call, body, reply, app.clock.now().getTime());
       const turn = await turnAnswerer(app, call, body);
       return completionSender(reply, body, turn, app.clock.now().getTime());
     };
