@@ -58,6 +58,7 @@ function runWorker(n: number, env: Record<string, string>): Promise<WorkerResult
 }
 
 async function race(): Promise<ScenarioResult | null> {
+  if (ATTEMPTS <= 0) return null;
   const target = await openTarget('pg', 'bench_booking', 10);
   if (!target) return null;
   try {

@@ -51,6 +51,8 @@ const ALTERNATIVE_DAYS = 14;
 const ALTERNATIVES = 3;
 /** A search reads bookings this many days at a time. */
 const BUSY_CHUNK_DAYS = 3;
+/** A search's first chunk (read with the business): a day, the common search. */
+const FIRST_CHUNK_DAYS = 1;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Wall clock ↔ instant
@@ -136,13 +138,20 @@ function timeOffOf(resource: BusinessResource, zone: string): Interval[] {
   ]);
 }
 
+/**
+ * Start instants (ms) by date and open range: resources sharing the business's hours share one list, and the time
+ * zone arithmetic (luxon) runs once per date and range instead of once per resource.
+ */
+type StartsCache = Map<string, number[]>;
+
 /** The start times a resource offers for a service on a local date, by the week alone (rules judged apart). */
-function dayStarts(
+function dayStartTimes(
   business: Business,
   resource: BusinessResource,
   service: BusinessService,
   date: string,
-): Date[] {
+  cache?: StartsCache,
+): number[] {
   const { profile } = business;
   const zone = profile.timezone;
   const open = rangeOn(profile.hours, date);
@@ -153,12 +162,25 @@ function dayStarts(
     range = own ? [Math.max(open[0], own[0]), Math.min(open[1], own[1])] : null;
   }
   if (!range || range[0] >= range[1]) return [];
+  const key = `${date}|${range[0]}|${range[1]}`;
+  const hit = cache?.get(key);
+  if (hit) return hit;
   const first = instantAt(date, range[0], zone).getTime();
   const last = instantAt(date, range[1], zone).getTime() - service.durationMin * MINUTE;
   const step = profile.rules.slotStepMin * MINUTE;
-  const out: Date[] = [];
-  for (let t = first; t <= last; t += step) out.push(new Date(t));
+  const out: number[] = [];
+  for (let t = first; t <= last; t += step) out.push(t);
+  cache?.set(key, out);
   return out;
+}
+
+function dayStarts(
+  business: Business,
+  resource: BusinessResource,
+  service: BusinessService,
+  date: string,
+): Date[] {
+  return dayStartTimes(business, resource, service, date).map((t) => new Date(t));
 }
 
 function blockedOf(service: BusinessService, start: Date): Interval {
@@ -191,6 +213,51 @@ async function busyRanges(
      WHERE resource_id = ANY($1::uuid[]) AND status <> 'cancelled' AND blocked && tstzrange($2, $3)
        AND ($4::uuid IS NULL OR id <> $4::uuid) AND (hold_until IS NULL OR hold_until > $5)`,
     [resourceIds, from, to, exceptBooking ?? null, now],
+  );
+  const busy = new Map<string, Interval[]>();
+  for (const r of rows) {
+    const list = busy.get(r.resource_id) ?? [];
+    list.push([new Date(r.lo).getTime(), new Date(r.hi).getTime()]);
+    busy.set(r.resource_id, list);
+  }
+  return busy;
+}
+
+/** The longest blocked range a booking can have (720 min + 2 × 240 min buffers) is under this. */
+const MAX_BLOCKED_MS = 24 * 60 * MINUTE;
+/** Widest offsets from UTC (−12 h … +14 h) plus the search's own margins (4 h before, 16 h after a day). */
+const ZONE_MARGIN_BEFORE_MS = (14 + 4) * 60 * MINUTE;
+const ZONE_MARGIN_AFTER_MS = (12 + 16) * 60 * MINUTE;
+
+/**
+ * Bookings' blocked ranges over local dates [from, until] of an agent in any time zone (a UTC window wide enough for
+ * every offset), per resource: read before the business is loaded, so a search's first chunk costs no extra round
+ * trip. The index on (agent_id, starts_at) bounds it: a booking that overlaps the window starts at most a day before.
+ */
+async function agentBusyRanges(
+  q: Queryable,
+  agentId: string,
+  from: string,
+  until: string,
+  now: Date,
+  exceptBooking?: string,
+) {
+  const lo = Date.parse(`${from}T00:00:00Z`) - ZONE_MARGIN_BEFORE_MS;
+  const hi = Date.parse(`${addDays(until, 1)}T00:00:00Z`) + ZONE_MARGIN_AFTER_MS;
+  const rows = await q.query<{ resource_id: string; lo: Date; hi: Date }>(
+    `SELECT resource_id::text AS resource_id, lower(blocked) AS lo, upper(blocked) AS hi FROM bookings
+     WHERE agent_id = $1 AND starts_at > $2 AND starts_at < $3 AND status <> 'cancelled'
+       AND blocked && tstzrange($4, $5) AND ($6::uuid IS NULL OR id <> $6::uuid)
+       AND (hold_until IS NULL OR hold_until > $7)`,
+    [
+      agentId,
+      new Date(lo - MAX_BLOCKED_MS),
+      new Date(hi + MAX_BLOCKED_MS),
+      new Date(lo),
+      new Date(hi),
+      exceptBooking ?? null,
+      now,
+    ],
   );
   const busy = new Map<string, Interval[]>();
   for (const r of rows) {
@@ -253,11 +320,19 @@ export async function searchSlots(
   now: Date,
   search: SlotSearch,
 ): Promise<Slot[]> {
-  const [business, service] = await Promise.all([
+  // The first chunk's bookings are read alongside the business (one round trip, not two).
+  const from = search.from;
+  const to = search.to ?? search.from;
+  const until =
+    /^\d{4}-\d{2}-\d{2}$/.test(from) && to >= from
+      ? earlierDate(to, addDays(from, FIRST_CHUNK_DAYS - 1))
+      : null;
+  const [business, service, busy] = await Promise.all([
     loadBusiness(q, agentId),
     serviceOf(q, agentId, search.serviceId),
+    until ? agentBusyRanges(q, agentId, from, until, now, search.exceptBooking) : null,
   ]);
-  return slotsIn(q, business, service, now, search);
+  return slotsIn(q, business, service, now, search, busy && until ? { busy, until } : undefined);
 }
 
 async function slotsIn(
@@ -266,6 +341,7 @@ async function slotsIn(
   service: BusinessService,
   now: Date,
   search: SlotSearch,
+  prefetched?: { busy: Map<string, Interval[]>; until: string },
 ): Promise<Slot[]> {
   const { profile } = business;
   const zone = profile.timezone;
@@ -286,10 +362,13 @@ async function slotsIn(
   const last = earlierDate(to, lastDate);
   if (last < search.from) return [];
   const offs = new Map(resources.map((r) => [r.id, timeOffOf(r, zone)]));
+  // Resources come in name order (listResources): a slot's rank among equal starts is its resource's.
+  const rank = new Map(resources.map((r, i) => [r.id, i]));
+  const starts: StartsCache = new Map();
   const out: Slot[] = [];
   // Bookings are read a few days at a time, so a search that fills its limit early reads only those days.
-  let busy = new Map<string, Interval[]>();
-  let busyUntil = '';
+  let busy = prefetched?.busy ?? new Map<string, Interval[]>();
+  let busyUntil = prefetched?.until ?? '';
   for (let date = search.from; date <= last; date = addDays(date, 1)) {
     if (date > busyUntil) {
       busyUntil = earlierDate(addDays(date, BUSY_CHUNK_DAYS - 1), last);
@@ -303,24 +382,32 @@ async function slotsIn(
       );
     }
     const day: Slot[] = [];
+    const duration = service.durationMin * MINUTE;
+    const before = service.bufferBeforeMin * MINUTE;
+    const after = service.bufferAfterMin * MINUTE;
     for (const resource of resources) {
-      const taken = [...(busy.get(resource.id) ?? []), ...offs.get(resource.id)!];
-      for (const start of dayStarts(business, resource, service, date)) {
-        if (start.getTime() < notBefore) continue;
-        const appointment: Interval = [start.getTime(), start.getTime() + service.durationMin * MINUTE];
-        const blocked = blockedOf(service, start);
-        if (offs.get(resource.id)!.some((o) => overlaps(o, appointment))) continue;
-        if (taken.some((b) => overlaps(b, blocked))) continue;
+      const off = offs.get(resource.id)!;
+      const taken = busy.get(resource.id) ?? [];
+      for (const t of dayStartTimes(business, resource, service, date, starts)) {
+        if (t < notBefore) continue;
+        const end = t + duration;
+        // Time off covers the appointment; bookings (and time off) must stay clear of it with its buffers.
+        if (off.some((o) => o[0] < end && t < o[1])) continue;
+        const lo = t - before;
+        const hi = end + after;
+        if (taken.some((b) => b[0] < hi && lo < b[1]) || off.some((o) => o[0] < hi && lo < o[1])) continue;
         day.push({
           serviceId: service.id,
           resourceId: resource.id,
           resourceName: resource.name,
-          start,
-          end: new Date(appointment[1]),
+          start: new Date(t),
+          end: new Date(end),
         });
       }
     }
-    day.sort((a, b) => a.start.getTime() - b.start.getTime() || a.resourceName.localeCompare(b.resourceName));
+    day.sort(
+      (a, b) => a.start.getTime() - b.start.getTime() || rank.get(a.resourceId)! - rank.get(b.resourceId)!,
+    );
     out.push(...day);
     if (out.length >= limit) break;
   }
