@@ -320,6 +320,16 @@ export async function searchSlots(
   now: Date,
   search: SlotSearch,
 ): Promise<Slot[]> {
+  return (await availability(q, agentId, now, search)).slots;
+}
+
+/** searchSlots with the business it loaded (its time zone, to present the slots). */
+export async function availability(
+  q: Queryable,
+  agentId: string,
+  now: Date,
+  search: SlotSearch,
+): Promise<{ business: Business; slots: Slot[] }> {
   // The first chunk's bookings are read alongside the business (one round trip, not two).
   const from = search.from;
   const to = search.to ?? search.from;
@@ -332,7 +342,10 @@ export async function searchSlots(
     serviceOf(q, agentId, search.serviceId),
     until ? agentBusyRanges(q, agentId, from, until, now, search.exceptBooking) : null,
   ]);
-  return slotsIn(q, business, service, now, search, busy && until ? { busy, until } : undefined);
+  return {
+    business,
+    slots: await slotsIn(q, business, service, now, search, busy && until ? { busy, until } : undefined),
+  };
 }
 
 async function slotsIn(

@@ -18,6 +18,7 @@ import type { Services } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { defineTool, type ToolContext, ToolRegistry } from '../../runtime/tools.ts';
 import {
+  availability,
   bookingByRequest,
   bookingCanceller,
   bookingCreator,
@@ -25,7 +26,6 @@ import {
   confirmBooking,
   loadBusiness,
   localIso,
-  searchSlots,
   slotPresenter,
 } from './bookings.ts';
 import type { Booking } from './model.ts';
@@ -114,13 +114,16 @@ export function receptionistTools(svc: Services): ToolRegistry {
           message: 'give date, or from (and to)',
         }),
       handler: async (args, ctx) => {
-        const business = await loadBusiness(svc.db, ctx.agentId);
         const from = args.date ?? args.from!;
-        const slots = await searchSlots(svc.db, ctx.agentId, svc.clock.now(), {
-          serviceId: await serviceId(svc, ctx.agentId, args.service),
+        const [service, resource] = await Promise.all([
+          serviceId(svc, ctx.agentId, args.service),
+          resourceId(svc, ctx.agentId, args.resource),
+        ]);
+        const { business, slots } = await availability(svc.db, ctx.agentId, svc.clock.now(), {
+          serviceId: service,
           from,
           to: args.date ?? args.to ?? from,
-          resourceId: await resourceId(svc, ctx.agentId, args.resource),
+          resourceId: resource,
           limit: args.limit,
         });
         return {
