@@ -105,8 +105,9 @@ export const mcpAttachCommand: CliCommand = {
   path: ['mcp', 'attach'],
   summary: 'Attach an outside MCP server to an agent (its tools start quarantined)',
   usage:
-    'Usage: twelve mcp attach AGENT NAME (--command CMD [--arg A]... [--env K=V]... | --url URL [--header K=V]...)\n' +
-    '       [--timeout-ms N] [--max-output-bytes N]',
+    'Usage: twelve mcp attach AGENT NAME [--env K=V]... [--timeout-ms N] [--max-output-bytes N] -- COMMAND [ARG...]\n' +
+    '       twelve mcp attach AGENT NAME --url URL [--header K=V]... [--timeout-ms N] [--max-output-bytes N]\n\n' +
+    'A stdio server gets only a minimal environment (PATH, HOME …) plus the --env pairs; values are stored and never shown.',
   async run(argv, io) {
     const { values, positionals } = parsed(() =>
       parseArgs({
@@ -114,8 +115,6 @@ export const mcpAttachCommand: CliCommand = {
         strict: true,
         allowPositionals: true,
         options: {
-          command: { type: 'string' },
-          arg: { type: 'string', multiple: true },
           env: { type: 'string', multiple: true },
           url: { type: 'string' },
           header: { type: 'string', multiple: true },
@@ -124,8 +123,10 @@ export const mcpAttachCommand: CliCommand = {
         },
       }),
     );
-    const [agent, name] = positionals;
-    if (positionals.length !== 2 || !agent || !name) throw new UsageError('give AGENT and NAME');
+    const [agent, name, command, ...args] = positionals;
+    if (!agent || !name) throw new UsageError('give AGENT and NAME');
+    if ((command === undefined) === (values.url === undefined))
+      throw new UsageError('give either -- COMMAND [ARG...] (stdio) or --url URL (Streamable HTTP)');
     const pairs = (list: string[] | undefined, what: string) =>
       Object.fromEntries(
         (list ?? []).map((p) => {
@@ -138,9 +139,7 @@ export const mcpAttachCommand: CliCommand = {
     const report = await withApp(io, (app) =>
       serverAttacher(app, 'cli', agent, {
         name,
-        ...(values.command !== undefined
-          ? { command: values.command, args: values.arg ?? [], env: pairs(values.env, '--env') }
-          : {}),
+        ...(command !== undefined ? { command, args, env: pairs(values.env, '--env') } : {}),
         ...(values.url !== undefined ? { url: values.url, headers: pairs(values.header, '--header') } : {}),
         ...(num(values['timeout-ms']) !== undefined ? { timeoutMs: num(values['timeout-ms']) } : {}),
         ...(num(values['max-output-bytes']) !== undefined

@@ -67,7 +67,7 @@ describe('MCP server over Streamable HTTP', () => {
     expect((await fetch(`${base}/mcp`)).status).toBe(405);
   });
 
-  it("lists what the token's role may call, with annotations from the risk class and both schemas", async () => {
+  it("[mcp:role-bounds-tools] lists what the token's role may call, with annotations from the risk class and both schemas", async () => {
     const viewer = await connect('viewer');
     const seen = (await viewer.listTools()).tools;
     const names = seen.map((t) => t.name);
@@ -130,7 +130,7 @@ describe('MCP server over Streamable HTTP', () => {
     await c.close();
   });
 
-  it('refuses a write tool to a viewer as a tool error, audited with the token as actor', async () => {
+  it('[mcp:role-bounds-tools] refuses a write tool to a viewer as a tool error, audited with the token as actor', async () => {
     const c = await connect('viewer');
     const res = await c.callTool({ name: 'mcp-notes.notes.create', arguments: { body: 'sneaky' } });
     expect(res.isError).toBe(true);
@@ -144,7 +144,7 @@ describe('MCP server over Streamable HTTP', () => {
     await c.close();
   });
 
-  it('holds a write in a pilot agent for approval, answering its id; it runs once a person approves', async () => {
+  it('[mcp:calls-under-policy] holds a write in a pilot agent for approval, answering its id; it runs once a person approves', async () => {
     const c = await connect('reviewer');
     const res = await c.callTool({
       name: 'mcp-notes.notes.create',
@@ -188,7 +188,7 @@ describe('MCP server over Streamable HTTP', () => {
 });
 
 describe('human-only actions', () => {
-  it('are never listed and never run, whatever the role', async () => {
+  it('[mcp:human-only-never-offered] are never listed and never run, whatever the role', async () => {
     const db = await openTestDb();
     let refunded = 0;
     const kind: AgentKind = {

@@ -266,12 +266,14 @@ export async function serverAttacher(
   input: AttachInput,
 ): Promise<{ server: GatewayServer } & SyncReport> {
   const parsed = AttachSchema.safeParse(input);
-  if (!parsed.success)
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
     throw new AppError(
       'validation_failed',
-      undefined,
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      `the attachment is not valid: ${details.map((d) => `${d.path || 'body'}: ${d.message}`).join('; ')}`,
+      details,
     );
+  }
   const a = parsed.data;
   const agent = await findAgent(svc.db, agentRef);
   const server = await svc.db.transaction(async (tx) => {
