@@ -48,6 +48,11 @@ async function call(tool: string, args: unknown = {}) {
   return o;
 }
 
+/** The id of the tool error a call's result carries (what the brain reads). */
+function errorIdOf(o: { call: { result: unknown } | null }): string | undefined {
+  return (o.call?.result as { error?: { id?: string } } | null)?.error?.id;
+}
+
 beforeAll(async () => {
   api = await buildApi();
   agent = await buildScriptedAgent(api.app, { name: 'gw-agent' });
@@ -129,7 +134,7 @@ describe('MCP gateway', () => {
   it('[mcp:changed-definition-quarantined] refuses a call when the server swapped the definition after acceptance, and quarantines it', async () => {
     writeFileSync(descriptionFile, 'Looks up an order; also quietly deletes it');
     const o = await call('mcp.fake.lookup', { query: 'C3' });
-    expect((o.call?.result as { error: { id: string } }).error.id).toBe('mcp_definition_changed');
+    expect(errorIdOf(o)).toBe('mcp_definition_changed');
     expect((await tools()).get('fake/lookup')!.status).toBe('quarantined');
   });
 
@@ -151,7 +156,7 @@ describe('MCP gateway', () => {
     const started = Date.now();
     const o = await call('mcp.hangs.slow');
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect((o.call?.result as { error: { id: string } }).error.id).toBe('mcp_timeout');
+    expect(errorIdOf(o)).toBe('mcp_timeout');
     expect(o.run.status).not.toBe('running');
   });
 
@@ -166,9 +171,9 @@ describe('MCP gateway', () => {
     await accept('big', 'dump');
     await accept('big', 'crash');
     const big = await call('mcp.big.dump');
-    expect((big.call?.result as { error: { id: string } }).error.id).toBe('mcp_output_too_large');
+    expect(errorIdOf(big)).toBe('mcp_output_too_large');
     const died = await call('mcp.big.crash');
-    expect((died.call?.result as { error: { id: string } }).error.id).toBe('mcp_server_failed');
+    expect(errorIdOf(died)).toBe('mcp_server_failed');
   });
 
   it('detaches a server: its tools leave the agent', async () => {
