@@ -94,21 +94,29 @@ function ToolRow({ tool, agentName, onDone }: { tool: McpToolView; agentName: st
           <table className="mcp-diff">
             <thead>
               <tr>
-                <th scope="col">Field</th>
-                <th scope="col">Accepted</th>
-                <th scope="col">Listed now</th>
+                <th scope="col" className="mcp-cell">
+                  Field
+                </th>
+                <th scope="col" className="mcp-cell">
+                  Accepted
+                </th>
+                <th scope="col" className="mcp-cell">
+                  Listed now
+                </th>
               </tr>
             </thead>
             <tbody>
               {tool.changes.map((c) => (
                 <tr key={c.field}>
-                  <th scope="row">{c.field}</th>
-                  <td>
+                  <th scope="row" className="mcp-cell">
+                    {c.field}
+                  </th>
+                  <td className="mcp-cell">
                     <del>
                       <pre>{show(c.before)}</pre>
                     </del>
                   </td>
-                  <td>
+                  <td className="mcp-cell">
                     <ins>
                       <pre>{show(c.after)}</pre>
                     </ins>
