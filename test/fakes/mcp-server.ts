@@ -8,8 +8,11 @@
 //   crash    the process exits in the middle of the call (a server that dies)
 //   erase    no annotations at all (so: destructive)
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
 
 export function buildFakeMcpServer(env: NodeJS.ProcessEnv = process.env): McpServer {
@@ -47,6 +50,46 @@ export function buildFakeMcpServer(env: NodeJS.ProcessEnv = process.env): McpSer
     content: [{ type: 'text', text: 'erased' }],
   }));
   return server;
+}
+
+/**
+ * The same server over Streamable HTTP (stateless: a server per POST, so the description file is read per request),
+ * refusing requests without `x-api-key: <apiKey>` (401).
+ */
+export async function startFakeHttpMcpServer(
+  apiKey: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const http = createServer(async (req, res) => {
+    if (req.headers['x-api-key'] !== apiKey) {
+      res.writeHead(401).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+    const server = buildFakeMcpServer(env);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeHttpMcpServer } from '../../../test/fakes/mcp-server.ts';
 import { type Api, buildApi, buildScriptedAgent } from '../../../test/support/api.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import type { GatewayTool } from './gateway.ts';
@@ -181,4 +182,43 @@ describe('MCP gateway', () => {
     expect(api.app.toolsFor(agent).get('mcp.big.dump')).toBeUndefined();
     expect((await api.as('admin').delete(`/api/agents/${agent.name}/mcp/servers/big`)).statusCode).toBe(404);
   });
+});
+
+describe('MCP gateway over Streamable HTTP', () => {
+  it('[mcp:outside-failure-is-tool-error] sends the configured headers, runs an accepted tool, and caps output and time', async () => {
+    const http = await startFakeHttpMcpServer('s3cret', {
+      FAKE_MCP_DESCRIPTION_FILE: descriptionFile,
+      FAKE_MCP_DUMP_BYTES: String(2 * 1024 * 1024),
+    });
+    try {
+      writeFileSync(descriptionFile, 'Looks up an order by its reference');
+      const refused = await api
+        .as('admin')
+        .post(`/api/agents/${agent.name}/mcp/servers`, { name: 'nokey', url: http.url });
+      expect(refused.statusCode).toBe(201);
+      expect(refused.json().error).toMatch(/failed/);
+      const res = await api.as('admin').post(`/api/agents/${agent.name}/mcp/servers`, {
+        name: 'web',
+        url: http.url,
+        headers: { 'x-api-key': 's3cret' },
+        timeoutMs: 3000,
+        maxOutputBytes: 8192,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json().error).toBeNull();
+      expect(JSON.stringify(res.json().server)).not.toContain('s3cret');
+      await accept('web', 'lookup');
+      await accept('web', 'dump');
+      await accept('web', 'slow');
+      expect(JSON.stringify((await call('mcp.web.lookup', { query: 'H1' })).call?.result)).toContain(
+        'found H1',
+      );
+      expect(errorIdOf(await call('mcp.web.dump'))).toBe('mcp_output_too_large');
+      const started = Date.now();
+      expect(errorIdOf(await call('mcp.web.slow'))).toBe('mcp_timeout');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await http.close();
+    }
+  }, 60_000);
 });
