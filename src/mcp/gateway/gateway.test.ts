@@ -96,6 +96,10 @@ describe('MCP gateway', () => {
     const o = await call('mcp.fake.lookup', { query: 'A1' });
     expect(o.call?.status).toBe('succeeded');
     expect(JSON.stringify(o.call?.result)).toContain('found A1');
+    // Arguments are checked against the accepted input schema before anything is sent.
+    const bad = await call('mcp.fake.lookup', { query: 5 });
+    expect(bad.call).toBeNull();
+    expect((bad.step?.result as { error: { id: string } }).error.id).toBe('invalid_arguments');
   });
 
   it('[mcp:changed-definition-quarantined] quarantines a definition changed between two listings, with a diff and the injection flags', async () => {

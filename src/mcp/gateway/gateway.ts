@@ -412,6 +412,26 @@ export type GatewayResult =
 
 const GatewayArgs = z.record(z.string(), z.unknown());
 
+/**
+ * The accepted input schema as a zod schema, so bad arguments are a typed error the brain reads before anything is
+ * sent (and MCP clients of Twelve see the real parameters); any object when the schema cannot be read.
+ */
+function argsSchema(inputSchema: unknown): z.ZodType<Record<string, unknown>> {
+  if (
+    !inputSchema ||
+    typeof inputSchema !== 'object' ||
+    (inputSchema as { type?: unknown }).type !== 'object'
+  )
+    return GatewayArgs;
+  try {
+    return z.fromJSONSchema(inputSchema as Parameters<typeof z.fromJSONSchema>[0]) as z.ZodType<
+      Record<string, unknown>
+    >;
+  } catch {
+    return GatewayArgs;
+  }
+}
+
 function gatewayTool(svc: Services, server: GatewayServer, tool: GatewayTool): AnyTool {
   const name = tool.agentToolName;
   const fail = (id: string, message: string): GatewayResult => ({ error: { id, message, tool: name } });
@@ -424,7 +444,7 @@ function gatewayTool(svc: Services, server: GatewayServer, tool: GatewayTool): A
         4000,
       ),
     risk: tool.risk,
-    input: GatewayArgs,
+    input: argsSchema(accepted.inputSchema),
     handler: async (args): Promise<GatewayResult> => {
       try {
         return await withServer(server, async (client, timeout) => {
