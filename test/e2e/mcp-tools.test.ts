@@ -99,6 +99,12 @@ describe.skipIf(!haveChromium)('Tools (MCP) page in Chromium', () => {
     await lookup.getByRole('button', { name: 'Accept lookup' }).click();
     await expect.poll(() => lookup.textContent(), { timeout: 15_000 }).toContain('accepted');
     expect(srv.app.toolsFor(agent).get('mcp.orders.lookup')?.risk).toBe('read');
+    // An admin sets the risk class of a tool whose annotations claim nothing (destructive) at acceptance.
+    const erase = page.locator('[data-tool="orders/erase"]');
+    await erase.getByLabel('Risk class').selectOption('write');
+    await erase.getByRole('button', { name: 'Accept erase' }).click();
+    await expect.poll(() => erase.textContent(), { timeout: 15_000 }).toContain('risk set by an admin');
+    expect(srv.app.toolsFor(agent).get('mcp.orders.erase')?.risk).toBe('write');
     expect(log.filter((l) => !l.includes('favicon'))).toEqual([]);
   }, 120_000);
 });

@@ -141,6 +141,7 @@ describe('MCP gateway', () => {
     const o = await call('mcp.fake.lookup', { query: 'C3' });
     expect(errorIdOf(o)).toBe('mcp_definition_changed');
     expect((await tools()).get('fake/lookup')!.status).toBe('quarantined');
+    await expect.poll(() => api.app.toolsFor(agent).get('mcp.fake.lookup')).toBeUndefined();
   });
 
   it('lets an admin override the risk class at acceptance', async () => {

@@ -122,7 +122,8 @@ function presentTool(r: Record<string, unknown>): GatewayTool {
     name: String(r.name),
     agentToolName: agentToolName(String(r.server_name), String(r.name)),
     status,
-    risk: riskOf((accepted ?? definition).annotations, override),
+    // What applies once accepted: the listed definition's claim (the accepted one's, for a tool no longer listed).
+    risk: riskOf((status === 'removed' ? (accepted ?? definition) : definition).annotations, override),
     riskOverride: override,
     fingerprint: String(r.fingerprint),
     acceptedFingerprint: (r.accepted_fingerprint as string | null) ?? null,
@@ -432,7 +433,12 @@ function argsSchema(inputSchema: unknown): z.ZodType<Record<string, unknown>> {
   }
 }
 
-function gatewayTool(svc: Services, server: GatewayServer, tool: GatewayTool): AnyTool {
+function gatewayTool(
+  svc: Services,
+  server: GatewayServer,
+  tool: GatewayTool,
+  quarantined: () => void,
+): AnyTool {
   const name = tool.agentToolName;
   const fail = (id: string, message: string): GatewayResult => ({ error: { id, message, tool: name } });
   const accepted = tool.acceptedDefinition!;
@@ -454,6 +460,7 @@ function gatewayTool(svc: Services, server: GatewayServer, tool: GatewayTool): A
           const now = listed.find((t) => t.name === tool.name);
           if (!now || fingerprint(now) !== tool.acceptedFingerprint) {
             await recordListing(svc, server, listed, 'system');
+            quarantined();
             return fail(
               'mcp_definition_changed',
               'the tool definition changed since it was accepted; a person must review it',
@@ -526,7 +533,7 @@ export class McpGateway {
       const server = servers.get(tool.serverId);
       if (!server || tool.acceptedDefinition === null) continue;
       const list = next.get(server.agentId) ?? [];
-      list.push(gatewayTool(this.svc, server, tool));
+      list.push(gatewayTool(this.svc, server, tool, () => void this.load().catch(() => {})));
       next.set(server.agentId, list);
     }
     this.byAgent = next;

@@ -1,6 +1,7 @@
 // "Tools (MCP)" of one agent: the outside MCP servers attached to it, their tools with risk class and status, the
 // quarantine (what changed since the accepted definition, and the instructions aimed at the model found in it) with
 // Accept for admins, and the snippet that connects an MCP client to this agent's tools.
+import { useState } from 'react';
 import { api } from '../api.ts';
 import { Badge, Empty, ErrorNote, Loading, PageHeader, RiskBadge } from '../components/ui.tsx';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
@@ -35,6 +36,8 @@ interface McpToolView {
   flags: { where: string; rule: string; excerpt: string }[];
 }
 
+const RISKS: readonly Risk[] = ['read', 'write', 'destructive', 'spend'];
+
 const show = (v: unknown) =>
   v === null || v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v, null, 2);
 
@@ -65,12 +68,14 @@ function ToolRow({ tool, agentName, onDone }: { tool: McpToolView; agentName: st
   const can = useCan();
   const { announce } = useSession();
   const accept = useAction();
+  const [risk, setRisk] = useState<'' | Risk>('');
   const doAccept = async () => {
     const ok = await accept.run(() =>
       api.post(`/api/agents/${encodeURIComponent(agentName)}/mcp/accept`, {
         server: tool.server,
         tool: tool.name,
         fingerprint: tool.fingerprint,
+        ...(risk ? { risk } : {}),
       }),
     );
     if (ok) {
@@ -134,6 +139,19 @@ function ToolRow({ tool, agentName, onDone }: { tool: McpToolView; agentName: st
               ))}
             </ul>
           ) : null}
+          {can('mcp.manage') ? (
+            <label className="mcp-risk">
+              Risk class{' '}
+              <select value={risk} onChange={(e) => setRisk(e.target.value as '' | Risk)}>
+                <option value="">as its annotations say ({tool.risk})</option>
+                {RISKS.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}{' '}
           {can('mcp.manage') ? (
             <button
               type="button"
