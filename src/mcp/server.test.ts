@@ -11,6 +11,7 @@ import { type Api, buildApi, buildScriptedAgent } from '../../test/support/api.t
 import { openTestDb } from '../../test/support/db.ts';
 import type { Role } from '../accounts/users.ts';
 import type { AgentKind } from '../agents/kind.ts';
+import { testBusiness } from '../agents/receptionist/test-support.ts';
 import { createApp } from '../app.ts';
 import { assessmentRecorder } from '../readiness/assessments.ts';
 import { agentCreator } from '../runtime/agents.ts';
@@ -175,6 +176,39 @@ describe('MCP server over Streamable HTTP', () => {
     expect(bad.isError).toBe(true);
     expect(JSON.stringify(bad.content)).toContain('invalid_arguments');
     await expect(c.callTool({ name: 'nope.nothing', arguments: {} })).rejects.toThrow(/unknown tool/);
+    await c.close();
+  });
+
+  it("offers the kinds' safe operations: search a knowledge base, check availability", async () => {
+    await agentCreator(api.app, 'test', { kind: 'support', name: 'mcp-support' });
+    // Through the API, not the support wing's module (which moves to src/knowledge).
+    const made = await api.as('admin').post('/api/agents/mcp-support/kb/entries', {
+      title: 'Opening hours',
+      answer: 'We open at nine.',
+      phrasings: ['when do you open', 'what are your opening hours', 'what time do you open'],
+    });
+    expect(made.statusCode, made.body).toBeLessThan(300);
+    const desk = await testBusiness(api.app);
+    const [row] = await api.app.db.query<{ name: string }>('SELECT name FROM agents WHERE id = $1', [
+      desk.agentId,
+    ]);
+    const c = await connect('viewer');
+    const tools = new Map((await c.listTools()).tools.map((t) => [t.name, t]));
+    expect(tools.get('mcp-support.kb.search')?.annotations?.readOnlyHint).toBe(true);
+    const availability = tools.get(`${row!.name}.availability.search`)!;
+    expect(availability.inputSchema.properties).toHaveProperty('service');
+    expect([...tools.keys()].filter((n) => n.startsWith(`${row!.name}.booking.`))).toEqual([]); // writes: not a viewer's
+    const kb = await c.callTool({ name: 'mcp-support.kb.search', arguments: { query: 'when do you open' } });
+    expect(JSON.stringify(kb.structuredContent)).toContain('Opening hours');
+    const day = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const free = await c.callTool({
+      name: `${row!.name}.availability.search`,
+      arguments: { service: 'Haircut', date: day },
+    });
+    expect(free.isError, JSON.stringify(free.content)).toBeFalsy();
+    expect((free.structuredContent as { result: { slots: unknown[] } }).result.slots.length).toBeGreaterThan(
+      0,
+    );
     await c.close();
   });
 
