@@ -65,8 +65,19 @@ export function registerMcpRoutes(server: FastifyInstance, app: App): void {
       void transport.close().catch(() => {});
       void mcp.close().catch(() => {});
     });
-    await mcp.connect(transport);
-    await transport.handleRequest(req.raw, reply.raw, req.body);
+    try {
+      await mcp.connect(transport);
+      await transport.handleRequest(req.raw, reply.raw, req.body);
+    } catch (err) {
+      // The reply is hijacked: the error handler cannot answer, so this does (not leaking the cause).
+      req.log.error({ err }, 'MCP request failed');
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'content-type': 'application/json' });
+        reply.raw.end(
+          JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'internal error' }, id: null }),
+        );
+      }
+    }
   });
   const notAllowed = async (_req: FastifyRequest, reply: FastifyReply) =>
     jsonRpcError(reply, 405, 'this MCP endpoint is stateless: POST only', { allow: 'POST' });
