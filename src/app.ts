@@ -11,6 +11,7 @@ import { type LlmBackend, lazyLlmBackend } from './engines/llm/backend.ts';
 import type { LlmSettings } from './engines/llm/settings.ts';
 import type { EventBus } from './events/bus.ts';
 import { type Log, silentLog } from './events/log.ts';
+import { McpGateway } from './mcp/gateway/gateway.ts';
 import { readinessOf } from './readiness/assessments.ts';
 import { scriptedBrainFromConfig } from './runtime/brains/scripted.ts';
 import { Runtime, type RuntimeOptions } from './runtime/runtime.ts';
@@ -37,6 +38,8 @@ export interface App extends Services {
   definitions: readonly AgentKind[];
   kinds: ReadonlyMap<string, KindInstance>;
   toolsFor(agent: AgentConfig): ToolRegistry;
+  /** Outside MCP servers' accepted tools, per agent (src/mcp/gateway): toolsFor adds them to the kind's. */
+  mcp: McpGateway;
   /** The kinds whose agents a channel serves. */
   kindsServing(channel: string): string[];
   /** A kind's settings schema for its keys of agent.config (AgentKind.config), if it has one. */
@@ -70,7 +73,19 @@ export function createApp(
   const definitions = options.kinds ?? AGENT_KINDS;
   const kinds = new Map<string, KindInstance>();
   const empty = new ToolRegistry();
-  const toolsFor = (agent: AgentConfig) => kinds.get(agent.kind)?.tools(agent) ?? empty;
+  const mcp = new McpGateway(svc);
+  // An agent's tools: its kind's, then the accepted tools of the outside MCP servers attached to it.
+  const merged = new Map<string, { own: ToolRegistry; version: number; registry: ToolRegistry }>();
+  const toolsFor = (agent: AgentConfig) => {
+    const own = kinds.get(agent.kind)?.tools(agent) ?? empty;
+    const outside = mcp.toolsOf(agent.id);
+    if (outside.length === 0) return own;
+    const hit = merged.get(agent.id);
+    if (hit && hit.version === mcp.version && hit.own === own) return hit.registry;
+    const registry = new ToolRegistry([...own.list(), ...outside]);
+    merged.set(agent.id, { own, version: mcp.version, registry });
+    return registry;
+  };
   const runtime = new Runtime(svc, {
     brainFor: (agent) =>
       stallableBrain(
@@ -105,6 +120,7 @@ export function createApp(
   return {
     ...ctx,
     definitions,
+    mcp,
     kindsServing: (channel: string) => kindsServing(channel, definitions),
     kindSettings,
     startKinds,

@@ -198,4 +198,28 @@ export const GUARDRAILS: readonly Guardrail[] = [
     id: 'channel:bad-input-refused',
     promise: 'every API operation answers bad input below 500, with a stable error id when it refuses it',
   },
+  {
+    id: 'mcp:role-bounds-tools',
+    promise:
+      "an MCP caller is offered and may call only what its API token's role allows; every call is audited",
+  },
+  {
+    id: 'mcp:calls-under-policy',
+    promise:
+      "an agent tool called over MCP runs under the agent's readiness policy: a held write waits for approval",
+  },
+  {
+    id: 'mcp:human-only-never-offered',
+    promise: 'human-only actions are never listed nor run over MCP, whatever the role',
+  },
+  {
+    id: 'mcp:changed-definition-quarantined',
+    promise:
+      "an outside MCP tool is offered to an agent only while its definition's fingerprint is the one a person accepted",
+  },
+  {
+    id: 'mcp:outside-failure-is-tool-error',
+    promise:
+      'an outside MCP server that hangs, dies or answers too much gives the brain a tool error, never a stuck run',
+  },
 ];

@@ -1,6 +1,7 @@
 // Every CLI command, in the order `twelve --help` lists them: the platform's, with each registered kind's own
 // (agents/registry.ts) after the audit commands.
 import { AGENT_KINDS } from '../agents/registry.ts';
+import { MCP_COMMANDS } from '../mcp/cli.ts';
 import type { CliCommand } from './command.ts';
 import {
   auditAnchorCommand,
@@ -29,4 +30,5 @@ export const commands: CliCommand[] = [
   tokenRevokeCommand,
   dbMigrateCommand,
   dbAppRoleCommand,
+  ...MCP_COMMANDS,
 ];

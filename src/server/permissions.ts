@@ -28,6 +28,9 @@ export const PERMISSIONS = {
   'bookings.read': ['admin', 'reviewer', 'viewer'],
   'bookings.write': ['admin', 'reviewer'],
   'events.read': ['admin', 'reviewer', 'viewer'],
+  'mcp.read': ['admin', 'reviewer', 'viewer'],
+  'mcp.act': ['admin', 'reviewer'],
+  'mcp.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -10,6 +10,8 @@ import { registerWebchat } from '../channels/webchat/routes.ts';
 import { registerWhatsAppRoutes } from '../channels/whatsapp/routes.ts';
 import type { Config } from '../config.ts';
 import type { EventBus } from '../events/bus.ts';
+import { registerMcpRoutes } from '../mcp/http.ts';
+import { registerMcpGatewayRoutes } from '../mcp/routes.ts';
 import { frameworkErrorHandler, installErrorHandling } from './http.ts';
 import { buildOpenApi } from './openapi.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
@@ -77,6 +79,9 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerAdminRoutes(server, app);
   registerWhatsAppRoutes(server, app);
   registerVoiceRoutes(server, app);
+  registerMcpRoutes(server, app);
+  registerMcpGatewayRoutes(server, app);
+  await app.mcp.load();
   await registerWebchat(server, app, { bus: options.events });
 
   server.get('/api/openapi.json', async () => buildOpenApi(server, VERSION));

@@ -114,6 +114,24 @@ const newResource = async () => ({
 });
 const today = () => DateTime.now().setZone('Europe/London').toISODate()!;
 
+// The MCP gateway: a server row with one quarantined tool, written directly (no outside process needed).
+const MCP_FINGERPRINT = 'a'.repeat(64);
+let mcpAccept: unknown;
+const mcpServerFor = async () => {
+  const name = `srv-${unique()}`;
+  const [row] = await app.db.query<{ id: string }>(
+    `INSERT INTO mcp_servers (agent_id, name, transport, command, created_by, created_at)
+     VALUES ($1, $2, 'stdio', '/nonexistent/mcp-server', 'test', now()) RETURNING id`,
+    [shared.id, name],
+  );
+  await app.db.query(
+    `INSERT INTO mcp_tools (server_id, name, definition, fingerprint, status, seen_at)
+     VALUES ($1, 'lookup', '{"name":"lookup"}', $2, 'quarantined', now())`,
+    [row!.id, MCP_FINGERPRINT],
+  );
+  return { agent: shared.name, server: name };
+};
+
 const FIXTURES: Record<string, Fixture> = {
   'GET /api/auth/me': { bad: 'none' },
   'GET /api/agents': { bad: 'none' },
@@ -268,6 +286,26 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /api/agents/:agent/bookings/:code/cancel': { setup: bookedCode, body: { reason: 'ill' } },
   'POST /api/agents/:agent/bookings/:code/confirm': { setup: bookedCode, body: {} },
   'GET /api/tokens': { bad: 'none' },
+  'GET /api/agents/:agent/mcp': { bad: 'none' },
+  'POST /api/agents/:agent/mcp/servers': {
+    body: () => ({ name: `srv-${unique()}`, command: '/nonexistent/mcp-server', timeoutMs: 2000 }),
+  },
+  'POST /api/agents/:agent/mcp/servers/:server/refresh': {
+    setup: mcpServerFor,
+    bad: { params: { server: 'Not A Name' } },
+  },
+  'DELETE /api/agents/:agent/mcp/servers/:server': {
+    setup: mcpServerFor,
+    bad: { params: { server: 'Not A Name' } },
+  },
+  'POST /api/agents/:agent/mcp/accept': {
+    setup: async () => {
+      const p = await mcpServerFor();
+      mcpAccept = { server: p.server, tool: 'lookup', fingerprint: MCP_FINGERPRINT };
+      return { agent: p.agent };
+    },
+    body: () => mcpAccept,
+  },
   'POST /api/tokens': { body: { name: 'ci', role: 'viewer' } },
   'DELETE /api/tokens/:id': {
     setup: async () => ({ id: (await tokenCreator(app, 'test', { name: 'old', role: 'viewer' })).info.id }),

@@ -149,6 +149,9 @@ export function AgentCard({
         <Link className="btn btn-sm" href={`/agents/${encodeURIComponent(agent.name)}/readiness`}>
           Readiness
         </Link>
+        <Link className="btn btn-sm" href={`/agents/${encodeURIComponent(agent.name)}/mcp`}>
+          Tools (MCP)
+        </Link>
         {kind?.cardActions?.(agent)}
         {can('agents.kill') ? (
           <button
