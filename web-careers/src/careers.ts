@@ -398,6 +398,12 @@ function renderForm(section: HTMLElement, job: JobDetail): void {
       showSubmitted(section, job, done);
     } catch (e) {
       progressWrap.hidden = true;
+      const kept = keptApplication(e);
+      if (kept) {
+        // A file problem keeps the application for a person to read: the candidate still gets the reference.
+        showSubmitted(section, job, kept, messageOf(e));
+        return;
+      }
       submit.disabled = false;
       submit.textContent = 'Send application';
       const f = e as ApiFailure;
@@ -418,6 +424,17 @@ function renderForm(section: HTMLElement, job: JobDetail): void {
       showErrors([{ focus, message: messageOf(e) }]);
     }
   });
+}
+
+/** A file error that kept the application carries its reference and self-identification token. */
+function keptApplication(e: unknown): Submitted | null {
+  const d = (e as Partial<ApiFailure>)?.details as Partial<Submitted> | undefined;
+  return d &&
+    typeof d.reference === 'string' &&
+    typeof d.selfIdToken === 'string' &&
+    typeof d.applicationId === 'string'
+    ? { applicationId: d.applicationId, reference: d.reference, selfIdToken: d.selfIdToken }
+    : null;
 }
 
 /** Validation details `[{path: 'body.email', message}]` as field → message. */
@@ -495,11 +512,13 @@ export const SELF_ID: { key: string; label: string; options: [string, string][] 
   },
 ];
 
-function showSubmitted(section: HTMLElement, job: JobDetail, done: Submitted): void {
+function showSubmitted(section: HTMLElement, job: JobDetail, done: Submitted, problem?: string): void {
   const heading = el('h2', { id: 'apply-title', tabindex: '-1' }, 'Application sent');
+  const warning = problem ? [el('p', { class: 'errors', role: 'alert' }, problem)] : [];
   const selfId = el('section', { class: 'self-id', 'aria-labelledby': 'self-id-title' });
   section.replaceChildren(
     heading,
+    ...warning,
     el(
       'p',
       { class: 'confirmation', role: 'status' },
@@ -514,7 +533,7 @@ function showSubmitted(section: HTMLElement, job: JobDetail, done: Submitted): v
   );
   renderSelfId(selfId, done.selfIdToken);
   heading.focus();
-  announce(`Application sent. Your reference is ${done.reference}.`);
+  announce(`Application sent. Your reference is ${done.reference}.${problem ? ` ${problem}` : ''}`);
 }
 
 function reviewRequest(reference: string): HTMLElement {
