@@ -1,5 +1,6 @@
 // A hiring agent's block on its overview card (API: `agent.hiring`, its kind's summary): open jobs, applications,
-// and those awaiting a person's decision (or needing a person to read them).
+// those being screened, awaiting a person's decision, needing a person to read them, or asking for a human review
+// (each shown when the server gives it).
 import type { HiringSummary } from './types.ts';
 
 export function HiringStats({ summary: s, title }: { summary: HiringSummary; title: string }) {
@@ -7,8 +8,10 @@ export function HiringStats({ summary: s, title }: { summary: HiringSummary; tit
   const items: [number | undefined, string][] = [
     [s.openJobs, 'open jobs'],
     [s.applications, 'applications'],
+    [s.screening, 'being screened'],
     [s.awaitingDecision, 'awaiting decision'],
     [s.needsPerson, 'need a person'],
+    [s.reviewRequests, 'asked for a human review'],
   ];
   return (
     <section className="support-stats" aria-labelledby={headingId}>

@@ -111,8 +111,11 @@ export interface FairnessReport {
 export interface HiringSummary {
   openJobs?: number;
   applications?: number;
+  /** Waiting to be screened, or being screened. */
+  screening?: number;
   awaitingDecision?: number;
   needsPerson?: number;
+  reviewRequests?: number;
 }
 export type HiringAgentView = AgentView & { hiring?: HiringSummary };
 
