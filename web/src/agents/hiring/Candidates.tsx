@@ -4,8 +4,9 @@
 import { useState } from 'react';
 import { api, qs } from '../../api.ts';
 import { Empty, ErrorNote, Loading, PageHeader, Time } from '../../components/ui.tsx';
-import { useResource } from '../../hooks.ts';
+import { useCan, useResource } from '../../hooks.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
+import { BulkUpload } from './BulkUpload.tsx';
 import { JobNav, ScoreBar, StageBadge, StatusBadges } from './parts.tsx';
 import { type CandidateView, type JobView, pagePath, STAGES } from './types.ts';
 
@@ -24,6 +25,7 @@ export function CandidatesPage({ agentName }: { agentName: string }) {
     `${jobId}|${stage}`,
   );
   const [picked, setPicked] = useState<string[]>([]);
+  const can = useCan();
   const toggle = (id: string, on: boolean) =>
     setPicked((p) => (on ? [...p.filter((x) => x !== id), id].slice(-2) : p.filter((x) => x !== id)));
   return (
@@ -72,6 +74,9 @@ export function CandidatesPage({ agentName }: { agentName: string }) {
           Compare {picked.length === 2 ? 'the two ticked' : '(tick two)'}
         </button>
       </div>
+      {jobId && can('hiring.write') ? (
+        <BulkUpload agentName={agentName} jobId={jobId} onDone={() => void list.reload()} />
+      ) : null}
       {list.error ? <ErrorNote error={list.error} /> : null}
       {job.error ? <ErrorNote error={job.error} /> : null}
       {!list.data && !list.error ? <Loading /> : null}
