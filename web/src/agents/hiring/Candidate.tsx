@@ -72,6 +72,7 @@ function CandidateLine({ a }: { a: ApplicationDetail }) {
     <span className="hr-line">
       <ScoreBar score={a.score} threshold={undefined} /> <StageBadge stage={a.stage} /> <StatusBadges c={a} />{' '}
       {a.yearsOfExperience !== null ? <span>{a.yearsOfExperience} years of experience</span> : null}
+      {a.reference ? <span className="muted">reference {a.reference}</span> : null}
     </span>
   );
 }
@@ -103,6 +104,11 @@ function CandidateBody({
   };
   return (
     <div className="hr-candidate">
+      {a.reviewRequested ? (
+        <div className="note note-warning hr-review" role="note">
+          <strong>The candidate asked for a human review.</strong> {a.reviewNote ? `“${a.reviewNote}”` : null}
+        </div>
+      ) : null}
       <section className="card hr-breakdown" aria-labelledby="breakdown-title">
         <h2 id="breakdown-title">Breakdown</h2>
         {a.result ? (

@@ -67,7 +67,9 @@ function JobForm({ job, onSaved }: { job: JobView; onSaved: () => void }) {
       className="hr-job"
       onSubmit={async (e) => {
         e.preventDefault();
-        const rubric: Rubric = { criteria: draft.criteria, threshold: draft.threshold };
+        // Terms left empty while typing (a trailing comma) are not terms.
+        const criteria = draft.criteria.map((c) => ({ ...c, terms: c.terms.filter(Boolean) }));
+        const rubric: Rubric = { criteria, threshold: draft.threshold };
         const saved = await save.run(() =>
           api.patch<JobView>(`/api/jobs/${encodeURIComponent(job.id)}`, {
             title: draft.title.trim(),

@@ -13,6 +13,7 @@ export function slugId(label: string, taken: Set<string>): string {
       .trim()
       .replace(/[\s_]+/g, '-')
       .replace(/-+/g, '-')
+      .replace(/^-+|-+$/g, '')
       .slice(0, 40) || 'criterion';
   let id = base;
   for (let i = 2; taken.has(id); i++) id = `${base}-${i}`;

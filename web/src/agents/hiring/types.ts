@@ -87,6 +87,10 @@ export interface DecisionView {
 
 export interface ApplicationDetail extends CandidateView {
   jobId: string;
+  /** The short code the candidate was given (they quote it to ask for a human review). */
+  reference?: string | null;
+  /** What the candidate wrote when asking for a human review. */
+  reviewNote?: string | null;
   redactedText: string | null;
   result: ScoreResult | null;
   decisions: DecisionView[];
