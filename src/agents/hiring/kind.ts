@@ -9,6 +9,7 @@ import type { AgentKind, KindContext, KindInstance } from '../kind.ts';
 import { DEFAULT_RETENTION_DAYS, retentionSweeper } from './applications.ts';
 import { hiringCliCommands } from './cli/index.ts';
 import { mailerFromEnv, sendConfirmations } from './email.ts';
+import { registerCareersPage } from './routes/careers-page.ts';
 import { registerHiringRoutes } from './routes/dashboard.ts';
 import { registerPublicCareerRoutes } from './routes/public.ts';
 import { screenApplication, screenWaiting } from './screening.ts';
@@ -79,6 +80,7 @@ export const hiringKind: AgentKind = {
       routes: (server) => {
         registerHiringRoutes(server, ctx, instance);
         registerPublicCareerRoutes(server, ctx, instance);
+        registerCareersPage(server);
       },
       kick: (id) =>
         track(
