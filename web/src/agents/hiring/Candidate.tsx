@@ -243,7 +243,7 @@ function Actions({
         <>
           <h3 className="label">Decide</h3>
           <p className="small muted">A person decides, with a reason; the score only orders the list.</p>
-          <div className="form-actions-start">
+          <div className="form-actions form-actions-start">
             {options.map((o) => (
               <button
                 key={o.decision}
@@ -260,7 +260,7 @@ function Actions({
           </div>
         </>
       ) : null}
-      <div className="form-actions-start hr-more">
+      <div className="form-actions form-actions-start hr-more">
         {can('hiring.write') ? (
           <button
             type="button"
