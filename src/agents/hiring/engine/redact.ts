@@ -47,15 +47,15 @@ const RULES: [RedactionKind, RegExp][] = [
     'age',
     /\b(?:age|aged)\s*:?\s*\d{1,2}\b(?:\s*years)?|\b\d{1,2}\s*(?:years|yrs)[\s-]*old\b|\b\d{1,2}-year-old\b/gi,
   ],
-  ['gender', /\b(?:gender|sex)\s*:\s*[^\n,|]+/gi],
+  ['gender', /\b(?:gender|sex)\s*:\s*[^\n,|.;]+/gi],
   [
     'marital',
-    /\b(?:marital status|family status|civil status)\s*:\s*[^\n,|]+|\b(?:married|divorced|widowed|separated|single)(?:,?\s*(?:with\s+)?(?:\d+|no|one|two|three)\s+(?:children|kids))?(?=\s*(?:[,|\n]|$))|\b(?:\d+|one|two|three|four)\s+(?:children|kids)\b|\b(?:married|divorced|widowed)\b/gim,
+    /\b(?:marital status|family status|civil status)\s*:\s*[^\n,|.;]+|\b(?:married|divorced|widowed|separated|single)(?:,?\s*(?:with\s+)?(?:\d+|no|one|two|three)\s+(?:children|kids))?(?=\s*(?:[,|\n]|$))|\b(?:\d+|one|two|three|four)\s+(?:children|kids)\b|\b(?:married|divorced|widowed)\b|\b(?:is|am|are|i'm|currently|happily)\s+(?:single|engaged)\b/gim,
   ],
   [
     'nationality',
     new RegExp(
-      `\\b(?:nationality|citizenship|citizen of|national of|passport)\\s*:?\\s*[^\\n,|]+|\\b(?:${DEMONYMS})\\s+(?:citizen|national|nationality|passport(?: holder)?)\\b`,
+      `\\b(?:nationality|citizenship|citizen of|national of|passport)\\s*:?\\s*[^\\n,|.;]+|\\b(?:${DEMONYMS})\\s+(?:citizen|national|nationality|passport(?: holder)?)\\b`,
       'gi',
     ),
   ],

@@ -48,8 +48,14 @@ function sentences(jobText: string): Sentence[] {
   const out: Sentence[] = [];
   let section: Mode = 'none';
   for (const raw of jobText.split('\n')) {
-    const line = raw.trim().replace(/^[#*\-•\s]+/, '');
+    let line = raw.trim().replace(/^[#*\-•\s]+/, '');
     if (!line) continue;
+    // "Nice to have: Kafka, Terraform": the heading sets the section, the rest of the line is read under it.
+    const inline = /^([^:]{3,40}):\s+(\S.*)$/.exec(line);
+    if (inline && (NICE_HEADING.test(inline[1]!) || MUST_HEADING.test(inline[1]!))) {
+      section = NICE_HEADING.test(inline[1]!) ? 'nice' : 'must';
+      line = inline[2]!;
+    }
     const bare = line.replace(/[:\s]+$/, '');
     if (bare.length <= 60 && NICE_HEADING.test(bare)) {
       section = 'nice';
