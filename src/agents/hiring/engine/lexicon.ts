@@ -126,7 +126,7 @@ construction|Construction|building sites,construction site,site supervision
 blueprints|Blueprint reading|blueprints,technical drawings,schematics
 power-tools|Power tools|hand and power tools
 forklift|Forklift operation|forklift,reach truck,pallet jack
-warehouse|Warehouse operations|warehousing,picking and packing,order picking,inventory management,stock control
+warehouse|Warehouse operations|warehousing,picking and packing,pick and pack,picked and packed,order picking,inventory management,stock control,distribution centre,distribution center,goods in,dispatch
 logistics|Logistics|supply chain,freight,shipping,distribution,procurement
 cdl|Commercial driving|cdl,hgv,lgv,truck driving,class a license
 machining|CNC machining|cnc,lathe,milling

@@ -49,3 +49,44 @@ export function hasTerm(text: string, terms: readonly string[]): boolean {
   }
   return false;
 }
+
+export interface TermEntry {
+  id: string;
+  terms: readonly string[];
+}
+
+/**
+ * One regular expression for a whole lexicon (compiling a thousand separate ones costs seconds on first use): finds
+ * every entry whose term stands in text, with the same rules as findTerms; at one position the longest term wins.
+ */
+export function lexiconScanner<E extends TermEntry>(
+  entries: readonly E[],
+): (text: string) => { entry: E; start: number }[] {
+  const byTerm = new Map<string, E[]>();
+  for (const e of entries)
+    for (const t of e.terms) {
+      const key = t.replace(/[\s-]+/g, ' ');
+      byTerm.set(key, [...(byTerm.get(key) ?? []), e]);
+    }
+  const alts = [...byTerm.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((t) => escapeRe(t).replace(/ /g, '[\\s-]+'));
+  const re = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alts.join('|')})(?:s|es)?(?![\\p{L}\\p{N}_+#])`, 'giu');
+  return (text) => {
+    const out: { entry: E; start: number }[] = [];
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const raw = m[0].toLowerCase().replace(/[\s-]+/g, ' ');
+      let key = raw;
+      if (!byTerm.has(key)) key = raw.replace(/es$/, '');
+      if (!byTerm.has(key) || (key.length <= 3 && raw !== key)) key = raw.replace(/s$/, '');
+      const found = byTerm.get(key);
+      if (!found) continue;
+      // Plural endings only for terms longer than three letters; short terms must be capitalised in the text.
+      if (key !== raw && key.length <= SHORT) continue;
+      if (key.length <= SHORT && m[0] === m[0].toLowerCase()) continue;
+      for (const entry of found) out.push({ entry, start: m.index });
+    }
+    return out;
+  };
+}

@@ -3,7 +3,7 @@
 // nice-to-have from the wording of the sentence ("required", "must" / "nice to have", "bonus", "preferred") or else
 // from its section ("Requirements" / "Nice to have"). A person edits the proposal; nothing here is final.
 import { DEGREE_LEVELS, LEXICON, type LexiconEntry } from './lexicon.ts';
-import { findTerms } from './match.ts';
+import { findTerms, lexiconScanner } from './match.ts';
 import type { Criterion, Rubric } from './types.ts';
 
 export const DEFAULT_THRESHOLD = 60;
@@ -93,6 +93,12 @@ function yearsIn(text: string): { n: number; start: number; end: number }[] {
 const BRIDGE =
   /^\s*(?:of\s+)?(?:(?:professional|commercial|hands-on|practical|relevant|industry|production|solid|proven|working)\s+)*(?:experience\s+)?(?:(?:with|in|using|of|writing|building|developing|as an?|as)\s+)?(?:(?:modern|production|professional|backend|frontend)\s+)?$/i;
 
+let scanner: ((text: string) => { entry: LexiconEntry; start: number }[]) | undefined;
+function scan(text: string) {
+  scanner ??= lexiconScanner(LEXICON);
+  return scanner(text);
+}
+
 export function proposeRubric(jobText: string): Rubric {
   const found = new Map<string, Criterion>();
   const order: string[] = [];
@@ -120,9 +126,10 @@ export function proposeRubric(jobText: string): Rubric {
   for (const s of sentences(jobText)) {
     const req = required(s);
     const skillHits: { entry: LexiconEntry; start: number }[] = [];
-    for (const entry of LEXICON) {
-      const hits = findTerms(s.text, entry.terms);
-      if (!hits.length) continue;
+    const seen = new Set<string>();
+    for (const { entry, start } of scan(s.text)) {
+      if (seen.has(entry.id)) continue;
+      seen.add(entry.id);
       // A language named as a programming context ("Go", "Java") is a skill; a spoken language needs speaking words
       // nearby only when the sentence is about languages at all.
       if (
@@ -132,7 +139,7 @@ export function proposeRubric(jobText: string): Rubric {
         )
       )
         continue;
-      skillHits.push({ entry, start: hits[0]![0] });
+      skillHits.push({ entry, start });
     }
     const years = yearsIn(s.text);
     const attached = new Set<string>();

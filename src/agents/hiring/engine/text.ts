@@ -139,8 +139,12 @@ export function unitsOf(text: string): Unit[] {
         heading: false,
         list,
         injection: INJECTION.some((re) => re.test(t)),
-        // A list of 15+ items in one unit is a keyword dump, not a skills line; so is a line repeated 3+ times.
-        dump: (list && items.length >= 15) || count >= 3,
+        // A list of 12+ items in one unit, or one labelled "Keywords:", is a keyword dump, not a skills line; so is
+        // a line repeated 3+ times.
+        dump:
+          (list && items.length >= MAX_LINE_ITEMS) ||
+          /^(key ?words|tags|search terms)\s*:/i.test(t) ||
+          count >= 3,
       });
     }
   }
@@ -151,6 +155,9 @@ export function unitsOf(text: string): Unit[] {
   markDumpedDocument(units);
   return units;
 }
+
+/** List items in one line from which it is a keyword dump (a real skills line names fewer). */
+export const MAX_LINE_ITEMS = 12;
 
 /** Total list items above which a resume's lists, taken together, are a keyword dump (a real skills section is shorter). */
 export const MAX_LIST_ITEMS = 60;
