@@ -28,6 +28,10 @@ export const PERMISSIONS = {
   'bookings.read': ['admin', 'reviewer', 'viewer'],
   'bookings.write': ['admin', 'reviewer'],
   'events.read': ['admin', 'reviewer', 'viewer'],
+  'hiring.read': ['admin', 'reviewer', 'viewer'],
+  'hiring.write': ['admin', 'reviewer'],
+  'hiring.decide': ['admin', 'reviewer'],
+  'hiring.erase': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
