@@ -396,7 +396,12 @@ export function nextStage(stage: Stage, decision: Decision): Stage | null {
 }
 
 export const DecisionSchema = z
-  .object({ decision: z.enum(DECISIONS), reason: z.string().trim().min(3).max(2000) })
+  .object({
+    decision: z.enum(DECISIONS),
+    reason: z.string().trim().min(3).max(2000),
+    /** The stage the person saw (optional): if the candidate has moved since, the decision is refused. */
+    fromStage: z.enum(STAGES).optional(),
+  })
   .strict();
 
 /**
@@ -414,6 +419,14 @@ export async function decisionMaker(
     throw new AppError('forbidden', 'only a person decides on a candidate');
   return svc.db.transaction(async (tx) => {
     const current = await getApplication(tx, applicationId);
+    if (body.fromStage && body.fromStage !== current.stage)
+      throw new AppError(
+        'invalid_state',
+        `the candidate is in stage ${current.stage} now, not ${body.fromStage}; reload`,
+        {
+          stage: current.stage,
+        },
+      );
     const to = nextStage(current.stage, body.decision);
     if (!to)
       throw new AppError(
@@ -446,7 +459,8 @@ export async function decisionMaker(
           decision: body.decision,
           from: current.stage,
           to,
-          reason: body.reason,
+          // The reason stays in hiring_decisions (erased with the candidate); the audit keeps only its hash.
+          reasonSha256: createHash('sha256').update(body.reason).digest('hex'),
         },
       },
       tx,

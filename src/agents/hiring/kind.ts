@@ -58,6 +58,8 @@ export const hiringKind: AgentKind = {
     .object({
       /** Applications closed (hired, rejected, job closed) longer than this are erased by the retention job. */
       retentionDays: z.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS).optional(),
+      /** Applications, self-id answers and review requests per address per minute on the career site (default 10). */
+      publicWritesPerMinute: z.number().int().min(1).max(10_000).optional(),
       /** The scoring engine: the offline one (default) or the configured LLM. */
       engine: z.enum(['local', 'llm']).optional(),
     })

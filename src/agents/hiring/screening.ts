@@ -5,8 +5,8 @@
 // the stored result already scored is never scored again. A claim older than the lease is taken over (a node died
 // mid-screen). Each screened application emits `hiring.screened` (the dashboard's progress).
 //
-// This module reads the application's text, its job and the agent: never the voluntary self-identification
-// (a test greps this file and the engine for the table's name).
+// This module reads the application's text, its job and the agent: never the candidate's voluntary demographic
+// answers (applications.test.ts greps this file and the engine for that table's name).
 import type { Services } from '../../context.ts';
 import type { LlmBackend } from '../../engines/llm/backend.ts';
 import { emitEvent } from '../../events/emit.ts';

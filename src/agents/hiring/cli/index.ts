@@ -14,6 +14,7 @@ import { applicationEraser, applicationTaker, getApplication, listCandidates } f
 import { getJob, jobCreator, jobUpdater, listJobs } from '../jobs.ts';
 import { HIRING } from '../routes/dashboard.ts';
 import { screenApplication } from '../screening.ts';
+import { evalHiringCommand } from './eval.ts';
 
 export const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../../../examples/hiring');
 
@@ -231,4 +232,5 @@ export const hiringCliCommands = (open: CliAppOpener): CliCommand[] => [
   screenCommand(open),
   eraseCommand(open),
   demoCommand(open),
+  evalHiringCommand,
 ];

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../../errors.ts';
+import type { AgentConfig } from '../../../runtime/types.ts';
 import { route } from '../../../server/http.ts';
 import type { KindContext } from '../../kind.ts';
 import {
@@ -29,7 +30,10 @@ export const AI_NOTICE =
   'below, or a reply to the confirmation email). Answering the voluntary self-identification questions is optional ' +
   'and never affects your application: those answers are kept apart and only used for fairness reports.';
 
-/** Requests per address per window: reading pages, and writing (applications, self-id, review requests). */
+/**
+ * Requests per address and agent per minute: reading pages, and writing (applications, self-id, review requests;
+ * an agent's config.publicWritesPerMinute changes the latter, e.g. for a career fair behind one address).
+ */
 export const PUBLIC_LIMITS = { read: { max: 120, windowMs: 60_000 }, write: { max: 10, windowMs: 60_000 } };
 
 /** A fixed-window count per key (one node's memory: a limit per address against floods, not an exact quota). */
@@ -39,7 +43,7 @@ export class PublicLimiter {
     private readonly limit: { max: number; windowMs: number },
     private readonly now: () => number = Date.now,
   ) {}
-  take(key: string): boolean {
+  take(key: string, max = this.limit.max): boolean {
     const t = this.now();
     const w = this.hits.get(key);
     if (!w || t - w.start >= this.limit.windowMs) {
@@ -47,7 +51,7 @@ export class PublicLimiter {
       this.hits.set(key, { start: t, n: 1 });
       return true;
     }
-    if (w.n >= this.limit.max) return false;
+    if (w.n >= max) return false;
     w.n++;
     return true;
   }
@@ -80,9 +84,12 @@ export function registerPublicCareerRoutes(
   const tags = ['hiring', 'public'];
   const readLimiter = new PublicLimiter(limits.read);
   const writeLimiter = new PublicLimiter(limits.write);
-  const limit = (req: FastifyRequest, reply: FastifyReply, agent: string, write: boolean) => {
+  const limit = (req: FastifyRequest, reply: FastifyReply, agent: AgentConfig | string, write: boolean) => {
     cors(reply);
-    if (!(write ? writeLimiter : readLimiter).take(`${req.ip} ${agent}`))
+    const id = typeof agent === 'string' ? agent : agent.id;
+    const own = typeof agent === 'string' ? undefined : agent.config.publicWritesPerMinute;
+    const max = write && typeof own === 'number' ? own : undefined;
+    if (!(write ? writeLimiter : readLimiter).take(`${req.ip} ${id}`, max))
       throw new AppError('rate_limited', 'too many requests from this address; try again in a minute');
   };
   const openJob = async (agentId: string, jobId: string) => {
@@ -181,8 +188,9 @@ export function registerPublicCareerRoutes(
       },
     },
     async ({ params, raw, req, reply }) => {
-      limit(req, reply, params.agent, true);
+      cors(reply);
       const agent = await hiringAgent(app, params.agent);
+      limit(req, reply, agent, true);
       const job = await getJob(app.db, params.jobId).catch(() => null);
       if (!job || job.agentId !== agent.id || job.status === 'draft')
         throw new AppError('not_found', 'no such job');
@@ -239,8 +247,9 @@ export function registerPublicCareerRoutes(
       status: 204,
     },
     async ({ params, body, req, reply }) => {
-      limit(req, reply, params.agent, true);
+      cors(reply);
       const agent = await hiringAgent(app, params.agent);
+      limit(req, reply, agent, true);
       await selfIdSaver(app, agent.id, body);
       reply.code(204).send();
       return reply;
@@ -261,8 +270,9 @@ export function registerPublicCareerRoutes(
       status: 204,
     },
     async ({ params, body, req, reply }) => {
-      limit(req, reply, params.agent, true);
+      cors(reply);
       const agent = await hiringAgent(app, params.agent);
+      limit(req, reply, agent, true);
       await reviewRequester(app, agent.id, body);
       reply.code(204).send();
       return reply;
