@@ -227,6 +227,8 @@ describe.skipIf(!haveChromium)("hiring: the recruiter's dashboard", () => {
     const text = (await card.first().textContent()) ?? '';
     expect(text).toContain('1 open jobs');
     expect(text).toContain('2 applications');
+    // Jane was advanced to screen, Sam rejected: Jane's next step is a person's decision.
+    expect(text).toContain('1 awaiting decision');
     expect(problems.filter((l) => /page error|Content Security Policy/i.test(l))).toEqual([]);
   }, 60_000);
 });

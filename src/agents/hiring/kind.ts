@@ -28,7 +28,9 @@ export async function hiringSummary(q: Queryable, agentId: string) {
        count(*) FILTER (WHERE a.erased_at IS NULL) AS applications,
        count(*) FILTER (WHERE a.status IN ('queued', 'screening')) AS screening,
        count(*) FILTER (WHERE a.status = 'needs_person' AND a.erased_at IS NULL) AS needs_person,
-       count(*) FILTER (WHERE a.human_review_requested_at IS NOT NULL AND a.erased_at IS NULL) AS reviews
+       count(*) FILTER (WHERE a.human_review_requested_at IS NOT NULL AND a.erased_at IS NULL) AS reviews,
+       count(*) FILTER (WHERE a.erased_at IS NULL AND a.stage IN ('applied', 'screen', 'interview', 'offer')
+         AND a.status IN ('scored', 'needs_person', 'failed')) AS awaiting
      FROM hiring_applications a WHERE a.agent_id = $1`,
     [agentId],
   );
@@ -38,6 +40,8 @@ export async function hiringSummary(q: Queryable, agentId: string) {
     screening: Number(row?.screening ?? 0),
     needsPerson: Number(row?.needs_person ?? 0),
     reviewRequests: Number(row?.reviews ?? 0),
+    /** Screened (or left for a person) and in an open stage: a person's decision is next. */
+    awaitingDecision: Number(row?.awaiting ?? 0),
   };
 }
 

@@ -306,6 +306,8 @@ function Actions({
             api.post(`/api/applications/${encodeURIComponent(a.id)}/decisions`, {
               decision: open.decision,
               reason,
+              // Refused if someone else moved the candidate meanwhile (a stale page).
+              fromStage: a.stage,
             }),
           );
           if (done !== undefined) {
