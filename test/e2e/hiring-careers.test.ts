@@ -4,6 +4,8 @@
 // opens them, marks a criterion's evidence in the redacted resume and advances them with a reason. The career page
 // and the dashboard are also checked at 390 px. Screenshots: test-artifacts/screenshots/hiring-*.png.
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +151,29 @@ describe.skipIf(!haveChromium)('hiring: career page and dashboard', () => {
     await expect.poll(() => page.locator('#ai-notice').textContent()).toMatch(/review/i);
     expect(await a11yProblems(page)).toEqual([]);
     expect(await page.title()).toBe('Senior TypeScript Engineer at Acme Robotics');
+  }, 60_000);
+
+  it('runs framed in another site with ?embed=1: no header, and links keep the embedding', async () => {
+    // Another site (its own origin) that frames the career page.
+    const site = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        `<!doctype html><title>Acme</title><h1>Acme Robotics</h1><iframe title="Careers" src="${srv.url}/careers/acme?embed=1" width="600" height="600"></iframe>`,
+      );
+    });
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    const port = (site.address() as AddressInfo).port;
+    const host = await browser.context.newPage();
+    await host.goto(`http://localhost:${port}/`);
+    const frame = host.frameLocator('iframe[title="Careers"]');
+    await frame.getByRole('heading', { level: 1, name: 'Jobs at Acme Robotics' }).waitFor();
+    expect(await frame.locator('header').count()).toBe(0);
+    await frame.getByRole('link', { name: 'Senior TypeScript Engineer' }).click();
+    await frame.getByLabel('Full name').waitFor();
+    const framed = host.frames().find((f) => f.url().includes('/careers/acme/jobs/'));
+    expect(framed?.url()).toBe(`${srv.url}/careers/acme/jobs/${jobId}?embed=1`);
+    await host.close();
+    site.close();
   }, 60_000);
 
   it('works by keyboard alone, and announces what is missing', async () => {
