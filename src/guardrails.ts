@@ -198,4 +198,23 @@ export const GUARDRAILS: readonly Guardrail[] = [
     id: 'channel:bad-input-refused',
     promise: 'every API operation answers bad input below 500, with a stable error id when it refuses it',
   },
+  {
+    id: 'hiring:decisions-human-only',
+    promise:
+      'only a person advances, rejects or hires a candidate, with a reason; no agent tool does, nobody is rejected automatically',
+  },
+  {
+    id: 'hiring:scoring-blind-to-self-id',
+    promise: 'voluntary self-identification is stored apart and never read by scoring',
+  },
+  {
+    id: 'hiring:application-kept',
+    promise:
+      'an application whose file is refused or unreadable is kept for a person, and the candidate is told why',
+  },
+  {
+    id: 'hiring:erasure-tombstone',
+    promise:
+      'erasing a candidate deletes their file, text, scores and self-identification; the audit keeps a tombstone without personal data',
+  },
 ];
