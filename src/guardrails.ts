@@ -217,4 +217,19 @@ export const GUARDRAILS: readonly Guardrail[] = [
     promise:
       'erasing a candidate deletes their file, text, scores and self-identification; the audit keeps a tombstone without personal data',
   },
+  {
+    id: 'hiring:resume-is-data',
+    promise:
+      'text in a resume addressed to the screener, keyword dumps and repeated lines gain nothing, with the local engine and with an LLM that obeys them',
+  },
+  {
+    id: 'hiring:quoted-evidence',
+    promise:
+      'a criterion is never met or partly met without a quote that is really in the redacted resume text',
+  },
+  {
+    id: 'hiring:blind-to-identity',
+    promise:
+      'names, contact details, addresses, ages, gender words, marital status and nationality are redacted before scoring: the same resume under another identity scores the same',
+  },
 ];
