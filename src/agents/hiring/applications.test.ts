@@ -11,6 +11,7 @@ import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
 import { ManualClock } from '../../clock.ts';
 import { isAppError } from '../../errors.ts';
+import { silentLog } from '../../events/log.ts';
 import { agentUpdater } from '../../runtime/agents.ts';
 import { listSteps } from '../../runtime/runs.ts';
 import {
@@ -198,6 +199,15 @@ describe('intake and screening', () => {
     expect(a.score!).toBeLessThan(job.threshold);
     expect(a.stage).toBe('applied');
     expect(await db.query('SELECT 1 FROM hiring_decisions WHERE application_id = $1', [a.id])).toEqual([]);
+  });
+
+  it('is screened by the kind’s queue job (hiring.screen), which the node’s job runner runs every minute', async () => {
+    const taken = await apply(await resumePdf());
+    const job = app.kinds.get('hiring')!.jobs!.find((j) => j.name === 'hiring.screen')!;
+    const out = await job.run({ app, log: silentLog });
+    expect(out.screened).toBeGreaterThanOrEqual(1);
+    expect((await getApplication(db, taken.application.id)).status).toBe('scored');
+    expect(app.kinds.get('hiring')!.jobs!.map((j) => j.name)).toContain('hiring.retention');
   });
 
   it('ranks candidates by score, unscored last', async () => {
