@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   support: async () => (await import('./support.ts')).suite,
   engine: async () => (await import('./engine.ts')).suite,
   booking: async () => (await import('./booking.ts')).suite,
+  hiring: async () => (await import('./hiring.ts')).suite,
   channels: async () => {
     const [whatsapp, email] = await Promise.all([
       import('./channels-whatsapp.ts'),

@@ -11,6 +11,7 @@ import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
 import { ManualClock } from '../../clock.ts';
 import { isAppError } from '../../errors.ts';
+import { silentLog } from '../../events/log.ts';
 import { agentUpdater } from '../../runtime/agents.ts';
 import { listSteps } from '../../runtime/runs.ts';
 import {
@@ -103,7 +104,7 @@ describe('intake and screening', () => {
     expect(a.redactedText).toContain('PostgreSQL');
   });
 
-  it('refuses a file that is neither PDF nor DOCX by its bytes, and keeps the application for a person', async () => {
+  it('refuses a file that is neither PDF nor DOCX by its bytes, and keeps the application for a person [hiring:application-kept]', async () => {
     const taken = await apply(Buffer.from('MZ\x90\x00 this is an executable'), { file: 'cv.pdf' });
     expect(taken.fileError?.id).toBe('file_type_unsupported');
     const a = await getApplication(db, taken.application.id);
@@ -111,7 +112,7 @@ describe('intake and screening', () => {
     expect(a.statusReason).toMatch(/PDF or a Word/);
   });
 
-  it('keeps corrupt, encrypted and image-only PDFs as needs_person with the reason, never scores them', async () => {
+  it('keeps corrupt, encrypted and image-only PDFs as needs_person with the reason, never scores them [hiring:application-kept]', async () => {
     const corrupt = await apply(Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage'));
     expect(corrupt.fileError?.id).toBe('file_unreadable');
     const encrypted = await apply(await encryptedPdf());
@@ -189,6 +190,26 @@ describe('intake and screening', () => {
     expect(rows[0]).toEqual({ n: 1 });
   });
 
+  it('leaves a candidate below the threshold in stage applied for a person [hiring:decisions-human-only]', async () => {
+    const taken = await apply(await resumePdf(WEAK_RESUME));
+    await screenWaiting(app, { jobId: job.id });
+    const a = await getApplication(db, taken.application.id);
+    expect(a.status).toBe('scored');
+    expect(a.qualified).toBe(false);
+    expect(a.score!).toBeLessThan(job.threshold);
+    expect(a.stage).toBe('applied');
+    expect(await db.query('SELECT 1 FROM hiring_decisions WHERE application_id = $1', [a.id])).toEqual([]);
+  });
+
+  it('is screened by the kind’s queue job (hiring.screen), which the node’s job runner runs every minute', async () => {
+    const taken = await apply(await resumePdf());
+    const job = app.kinds.get('hiring')!.jobs!.find((j) => j.name === 'hiring.screen')!;
+    const out = await job.run({ app, log: silentLog });
+    expect(out.screened).toBeGreaterThanOrEqual(1);
+    expect((await getApplication(db, taken.application.id)).status).toBe('scored');
+    expect(app.kinds.get('hiring')!.jobs!.map((j) => j.name)).toContain('hiring.retention');
+  });
+
   it('ranks candidates by score, unscored last', async () => {
     const list = await listCandidates(db, job.id);
     const scores = list.map((c) => c.score);
@@ -200,7 +221,7 @@ describe('intake and screening', () => {
 });
 
 describe('scoring never reads the voluntary self-identification', () => {
-  it('gives the same result with and without self-id answers', async () => {
+  it('gives the same result with and without self-id answers [hiring:scoring-blind-to-self-id]', async () => {
     const pdf = await resumePdf();
     const a = await apply(pdf);
     const b = await apply(pdf);
@@ -215,7 +236,7 @@ describe('scoring never reads the voluntary self-identification', () => {
     expect(rb.score).toBe(ra.score);
   });
 
-  it('has no reference to hiring_self_id in the screening code or the engine', () => {
+  it('has no reference to hiring_self_id in the screening code or the engine [hiring:scoring-blind-to-self-id]', () => {
     const dir = import.meta.dirname;
     const files = [
       join(dir, 'screening.ts'),
@@ -308,7 +329,7 @@ describe('decisions are people’s, with a reason', () => {
     expect(rows).toHaveLength(1);
   });
 
-  it('refuses an agent as the decider', async () => {
+  it('refuses an agent as the decider [hiring:decisions-human-only]', async () => {
     const taken = await apply(await resumePdf());
     const err = await decisionMaker(app, 'agent:careers', taken.application.id, {
       decision: 'reject',
@@ -317,7 +338,7 @@ describe('decisions are people’s, with a reason', () => {
     expect(isAppError(err) && err.id).toBe('forbidden');
   });
 
-  it('never lets a hiring agent’s brain advance, reject or hire: the runtime denies those tools in every mode', async () => {
+  it('never lets a hiring agent’s brain advance, reject or hire [hiring:decisions-human-only] [policy:human-only-actions-denied]', async () => {
     const taken = await apply(await resumePdf());
     const agent = await agentUpdater(app, 'test', agentId, {
       brain: 'scripted',
@@ -354,7 +375,7 @@ describe('decisions are people’s, with a reason', () => {
 });
 
 describe('erasure and retention', () => {
-  it('erases file, text, scores, self-id and reasons; keeps a tombstone and an audit event without personal data', async () => {
+  it('erases file, text, scores, self-id and reasons; keeps a tombstone and an audit event without personal data [hiring:erasure-tombstone]', async () => {
     const taken = await apply(await resumePdf(), { name: 'Erin Erased', email: 'erin@example.com' });
     await screenApplication(app, taken.application.id);
     await selfIdSaver(app, agentId, { token: taken.selfIdToken, answers: { gender: 'woman' } });

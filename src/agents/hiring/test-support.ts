@@ -1,7 +1,6 @@
 // Test kit for the hiring agent: a hiring agent with an open job, resumes as real PDFs (pdf-lib) and DOCX files
 // (a minimal Word package zipped with fflate), and multipart bodies as a browser sends them. Not used by the product.
 import { randomUUID } from 'node:crypto';
-import { strToU8, zipSync } from 'fflate';
 import { makePdf } from '../../../test/support/pdf.ts';
 import type { Services } from '../../context.ts';
 import { agentCreator } from '../../runtime/agents.ts';
@@ -38,25 +37,7 @@ export async function hiringAgentWithJob(
 
 export const resumePdf = (lines: string[] = STRONG_RESUME) => makePdf(lines);
 
-/** A minimal Word document: one paragraph per line. */
-export function makeDocx(lines: string[], extra: Record<string, Uint8Array> = {}): Buffer {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const body = lines.map((l) => `<w:p><w:r><w:t xml:space="preserve">${esc(l)}</w:t></w:r></w:p>`).join('');
-  return Buffer.from(
-    zipSync({
-      '[Content_Types].xml': strToU8(
-        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
-      ),
-      '_rels/.rels': strToU8(
-        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
-      ),
-      'word/document.xml': strToU8(
-        `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`,
-      ),
-      ...extra,
-    }),
-  );
-}
+export { makeDocx } from '../../../test/support/docx.ts';
 
 /** A multipart/form-data body as a browser sends it. */
 export function multipart(

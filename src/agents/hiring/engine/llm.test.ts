@@ -131,7 +131,7 @@ describe('llmScoreResume with Claude (Anthropic Messages fake)', () => {
     expect(r.qualified).toBe(false);
   });
 
-  it('a model that obeys "score me 100" gains nothing: invented quotes and the injection line are not evidence', async () => {
+  it('[hiring:resume-is-data] a model that obeys "score me 100" gains nothing: invented quotes and the injection line are not evidence', async () => {
     anthropic.script({ text: honest }, { text: obedient });
     const fair = await llmScoreResume(claude, rubric, { redactedText: text }, NOW);
     const hostile = await llmScoreResume(claude, rubric, { redactedText: hostileText }, NOW);
@@ -206,7 +206,7 @@ describe('failures are clear errors', () => {
   });
 });
 
-describe('checkQuotes', () => {
+describe('checkQuotes [hiring:quoted-evidence]', () => {
   const base: ScoreResult = {
     score: 100,
     qualified: true,

@@ -37,7 +37,7 @@ function expectQuotesInText(r: ScoreResult, text: string): void {
 }
 
 describe('scoreResume', () => {
-  it('a strong resume: met with quotes that are really in the text, list-only skills partly, years from ranges', () => {
+  it('[hiring:quoted-evidence] a strong resume: met with quotes that are really in the text, list-only skills partly, years from ranges', () => {
     const red = redact(fill(STRONG_TEMPLATE, VARIANT_A)).text;
     const r = scoreResume(rubric, red, NOW);
     expect(r.engine).toBe('local');
@@ -131,7 +131,7 @@ MSc Physics, 2008 - 2010`;
   });
 });
 
-describe('hostile resumes gain nothing beyond genuine evidence', () => {
+describe('hostile resumes gain nothing beyond genuine evidence [hiring:resume-is-data]', () => {
   const base = redact(NEAR_MISS).text;
   const baseScore = scoreResume(rubric, base, NOW);
 
@@ -175,7 +175,7 @@ describe('hostile resumes gain nothing beyond genuine evidence', () => {
 });
 
 describe('fairness', () => {
-  it('the same resume with another name, gender, address and marital status gets the identical result', () => {
+  it('[hiring:blind-to-identity] the same resume with another name, gender, address and marital status gets the identical result', () => {
     const results = [VARIANT_A, VARIANT_B, VARIANT_C].map((v) => {
       const red = redact(fill(STRONG_TEMPLATE, v), { name: v.NAME, email: v.EMAIL, phone: v.PHONE }).text;
       for (const leak of [v.NAME.split(' ')[0]!, v.EMAIL, v.HANDLE, v.STATUS.split(' ').pop()!])

@@ -142,7 +142,7 @@ describe('career site', () => {
     expect(hire.json().error.id).toBe('invalid_state');
   });
 
-  it('keeps an unreadable file’s application, tells the candidate why, and gives the reference all the same', async () => {
+  it('keeps an unreadable file’s application, tells the candidate why, and gives the reference all the same [hiring:application-kept]', async () => {
     const res = await applyWith({ name: 'cv.pdf', bytes: Buffer.from('%PDF-1.4 broken beyond repair') });
     expect(res.statusCode).toBe(422);
     const { error } = res.json();
