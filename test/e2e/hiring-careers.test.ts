@@ -297,6 +297,7 @@ describe.skipIf(!haveChromium)('hiring: career page and dashboard', () => {
     const scores = (await rows.locator('.hr-score-n').allTextContents()).map(Number);
     expect(scores[0]).toBeGreaterThan(scores[1]!);
     await screenshot(page, 'hiring-candidates');
+    expect(await a11yProblems(page)).toEqual([]);
 
     await page.getByRole('link', { name: 'Alex Strong' }).click();
     await page.getByRole('heading', { level: 1, name: 'Alex Strong' }).waitFor();
@@ -321,6 +322,7 @@ describe.skipIf(!haveChromium)('hiring: career page and dashboard', () => {
       )
       .toBe(true);
     await screenshot(page, 'hiring-candidate', false);
+    expect(await a11yProblems(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Advance to screen' }).click();
     const dialog = page.getByRole('dialog', { name: /Advance to screen/ });

@@ -117,6 +117,7 @@ describe.skipIf(!haveChromium)("hiring: the recruiter's dashboard", () => {
     await added.getByLabel(`${n}: must-have`).check();
     await page.getByLabel('Qualification threshold (0–100)').fill('55');
     await screenshot(page, 'hiring-rubric');
+    expect(await a11yProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Save job and rubric' }).click();
     await expect
       .poll(async () => {
@@ -181,6 +182,7 @@ describe.skipIf(!haveChromium)("hiring: the recruiter's dashboard", () => {
     const kafka = table.locator('tbody tr', { hasText: 'Kafka' });
     expect(await kafka.locator('.badge').allTextContents()).toEqual(['missing', 'missing']);
     await screenshot(page, 'hiring-compare');
+    expect(await a11yProblems(page)).toEqual([]);
   }, 90_000);
 
   it('reports selection by group with the four-fifths ratio, small groups flagged, and a CSV', async () => {
@@ -218,6 +220,7 @@ describe.skipIf(!haveChromium)("hiring: the recruiter's dashboard", () => {
     );
     expect(csv.split('\n')[0]).toMatch(/stage/i);
     await screenshot(page, 'hiring-fairness');
+    expect(await a11yProblems(page)).toEqual([]);
   }, 60_000);
 
   it("counts the agent's work on its overview card", async () => {
