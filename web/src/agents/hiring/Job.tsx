@@ -38,7 +38,22 @@ export function JobPage({ agentName }: { agentName: string }) {
     <>
       <PageHeader
         title={job.data?.title ?? 'Job'}
-        subtitle="The job, its rubric and the threshold candidates are ranked against"
+        subtitle={
+          job.data?.status === 'open' ? (
+            <>
+              On the career page:{' '}
+              <a
+                href={`/careers/${encodeURIComponent(agentName)}/jobs/${encodeURIComponent(job.data.id)}`}
+                target="_blank"
+                rel="noreferrer"
+              >
+                the job's public page
+              </a>
+            </>
+          ) : (
+            'Not on the career page until it is open'
+          )
+        }
         crumbs={
           <>
             <Link href="/">Overview</Link> / <Link href={pagePath(agentName, 'jobs')}>Jobs</Link>
