@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   engine: async () => (await import('./engine.ts')).suite,
   booking: async () => (await import('./booking.ts')).suite,
   voice: async () => (await import('./voice.ts')).suite,
+  hiring: async () => (await import('./hiring.ts')).suite,
   channels: async () => {
     const [whatsapp, email] = await Promise.all([
       import('./channels-whatsapp.ts'),

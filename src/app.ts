@@ -23,6 +23,7 @@ import type { Db } from './store/db.ts';
 export const HUMAN_ONLY_TOOLS: ReadonlySet<string> = new Set([
   'candidate.reject',
   'candidate.hire',
+  'candidate.advance',
   'payment.refund',
   'data.erase',
 ]);

@@ -29,6 +29,10 @@ export const ERRORS = {
     status: 409,
     message: 'The tool definition changed since it was shown; review the new one.',
   },
+  file_type_unsupported: { status: 415, message: 'Send the file as a PDF or a Word (DOCX) document.' },
+  file_too_large: { status: 413, message: 'The file is too large.' },
+  consent_required: { status: 400, message: 'Consent to processing is required to apply.' },
+  job_not_open: { status: 409, message: 'This job is not open for applications.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorId = keyof typeof ERRORS;

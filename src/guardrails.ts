@@ -222,4 +222,38 @@ export const GUARDRAILS: readonly Guardrail[] = [
     promise:
       'an outside MCP server that hangs, dies or answers too much gives the brain a tool error, never a stuck run',
   },
+  {
+    id: 'hiring:decisions-human-only',
+    promise:
+      'only a person advances, rejects or hires a candidate, with a reason; no agent tool does, nobody is rejected automatically',
+  },
+  {
+    id: 'hiring:scoring-blind-to-self-id',
+    promise: 'voluntary self-identification is stored apart and never read by scoring',
+  },
+  {
+    id: 'hiring:application-kept',
+    promise:
+      'an application whose file is refused or unreadable is kept for a person, and the candidate is told why',
+  },
+  {
+    id: 'hiring:erasure-tombstone',
+    promise:
+      'erasing a candidate deletes their file, text, scores and self-identification; the audit keeps a tombstone without personal data',
+  },
+  {
+    id: 'hiring:resume-is-data',
+    promise:
+      'text in a resume addressed to the screener, keyword dumps and repeated lines gain nothing, with the local engine and with an LLM that obeys them',
+  },
+  {
+    id: 'hiring:quoted-evidence',
+    promise:
+      'a criterion is never met or partly met without a quote that is really in the redacted resume text',
+  },
+  {
+    id: 'hiring:blind-to-identity',
+    promise:
+      'names, contact details, addresses, ages, gender words, marital status and nationality are redacted before scoring: the same resume under another identity scores the same',
+  },
 ];

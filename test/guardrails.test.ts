@@ -37,7 +37,7 @@ describe('guardrail manifest', () => {
   it('cites only ids that exist in the manifest', () => {
     const known = new Set(GUARDRAILS.map((g) => g.id));
     const unknown = [...citations.keys()].filter(
-      (id) => !known.has(id) && /^(policy|runtime|audit|readiness|store|support|channel):/.test(id),
+      (id) => !known.has(id) && /^(policy|runtime|audit|readiness|store|support|channel|hiring):/.test(id),
     );
     expect(unknown).toEqual([]);
   });

@@ -38,11 +38,14 @@ const PDF_HEAP_MB = 512;
  * The text of a PDF, page by page. Parsing runs in a worker thread with a deadline and a heap limit: a hostile or
  * broken file is refused (an Error saying why) instead of stalling or exhausting the server.
  */
-export function pdfToText(data: Uint8Array, options: { timeoutMs?: number } = {}): Promise<string> {
+export function pdfToText(
+  data: Uint8Array,
+  options: { timeoutMs?: number; maxPages?: number } = {},
+): Promise<string> {
   const timeoutMs = options.timeoutMs ?? PDF_TIMEOUT_MS;
   const copy = data.slice();
   return runWorker<string>(new URL('./pdf-worker.mjs', import.meta.url), {
-    workerData: { data: copy, maxPages: MAX_PDF_PAGES },
+    workerData: { data: copy, maxPages: options.maxPages ?? MAX_PDF_PAGES },
     transferList: [copy.buffer],
     resourceLimits: { maxOldGenerationSizeMb: PDF_HEAP_MB },
     timeoutMs,

@@ -31,6 +31,10 @@ export const PERMISSIONS = {
   'mcp.read': ['admin', 'reviewer', 'viewer'],
   'mcp.act': ['admin', 'reviewer'],
   'mcp.manage': ['admin'],
+  'hiring.read': ['admin', 'reviewer', 'viewer'],
+  'hiring.write': ['admin', 'reviewer'],
+  'hiring.decide': ['admin', 'reviewer'],
+  'hiring.erase': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

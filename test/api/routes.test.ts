@@ -6,6 +6,9 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role, tokenCreator, userCreator } from '../../src/accounts/users.ts';
+import { applicationTaker } from '../../src/agents/hiring/applications.ts';
+import { screenApplication } from '../../src/agents/hiring/screening.ts';
+import { hiringAgentWithJob, multipart, resumePdf } from '../../src/agents/hiring/test-support.ts';
 import { bookingCreator } from '../../src/agents/receptionist/bookings.ts';
 import { testBusiness } from '../../src/agents/receptionist/test-support.ts';
 import { escalateQuestionAdder, faqCreator } from '../../src/agents/support/kb.ts';
@@ -52,6 +55,12 @@ const PUBLIC_ROUTES = [
   // A resource's private calendar feed: the unguessable token in the path is the credential (calendar apps send no
   // other); tested in src/agents/receptionist/routes/bookings.test.ts.
   'GET /calendar/:file',
+  // The career site's public API (src/agents/hiring/routes/public.ts; tested in routes/public.test.ts).
+  'GET /api/public/careers/:agent',
+  'GET /api/public/careers/:agent/jobs/:jobId',
+  'POST /api/public/careers/:agent/jobs/:jobId/applications',
+  'POST /api/public/careers/:agent/self-id',
+  'POST /api/public/careers/:agent/review-request',
 ];
 
 // Phrasing suggestions ask an LLM: a local fake of the Anthropic API stands in for it.
@@ -131,6 +140,30 @@ const mcpServerFor = async () => {
   );
   return { agent: shared.name, server: name };
 };
+/** A hiring agent with an open job, and applications to it (screened). */
+const careers = await hiringAgentWithJob(app);
+const careersAgent = async () => ({ agent: careers.agent.name });
+const careersJob = async () => ({ id: careers.job.id });
+const resume = await resumePdf();
+const application = async () => {
+  const taken = await applicationTaker(app, 'test', careers.job, {
+    name: 'Jo',
+    email: `jo-${unique()}@example.com`,
+    consent: true,
+    source: 'recruiter',
+    file: { name: 'cv.pdf', bytes: resume },
+  });
+  await screenApplication(app, taken.application.id);
+  return { id: taken.application.id };
+};
+const BOUNDARY = '----twelve-routes-test';
+const bulkBody = () =>
+  multipart(
+    { jobId: careers.job.id },
+    [{ field: 'resume', name: `cv-${unique()}.pdf`, bytes: resume }],
+    BOUNDARY,
+  ).body;
+const longName = { params: { agent: 'x'.repeat(101) } };
 
 const FIXTURES: Record<string, Fixture> = {
   'GET /api/auth/me': { bad: 'none' },
@@ -285,6 +318,31 @@ const FIXTURES: Record<string, Fixture> = {
   },
   'POST /api/agents/:agent/bookings/:code/cancel': { setup: bookedCode, body: { reason: 'ill' } },
   'POST /api/agents/:agent/bookings/:code/confirm': { setup: bookedCode, body: {} },
+  'GET /api/agents/:agent/jobs': { setup: careersAgent, bad: { query: '?status=bogus' } },
+  'POST /api/agents/:agent/jobs': {
+    setup: careersAgent,
+    body: { title: 'Go Engineer', description: 'Go and PostgreSQL, 3+ years.' },
+  },
+  'GET /api/jobs/:id': { setup: careersJob },
+  'PATCH /api/jobs/:id': { setup: careersJob, body: { threshold: 65 } },
+  'POST /api/jobs/:id/rubric/propose': { setup: careersJob },
+  'GET /api/jobs/:id/candidates': { setup: careersJob },
+  'GET /api/jobs/:id/fairness': { setup: careersJob },
+  'GET /api/jobs/:id/fairness.csv': { setup: careersJob },
+  'GET /api/applications/:id': { setup: application },
+  'GET /api/applications/:id/file': { setup: application },
+  'POST /api/applications/:id/decisions': {
+    setup: application,
+    body: { decision: 'advance', reason: 'Strong TypeScript evidence' },
+  },
+  'POST /api/applications/:id/rescore': { setup: application },
+  'POST /api/applications/:id/erase': { setup: application },
+  'POST /api/agents/:agent/hiring/screen': {
+    setup: careersAgent,
+    body: () => bulkBody(),
+    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+    bad: longName,
+  },
   'GET /api/tokens': { bad: 'none' },
   'GET /api/agents/:agent/mcp': { bad: 'none' },
   'POST /api/agents/:agent/mcp/servers': {

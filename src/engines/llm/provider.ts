@@ -4,12 +4,32 @@
 // Ollama, vLLM and llama.cpp also serve. Tests swap the model for MockLanguageModelV3 or point baseURL at a fake.
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { APICallError, generateText, type LanguageModel, RetryError } from 'ai';
+import { APICallError, generateText, type LanguageModel, type ModelMessage, RetryError } from 'ai';
 import type { LlmSettings } from './settings.ts';
 
 export interface LlmMessage {
   role: 'user' | 'assistant';
   content: string;
+  /** Files sent before the text of a user message (a PDF as an Anthropic document block); providers that cannot read them refuse. */
+  files?: { data: Uint8Array; mediaType: string; filename?: string }[];
+}
+
+/** An LlmMessage as the AI SDK takes it: plain text, or file parts then the text. */
+function toModelMessage(m: LlmMessage): ModelMessage {
+  if (m.role === 'user' && m.files?.length)
+    return {
+      role: 'user',
+      content: [
+        ...m.files.map((f) => ({
+          type: 'file' as const,
+          data: f.data,
+          mediaType: f.mediaType,
+          ...(f.filename ? { filename: f.filename } : {}),
+        })),
+        { type: 'text' as const, text: m.content },
+      ],
+    };
+  return { role: m.role, content: m.content };
 }
 
 export interface LlmRequest {
@@ -90,7 +110,7 @@ export function createLlmClient(
         const result = await generateText({
           model,
           system: req.system,
-          messages: req.messages,
+          messages: req.messages.map(toModelMessage),
           maxOutputTokens: req.maxTokens,
           maxRetries: settings.maxRetries,
           // One deadline for the whole call, retries included (ai: CallSettings.timeout). No temperature/top_p:
