@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   'bookings.read': ['admin', 'reviewer', 'viewer'],
   'bookings.write': ['admin', 'reviewer'],
   'events.read': ['admin', 'reviewer', 'viewer'],
+  'metrics.read': ['admin', 'reviewer', 'viewer'],
+  'worklog.write': ['admin', 'reviewer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
