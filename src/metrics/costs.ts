@@ -1,5 +1,5 @@
 // What the agent cost, line by line, from what was recorded: model tokens and paid tools from the spend ledger (priced
-// when the call was made, dated by its UTC day), voice from Vapi's end-of-call reports (voice_calls.cost, in dollars;
+// when the call was made, dated by the start of its UTC day), voice from Vapi's end-of-call reports (voice_calls.cost, in dollars;
 // minutes from the call's start and end), paid messages from the ledger's paid_messages lines. Twelve records no
 // paid-message lines yet (WhatsApp template sends are not priced): the line says so and counts what there is.
 import type { Queryable } from '../store/db.ts';
@@ -33,7 +33,7 @@ export async function costLines(q: Queryable, agentId: string, range: Range): Pr
   }>(
     `WITH l AS (
        SELECT category, cents FROM spend_ledger
-       WHERE agent_id = $1 AND day >= $2::timestamptz::date AND day < $3::timestamptz::date
+       WHERE agent_id = $1 AND (day::timestamp AT TIME ZONE 'UTC') >= $2 AND (day::timestamp AT TIME ZONE 'UTC') < $3
      ), v AS (
        SELECT cost, started_at, ended_at FROM voice_calls WHERE agent_id = $1 AND created_at >= $2 AND created_at < $3
      )

@@ -1,7 +1,7 @@
 // Human time on an agent, measured from what the system recorded (never typed-in estimates, except the work log,
 // which is time a person says they spent outside Twelve, audited): hand-offs claim → resolve, draft reviews and
 // checkpoints (claim, or open when never claimed) → resolve, approvals open → decision, editing sessions from the
-// agent's audit trail, and the work log. Each item is dated by when it ended.
+// agent's audit trail, and the work log. Each item is dated by when it ended (a work-log entry and a spend line: the start of their UTC day).
 import type { Queryable } from '../store/db.ts';
 import type { Range } from './outcomes.ts';
 
@@ -55,7 +55,8 @@ export async function humanMinutes(q: Queryable, agentId: string, range: Range):
                       WHERE agent_id = $1 AND status IN ('approved', 'denied') AND decided_by IS NOT NULL
                         AND decided_at >= $2 AND decided_at < $3), 0)::float8 AS approvals,
             coalesce((SELECT sum(minutes) FROM work_log
-                      WHERE agent_id = $1 AND worked_on >= $2::timestamptz::date AND worked_on < $3::timestamptz::date), 0)::float8 AS logged`,
+                      WHERE agent_id = $1 AND (worked_on::timestamp AT TIME ZONE 'UTC') >= $2
+                        AND (worked_on::timestamp AT TIME ZONE 'UTC') < $3), 0)::float8 AS logged`,
     [agentId, range.from, range.to],
   );
   const edits = await editingMinutes(q, agentId, range);
