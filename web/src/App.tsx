@@ -11,6 +11,7 @@ import { ApprovalsPage } from './pages/Approvals.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { InboxPage } from './pages/Inbox.tsx';
 import { LoginPage } from './pages/Login.tsx';
+import { MeasurementPage } from './pages/Measurement.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
 import { ReadinessPage } from './pages/Readiness.tsx';
@@ -32,6 +33,7 @@ const TITLES: Record<Exclude<Route['page'], 'agent-page'>, string> = {
   setup: 'First-run setup',
   login: 'Sign in',
   readiness: 'Readiness',
+  measurement: 'Measurement',
   approvals: 'Approvals',
   inbox: 'Inbox',
   runs: 'Runs',
@@ -169,6 +171,8 @@ function Page({ route }: { route: Route }) {
       return <OverviewPage />;
     case 'readiness':
       return <ReadinessPage key={route.agent} agentName={route.agent} />;
+    case 'measurement':
+      return <MeasurementPage key={route.agent} agentName={route.agent} />;
     case 'agent-page': {
       const KindPage = kindPage(route.view)?.component ?? NotFoundPage;
       return <KindPage key={route.agent} agentName={route.agent} />;

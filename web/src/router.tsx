@@ -7,6 +7,7 @@ export type Route =
   | { page: 'setup' }
   | { page: 'login' }
   | { page: 'readiness'; agent: string }
+  | { page: 'measurement'; agent: string }
   /** A page an agent kind declares (agents/registry.ts kindPage), such as a support agent's 'kb'. */
   | { page: 'agent-page'; agent: string; view: string }
   | { page: 'approvals' }
@@ -24,6 +25,8 @@ export function matchRoute(path: string, isAgentPage: (view: string) => boolean)
   if (a === 'setup' && !b) return { page: 'setup' };
   if (a === 'login' && !b) return { page: 'login' };
   if (a === 'agents' && b && c === 'readiness' && parts.length === 3) return { page: 'readiness', agent: b };
+  if (a === 'agents' && b && c === 'measurement' && parts.length === 3)
+    return { page: 'measurement', agent: b };
   if (a === 'agents' && b && c && parts.length === 3 && isAgentPage(c))
     return { page: 'agent-page', agent: b, view: c };
   if (a === 'approvals' && !b) return { page: 'approvals' };

@@ -27,7 +27,8 @@ function parsed<T>(parse: () => T): T {
   }
 }
 
-const money = (cents: number | null) => (cents === null ? 'n/a' : `$${(cents / 100).toFixed(2)}`);
+const money = (cents: number | null) =>
+  cents === null ? 'n/a' : `${cents < 0 ? '-' : ''}$${(Math.abs(Math.round(cents)) / 100).toFixed(2)}`;
 
 /** The report as text, one figure a line, in the order of README.md's table. */
 export function formatReport(r: MeasurementReport): string[] {
