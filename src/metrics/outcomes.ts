@@ -42,27 +42,33 @@ const SENT = `('sent', 'delivered', 'read')`;
  * 5. abandoned: otherwise: quiet for 24 h after an agent question, or with no answer at all.
  */
 export function conversationOutcomesSql(): string {
+  // The clawback test runs once over the agent's topical messages since the range began (a window function per
+  // customer, or per conversation without one, and topic: the next message on the same topic), not once per answer:
+  // a conversation always has one customer, so "the same conversation or the same customer" is one partition.
   return `WITH conv AS (
       SELECT c.id, c.customer_id, c.created_at FROM conversations c
       WHERE c.agent_id = $1 AND c.created_at >= $2 AND c.created_at < $3
+    ), topical AS MATERIALIZED (
+      SELECT m.conversation_id, m.status, m.meta->>'intent' AS intent, m.created_at,
+        lead(m.created_at) OVER (
+          PARTITION BY coalesce('u:' || c.customer_id, 'c:' || m.conversation_id), m.meta->>'topic'
+          ORDER BY m.created_at, m.id) AS next_at
+      FROM messages m JOIN conversations c ON c.id = m.conversation_id
+      WHERE m.agent_id = $1 AND m.author = 'agent' AND (m.meta->>'topic') IS NOT NULL
+        AND m.created_at >= $2 AND m.created_at <= $4
+    ), clawed AS MATERIALIZED (
+      SELECT DISTINCT conversation_id FROM topical
+      WHERE status IN ${SENT} AND coalesce(intent, 'answer') = 'answer'
+        AND next_at > created_at AND next_at <= created_at + make_interval(hours => ${OUTCOME_RULES.reopenHours})
     ), facts AS (
       SELECT conv.id,
         EXISTS (SELECT 1 FROM escalations e WHERE e.conversation_id = conv.id AND e.agent_id = $1
                 AND e.kind IN ('escalation', 'review')) AS human,
-        EXISTS (SELECT 1 FROM messages a
-                WHERE a.conversation_id = conv.id AND a.agent_id = $1 AND a.author = 'agent' AND a.status IN ${SENT}
-                  AND coalesce(a.meta->>'intent', 'answer') = 'answer' AND a.meta->>'topic' IS NOT NULL
-                  AND EXISTS (
-                    SELECT 1 FROM messages m2 JOIN conversations c2 ON c2.id = m2.conversation_id
-                    WHERE m2.agent_id = $1 AND m2.author = 'agent' AND m2.id <> a.id
-                      AND m2.meta->>'topic' = a.meta->>'topic' AND m2.created_at > a.created_at
-                      AND m2.created_at <= a.created_at + make_interval(hours => ${OUTCOME_RULES.reopenHours})
-                      AND m2.created_at <= $4
-                      AND (m2.conversation_id = conv.id
-                           OR (conv.customer_id IS NOT NULL AND c2.customer_id = conv.customer_id)))) AS clawed,
+        cl.conversation_id IS NOT NULL AS clawed,
         last.author, last.status, last.intent, last.body,
         coalesce(last.created_at, conv.created_at) AS last_at
-      FROM conv LEFT JOIN LATERAL (
+      FROM conv LEFT JOIN clawed cl ON cl.conversation_id = conv.id
+      LEFT JOIN LATERAL (
         SELECT author, status, meta->>'intent' AS intent, body, created_at FROM messages
         WHERE conversation_id = conv.id AND created_at <= $4
         -- a reply stored at the same instant as the message it answers comes after it

@@ -23,9 +23,5 @@ CREATE TABLE maintenance_traps (
 );
 CREATE UNIQUE INDEX maintenance_traps_open ON maintenance_traps (agent_id) WHERE cleared_at IS NULL;
 
--- Outcomes (metrics/outcomes.ts) ask, per conversation, whether a person had it (any escalation, resolved ones too)
--- and whether an agent answer was followed by another on the same topic: indexes for both, so the agent card's
--- 30-day outcomes stay a lookup per conversation instead of a scan of the agent's messages per answer.
+-- Outcomes (metrics/outcomes.ts) ask, per conversation, whether a person had it (any escalation, resolved ones too).
 CREATE INDEX escalations_by_conversation ON escalations (conversation_id);
-CREATE INDEX messages_agent_topic ON messages (agent_id, (meta->>'topic'), created_at)
-  WHERE author = 'agent' AND (meta->>'topic') IS NOT NULL;
