@@ -48,7 +48,7 @@ export function conversationOutcomesSql(): string {
   return `WITH conv AS (
       SELECT c.id, c.customer_id, c.created_at FROM conversations c
       WHERE c.agent_id = $1 AND c.created_at >= $2 AND c.created_at < $3
-    ), topical AS MATERIALIZED (
+    ), topical AS (
       SELECT m.conversation_id, m.status, m.meta->>'intent' AS intent, m.created_at,
         lead(m.created_at) OVER (
           PARTITION BY coalesce('u:' || c.customer_id, 'c:' || m.conversation_id), m.meta->>'topic'
@@ -56,23 +56,28 @@ export function conversationOutcomesSql(): string {
       FROM messages m JOIN conversations c ON c.id = m.conversation_id
       WHERE m.agent_id = $1 AND m.author = 'agent' AND (m.meta->>'topic') IS NOT NULL
         AND m.created_at >= $2 AND m.created_at <= $4
-    ), clawed AS MATERIALIZED (
+    ), clawed AS (
       SELECT DISTINCT conversation_id FROM topical
       WHERE status IN ${SENT} AND coalesce(intent, 'answer') = 'answer'
         AND next_at > created_at AND next_at <= created_at + make_interval(hours => ${OUTCOME_RULES.reopenHours})
-    ), facts AS (
-      SELECT conv.id,
+    ), each AS (
+      SELECT conv.id, true AS in_range, false AS clawed,
         EXISTS (SELECT 1 FROM escalations e WHERE e.conversation_id = conv.id AND e.agent_id = $1
                 AND e.kind IN ('escalation', 'review')) AS human,
-        cl.conversation_id IS NOT NULL AS clawed,
         last.author, last.status, last.intent, last.body,
         coalesce(last.created_at, conv.created_at) AS last_at
-      FROM conv LEFT JOIN clawed cl ON cl.conversation_id = conv.id
-      LEFT JOIN LATERAL (
+      FROM conv LEFT JOIN LATERAL (
         SELECT author, status, meta->>'intent' AS intent, body, created_at FROM messages
         WHERE conversation_id = conv.id AND created_at <= $4
         -- a reply stored at the same instant as the message it answers comes after it
         ORDER BY created_at DESC, (direction = 'out') DESC, id DESC LIMIT 1) last ON true
+      -- Joined by grouping rather than a join: the planner cannot size the window's result and would loop over it.
+      UNION ALL
+      SELECT conversation_id, false, true, false, NULL, NULL, NULL, NULL, NULL FROM clawed
+    ), facts AS (
+      SELECT id, bool_or(human) AS human, bool_or(clawed) AS clawed, max(author) AS author, max(status) AS status,
+        max(intent) AS intent, max(body) AS body, max(last_at) AS last_at
+      FROM each GROUP BY id HAVING bool_or(in_range)
     )
     SELECT id,
       CASE WHEN human THEN 'escalated'
