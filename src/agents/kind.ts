@@ -13,6 +13,8 @@ import type { LlmBackend } from '../engines/llm/backend.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { Log } from '../events/log.ts';
 import type { JobDefinition } from '../jobs/definitions.ts';
+import type { KindOutcomesHook } from '../metrics/measurement.ts';
+import type { TaskMinutesDefault } from '../metrics/settings.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { ToolRegistry } from '../runtime/tools.ts';
 import type { AgentConfig, Brain, BrainInputs } from '../runtime/types.ts';
@@ -48,6 +50,12 @@ export interface KindInstance {
   start?(node: { bus: EventBus; log: Log }): () => Promise<void>;
   /** Releases what the instance holds (worker threads, caches) when the app closes. */
   close?(): Promise<void>;
+  /**
+   * Measurement (src/metrics/): the outcomes the kind counts of its own in a range (the receptionist's bookings; the
+   * hiring kind's screened applications), each with the minutes a person would spend on one, added to hours saved
+   * on top of the conversation outcomes every kind shares.
+   */
+  outcomes?: KindOutcomesHook;
 }
 
 /** Opens the configured database and assembles an app, for a CLI command; the caller closes it. */
@@ -66,5 +74,7 @@ export interface AgentKind {
    */
   config?: z.ZodType;
   create(ctx: KindContext): KindInstance;
+  /** Measurement: minutes a person would spend on one conversation the agent resolves, and where that comes from. */
+  measurement?: TaskMinutesDefault;
   cli?(open: CliAppOpener): CliCommand[];
 }

@@ -11,6 +11,7 @@ import {
 } from './commands/audit.ts';
 import { dbAppRoleCommand, dbMigrateCommand } from './commands/db.ts';
 import { readinessCommand } from './commands/readiness.ts';
+import { reportCommand, worklogCommand } from './commands/report.ts';
 import { startCommand } from './commands/start.ts';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/token.ts';
 import { userCreateCommand } from './commands/user.ts';
@@ -24,6 +25,8 @@ export const commands: CliCommand[] = [
   auditCheckpointCommand,
   auditAnchorCommand,
   ...AGENT_KINDS.flatMap((kind) => kind.cli?.(openCliApp) ?? []),
+  reportCommand(openCliApp),
+  worklogCommand(openCliApp),
   userCreateCommand,
   tokenCreateCommand,
   tokenListCommand,

@@ -4,6 +4,8 @@
 import type { App } from '../app.ts';
 import { writeCheckpoint } from '../audit/verify.ts';
 import type { Log } from '../events/log.ts';
+import { measurementKindsOf } from '../metrics/measurement.ts';
+import { maintenanceTrapSweeper } from '../metrics/trap.ts';
 import { escalationReminder } from './reminders.ts';
 
 export interface JobContext {
@@ -49,6 +51,13 @@ export const JOB_DEFINITIONS: readonly JobDefinition[] = [
     cron: '*/15 * * * *',
     expireInSeconds: 600,
     run: async ({ app }) => ({ ...(await escalationReminder(app)) }),
+  },
+  {
+    // The maintenance trap (metrics/trap.ts): entering it is recorded, audited and announced once per agent.
+    name: 'measurement.trap',
+    cron: '17 * * * *',
+    expireInSeconds: 900,
+    run: async ({ app }) => ({ ...(await maintenanceTrapSweeper(app, measurementKindsOf(app))) }),
   },
 ];
 

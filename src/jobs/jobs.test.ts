@@ -52,12 +52,13 @@ async function reminders(escalationId: string): Promise<number> {
 }
 
 describe(`jobs (${driverName})`, () => {
-  it('defines the four periodic jobs with their cadence', () => {
+  it("defines the platform's periodic jobs with their cadence", () => {
     expect(JOB_DEFINITIONS.map((j) => [j.name, j.cron])).toEqual([
       ['approvals.expire', '* * * * *'],
       ['runs.recover', '* * * * *'],
       ['audit.checkpoint', '*/5 * * * *'],
       ['escalations.remind', '*/15 * * * *'],
+      ['measurement.trap', '17 * * * *'],
     ]);
   });
 

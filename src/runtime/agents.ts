@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BusinessHoursSchema } from '../business/hours.schema.ts';
 import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { MeasurementSettingsSchema } from '../metrics/settings.ts';
 import { type Queryable, sqlState } from '../store/db.ts';
 import { DEFAULT_ALWAYS_HUMAN_TOPICS } from './guards.ts';
 import type { AgentConfig } from './types.ts';
@@ -34,6 +35,13 @@ export const AgentSettingsSchema = z.object({
    * its path instead of being ignored where it is read: businessHours (business/hours.schema.ts).
    */
   config: z.record(z.string(), z.unknown()).superRefine((config, ctx) => {
+    if (config.measurement !== undefined) {
+      // measurement (metrics/settings.ts): minutes per task and the hourly rate of hours saved and human cost.
+      const m = MeasurementSettingsSchema.safeParse(config.measurement);
+      if (!m.success)
+        for (const issue of m.error.issues)
+          ctx.addIssue({ code: 'custom', message: issue.message, path: ['measurement', ...issue.path] });
+    }
     if (config.businessHours === undefined) return;
     const r = BusinessHoursSchema.safeParse(config.businessHours);
     if (r.success) return;

@@ -35,6 +35,8 @@ export const PERMISSIONS = {
   'hiring.write': ['admin', 'reviewer'],
   'hiring.decide': ['admin', 'reviewer'],
   'hiring.erase': ['admin'],
+  'metrics.read': ['admin', 'reviewer', 'viewer'],
+  'worklog.write': ['admin', 'reviewer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

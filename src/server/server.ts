@@ -22,6 +22,7 @@ import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCallRoutes } from './routes/calls.ts';
 import { registerEscalationRoutes } from './routes/escalations.ts';
 import { registerEventRoutes } from './routes/events.ts';
+import { registerMetricsRoutes } from './routes/metrics.ts';
 import { registerReadinessRoutes } from './routes/readiness.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerDashboard } from './static.ts';
@@ -73,6 +74,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerApprovalRoutes(server, app);
   registerEscalationRoutes(server, app);
   registerCallRoutes(server, app);
+  registerMetricsRoutes(server, app);
   // Each kind's own routes (a support agent's knowledge base and evaluations).
   for (const kind of app.kinds.values()) kind.routes?.(server);
   registerAuditRoutes(server, app, options.anchorKey);

@@ -275,6 +275,12 @@ const FIXTURES: Record<string, Fixture> = {
   },
   'DELETE /api/users/:id': { setup: async () => ({ id: (await newUser()).id }) },
   'GET /api/agents/:agent/calls': { query: '?limit=5', bad: { query: '?before=yesterday' } },
+  'GET /api/agents/:agent/metrics': { query: '?from=2026-01-01', bad: { query: '?from=yesterday' } },
+  'GET /api/agents/:agent/metrics/csv': {
+    query: '?from=2026-01-01',
+    bad: { query: '?from=2026-02-01&to=2026-01-01' },
+  },
+  'POST /api/agents/:agent/work-log': { body: { minutes: 15, note: 'call with the owner' } },
   'GET /api/agents/:agent/business': { setup: deskAgent, bad: 'none' },
   'PUT /api/agents/:agent/business/profile': {
     setup: deskAgent,

@@ -354,7 +354,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
       const dialog = page.getByRole('dialog', { name: 'Run Notes keeper now' });
       await dialog.getByLabel('Customer message (optional)').fill('Can I talk to a person, please?');
       await dialog.getByRole('button', { name: 'Start run' }).click();
-      await card.getByText('escalated').waitFor();
+      await card.locator('.card-live').getByText('escalated').waitFor();
 
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inbox/ }).click();
       await heading(page, 'Inbox');

@@ -80,13 +80,21 @@ export function clientFor(server: FastifyInstance, base: Record<string, string> 
 
 /** `{users: false}` leaves the database without users (first-run setup); `clock` for tests that order by time. */
 export async function buildApi(
-  options: { users?: boolean; clock?: Clock; llm?: LlmSettings | null } = {},
+  options: {
+    users?: boolean;
+    clock?: Clock;
+    llm?: LlmSettings | null;
+    /** Serve this app (and its database) instead of a new one. */
+    app?: App;
+  } = {},
 ): Promise<Api> {
-  const db = await openTestDb();
-  const app = createApp(db, {
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.llm !== undefined ? { llm: options.llm } : {}),
-  });
+  const db = (options.app?.db as TestDb | undefined) ?? (await openTestDb());
+  const app =
+    options.app ??
+    createApp(db, {
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.llm !== undefined ? { llm: options.llm } : {}),
+    });
   const server = await buildServer(app, {
     logLevel: 'silent',
     anchorKey: () => ({ key: 'the audit anchor key of API tests', source: 'test' }),

@@ -12,6 +12,7 @@ import { AuditPage } from './pages/Audit.tsx';
 import { InboxPage } from './pages/Inbox.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { McpToolsPage } from './pages/McpTools.tsx';
+import { MeasurementPage } from './pages/Measurement.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
 import { ReadinessPage } from './pages/Readiness.tsx';
@@ -34,6 +35,7 @@ const TITLES: Record<Exclude<Route['page'], 'agent-page'>, string> = {
   login: 'Sign in',
   readiness: 'Readiness',
   'agent-mcp': 'Tools (MCP)',
+  measurement: 'Measurement',
   approvals: 'Approvals',
   inbox: 'Inbox',
   runs: 'Runs',
@@ -173,6 +175,8 @@ function Page({ route }: { route: Route }) {
       return <ReadinessPage key={route.agent} agentName={route.agent} />;
     case 'agent-mcp':
       return <McpToolsPage key={route.agent} agentName={route.agent} />;
+    case 'measurement':
+      return <MeasurementPage key={route.agent} agentName={route.agent} />;
     case 'agent-page': {
       const KindPage = kindPage(route.view)?.component ?? NotFoundPage;
       return <KindPage key={route.agent} agentName={route.agent} />;

@@ -8,6 +8,7 @@ export type Route =
   | { page: 'login' }
   | { page: 'readiness'; agent: string }
   | { page: 'agent-mcp'; agent: string }
+  | { page: 'measurement'; agent: string }
   /** A page an agent kind declares (agents/registry.ts kindPage), such as a support agent's 'kb'. */
   | { page: 'agent-page'; agent: string; view: string }
   | { page: 'approvals' }
@@ -26,6 +27,8 @@ export function matchRoute(path: string, isAgentPage: (view: string) => boolean)
   if (a === 'login' && !b) return { page: 'login' };
   if (a === 'agents' && b && c === 'readiness' && parts.length === 3) return { page: 'readiness', agent: b };
   if (a === 'agents' && b && c === 'mcp' && parts.length === 3) return { page: 'agent-mcp', agent: b };
+  if (a === 'agents' && b && c === 'measurement' && parts.length === 3)
+    return { page: 'measurement', agent: b };
   if (a === 'agents' && b && c && parts.length === 3 && isAgentPage(c))
     return { page: 'agent-page', agent: b, view: c };
   if (a === 'approvals' && !b) return { page: 'approvals' };

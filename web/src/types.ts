@@ -1,5 +1,7 @@
 // The JSON the dashboard reads from the API (dates are ISO strings). Kept apart from the server's row types on
 // purpose: this is the wire contract, and the server may add fields without breaking the dashboard.
+import type { OutcomeCounts } from '../../src/metrics/outcomes.ts';
+import type { TrapRecord } from '../../src/metrics/trap.ts';
 import type { EvidenceCheck, EvidenceFacts } from '../../src/readiness/evidence.ts';
 import type { Band, Mode } from '../../src/readiness/model.ts';
 
@@ -56,6 +58,14 @@ export interface AgentView {
   pendingApprovals: number;
   openEscalations: number;
   runs: number;
+  /** Every kind: the last 30 days' outcomes (one per conversation) and an open maintenance trap (src/metrics/). */
+  measurement?: CardMeasurement;
+}
+
+export interface CardMeasurement {
+  since: string;
+  outcomes: OutcomeCounts;
+  trap: TrapRecord | null;
 }
 
 export interface AssessmentView {

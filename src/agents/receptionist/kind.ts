@@ -14,6 +14,7 @@ import { ReceptionistLlmBrain } from './brain.llm.ts';
 import { ReceptionistBrain } from './brain.ts';
 import { demoReceptionistCommand } from './cli/demo.ts';
 import { type EvalBusinessReader, evalReceptionistCommand } from './cli/eval.ts';
+import { bookingOutcomes } from './outcomes.ts';
 import { reminderJob } from './reminders.ts';
 import { RECEPTIONIST_KIND, registerReceptionistRoutes } from './routes/bookings.ts';
 import { receptionistTools } from './tools.ts';
@@ -121,7 +122,13 @@ export const receptionistKind: AgentKind = {
       summary: (q, agent) => receptionistSummary(q, agent.id, ctx.clock.now()),
       routes: (server) => registerReceptionistRoutes(server, ctx),
       jobs: [reminderJob],
+      outcomes: bookingOutcomes,
     };
+  },
+  measurement: {
+    minutesPerTask: 4,
+    source:
+      'Twelve default for the receptionist: a short call or chat answering a question or taking a booking (4 minutes)',
   },
   cli: (open) => [evalReceptionistCommand(open, readEvalBusiness), demoReceptionistCommand(open)],
 };

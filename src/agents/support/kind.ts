@@ -68,6 +68,11 @@ export const supportKind: AgentKind = {
   description:
     'Answers customers from a knowledge base on web chat, email and WhatsApp; hands the rest to people.',
   channels: ['webchat', 'email', 'whatsapp'],
+  measurement: {
+    minutesPerTask: 10,
+    source:
+      'Twelve default for support: 10 minutes per tier-1 conversation ($7.50 at $45/h, inside the $6–15 reference cost of a human one)',
+  },
   create(ctx: KindContext): SupportInstance {
     const engines = new EngineCache();
     const tools = supportTools(ctx.db, engines);
@@ -89,7 +94,7 @@ export const supportKind: AgentKind = {
       async summary(q, agent) {
         const since = new Date(ctx.clock.now().getTime() - SUMMARY_WINDOW_MS);
         const [counts, agreement] = await Promise.all([
-          conversationCounts(q, agent.id, since),
+          conversationCounts(q, agent.id, since, ctx.clock.now()),
           draftAgreementSummary(q, agent.id, since),
         ]);
         return {

@@ -99,7 +99,7 @@ describe('MCP gateway', () => {
     // Arguments are checked against the accepted input schema before anything is sent.
     const bad = await call('mcp.fake.lookup', { query: 5 });
     expect(bad.call).toBeNull();
-    expect((bad.step?.result as { error: { id: string } }).error.id).toBe('invalid_arguments');
+    expect((bad.step?.result as { error?: { id: string } } | undefined)?.error?.id).toBe('invalid_arguments');
   });
 
   it('[mcp:changed-definition-quarantined] quarantines a definition changed between two listings, with a diff and the injection flags', async () => {

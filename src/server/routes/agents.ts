@@ -3,6 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
+import { conversationOutcomes } from '../../metrics/outcomes.ts';
+import { openTrap } from '../../metrics/trap.ts';
 import {
   AssessmentInputSchema,
   assessmentHistory,
@@ -29,6 +31,18 @@ const ReasonBody = z.object({ reason: z.string().max(1000).default('') }).strict
 async function kindSummary(app: App, q: Queryable, agent: AgentConfig) {
   const summary = app.kinds.get(agent.kind)?.summary;
   return summary ? { [agent.kind]: await summary(q, agent) } : {};
+}
+
+const CARD_WINDOW_MS = 30 * 86_400_000;
+
+async function cardMeasurement(app: App, q: Queryable, agent: AgentConfig) {
+  const now = app.clock.now();
+  const since = new Date(now.getTime() - CARD_WINDOW_MS);
+  const [outcomes, trap] = await Promise.all([
+    conversationOutcomes(q, agent.id, { from: since, to: now }, now),
+    openTrap(q, agent.id),
+  ]);
+  return { since: since.toISOString(), outcomes, trap };
 }
 
 export async function presentAgent(app: App, q: Queryable, agent: AgentConfig) {
@@ -67,6 +81,8 @@ export async function presentAgent(app: App, q: Queryable, agent: AgentConfig) {
     pendingApprovals: counts?.approvals ?? 0,
     openEscalations: counts?.escalations ?? 0,
     runs: counts?.runs ?? 0,
+    // Every kind: the last 30 days' outcomes (one per conversation, adding up) and an open maintenance trap.
+    measurement: await cardMeasurement(app, q, agent),
     // The kind's own block (a support agent's last 30 days), under the kind's name.
     ...(await kindSummary(app, q, agent)),
   };

@@ -1,5 +1,6 @@
 // One agent on the overview: readiness (declared, evidence, effective mode and why), status, what waits for
-// people, what the agent's kind adds (a support agent's last 30 days), and the actions: run now, readiness, the
+// people, its outcomes over the last 30 days and the maintenance trap (src/metrics/), what the agent's kind adds (a
+// support agent's draft agreement), and the actions: run now, readiness, the
 // kind's own (a support agent's knowledge base), pause/resume (the per-agent kill switch, confirmed).
 import { useState } from 'react';
 import { kindOf } from '../agents/registry.ts';
@@ -8,6 +9,7 @@ import { shortId } from '../format.ts';
 import { useAction, useCan, useSession } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import type { AgentView, RunDetail, RunView } from '../types.ts';
+import { OutcomesBlock, TrapBanner } from './Outcomes.tsx';
 import { Badge, ConfirmDialog, ErrorNote, ModeBadge, RunStatusBadge } from './ui.tsx';
 
 type Dialog = 'pause' | 'resume' | 'run' | null;
@@ -115,6 +117,17 @@ export function AgentCard({
         </li>
       </ul>
 
+      {agent.measurement?.trap ? (
+        <TrapBanner
+          agentName={agent.name}
+          displayName={agent.displayName}
+          trap={agent.measurement.trap.figures}
+        />
+      ) : null}
+      {agent.measurement ? (
+        <OutcomesBlock outcomes={agent.measurement.outcomes} title={agent.displayName} />
+      ) : null}
+
       {kind?.cardSummary?.(agent)}
 
       <div aria-live="polite" className="card-live">
@@ -151,6 +164,9 @@ export function AgentCard({
         </Link>
         <Link className="btn btn-sm" href={`/agents/${encodeURIComponent(agent.name)}/mcp`}>
           Tools (MCP)
+        </Link>
+        <Link className="btn btn-sm" href={`/agents/${encodeURIComponent(agent.name)}/measurement`}>
+          Measurement
         </Link>
         {kind?.cardActions?.(agent)}
         {can('agents.kill') ? (

@@ -1,14 +1,28 @@
-// Overview: every agent with its effective mode and why, its status and what waits for people, the per-agent
-// and global kill switches, and the New agent form.
+// Overview: every agent with its effective mode and why, its status and what waits for people, the outcomes of all
+// agents' conversations (parts adding up to the whole) and any maintenance trap, the per-agent and global kill
+// switches, and the New agent form.
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { AgentCard } from '../components/AgentCard.tsx';
 import { NewAgentForm } from '../components/NewAgentForm.tsx';
+import { OUTCOME_LABELS, OutcomesBlock, TrapBanner } from '../components/Outcomes.tsx';
 import { ConfirmDialog, Empty, ErrorNote, Loading, PageHeader } from '../components/ui.tsx';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
 import { useLive } from '../live.ts';
 import { Link } from '../router.tsx';
 import type { AgentView } from '../types.ts';
+
+/** Every agent's last-30-day outcomes added together: each part, and the whole they add up to. */
+function allOutcomes(agents: AgentView[]) {
+  const total = { conversations: 0, resolvedByAi: 0, clawedBack: 0, escalated: 0, abandoned: 0, open: 0 };
+  for (const a of agents) {
+    const o = a.measurement?.outcomes;
+    if (!o) continue;
+    total.conversations += o.conversations;
+    for (const { key } of OUTCOME_LABELS) total[key] += o[key];
+  }
+  return total;
+}
 
 export function OverviewPage() {
   const can = useCan();
@@ -125,6 +139,27 @@ export function OverviewPage() {
             <p>An administrator can create the first agent.</p>
           )}
         </Empty>
+      ) : null}
+      {agents.data && agents.data.agents.length > 0 ? (
+        <>
+          {agents.data.agents.map((a) =>
+            a.measurement?.trap ? (
+              <TrapBanner
+                key={a.id}
+                agentName={a.name}
+                displayName={a.displayName}
+                trap={a.measurement.trap.figures}
+              />
+            ) : null,
+          )}
+          <div className="card overview-outcomes">
+            <OutcomesBlock
+              outcomes={allOutcomes(agents.data.agents)}
+              title="All agents"
+              heading="All agents, outcomes of the last 30 days"
+            />
+          </div>
+        </>
       ) : null}
       {agents.data && agents.data.agents.length > 0 ? (
         <ul className="agent-grid" aria-label="Agents">

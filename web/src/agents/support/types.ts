@@ -12,10 +12,15 @@ export type SupportAgentView = AgentView & {
 
 export interface SupportSummary {
   since: string;
+  /** One outcome per conversation (src/metrics/outcomes.ts): the five parts add up to conversations. */
   conversations: number;
-  answeredByAi: number;
+  resolvedByAi: number;
+  clawedBack: number;
   escalated: number;
-  /** AI answers the customer came back about within 72 hours (not counted in answeredByAi). */
+  abandoned: number;
+  open: number;
+  /** The same as resolvedByAi, and as clawedBack (the card's names before outcomes). */
+  answeredByAi: number;
   reopened: number;
   /** Mean similarity 0..1 between drafts and the human replies sent instead; null when none compared. */
   draftAgreement: number | null;

@@ -1,0 +1,130 @@
+// The maintenance trap fires when net hours over the last 30 days are below zero, and when they are positive but
+// falling fast enough to reach zero within the next 30 days; entering it is recorded, audited and announced once per
+// trigger, and leaving it closes the record. (The month of measurement.test.ts, a healthy agent, does not fire it.)
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb, type TestDb } from '../../test/support/db.ts';
+import { buildMeasurementApp, say } from '../../test/support/measurement.ts';
+import type { App } from '../app.ts';
+import { type EventBus, openEventBus, type TwelveEvent } from '../events/bus.ts';
+import { agentCreator } from '../runtime/agents.ts';
+import type { AgentConfig } from '../runtime/types.ts';
+import { measurementKindsOf } from './measurement.ts';
+import { maintenanceTrapChecker, maintenanceTrapSweeper, openTrap, TRAP_RECOMMENDATION } from './trap.ts';
+import { workLogger } from './work-log.ts';
+
+const OWNER = 'user:owner@example.com';
+let db: TestDb;
+let app: App;
+let clock: ReturnType<typeof buildMeasurementApp>['clock'];
+let bus: EventBus;
+const events: TwelveEvent[] = [];
+let heavy: AgentConfig;
+let fading: AgentConfig;
+
+const newAgent = (name: string) =>
+  agentCreator(app, OWNER, { kind: 'custom', name, displayName: name, config: { testMode: 'production' } });
+
+async function trapAudits(agentId: string): Promise<string[]> {
+  const rows = await db.query<{ action: string }>(
+    `SELECT action FROM audit_events WHERE stream = $1 AND action LIKE 'measurement.%' ORDER BY seq`,
+    [`agent:${agentId}`],
+  );
+  return rows.map((r) => r.action);
+}
+
+beforeAll(async () => {
+  db = await openTestDb();
+  ({ app, clock } = buildMeasurementApp(db, '2026-08-30T09:00:00.000Z'));
+  bus = await openEventBus(db);
+  bus.subscribe((e) => {
+    if (e.type === 'measurement.trap') events.push(e);
+  });
+  heavy = await newAgent('heavy');
+  fading = await newAgent('fading');
+  // fading: six answers that held in September (3 h saved), one in November (0.5 h).
+  for (let i = 0; i < 6; i++) {
+    clock.set(`2026-09-10T1${i}:00:00.000Z`);
+    await say(app, fading.id, `sep-${i}`, 'What are your hours?');
+  }
+  // heavy: one answer that held in November (0.5 h saved) against two hours of upkeep logged by hand.
+  clock.set('2026-11-03T11:00:00.000Z');
+  await say(app, heavy.id, 'zed', 'What are your hours?');
+  clock.set('2026-11-05T10:00:00.000Z');
+  await say(app, fading.id, 'nov-1', 'What are your hours?');
+  clock.set('2026-11-20T15:00:00.000Z');
+  await workLogger(app, OWNER, heavy.id, { minutes: 120, date: '2026-11-20', note: 'retraining by hand' });
+  clock.set('2026-12-01T00:00:00.000Z');
+});
+
+afterAll(async () => {
+  await bus.close();
+  await app.runtime.settle();
+  await db.dispose();
+});
+
+describe('the maintenance trap', () => {
+  it('fires when net hours over the last 30 days are below zero, once per trigger', async () => {
+    const kinds = measurementKindsOf(app);
+    const first = await maintenanceTrapChecker(app, heavy.id, kinds);
+    // Saved 30 min, maintenance 120 min: −1.5 h.
+    expect(first.evaluation).toEqual({
+      trapped: true,
+      reason: 'negative',
+      windows: [0, 0, -1.5],
+      slopePerMonth: -0.75,
+      projectedNetHours: -2.25,
+      recommendation: TRAP_RECOMMENDATION,
+    });
+    expect(first.changed).toBe('entered');
+    const again = await maintenanceTrapChecker(app, heavy.id, kinds);
+    expect(again.changed).toBeNull();
+    expect(await trapAudits(heavy.id)).toEqual(['measurement.trap_entered']);
+    const record = await openTrap(db, heavy.id);
+    expect(record).toMatchObject({ reason: 'negative', enteredAt: '2026-12-01T00:00:00.000Z' });
+    expect(record!.figures.windows).toEqual([0, 0, -1.5]);
+    await expect
+      .poll(() => events.filter((e) => e.agentId === heavy.id))
+      .toEqual([{ type: 'measurement.trap', agentId: heavy.id, trap: record!.id, state: 'entered' }]);
+  });
+
+  it('fires when net hours are positive but trending below zero within a month', async () => {
+    // Windows: Sep 2–Oct 2 = 3 h, Oct 2–Nov 1 = 0, Nov 1–Dec 1 = 0.5 h; slope (0.5 − 3) / 2 = −1.25 a month, so
+    // the next 30 days would show −0.75 h.
+    const { evaluation, changed } = await maintenanceTrapChecker(app, fading.id, measurementKindsOf(app));
+    expect(evaluation).toMatchObject({
+      trapped: true,
+      reason: 'trending',
+      windows: [3, 0, 0.5],
+      slopePerMonth: -1.25,
+      projectedNetHours: -0.75,
+    });
+    expect(changed).toBe('entered');
+  });
+
+  it('clears when the figures recover, and a later fall is a new trigger', async () => {
+    // heavy's agent answers four more customers in December: the last 30 days are now positive.
+    for (let i = 0; i < 4; i++) {
+      clock.set(`2026-12-0${i + 2}T10:00:00.000Z`);
+      await say(app, heavy.id, `dec-${i}`, 'What are your hours?');
+    }
+    clock.set('2026-12-09T00:00:00.000Z');
+    // Nov 9–Dec 9: saved (1 + 4) × 30 = 150 min, logged 120: +0.5 h; slope (0.5 − 0) / 2 ≥ 0.
+    const sweep = await maintenanceTrapSweeper(app, measurementKindsOf(app));
+    expect(sweep).toMatchObject({ checked: 2, cleared: 1 });
+    expect(await openTrap(db, heavy.id)).toBeNull();
+    expect(await trapAudits(heavy.id)).toEqual(['measurement.trap_entered', 'measurement.trap_cleared']);
+    clock.set('2026-12-10T09:00:00.000Z');
+    await workLogger(app, OWNER, heavy.id, { minutes: 200, date: '2026-12-10' });
+    expect((await maintenanceTrapChecker(app, heavy.id, measurementKindsOf(app))).changed).toBe('entered');
+    expect(await trapAudits(heavy.id)).toEqual([
+      'measurement.trap_entered',
+      'measurement.trap_cleared',
+      'measurement.trap_entered',
+    ]);
+    const [row] = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM maintenance_traps WHERE agent_id = $1',
+      [heavy.id],
+    );
+    expect(row!.n).toBe(2);
+  });
+});
