@@ -25,6 +25,7 @@ export const ERRORS = {
   signature_invalid: { status: 401, message: 'The webhook signature is missing or wrong.' },
   verify_token_invalid: { status: 403, message: 'The webhook verification token is missing or wrong.' },
   webhook_unauthorized: { status: 401, message: 'The webhook secret or signature is missing or wrong.' },
+  no_knowledge_base: { status: 409, message: "This agent's kind has no knowledge base." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorId = keyof typeof ERRORS;

@@ -1,6 +1,7 @@
 // Every CLI command, in the order `twelve --help` lists them: the platform's, with each registered kind's own
 // (agents/registry.ts) after the audit commands.
 import { AGENT_KINDS } from '../agents/registry.ts';
+import { kbHealthCommand, kbImportCommand, kbSuggestCommand } from '../knowledge/cli/kb.ts';
 import type { CliCommand } from './command.ts';
 import {
   auditAnchorCommand,
@@ -22,6 +23,9 @@ export const commands: CliCommand[] = [
   auditExportCommand,
   auditCheckpointCommand,
   auditAnchorCommand,
+  kbImportCommand(openCliApp),
+  kbHealthCommand(openCliApp),
+  kbSuggestCommand(openCliApp),
   ...AGENT_KINDS.flatMap((kind) => kind.cli?.(openCliApp) ?? []),
   userCreateCommand,
   tokenCreateCommand,

@@ -10,6 +10,7 @@ import { registerWebchat } from '../channels/webchat/routes.ts';
 import { registerWhatsAppRoutes } from '../channels/whatsapp/routes.ts';
 import type { Config } from '../config.ts';
 import type { EventBus } from '../events/bus.ts';
+import { registerKbRoutes } from '../knowledge/routes/kb.ts';
 import { frameworkErrorHandler, installErrorHandling } from './http.ts';
 import { buildOpenApi } from './openapi.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
@@ -71,7 +72,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerApprovalRoutes(server, app);
   registerEscalationRoutes(server, app);
   registerCallRoutes(server, app);
-  // Each kind's own routes (a support agent's knowledge base and evaluations).
+  // The knowledge base of any agent whose kind has one (src/knowledge), then each kind's own routes.
+  registerKbRoutes(server, app);
   for (const kind of app.kinds.values()) kind.routes?.(server);
   registerAuditRoutes(server, app, options.anchorKey);
   registerAdminRoutes(server, app);

@@ -97,6 +97,8 @@ export const receptionistKind: AgentKind = {
   description:
     'Books, moves and cancels appointments and answers questions about the business on web chat, WhatsApp, email and the phone.',
   channels: ['webchat', 'whatsapp', 'email', 'voice'],
+  // Questions its profile cannot answer go to the agent's knowledge base (src/knowledge) before a person.
+  knowledge: true,
   // Its own keys of agent.config; the channels' keys (email, whatsapp) and the platform's pass through.
   config: z
     .object({
@@ -108,13 +110,15 @@ export const receptionistKind: AgentKind = {
     })
     .passthrough(),
   create(ctx: KindContext): KindInstance {
-    const tools = receptionistTools(ctx);
-    const local = new ReceptionistBrain(ctx.db, ctx.clock);
+    const tools = receptionistTools(ctx, ctx.knowledge);
+    const local = new ReceptionistBrain(ctx.db, ctx.clock, ctx.knowledge);
     return {
       tools: () => tools,
       // Every brain but the platform's 'scripted' one, 'llm' included, is the local dialogue.
       brain: (_agent: AgentConfig): Brain => local,
       brainInputs: RECEPTIONIST_BRAIN_INPUTS,
+      // Its answers' sources are knowledge-base entries and passages ("From …" in the inbox).
+      sources: ctx.knowledge.sources,
       summary: (q, agent) => receptionistSummary(q, agent.id, ctx.clock.now()),
       routes: (server) => registerReceptionistRoutes(server, ctx),
       jobs: [reminderJob],

@@ -1,7 +1,7 @@
 // The JSON of the support agent's API (its knowledge base, evaluations, engine and 30-day summary), as the
 // dashboard reads it. The wire types every page shares stay in web/src/types.ts.
 import type { Mistakes } from '../../../../src/agents/support/eval.ts';
-import type { KbHealth } from '../../../../src/agents/support/health.ts';
+import type { KbHealth } from '../../../../src/knowledge/health.ts';
 import type { AgentView } from '../../types.ts';
 
 /** An agent as GET /api/agents lists it, with the summary the server adds to a support agent. */
@@ -44,11 +44,11 @@ export interface ArticleView {
   updatedAt: string;
 }
 
-/** GET /api/agents/:agent/kb/engine: what answers the agent's questions on the node that served the request. */
-export type { EngineStatus as EngineStatusView } from '../../../../src/agents/support/engine-cache.ts';
-/** One running server's engine for the agent (GET /api/agents/:agent/kb/engine → nodes). */
-export type { EngineNode as EngineNodeView } from '../../../../src/agents/support/engine-reports.ts';
 export type { Mistake, Mistakes } from '../../../../src/agents/support/eval.ts';
+/** GET /api/agents/:agent/kb/engine: what answers the agent's questions on the node that served the request. */
+export type { EngineStatus as EngineStatusView } from '../../../../src/knowledge/engine-cache.ts';
+/** One running server's engine for the agent (GET /api/agents/:agent/kb/engine → nodes). */
+export type { EngineNode as EngineNodeView } from '../../../../src/knowledge/engine-reports.ts';
 
 /** GET /api/agents/:agent/kb/health (see LocalEngine.health); null health: too small a KB to measure. */
 export interface KbHealthView {
@@ -77,7 +77,7 @@ export type {
   PhrasingSuggestion as PhrasingSuggestionView,
   SuggestionResult as PhrasingSuggestionsView,
   SuggestionVerdict as PhrasingVerdict,
-} from '../../../../src/agents/support/suggest.ts';
+} from '../../../../src/knowledge/suggest.ts';
 
 export interface RevisionView {
   version: number;
