@@ -12,21 +12,28 @@ import { SupportStats } from './SupportStats.tsx';
 import type { SupportAgentView } from './types.ts';
 
 const KB_PAGE = 'kb';
+const SUPPORT = 'support';
 
-/** The support agent's own sections on its knowledge-base page: the hand-off message, then its evaluation. */
-const KnowledgeBasePage = knowledgeBasePage(({ agent, agentPath, onAgentChanged }) => (
-  <>
-    <HandoffSection agent={agent} onAgentChanged={onAgentChanged} />
-    <EvaluationSection
-      agentPath={agentPath}
-      agentThreshold={agent.confidenceThreshold}
-      onAgentChanged={onAgentChanged}
-    />
-  </>
-));
+/**
+ * The support agent's own sections on its knowledge-base page: the hand-off message, then its evaluation. The page
+ * at /agents/:agent/kb is one for every kind with a knowledge base (the router picks it by path), so these show only
+ * when the agent is a support agent.
+ */
+const KnowledgeBasePage = knowledgeBasePage(({ agent, agentPath, onAgentChanged }) =>
+  agent.kind === SUPPORT ? (
+    <>
+      <HandoffSection agent={agent} onAgentChanged={onAgentChanged} />
+      <EvaluationSection
+        agentPath={agentPath}
+        agentThreshold={agent.confidenceThreshold}
+        onAgentChanged={onAgentChanged}
+      />
+    </>
+  ) : null,
+);
 
 export const supportKind: WebKind = {
-  kind: 'support',
+  kind: SUPPORT,
   label: 'Support',
   description: 'tier-1 answers',
   pages: [{ path: KB_PAGE, title: 'Knowledge base', component: KnowledgeBasePage }],
