@@ -370,6 +370,11 @@ class Turn {
         return this.cancel();
       default:
         if (s.service || s.date || s.time) return this.book({ ...s, intent: 'book' });
+        // A message that is not about a booking may still be a question the knowledge base answers confidently.
+        if (u.intent === 'other') {
+          const known = await this.fromKnowledge({});
+          if (known.reply) return known.reply;
+        }
         return this.reply(
           'Hello! I can book, move or cancel an appointment, or tell you about our services and hours. What would you like?',
           {},
@@ -652,21 +657,8 @@ class Turn {
       if (typeof address === 'string' && address.trim())
         return this.reply(`We're at ${address.trim()}.`, keep);
     }
-    const threshold = this.ctx.agent.confidenceThreshold;
-    // No knowledge base, or its engine failing, is the same as no answer: a person takes the question.
-    const answer = await this.deps.knowledge?.answer(this.ctx.agent.id, this.text).catch(() => null);
-    if (answer?.text && answer.confidence >= threshold)
-      return {
-        type: 'reply',
-        text: answer.text,
-        confidence: answer.confidence,
-        sources: answer.sources,
-        intent: 'answer',
-        topic: answer.topic ?? undefined,
-        final: true,
-        state: compact(keep),
-      };
-    const near = answer?.text && answer.confidence >= threshold * DRAFT_FROM_SHARE ? answer : null;
+    const { reply, near } = await this.fromKnowledge(keep);
+    if (reply) return reply;
     return {
       type: 'escalate',
       reason: 'a question the business profile and the knowledge base cannot answer',
@@ -675,6 +667,37 @@ class Turn {
       }`,
       ...(near ? { suggestedReply: near.text } : {}),
     };
+  }
+
+  /**
+   * The agent's knowledge base on this message: a reply when its match is confident (the agent's threshold, as
+   * support), with the entry as the reply's source; else the closest entry when it came near (a hand-off's draft).
+   */
+  private async fromKnowledge(
+    keep: DialogueState,
+  ): Promise<{
+    reply: ActionInput | null;
+    near: { title: string | null; text: string; confidence: number } | null;
+  }> {
+    const threshold = this.ctx.agent.confidenceThreshold;
+    // No knowledge base, or its engine failing, is the same as no answer: a person takes the question.
+    const answer = await this.deps.knowledge?.answer(this.ctx.agent.id, this.text).catch(() => null);
+    if (answer?.text && answer.confidence >= threshold)
+      return {
+        reply: {
+          type: 'reply',
+          text: answer.text,
+          confidence: answer.confidence,
+          sources: answer.sources,
+          intent: 'answer',
+          topic: answer.topic ?? undefined,
+          final: true,
+          state: compact(keep),
+        },
+        near: null,
+      };
+    const near = answer?.text && answer.confidence >= threshold * DRAFT_FROM_SHARE ? answer : null;
+    return { reply: null, near };
   }
 }
 

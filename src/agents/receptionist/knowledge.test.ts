@@ -140,6 +140,16 @@ describe('the receptionist answers from its knowledge base', () => {
     expect((await say('Do you sell gift vouchers?')).out.map((m) => m.body)).toEqual([FAQ[2]!.answer]);
   });
 
+  it('in chat: a message the dialogue does not read as a booking or a question still gets a confident KB answer', async () => {
+    const say = await chat();
+    // "Is the salon…" / "Are children…" are neither a booking nor one of the dialogue's question forms ('other').
+    expect((await say('Are children welcome at the salon?')).out.map((m) => m.body)).toEqual([
+      FAQ[3]!.answer,
+    ]);
+    // Nothing the KB knows: the greeting, as before.
+    expect((await say('thanks!')).out[0]!.body).toMatch(/^Hello! I can book, move or cancel/);
+  });
+
   it('in chat: a question neither the profile nor the KB answers confidently goes to a person', async () => {
     const say = await chat();
     const r = await say('Do you offer a discount for nurses?');
@@ -180,13 +190,27 @@ describe('the receptionist answers from its knowledge base', () => {
       { toolCallId: 'tc-kb-2', name: 'kb_question', result: KB_NO_ANSWER },
     ]);
     // Each call is a run of the agent through the runtime's policy, the tool's result kept with it.
-    const calls = await db.query<{ tool: string; status: string; result: { sources?: string[] } }>(
-      `SELECT t.tool, t.status, t.result FROM tool_calls t JOIN runs r ON r.id = t.run_id
-       WHERE r.agent_id = $1 AND t.tool = 'kb.question' ORDER BY t.created_at`,
+    const calls = await db.query<{
+      question: string;
+      status: string;
+      result: { answered: boolean; sources?: string[] };
+    }>(
+      `SELECT t.args->>'question' AS question, t.status, t.result FROM tool_calls t JOIN runs r ON r.id = t.run_id
+       WHERE r.agent_id = $1 AND t.tool = 'kb.question' ORDER BY t.args->>'question'`,
       [agent.id],
     );
-    expect(calls.map((c) => c.status)).toEqual(['succeeded', 'succeeded']);
-    expect(calls[0]!.result.sources).toEqual([expect.stringMatching(/^faq:/)]);
+    expect(calls).toEqual([
+      {
+        question: 'are kids welcome?',
+        status: 'succeeded',
+        result: expect.objectContaining({ answered: true, sources: [expect.stringMatching(/^faq:/)] }),
+      },
+      {
+        question: 'do you have a discount for nurses?',
+        status: 'succeeded',
+        result: expect.objectContaining({ answered: false }),
+      },
+    ]);
   });
 
   it('the tool refuses what is not a question', async () => {

@@ -56,13 +56,13 @@ describe('twelve demo receptionist', () => {
       const agent = await findAgent(db, 'willow');
       const asked: [string, string][] = [
         ['Is there parking near the salon?', 'Parking'],
-        ['Can I pay with a credit card?', 'Payment methods'],
-        ['What is the policy if I cancel the day before?', 'Cancellation policy'],
+        ['Do you accept credit cards?', 'Payment methods'],
+        ['What is your policy on late cancellations?', 'Cancellation policy'],
         ['Do you do haircuts for kids?', 'Children'],
         ['Which hair products do you sell?', 'Products we sell'],
         ['Do you sell gift cards?', 'Gift vouchers'],
         ['Is the salon accessible for wheelchairs?', 'Accessibility'],
-        ['Do I need a patch test before a colour?', 'Patch test for colour'],
+        ['Why do I need a patch test?', 'Patch test for colour'],
         ['Do you have free wifi?', 'Wi-Fi and refreshments'],
         ['Are dogs allowed in the salon?', 'Dogs'],
         ['Do you take walk-ins on Saturdays?', 'Walk-ins'],
