@@ -673,9 +673,7 @@ class Turn {
    * The agent's knowledge base on this message: a reply when its match is confident (the agent's threshold, as
    * support), with the entry as the reply's source; else the closest entry when it came near (a hand-off's draft).
    */
-  private async fromKnowledge(
-    keep: DialogueState,
-  ): Promise<{
+  private async fromKnowledge(keep: DialogueState): Promise<{
     reply: ActionInput | null;
     near: { title: string | null; text: string; confidence: number } | null;
   }> {
