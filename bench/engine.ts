@@ -16,8 +16,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { answerFrom } from '../src/agents/support/brain.ts';
-import { EngineCache, STALE_GRACE_MS } from '../src/agents/support/engine-cache.ts';
 import {
   buildEntries,
   buildNegatives,
@@ -25,12 +23,14 @@ import {
   OOS_LABEL,
   parseJsonl,
 } from '../src/agents/support/eval.ts';
-import { faqCreator, phrasingAdder } from '../src/agents/support/kb.ts';
 import { SUPPORT_KIND } from '../src/agents/support/kind.ts';
-import { trainHere } from '../src/agents/support/train.ts';
 import { createApp } from '../src/app.ts';
 import { LocalEngine, type TrainInput } from '../src/engines/local/index.ts';
 import { mulberry32, shuffleInPlace } from '../src/engines/local/random.ts';
+import { answerFrom } from '../src/knowledge/answer.ts';
+import { EngineCache, STALE_GRACE_MS } from '../src/knowledge/engine-cache.ts';
+import { faqCreator, phrasingAdder } from '../src/knowledge/kb.ts';
+import { trainHere } from '../src/knowledge/train.ts';
 import { agentCreator } from '../src/runtime/agents.ts';
 import { openPglite } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';

@@ -37,11 +37,11 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { answerFrom, CLARIFY_TEXT } from '../src/agents/support/brain.ts';
-import { supportOf } from '../src/agents/support/kind.ts';
+import { CLARIFY_TEXT } from '../src/agents/support/brain.ts';
 import { type App, createApp } from '../src/app.ts';
 import { DEFAULT_LIMITS, registerWebchat, type WebchatLimits } from '../src/channels/webchat/routes.ts';
 import { type EventBus, openEventBus } from '../src/events/bus.ts';
+import { answerFrom } from '../src/knowledge/answer.ts';
 import { frameworkErrorHandler, installErrorHandling } from '../src/server/http.ts';
 import type { Db } from '../src/store/db.ts';
 import { NORTHWIND_KB, northwindAgent } from '../test/support/webchat.ts';
@@ -238,7 +238,7 @@ async function orderedQuestions(app: App, agentId: string, threshold: number) {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => (JSON.parse(l) as { text: string }).text);
-  const snap = await supportOf(app).engines.get(app.db, agentId);
+  const snap = await app.knowledge.engines.get(app.db, agentId);
   const hits: string[] = [];
   const misses: string[] = [];
   for (const q of all) (answerFrom(snap, q).confidence >= threshold ? hits : misses).push(q);

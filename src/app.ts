@@ -12,6 +12,8 @@ import type { LlmSettings } from './engines/llm/settings.ts';
 import type { EventBus } from './events/bus.ts';
 import { type Log, silentLog } from './events/log.ts';
 import { McpGateway } from './mcp/gateway/gateway.ts';
+import { prepareEngines } from './knowledge/engines.ts';
+import { createKnowledge, type Knowledge } from './knowledge/knowledge.ts';
 import { readinessOf } from './readiness/assessments.ts';
 import { scriptedBrainFromConfig } from './runtime/brains/scripted.ts';
 import { Runtime, type RuntimeOptions } from './runtime/runtime.ts';
@@ -38,6 +40,8 @@ export interface App extends Services {
   /** The registered kinds (their definitions) and their live parts in this app, by kind name. */
   definitions: readonly AgentKind[];
   kinds: ReadonlyMap<string, KindInstance>;
+  /** The knowledge bases of the agents whose kind has one: the one engine cache, `answer`, sources (src/knowledge). */
+  knowledge: Knowledge;
   toolsFor(agent: AgentConfig): ToolRegistry;
   /** Outside MCP servers' accepted tools, per agent (src/mcp/gateway): toolsFor adds them to the kind's. */
   mcp: McpGateway;
@@ -104,17 +108,26 @@ export function createApp(
     ...(options.log ? { log: options.log } : {}),
     ...options.runtime,
   });
-  const ctx = { ...svc, runtime, llm, toolsFor, kinds };
+  // One knowledge module for every kind whose agents have a knowledge base (AgentKind.knowledge).
+  const knowledge = createKnowledge(
+    db,
+    definitions.filter((d) => d.knowledge).map((d) => d.kind),
+  );
+  const ctx = { ...svc, runtime, llm, toolsFor, kinds, knowledge };
   for (const definition of definitions) kinds.set(definition.kind, definition.create(ctx));
   const startKinds = ({ bus, log = silentLog }: { bus: EventBus; log?: Log }) => {
-    const stops = [...kinds.values()].flatMap((k) => (k.start ? [k.start({ bus, log })] : []));
+    // The knowledge bases' engines train ahead of questions on every node, then each kind's own start.
+    const stops = [
+      ...(knowledge.kinds.size ? [prepareEngines(ctx, bus, log)] : []),
+      ...[...kinds.values()].flatMap((k) => (k.start ? [k.start({ bus, log })] : [])),
+    ];
     return async () => {
       await Promise.allSettled(stops.map((stop) => stop()));
     };
   };
   const close = async () => {
     await runtime.settle();
-    await Promise.allSettled([...kinds.values()].map((k) => k.close?.()));
+    await Promise.allSettled([...kinds.values()].map((k) => k.close?.()).concat(knowledge.close()));
     await db.close();
   };
   const kindSettings = (kind: string) => definitions.find((d) => d.kind === kind)?.config;

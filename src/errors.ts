@@ -33,6 +33,7 @@ export const ERRORS = {
   file_too_large: { status: 413, message: 'The file is too large.' },
   consent_required: { status: 400, message: 'Consent to processing is required to apply.' },
   job_not_open: { status: 409, message: 'This job is not open for applications.' },
+  no_knowledge_base: { status: 409, message: "This agent's kind has no knowledge base." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorId = keyof typeof ERRORS;

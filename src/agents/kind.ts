@@ -15,6 +15,7 @@ import type { Log } from '../events/log.ts';
 import type { JobDefinition } from '../jobs/definitions.ts';
 import type { KindOutcomesHook } from '../metrics/measurement.ts';
 import type { TaskMinutesDefault } from '../metrics/settings.ts';
+import type { Knowledge } from '../knowledge/knowledge.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { ToolRegistry } from '../runtime/tools.ts';
 import type { AgentConfig, Brain, BrainInputs } from '../runtime/types.ts';
@@ -30,6 +31,8 @@ export interface KindContext extends Services {
   toolsFor(agent: AgentConfig): ToolRegistry;
   /** Every registered kind's live part, by name (a kind's CLI and tests reach their own through it). */
   kinds: ReadonlyMap<string, KindInstance>;
+  /** The knowledge bases (src/knowledge): the app's one engine cache and `answer`, for kinds with `knowledge`. */
+  knowledge: Knowledge;
 }
 
 /** The live part of a kind in one app. */
@@ -73,6 +76,8 @@ export interface AgentKind {
    * keys it does not know are left to the platform and the channels.
    */
   config?: z.ZodType;
+  /** Its agents have a knowledge base (src/knowledge): the KB routes, page and commands accept them. */
+  knowledge?: true;
   create(ctx: KindContext): KindInstance;
   /** Measurement: minutes a person would spend on one conversation the agent resolves, and where that comes from. */
   measurement?: TaskMinutesDefault;

@@ -2,6 +2,7 @@
 // (agents/registry.ts) after the audit commands.
 import { AGENT_KINDS } from '../agents/registry.ts';
 import { MCP_COMMANDS } from '../mcp/cli.ts';
+import { kbHealthCommand, kbImportCommand, kbSuggestCommand } from '../knowledge/cli/kb.ts';
 import type { CliCommand } from './command.ts';
 import {
   auditAnchorCommand,
@@ -24,6 +25,9 @@ export const commands: CliCommand[] = [
   auditExportCommand,
   auditCheckpointCommand,
   auditAnchorCommand,
+  kbImportCommand(openCliApp),
+  kbHealthCommand(openCliApp),
+  kbSuggestCommand(openCliApp),
   ...AGENT_KINDS.flatMap((kind) => kind.cli?.(openCliApp) ?? []),
   reportCommand(openCliApp),
   worklogCommand(openCliApp),

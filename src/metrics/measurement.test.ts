@@ -12,7 +12,7 @@ import {
   say,
   spendTokens,
 } from '../../test/support/measurement.ts';
-import { faqCreator, faqUpdater } from '../agents/support/kb.ts';
+import { faqCreator, faqUpdater } from '../knowledge/kb.ts';
 import type { App } from '../app.ts';
 import { callFor, reportRecorder } from '../channels/voice/calls.ts';
 import { reportCommand } from '../cli/commands/report.ts';

@@ -3,10 +3,10 @@
 // bodies, broken JSON and the wrong content type. Each must answer below 500, with a stable error id when refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, buildApi } from '../../test/support/api.ts';
-import { faqCreator } from '../agents/support/kb.ts';
 import { SUPPORT_KIND } from '../agents/support/kind.ts';
 import { conversationOpener, customerMessageHandler } from '../conversations/conversations.ts';
 import { mulberry32 } from '../engines/local/random.ts';
+import { faqCreator } from '../knowledge/kb.ts';
 import { agentCreator } from '../runtime/agents.ts';
 
 const CASES_PER_OPERATION = 24;

@@ -12,6 +12,7 @@ import type { Config } from '../config.ts';
 import type { EventBus } from '../events/bus.ts';
 import { registerMcpRoutes } from '../mcp/http.ts';
 import { registerMcpGatewayRoutes } from '../mcp/routes.ts';
+import { registerKbRoutes } from '../knowledge/routes/kb.ts';
 import { frameworkErrorHandler, installErrorHandling } from './http.ts';
 import { buildOpenApi } from './openapi.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
@@ -75,7 +76,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerEscalationRoutes(server, app);
   registerCallRoutes(server, app);
   registerMetricsRoutes(server, app);
-  // Each kind's own routes (a support agent's knowledge base and evaluations).
+  // The knowledge base of any agent whose kind has one (src/knowledge), then each kind's own routes.
+  registerKbRoutes(server, app);
   for (const kind of app.kinds.values()) kind.routes?.(server);
   registerAuditRoutes(server, app, options.anchorKey);
   registerAdminRoutes(server, app);

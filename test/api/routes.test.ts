@@ -11,9 +11,9 @@ import { screenApplication } from '../../src/agents/hiring/screening.ts';
 import { hiringAgentWithJob, multipart, resumePdf } from '../../src/agents/hiring/test-support.ts';
 import { bookingCreator } from '../../src/agents/receptionist/bookings.ts';
 import { testBusiness } from '../../src/agents/receptionist/test-support.ts';
-import { escalateQuestionAdder, faqCreator } from '../../src/agents/support/kb.ts';
 import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { resourceCreator, serviceCreator } from '../../src/business/profile.ts';
+import { escalateQuestionAdder, faqCreator } from '../../src/knowledge/kb.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import { escalationReplier } from '../../src/runtime/escalations.ts';
 import { registeredRoutes } from '../../src/server/http.ts';
@@ -89,6 +89,8 @@ const [deskRow] = await app.db.query<{ name: string }>('SELECT name FROM agents 
   desk.agentId,
 ]);
 const deskAgent = async () => ({ agent: deskRow!.name });
+/** The knowledge base's routes take an agent whose kind has one (the shared agent is a custom one). */
+const kbAgent = async () => ({ agent: support.name });
 const haircut = desk.services[0]!.id;
 let slot = 0;
 /** A future 10:00 in the business's zone, a new day each call (bookings never collide). */
@@ -210,10 +212,11 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /api/escalations/:id/claim': { setup: escalationFor },
   'POST /api/escalations/:id/reply': { setup: escalationFor, body: { text: 'Hello, I am here.' } },
   'POST /api/escalations/:id/resolve': { setup: escalationFor, body: { resolution: 'answered' } },
-  'GET /api/agents/:agent/kb': { bad: 'none' },
-  'GET /api/agents/:agent/kb/engine': { bad: 'none' },
-  'GET /api/agents/:agent/kb/health': { bad: 'none' },
+  'GET /api/agents/:agent/kb': { setup: kbAgent, bad: 'none' },
+  'GET /api/agents/:agent/kb/engine': { setup: kbAgent, bad: 'none' },
+  'GET /api/agents/:agent/kb/health': { setup: kbAgent, bad: 'none' },
   'POST /api/agents/:agent/kb/entries': {
+    setup: kbAgent,
     body: () => ({ title: `Hours ${unique()}`, answer: 'Nine to five.' }),
   },
   'PATCH /api/kb/entries/:id': { setup: entryFor, body: { answer: 'A better answer.' } },
@@ -228,6 +231,7 @@ const FIXTURES: Record<string, Fixture> = {
   },
   'GET /api/kb/entries/:id/revisions': { setup: entryFor },
   'POST /api/agents/:agent/kb/escalate-questions': {
+    setup: kbAgent,
     body: () => ({ text: `do you repair cars ${unique()}` }),
   },
   'DELETE /api/kb/escalate-questions/:id': {
@@ -236,6 +240,7 @@ const FIXTURES: Record<string, Fixture> = {
     }),
   },
   'POST /api/agents/:agent/kb/articles': {
+    setup: kbAgent,
     body: () => ({
       title: 'Returns',
       source: `returns-${unique()}.md`,
@@ -244,6 +249,7 @@ const FIXTURES: Record<string, Fixture> = {
     }),
   },
   'POST /api/agents/:agent/kb/files': {
+    setup: kbAgent,
     body: () => Buffer.from('# Returns\n\nWithin 30 days.'),
     headers: { 'content-type': 'text/markdown' },
     query: `?filename=returns-${unique()}.md`,

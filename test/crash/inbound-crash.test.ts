@@ -17,9 +17,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kbImporter } from '../../src/agents/support/import.ts';
-import { SUPPORT_KIND, supportOf } from '../../src/agents/support/kind.ts';
+import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { createApp } from '../../src/app.ts';
+import { kbImporter } from '../../src/knowledge/import.ts';
 import { assessmentRecorder, evaluationRecorder } from '../../src/readiness/assessments.ts';
 import { agentCreator, agentUpdater } from '../../src/runtime/agents.ts';
 import { type Db, openPg, openPglite } from '../../src/store/db.ts';
@@ -139,7 +139,7 @@ async function setUp(site: Site): Promise<void> {
     await evaluationRecorder(app, actor, agent.id, { kind: SUPPORT_KIND, passed: true, report: {} });
     await assessmentRecorder(app, actor, agent.id, { clarity: 4, tolerance: 4, fallback: 5 });
     await app.runtime.settle();
-    await supportOf(app).engines.close();
+    await app.knowledge.engines.close();
   });
 }
 

@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
-import { prepareEngines } from '../../src/agents/support/engines.ts';
-import { SUPPORT_KIND, supportContext, supportOf } from '../../src/agents/support/kind.ts';
+import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { conversationOpener, customerMessageHandler } from '../../src/conversations/conversations.ts';
 import { type EventBus, openEventBus } from '../../src/events/bus.ts';
+import { prepareEngines } from '../../src/knowledge/engines.ts';
 import { evaluationRecorder } from '../../src/readiness/assessments.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import { makePdf } from '../support/pdf.ts';
@@ -65,7 +65,7 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
     srv = await startServer();
     // As `twelve start` does: engines train when their KB changes, not on the next question.
     bus = await openEventBus(srv.db);
-    stopPreparing = prepareEngines(supportContext(srv.app), bus);
+    stopPreparing = prepareEngines(srv.app, bus);
     await userCreator(srv.app, 'test', { ...ADMIN, role: 'admin' });
     // Not assessed: the agent runs in shadow mode, so its answers are drafts a person reviews in the inbox.
     agentId = (
@@ -154,7 +154,7 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       await page.getByText('KB version 3').waitFor();
       // Version 3's engine answers: said by the server, and shown without a reload.
       await page.getByText('Engine up to date (version 3)').waitFor();
-      expect((await supportOf(srv.app).engines.status(srv.db, agentId)).serving?.version).toBe(3);
+      expect((await srv.app.knowledge.engines.status(srv.db, agentId)).serving?.version).toBe(3);
       // A second server, still training version 3 behind a load balancer: the badge counts the servers answering with
       // it, and follows the other one until it is in.
       await srv.db.query(

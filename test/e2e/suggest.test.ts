@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
-import { prepareEngines } from '../../src/agents/support/engines.ts';
-import { faqCreator } from '../../src/agents/support/kb.ts';
-import { SUPPORT_KIND, supportContext } from '../../src/agents/support/kind.ts';
+import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { type EventBus, openEventBus } from '../../src/events/bus.ts';
+import { prepareEngines } from '../../src/knowledge/engines.ts';
+import { faqCreator } from '../../src/knowledge/kb.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import {
   anthropicMessageTexts,
@@ -123,7 +123,7 @@ describe.skipIf(!haveChromium)('phrasings suggested by the LLM in Chromium', () 
     });
     // As `twelve start` does: engines train when their KB changes, not on the next question.
     bus = await openEventBus(srv.db);
-    stopPreparing = prepareEngines(supportContext(srv.app), bus);
+    stopPreparing = prepareEngines(srv.app, bus);
     await seed(srv);
     browser = await launchBrowser();
     page = browser.context.pages()[0] ?? (await browser.context.newPage());

@@ -3,9 +3,9 @@
 // `ws` ships no type declarations and @types/ws is not installed, so it is loaded through require and typed here.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { kbImporter } from '../../src/agents/support/import.ts';
 import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import type { App } from '../../src/app.ts';
+import { kbImporter } from '../../src/knowledge/import.ts';
 import { assessmentRecorder, evaluationRecorder } from '../../src/readiness/assessments.ts';
 import { agentCreator, agentUpdater } from '../../src/runtime/agents.ts';
 import type { AgentConfig } from '../../src/runtime/types.ts';

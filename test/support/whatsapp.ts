@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { vi } from 'vitest';
-import { kbImporter } from '../../src/agents/support/import.ts';
 import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { type App, createApp } from '../../src/app.ts';
 import type { ChannelName, ChannelSender } from '../../src/channels/channel.ts';
@@ -13,6 +12,7 @@ import { type WhatsAppConfig, whatsAppConfigFromEnv } from '../../src/channels/w
 import { WEBHOOK_PATH, whatsAppProcessing } from '../../src/channels/whatsapp/routes.ts';
 import { buildWhatsAppSender } from '../../src/channels/whatsapp/sender.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { kbImporter } from '../../src/knowledge/import.ts';
 import { assessmentRecorder, evaluationRecorder } from '../../src/readiness/assessments.ts';
 import { agentCreator, agentUpdater } from '../../src/runtime/agents.ts';
 import type { AgentConfig } from '../../src/runtime/types.ts';

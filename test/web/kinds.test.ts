@@ -99,15 +99,22 @@ describe('web agent kinds', () => {
     expect(kindOf('a-newer-kind')).toBeUndefined();
   });
 
-  it("routes a receptionist's calendar, business and calls pages, and shows its bookings summary and links on the card", () => {
-    for (const view of ['calendar', 'business', 'calls'])
+  it("routes a receptionist's calendar, business, calls and knowledge-base pages, and shows its bookings summary and links on the card", () => {
+    for (const view of ['calendar', 'business', 'calls', 'kb'])
       expect(matchRoute(`/agents/front-desk/${view}`, isAgentPage)).toEqual({
         page: 'agent-page',
         agent: 'front-desk',
         view,
       });
     const receptionist = kindOf(RECEPTIONIST_KIND)!;
-    expect(receptionist.pages?.map((p) => p.title)).toEqual(['Calendar', 'Business', 'Calls']);
+    expect(receptionist.pages?.map((p) => p.title)).toEqual([
+      'Calendar',
+      'Business',
+      'Calls',
+      'Knowledge base',
+    ]);
+    // What the knowledge base adds to the inbox, as for support.
+    expect(receptionist.inbox).toBe(kindOf(SUPPORT_KIND)!.inbox);
     const agent = { name: 'front desk', displayName: 'Front desk', kind: RECEPTIONIST_KIND } as AgentView;
     expect(receptionist.cardSummary?.(agent)).toBeNull();
     const summary = { today: 3, next7Days: [3, 0, 5, 1, 0, 0, 2], tentative: 1, cancelled30Days: 4 };
@@ -127,7 +134,8 @@ describe('web agent kinds', () => {
     expect(html(receptionist.cardActions?.(agent))).toBe(
       '<a href="/agents/front%20desk/calendar" class="btn btn-sm">Calendar</a>' +
         '<a href="/agents/front%20desk/business" class="btn btn-sm">Business</a>' +
-        '<a href="/agents/front%20desk/calls" class="btn btn-sm">Calls</a>',
+        '<a href="/agents/front%20desk/calls" class="btn btn-sm">Calls</a>' +
+        '<a href="/agents/front%20desk/kb" class="btn btn-sm">Knowledge base</a>',
     );
   });
 });

@@ -4,8 +4,9 @@
 // name, a phone number or email), searches free times with availability.search (a tool the runtime runs; its result
 // is read from the run's history on the next step), offers at most three, reads the booking back and asks to confirm
 // before booking.create. Moving and cancelling go by the booking's confirmation code. An ambiguous date is asked
-// back, never guessed. Questions are answered from the business profile (hours, services, prices); anything else
-// goes to a person. Replies are short and speakable: they are also spoken on the phone.
+// back, never guessed. Questions are answered from the business profile (hours, services, prices), then from the
+// agent's knowledge base (src/knowledge: the same engine and threshold as support, the entry kept as the reply's
+// source); anything else goes to a person. Replies are short and speakable: they are also spoken on the phone.
 //
 // Readiness: when the policy will hold a tool for a person's approval (pilot writes, destructive tools, tools the
 // agent marks approval 'always'), the customer is told first that a person will confirm, then the tool is proposed;
@@ -15,6 +16,8 @@
 import { DateTime } from 'luxon';
 import { type BusinessProfile, getProfile, listServices } from '../../business/profile.ts';
 import type { Clock } from '../../clock.ts';
+import { DRAFT_FROM_SHARE } from '../../knowledge/answer.ts';
+import type { Knowledge } from '../../knowledge/knowledge.ts';
 import type { ActionInput, Brain, BrainContext, StepRecord } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { bookingByCode } from './bookings.ts';
@@ -222,6 +225,8 @@ export class ReceptionistBrain implements Brain {
   constructor(
     private readonly db: Queryable,
     private readonly clock: Clock,
+    /** The agent's knowledge base, asked what the profile cannot answer (answerQuestion); without it, a person. */
+    private readonly knowledge?: Pick<Knowledge, 'answer'>,
   ) {}
 
   private async business(agentId: string): Promise<Business | null> {
@@ -265,7 +270,7 @@ export class ReceptionistBrain implements Brain {
     });
     const prev = await this.previous(ctx);
     const turn = new Turn(
-      { db: this.db, clock: this.clock },
+      { db: this.db, clock: this.clock, knowledge: this.knowledge },
       ctx,
       biz,
       u,
@@ -295,7 +300,7 @@ function dayRangesOf(p: BusinessProfile): { open: string; close: string } | unde
 class Turn {
   private readonly zone: string;
   constructor(
-    private readonly deps: { db: Queryable; clock: Clock },
+    private readonly deps: { db: Queryable; clock: Clock; knowledge?: Pick<Knowledge, 'answer'> | undefined },
     private readonly ctx: BrainContext,
     private readonly biz: Business,
     private readonly u: Understanding,
@@ -366,6 +371,11 @@ class Turn {
         return this.cancel();
       default:
         if (s.service || s.date || s.time) return this.book({ ...s, intent: 'book' });
+        // A message that is not about a booking may still be a question the knowledge base answers confidently.
+        if (u.intent === 'other') {
+          const known = await this.fromKnowledge({});
+          if (known.reply) return known.reply;
+        }
         return this.reply(
           'Hello! I can book, move or cancel an appointment, or tell you about our services and hours. What would you like?',
           {},
@@ -626,8 +636,12 @@ class Turn {
     return `${sayTime(time)} isn't free on ${day}.`;
   }
 
-  /** Hours, services, prices and durations from the profile; anything else goes to a person. */
-  private answerQuestion(): ActionInput {
+  /**
+   * Hours, services, prices and durations from the profile; then the agent's knowledge base (parking, payment,
+   * policies...): a confident match answers with the entry, recorded as the reply's source, as support answers;
+   * anything else goes to a person, with the closest entry as a draft when it came near.
+   */
+  private async answerQuestion(): Promise<ActionInput> {
     const t = this.text.toLowerCase();
     const keep = { ...this.s };
     const service = this.u.service ? this.biz.services.find((x) => x.name === this.u.service) : undefined;
@@ -651,11 +665,45 @@ class Turn {
       if (typeof address === 'string' && address.trim())
         return this.reply(`We're at ${address.trim()}.`, keep);
     }
+    const { reply, near } = await this.fromKnowledge(keep);
+    if (reply) return reply;
     return {
       type: 'escalate',
-      reason: 'a question the business profile cannot answer',
-      summary: `The customer asked: "${this.text.slice(0, 300)}"`,
+      reason: 'a question the business profile and the knowledge base cannot answer',
+      summary: `The customer asked: "${this.text.slice(0, 300)}"${
+        near ? ` The closest knowledge-base entry is "${near.title}" at ${near.confidence.toFixed(2)}.` : ''
+      }`,
+      ...(near ? { suggestedReply: near.text } : {}),
     };
+  }
+
+  /**
+   * The agent's knowledge base on this message: a reply when its match is confident (the agent's threshold, as
+   * support), with the entry as the reply's source; else the closest entry when it came near (a hand-off's draft).
+   */
+  private async fromKnowledge(keep: DialogueState): Promise<{
+    reply: ActionInput | null;
+    near: { title: string | null; text: string; confidence: number } | null;
+  }> {
+    const threshold = this.ctx.agent.confidenceThreshold;
+    // No knowledge base, or its engine failing, is the same as no answer: a person takes the question.
+    const answer = await this.deps.knowledge?.answer(this.ctx.agent.id, this.text).catch(() => null);
+    if (answer?.text && answer.confidence >= threshold)
+      return {
+        reply: {
+          type: 'reply',
+          text: answer.text,
+          confidence: answer.confidence,
+          sources: answer.sources,
+          intent: 'answer',
+          topic: answer.topic ?? undefined,
+          final: true,
+          state: compact(keep),
+        },
+        near: null,
+      };
+    const near = answer?.text && answer.confidence >= threshold * DRAFT_FROM_SHARE ? answer : null;
+    return { reply: null, near };
   }
 }
 

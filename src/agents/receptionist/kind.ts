@@ -99,6 +99,8 @@ export const receptionistKind: AgentKind = {
   description:
     'Books, moves and cancels appointments and answers questions about the business on web chat, WhatsApp, email and the phone.',
   channels: ['webchat', 'whatsapp', 'email', 'voice'],
+  // Questions its profile cannot answer go to the agent's knowledge base (src/knowledge) before a person.
+  knowledge: true,
   // Its own keys of agent.config; the channels' keys (email, whatsapp) and the platform's pass through.
   config: z
     .object({
@@ -110,8 +112,8 @@ export const receptionistKind: AgentKind = {
     })
     .passthrough(),
   create(ctx: KindContext): KindInstance {
-    const tools = receptionistTools(ctx);
-    const local = new ReceptionistBrain(ctx.db, ctx.clock);
+    const tools = receptionistTools(ctx, ctx.knowledge);
+    const local = new ReceptionistBrain(ctx.db, ctx.clock, ctx.knowledge);
     const llm = new ReceptionistLlmBrain(ctx.db, { clock: ctx.clock, backend: ctx.llm }, local);
     return {
       tools: () => tools,
@@ -119,6 +121,8 @@ export const receptionistKind: AgentKind = {
       // local dialogue.
       brain: (agent: AgentConfig): Brain => (agent.brain === 'llm' ? llm : local),
       brainInputs: RECEPTIONIST_BRAIN_INPUTS,
+      // Its answers' sources are knowledge-base entries and passages ("From …" in the inbox).
+      sources: ctx.knowledge.sources,
       summary: (q, agent) => receptionistSummary(q, agent.id, ctx.clock.now()),
       routes: (server) => registerReceptionistRoutes(server, ctx),
       jobs: [reminderJob],

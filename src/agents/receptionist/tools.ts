@@ -5,6 +5,9 @@
 // named by id or by name (case-insensitive), as a dialogue hears them. The booking's channel and conversation come
 // from the run, so the reminder goes back where the customer asked.
 //
+// kb.question (read) answers a caller's question from the agent's knowledge base (src/knowledge), with the same
+// threshold the dialogue uses, for the phone's model to say; below it, it says a person will answer.
+//
 // Readiness: booking.create is a write, so in pilot the runtime asks a person to approve it. While the approval
 // waits, the slot is held: the tool's `hold` (runtime/tools.ts) books it `tentative` with the call's idempotency key,
 // lapsing when the approval would expire (bookings.ts skips and then cancels a lapsed hold). The approved call's
@@ -16,6 +19,7 @@ import { z } from 'zod';
 import { listResources, listServices } from '../../business/profile.ts';
 import type { Services } from '../../context.ts';
 import { AppError } from '../../errors.ts';
+import type { Knowledge } from '../../knowledge/knowledge.ts';
 import { defineTool, type ToolContext, ToolRegistry } from '../../runtime/tools.ts';
 import {
   availability,
@@ -93,8 +97,12 @@ async function present(svc: Services, agentId: string, b: Booking) {
   };
 }
 
-export function receptionistTools(svc: Services): ToolRegistry {
+/** What kb.question says when the knowledge base has no confident answer. */
+export const KB_NO_ANSWER = "I don't have the answer to that; a colleague will get back to you.";
+
+export function receptionistTools(svc: Services, knowledge?: Pick<Knowledge, 'answer'>): ToolRegistry {
   return new ToolRegistry([
+    ...(knowledge ? [kbQuestionTool(svc, knowledge)] : []),
     defineTool({
       name: 'availability.search',
       description:
@@ -241,4 +249,32 @@ export function receptionistTools(svc: Services): ToolRegistry {
       },
     }),
   ]);
+}
+
+/** kb.question: a question answered from the agent's knowledge base, when it is confident (the agent's threshold). */
+function kbQuestionTool(svc: Services, knowledge: Pick<Knowledge, 'answer'>) {
+  return defineTool({
+    name: 'kb.question',
+    description:
+      "Answers a caller's question about the business (parking, payment, policies, products...) from its knowledge base",
+    risk: 'read',
+    input: z.object({ question: z.string().trim().min(1).max(1000) }).strict(),
+    handler: async ({ question }, ctx) => {
+      const [agent] = await svc.db.query<{ confidence_threshold: number }>(
+        'SELECT confidence_threshold FROM agents WHERE id = $1',
+        [ctx.agentId],
+      );
+      const answer = await knowledge.answer(ctx.agentId, question);
+      const threshold = Number(agent?.confidence_threshold ?? 1);
+      if (!answer.text || answer.confidence < threshold)
+        return { answered: false, spoken: KB_NO_ANSWER, confidence: answer.confidence };
+      return {
+        answered: true,
+        spoken: answer.text,
+        title: answer.title,
+        sources: answer.sources,
+        confidence: answer.confidence,
+      };
+    },
+  });
 }

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
+import { kbImporter } from '../../knowledge/import.ts';
 import { assessmentRecorder, readinessOf } from '../../readiness/assessments.ts';
 import { agentCreator, agentUpdater } from '../../runtime/agents.ts';
 import { agentEvaluator } from './agent-eval.ts';
 import { parseJsonl } from './eval.ts';
-import { kbImporter } from './import.ts';
 
 const EXAMPLES = join(import.meta.dirname, '../../../examples/northwind-cycles');
 let db: TestDb;

@@ -3,10 +3,11 @@
 
 import type { Actor } from '../../context.ts';
 import { AppError } from '../../errors.ts';
+import { answerFrom } from '../../knowledge/answer.ts';
+import { listFaqs } from '../../knowledge/kb.ts';
 import { type EvaluationRecord, evaluationRecorder } from '../../readiness/assessments.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import type { KindContext } from '../kind.ts';
-import { answerFrom } from './brain.ts';
 import {
   chooseThreshold,
   computeFigures,
@@ -17,8 +18,6 @@ import {
   OOS_LABEL,
   type Prediction,
 } from './eval.ts';
-import { listFaqs } from './kb.ts';
-import { supportOf } from './kind.ts';
 
 export interface AgentEvalReport extends Figures {
   agent: string;
@@ -116,7 +115,7 @@ export async function agentEvaluator(
     byKey.set(e.id, e.id);
     byKey.set(e.title.toLowerCase(), e.id);
   }
-  const snap = await supportOf(app).engines.get(app.db, agent.id);
+  const snap = await app.knowledge.engines.get(app.db, agent.id);
   const unknown = new Set<string>();
   const preds: Prediction[] = [];
   const titles = new Map<string, string>(entries.map((e) => [e.id, e.title]));

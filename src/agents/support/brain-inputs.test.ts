@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
 import { conversationOpener, customerMessageHandler } from '../../conversations/conversations.ts';
+import { faqCreator, kbVersion } from '../../knowledge/kb.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import type { ActionInput, AgentConfig, BrainContext } from '../../runtime/types.ts';
 import { CLARIFY_TEXT, clarifiedBefore, questionBeforeClarify } from './brain.ts';
 import { kbVersionInput, lastReplyInput } from './brain-inputs.ts';
-import { faqCreator, kbVersion } from './kb.ts';
 
 const ADMIN = 'user:admin@example.com';
 let db: TestDb;

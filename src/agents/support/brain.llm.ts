@@ -13,11 +13,11 @@ import { customerText, groundingProblem, parseModelOutput } from '../../engines/
 import type { LlmClient, LlmMessage } from '../../engines/llm/provider.ts';
 import type { LlmSettings } from '../../engines/llm/settings.ts';
 import { llmCapReached, recordLlmSpend } from '../../engines/llm/spend.ts';
+import type { EngineCache, KbSnapshot } from '../../knowledge/engine-cache.ts';
 import type { ActionInput, AgentConfig, Brain, BrainContext } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { type Answer, answerFrom, SupportLocalBrain } from './brain.ts';
 import { kbVersionInput } from './brain-inputs.ts';
-import type { EngineCache, KbSnapshot } from './engine-cache.ts';
 
 /** How many retrieved candidates the model sees (P1…P5). */
 export const LLM_PASSAGES = 5;

@@ -2,77 +2,15 @@
 // match answers with its sources; an unclear question gets one request to rephrase; two misunderstandings in a row
 // go to a person. It never invents text: every answer is an FAQ answer or a quoted passage.
 
+import { type Answer, answerFrom, DRAFT_FROM_SHARE } from '../../knowledge/answer.ts';
+import type { EngineCache } from '../../knowledge/engine-cache.ts';
 import type { ActionInput, Brain, BrainContext } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { kbVersionInput, type LastReply, lastReplyInput } from './brain-inputs.ts';
-import type { EngineCache, KbSnapshot } from './engine-cache.ts';
+
+export { type Answer, answerFrom, DRAFT_FROM_SHARE };
 
 export const CLARIFY_TEXT = "I'm not sure I understood. Could you say it another way, or add a detail?";
-
-export interface Answer {
-  text: string;
-  confidence: number;
-  sources: string[];
-  topic: string | null;
-  /** What a person calls the entry or passage the text comes from ("Opening hours", "Warranty — Frames"). */
-  title: string | null;
-  /** Passages and entries that were considered, best first (for the LLM brain and the inbox). */
-  candidates: {
-    id: string;
-    kind: 'faq' | 'passage';
-    score: number;
-    text: string;
-    source: string;
-    title: string;
-  }[];
-}
-
-/** Matches a question against a KB snapshot; the shared retrieval step of the local and LLM brains. */
-export function answerFrom(snap: KbSnapshot, question: string, k = 5): Answer {
-  const result = snap.engine.match(question, k);
-  const candidates = result.matches.flatMap((m): Answer['candidates'] => {
-    if (m.kind === 'faq') {
-      const a = snap.answers.get(m.id);
-      return a
-        ? [
-            {
-              id: m.id,
-              kind: 'faq' as const,
-              score: m.score,
-              text: a.answer,
-              source: `faq:${m.id}`,
-              title: a.title,
-            },
-          ]
-        : [];
-    }
-    const p = snap.passages.get(m.id);
-    return p
-      ? [
-          {
-            id: m.id,
-            kind: 'passage' as const,
-            score: m.score,
-            text: p.text,
-            source: `article:${p.articleId}#${m.id}`,
-            title: p.heading && p.heading !== p.title ? `${p.title} — ${p.heading}` : p.title,
-          },
-        ]
-      : [];
-  });
-  const top = candidates[0];
-  // The confidence is the engine's top match's: when that one is gone from the snapshot (a stale engine's match of
-  // an entry or passage the edit deleted, see EngineCache.answering), what is left has no confidence of its own.
-  const topKept = top !== undefined && top.id === result.matches[0]?.id;
-  return {
-    text: top?.text ?? '',
-    confidence: topKept ? result.confidence : 0,
-    sources: top ? [top.source] : [],
-    topic: top?.id ?? null,
-    title: top?.title ?? null,
-    candidates,
-  };
-}
 
 /**
  * If the agent's last message in this conversation asked the customer to rephrase: the customer's message it could
@@ -96,12 +34,6 @@ export async function questionBeforeClarify(
 export function clarifiedBefore(last: LastReply | null): string | null {
   return last?.meta?.intent === 'clarify' ? (last.answered ?? '') : null;
 }
-
-/**
- * A hand-off offers the closest knowledge-base answer as a draft only from this share of the agent's threshold up:
- * further down it is rarely about the question, and a draft one click from being sent should not mislead.
- */
-export const DRAFT_FROM_SHARE = 0.5;
 
 function quote(text: string, max = 200): string {
   const t = text.replace(/\s+/g, ' ').trim();

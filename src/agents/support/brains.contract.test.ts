@@ -19,14 +19,14 @@ import {
 } from '../../conversations/conversations.ts';
 import { lazyLlmBackend } from '../../engines/llm/backend.ts';
 import type { LlmSettings } from '../../engines/llm/settings.ts';
+import { kbImporter } from '../../knowledge/import.ts';
+import { escalateQuestionAdder, escalateQuestionDeleter, listFaqs } from '../../knowledge/kb.ts';
 import { assessmentRecorder, evaluationRecorder } from '../../readiness/assessments.ts';
 import { agentCreator, agentUpdater } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import type { KindInstance } from '../kind.ts';
 import { HISTORY_MAX_CHARS, HISTORY_MAX_MESSAGE_CHARS, HISTORY_MAX_MESSAGES } from './brain.llm.ts';
 import { answerFrom, CLARIFY_TEXT } from './brain.ts';
-import { kbImporter } from './import.ts';
-import { escalateQuestionAdder, escalateQuestionDeleter, listFaqs } from './kb.ts';
 import { supportKind, supportOf } from './kind.ts';
 
 const EXAMPLES = join(import.meta.dirname, '../../../examples/northwind-cycles');
@@ -307,11 +307,11 @@ describe.each(ALL)('support brain contract: %s', (name) => {
     const { app, agent, fake } = v();
     const question = 'Do you repair cars?';
     // Before: the KB's service entry answers it (the model is asked, with that entry as P1).
-    const retrievedBefore = answerFrom(await supportOf(app).engines.get(db, agent.id), question, 5);
+    const retrievedBefore = answerFrom(await app.knowledge.engines.get(db, agent.id), question, 5);
     expect(retrievedBefore.confidence).toBeGreaterThanOrEqual(agent.confidenceThreshold);
     const listed = await escalateQuestionAdder(app, ADMIN, agent.id, { text: question });
     // Trained before asking: answering() would serve the previous engine if a slow machine took over 250 ms.
-    await supportOf(app).engines.get(db, agent.id);
+    await app.knowledge.engines.get(db, agent.id);
     try {
       const before = fake?.requests.length ?? 0;
       for (const text of [question, 'Can you repair my car please?']) {

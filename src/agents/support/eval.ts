@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import type { FaqEntryInput, LocalEngine } from '../../engines/local/engine.ts';
 import { mulberry32, shuffleInPlace } from '../../engines/local/random.ts';
-import { trainEngine, trainHere } from './train.ts';
+import { trainEngine, trainHere } from '../../knowledge/train.ts';
 
 /** label 'oos' = must be escalated. */
 export interface LabeledText {

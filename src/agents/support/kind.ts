@@ -1,8 +1,9 @@
 // The support agent as a member of the agent family (agents/kind.ts): tier-1 answers from a knowledge base, on web
-// chat, email and WhatsApp. Its live part holds the trained engines (one per agent and KB version), its brains
-// (local, and LLM over the same retrieval), its one tool, its routes (knowledge base, evaluations), its start hook
-// (engines train ahead of questions, and each node reports what its engines serve) and its card summary.
+// chat, email and WhatsApp. The knowledge base itself (entries, articles, the trained engines, their start hook, the
+// KB routes and commands) is the platform's (src/knowledge, `knowledge: true`); this wing holds its brains (local,
+// and LLM over the same retrieval), its one tool, its evaluation routes and its card summary.
 import { z } from 'zod';
+import type { EngineCache } from '../../knowledge/engine-cache.ts';
 import { conversationCounts } from '../../metrics/conversations.ts';
 import { draftAgreementSummary } from '../../runtime/agreement.ts';
 import { defineTool, ToolRegistry } from '../../runtime/tools.ts';
@@ -13,15 +14,11 @@ import { supportLlmBrainFactory } from './brain.llm.ts';
 import { answerFrom, SupportLocalBrain } from './brain.ts';
 import { SUPPORT_BRAIN_INPUTS } from './brain-inputs.ts';
 import { supportCliCommands } from './cli/index.ts';
-import { EngineCache } from './engine-cache.ts';
-import { prepareEngines } from './engines.ts';
 import { registerEvaluationRoutes } from './routes/evaluations.ts';
-import { registerKbRoutes } from './routes/kb.ts';
-import { sourceTitles, titlesIn } from './sources.ts';
 
 export const SUPPORT_KIND = 'support';
 
-/** The wing's own context: the platform's, plus the trained engines. */
+/** The wing's own context: the platform's, plus the trained engines (the app's one cache, ctx.knowledge.engines). */
 export interface SupportContext extends KindContext {
   engines: EngineCache;
 }
@@ -39,7 +36,7 @@ export function supportOf(app: Pick<KindContext, 'kinds'>): SupportInstance {
 
 /** The support wing's context of an assembled app. */
 export function supportContext(app: KindContext): SupportContext {
-  return { ...app, engines: supportOf(app).engines };
+  return { ...app, engines: app.knowledge.engines };
 }
 
 export function supportTools(db: Queryable, cache: EngineCache): ToolRegistry {
@@ -73,8 +70,9 @@ export const supportKind: AgentKind = {
     source:
       'Twelve default for support: 10 minutes per tier-1 conversation ($7.50 at $45/h, inside the $6–15 reference cost of a human one)',
   },
+  knowledge: true,
   create(ctx: KindContext): SupportInstance {
-    const engines = new EngineCache();
+    const engines = ctx.knowledge.engines;
     const tools = supportTools(ctx.db, engines);
     const local = new SupportLocalBrain(ctx.db, engines);
     const llmBrain = supportLlmBrainFactory(ctx.db, engines, { clock: ctx.clock, backend: ctx.llm });
@@ -84,13 +82,7 @@ export const supportKind: AgentKind = {
       tools: () => tools,
       brainInputs: SUPPORT_BRAIN_INPUTS,
       brain: (agent: AgentConfig): Brain => (agent.brain === 'llm' ? llmBrain(agent) : local),
-      sources: {
-        titles: sourceTitles,
-        cached: (agentId, sources) => {
-          const snapshot = engines.latest(agentId);
-          return snapshot ? titlesIn(snapshot, sources) : null;
-        },
-      },
+      sources: ctx.knowledge.sources,
       async summary(q, agent) {
         const since = new Date(ctx.clock.now().getTime() - SUMMARY_WINDOW_MS);
         const [counts, agreement] = await Promise.all([
@@ -105,11 +97,8 @@ export const supportKind: AgentKind = {
         };
       },
       routes(server) {
-        registerKbRoutes(server, wing());
         registerEvaluationRoutes(server, wing());
       },
-      start: ({ bus, log }) => prepareEngines(wing(), bus, log),
-      close: () => engines.close(),
     };
   },
   cli: (open) => supportCliCommands(open),

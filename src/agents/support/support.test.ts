@@ -6,13 +6,13 @@ import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { northwindShadowAgent } from '../../../test/support/webchat.ts';
 import { type App, createApp } from '../../app.ts';
 import { conversationOpener, customerMessageHandler, transcript } from '../../conversations/conversations.ts';
+import { kbImporter } from '../../knowledge/import.ts';
+import { faqUpdater, listArticles, listFaqs, phrasingAdder } from '../../knowledge/kb.ts';
 import { conversationCounts } from '../../metrics/conversations.ts';
 import { assessmentRecorder, evaluationRecorder } from '../../readiness/assessments.ts';
 import { agentCreator, agentUpdater } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 import { CLARIFY_TEXT } from './brain.ts';
-import { kbImporter } from './import.ts';
-import { faqUpdater, listArticles, listFaqs, phrasingAdder } from './kb.ts';
 
 const EXAMPLES = join(import.meta.dirname, '../../../examples/northwind-cycles');
 let db: TestDb;

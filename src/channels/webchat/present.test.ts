@@ -87,7 +87,7 @@ describe('the messages a turn wrote', () => {
   });
 
   it('reads the titles when the snapshot lacks a source (an entry added since), and shows them', async () => {
-    const snapshot = supportOf(app).engines.latest(agent.id)!;
+    const snapshot = app.knowledge.engines.latest(agent.id)!;
     const [faq] = await listFaqs(db, agent.id);
     const [article] = await listArticles(db, agent.id);
     const missing = { ...snapshot, answers: new Map(), articleTitles: new Map() };

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chunkText } from '../../agents/support/chunk.ts';
 import { htmlToText, titleOf } from '../../documents/read.ts';
+import { chunkText } from '../../knowledge/chunk.ts';
 import { LocalEngine, type PassageInput } from './engine.ts';
 
 const DIR = join(import.meta.dirname, '../../../examples/northwind-cycles');

@@ -1,6 +1,7 @@
 // `twelve demo receptionist`: sets up a receptionist for the example salon (examples/receptionist/business.json) in
 // one command: the agent (with its business hours and address), the business profile, its staff and services
-// (created, or updated by name when run again), and a readiness assessment so it books in production; then says
+// (created, or updated by name when run again), its knowledge base (examples/receptionist/kb: the salon's FAQ, parking,
+// payment, policies..., imported again in place), and a readiness assessment so it books in production; then says
 // what to try on the demo page.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,6 +19,7 @@ import {
 } from '../../../business/profile.ts';
 import { type CliCommand, UsageError } from '../../../cli/command.ts';
 import { loadConfig } from '../../../config.ts';
+import { kbImporter } from '../../../knowledge/import.ts';
 import { assessmentRecorder, evaluationRecorder, readinessOf } from '../../../readiness/assessments.ts';
 import { agentCreator, agentUpdater, findAgent } from '../../../runtime/agents.ts';
 import type { CliAppOpener } from '../../kind.ts';
@@ -28,6 +30,8 @@ import { DEFAULT_HOURS } from './eval.ts';
 
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../../../examples/receptionist');
 export const EXAMPLE_BUSINESS = join(EXAMPLES, 'business.json');
+/** The salon's knowledge base: the questions the profile cannot answer (parking, payment, policies...). */
+export const EXAMPLE_KB = join(EXAMPLES, 'kb');
 /** The held-out understanding set: its result is the evaluation the readiness evidence asks for. */
 const HELD_OUT = join(EXAMPLES, 'test.jsonl');
 /** The understanding a receptionist needs before it books unattended: intents and dates this often right. */
@@ -47,13 +51,14 @@ const ExampleSchema = z
 export const demoReceptionistCommand = (open: CliAppOpener): CliCommand => ({
   path: ['demo', 'receptionist'],
   summary: 'Set up a receptionist for the example salon (profile, staff, services, readiness)',
-  usage: 'twelve demo receptionist [--name willow] [--from business.json]',
+  usage: 'twelve demo receptionist [--name willow] [--from business.json] [--kb FOLDER]',
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
       options: {
         name: { type: 'string', default: 'willow' },
         from: { type: 'string', default: EXAMPLE_BUSINESS },
+        kb: { type: 'string', default: EXAMPLE_KB },
       },
       strict: true,
     });
@@ -110,6 +115,10 @@ export const demoReceptionistCommand = (open: CliAppOpener): CliCommand => ({
       io.out(
         `business: ${example.services.length} services (${example.services.map((s) => s.name).join(', ')}), ${example.resources.length} staff, time zone ${String(example.profile.timezone)}`,
       );
+      const kb = await kbImporter(app, 'cli', agent.id, values.kb);
+      io.out(
+        `knowledge base: ${kb.faqCreated} FAQ entries created, ${kb.faqUpdated} updated${kb.skipped.length ? `, ${kb.skipped.length} files skipped (${kb.skipped.map((s) => `${s.file}: ${s.reason}`).join('; ')})` : ''}`,
+      );
       // The evidence for task clarity: the dialogue's understanding on the held-out set (five businesses).
       const report = evaluateLines(parseEvalLines(readFileSync(HELD_OUT, 'utf8'), HELD_OUT), (l) =>
         understand(l.text, { now: l.now, tz: l.tz, services: l.services, hours: DEFAULT_HOURS }),
@@ -141,6 +150,9 @@ export const demoReceptionistCommand = (open: CliAppOpener): CliCommand => ({
       );
       io.out(
         '     "How much is a colour?", "When are you open?", "I need to cancel" (then the code you were given).',
+      );
+      io.out(
+        '     "Is there parking?", "Do you take cards?", "Do you sell gift vouchers?" (from the knowledge base).',
       );
       io.out(`Bookings: ${base}/api/agents/${agent.name}/bookings?from=YYYY-MM-DD (bookings.read)`);
       return 0;

@@ -111,8 +111,12 @@ const BOOK =
 const YES_NO_QUESTION =
   /^(?:do|does|did|are|is|can|will|would) (?:you|they|it|i need|a|an|there)\b|^(?:what|where|who|why|how|which)\b/;
 
+/** Asking what a policy or fee is ("what is your cancellation policy?") is a question, not a cancellation. */
+const POLICY_QUESTION = /\b(?:policy|policies|fees?)\b/;
+
 function classify(s: string, hasService: boolean, hasWhen: boolean): Intent {
   if (PERSON.test(s)) return 'person';
+  if (POLICY_QUESTION.test(s) && YES_NO_QUESTION.test(s) && !hasWhen) return 'question';
   if (CANCEL.test(s)) return 'cancel';
   if (RESCHEDULE.test(s)) return 'reschedule';
   if (QUESTION.test(s)) return 'question';

@@ -8,12 +8,12 @@ import { parseArgs } from 'node:util';
 import { handoffText } from '../../../business/hours.schema.ts';
 import type { CliCommand } from '../../../cli/command.ts';
 import { loadConfig } from '../../../config.ts';
+import { kbImporter } from '../../../knowledge/import.ts';
 import { assessmentRecorder, readinessOf } from '../../../readiness/assessments.ts';
 import { agentCreator, agentUpdater, findAgent } from '../../../runtime/agents.ts';
 import type { CliAppOpener } from '../../kind.ts';
 import { agentEvaluator } from '../agent-eval.ts';
 import { parseJsonl } from '../eval.ts';
-import { kbImporter } from '../import.ts';
 import { supportContext } from '../kind.ts';
 
 const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '../../../../examples/northwind-cycles');

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIo } from '../../../../test/support/cli.ts';
 import { createApp } from '../../../app.ts';
 import { main } from '../../../cli/main.ts';
+import { kbImporter } from '../../../knowledge/import.ts';
 import { agentCreator } from '../../../runtime/agents.ts';
 import { openDatabase } from '../../../store/open.ts';
-import { kbImporter } from '../import.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twelve-eval-agent-'));
 const EXAMPLE = join(import.meta.dirname, '../../../../examples/northwind-cycles');

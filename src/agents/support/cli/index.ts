@@ -4,15 +4,7 @@ import type { CliAppOpener } from '../../kind.ts';
 import { demoSupportCommand } from './demo-support.ts';
 import { evalSupportCommand } from './eval.ts';
 import { evalAgentCommand } from './eval-agent.ts';
-import { kbHealthCommand, kbImportCommand, kbSuggestCommand } from './kb.ts';
 
 export function supportCliCommands(open: CliAppOpener): CliCommand[] {
-  return [
-    kbImportCommand(open),
-    kbHealthCommand(open),
-    kbSuggestCommand(open),
-    evalSupportCommand,
-    evalAgentCommand(open),
-    demoSupportCommand(open),
-  ];
+  return [evalSupportCommand, evalAgentCommand(open), demoSupportCommand(open)];
 }

@@ -3,11 +3,11 @@
 // readiness evidence and readable afterwards. Bad test sets are refused with a stable id and record nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, buildApi } from '../../../../test/support/api.ts';
+import { faqCreator } from '../../../knowledge/kb.ts';
 import { evaluationRecorder } from '../../../readiness/assessments.ts';
 import { agentCreator } from '../../../runtime/agents.ts';
 import type { AgentConfig } from '../../../runtime/types.ts';
 import { agentEvaluator, suggestThreshold, thresholdCurve } from '../agent-eval.ts';
-import { faqCreator } from '../kb.ts';
 
 let api: Api;
 let n = 0;

@@ -1,7 +1,10 @@
 // The receptionist on the dashboard: its calendar (book, move, cancel, confirm), its business (hours, rules,
-// services, resources and their calendar feeds), its call log, and its bookings on the overview card. The agent
+// services, resources and their calendar feeds), its call log, its knowledge base (web/src/knowledge: the questions
+// its profile cannot answer), what the knowledge base adds to the inbox, and its bookings on the overview card. The agent
 // JSON's `receptionist` summary is read here only.
 import './receptionist.css';
+import { knowledgeInbox } from '../../knowledge/InboxExtras.tsx';
+import { knowledgeBasePage } from '../../knowledge/KnowledgeBase.tsx';
 import { Link } from '../../router.tsx';
 import type { WebKind } from '../kind.ts';
 import { BusinessPage } from './BusinessPage.tsx';
@@ -14,6 +17,7 @@ const PAGES = [
   { path: 'calendar', title: 'Calendar', component: CalendarPage },
   { path: 'business', title: 'Business', component: BusinessPage },
   { path: 'calls', title: 'Calls', component: CallsPage },
+  { path: 'kb', title: 'Knowledge base', component: knowledgeBasePage() },
 ];
 
 export const receptionistKind: WebKind = {
@@ -38,4 +42,5 @@ export const receptionistKind: WebKind = {
       ))}
     </>
   ),
+  inbox: knowledgeInbox,
 };

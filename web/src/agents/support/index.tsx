@@ -1,17 +1,39 @@
-// The support agent on the dashboard: its knowledge-base page (FAQ, articles, questions that go to a person, the
-// engine's health, the hand-off message and business hours, evaluations), its last 30 days on the overview card,
-// and what it adds to the inbox. The agent JSON's `support` summary is read here only.
+// The support agent on the dashboard: its knowledge-base page (web/src/knowledge: FAQ, articles, questions that go to
+// a person, the engine's health; with its own hand-off message and business hours, evaluations), its last 30 days on
+// the overview card, and what the knowledge base adds to the inbox. The agent JSON's `support` summary is read here only.
+
+import { knowledgeInbox } from '../../knowledge/InboxExtras.tsx';
+import { knowledgeBasePage } from '../../knowledge/KnowledgeBase.tsx';
 import { Link } from '../../router.tsx';
 import type { WebKind } from '../kind.ts';
-import { supportInbox } from './InboxExtras.tsx';
-import { KnowledgeBasePage } from './KnowledgeBase.tsx';
+import { EvaluationSection } from './EvaluationSection.tsx';
+import { HandoffSection } from './HandoffSection.tsx';
 import { SupportStats } from './SupportStats.tsx';
 import type { SupportAgentView } from './types.ts';
 
 const KB_PAGE = 'kb';
+const SUPPORT = 'support';
+
+/**
+ * The support agent's own sections on its knowledge-base page: the hand-off message, then its evaluation. The page
+ * at /agents/:agent/kb is one for every kind with a knowledge base (the router picks it by path), so these show only
+ * when the agent is a support agent.
+ */
+const KnowledgeBasePage = knowledgeBasePage(({ agent, agentPath, onAgentChanged }) =>
+  agent.kind === SUPPORT ? (
+    <>
+      <HandoffSection agent={agent} onAgentChanged={onAgentChanged} />
+      <EvaluationSection
+        agentPath={agentPath}
+        agentThreshold={agent.confidenceThreshold}
+        onAgentChanged={onAgentChanged}
+      />
+    </>
+  ) : null,
+);
 
 export const supportKind: WebKind = {
-  kind: 'support',
+  kind: SUPPORT,
   label: 'Support',
   description: 'tier-1 answers',
   pages: [{ path: KB_PAGE, title: 'Knowledge base', component: KnowledgeBasePage }],
@@ -24,5 +46,5 @@ export const supportKind: WebKind = {
       Knowledge base
     </Link>
   ),
-  inbox: supportInbox,
+  inbox: knowledgeInbox,
 };

@@ -1,7 +1,6 @@
-// The JSON of the support agent's API (its knowledge base, evaluations, engine and 30-day summary), as the
-// dashboard reads it. The wire types every page shares stay in web/src/types.ts.
+// The JSON of the support agent's own API (evaluations, its 30-day summary), as the dashboard reads it. The
+// knowledge base's is in web/src/knowledge/types.ts; the wire types every page shares stay in web/src/types.ts.
 import type { Mistakes } from '../../../../src/agents/support/eval.ts';
-import type { KbHealth } from '../../../../src/agents/support/health.ts';
 import type { AgentView } from '../../types.ts';
 
 /** An agent as GET /api/agents lists it, with the summary the server adds to a support agent. */
@@ -27,70 +26,7 @@ export interface SupportSummary {
   draftsCompared: number;
 }
 
-export interface FaqEntryView {
-  id: string;
-  agentId: string;
-  title: string;
-  answer: string;
-  phrasings: string[];
-  tags: string[];
-  version: number;
-  updatedAt: string;
-}
-
-export interface ArticleView {
-  id: string;
-  agentId: string;
-  title: string;
-  source: string;
-  format: 'markdown' | 'html' | 'pdf' | 'text';
-  version: number;
-  passages: number;
-  updatedAt: string;
-}
-
-/** GET /api/agents/:agent/kb/engine: what answers the agent's questions on the node that served the request. */
-export type { EngineStatus as EngineStatusView } from '../../../../src/agents/support/engine-cache.ts';
-/** One running server's engine for the agent (GET /api/agents/:agent/kb/engine → nodes). */
-export type { EngineNode as EngineNodeView } from '../../../../src/agents/support/engine-reports.ts';
 export type { Mistake, Mistakes } from '../../../../src/agents/support/eval.ts';
-
-/** GET /api/agents/:agent/kb/health (see LocalEngine.health); null health: too small a KB to measure. */
-export interface KbHealthView {
-  version: number;
-  health: KbHealth | null;
-}
-
-export interface KbView {
-  entries: FaqEntryView[];
-  articles: ArticleView[];
-  /** Questions that go to a person (absent from an older server). */
-  escalate?: EscalateQuestionView[];
-  version: number;
-  /** The LLM that suggests phrasings; null (or absent, from an older server) when no provider is configured. */
-  suggest?: KbSuggestView | null;
-}
-
-/** Which LLM answers POST /api/kb/entries/:id/phrasing-suggestions. */
-export interface KbSuggestView {
-  provider: string;
-  model: string;
-}
-
-/** POST /api/kb/entries/:id/phrasing-suggestions (suggest.ts): each suggestion with the engine's verdict on it. */
-export type {
-  PhrasingSuggestion as PhrasingSuggestionView,
-  SuggestionResult as PhrasingSuggestionsView,
-  SuggestionVerdict as PhrasingVerdict,
-} from '../../../../src/agents/support/suggest.ts';
-
-export interface RevisionView {
-  version: number;
-  /** The entry as it was after this edit, or {deleted: true}. */
-  snapshot: Partial<FaqEntryView> & { deleted?: boolean };
-  editedBy: string;
-  createdAt: string;
-}
 
 /** One point of an evaluation's threshold curve. */
 export interface CurvePointView {
@@ -122,13 +58,4 @@ export interface EvaluationView {
     mistakes?: Mistakes;
     titles?: Record<string, string>;
   };
-}
-
-/** A question the agent must not answer: it, and questions like it, go to a person. */
-export interface EscalateQuestionView {
-  id: string;
-  text: string;
-  note: string;
-  createdBy: string;
-  createdAt: string;
 }

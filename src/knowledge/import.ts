@@ -6,9 +6,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { z } from 'zod';
-import type { Actor, Services } from '../../context.ts';
-import { type DocumentFile, formatFromName, MAX_FILE_BYTES, readDocument } from '../../documents/read.ts';
-import { AppError } from '../../errors.ts';
+import type { Actor, Services } from '../context.ts';
+import { type DocumentFile, formatFromName, MAX_FILE_BYTES, readDocument } from '../documents/read.ts';
+import { AppError } from '../errors.ts';
 import {
   type Article,
   articleImporter,

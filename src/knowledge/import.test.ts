@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDb, type TestDb } from '../../../test/support/db.ts';
-import { type App, createApp } from '../../app.ts';
-import { pdfToText } from '../../documents/read.ts';
-import { agentCreator } from '../../runtime/agents.ts';
-import { answerFrom } from './brain.ts';
+import { openTestDb, type TestDb } from '../../test/support/db.ts';
+import { type App, createApp } from '../app.ts';
+import { pdfToText } from '../documents/read.ts';
+import { agentCreator } from '../runtime/agents.ts';
+import { answerFrom } from './answer.ts';
 import { kbImporter } from './import.ts';
 import { listArticles, listEscalateQuestions } from './kb.ts';
-import { supportOf } from './kind.ts';
 
 let db: TestDb;
 let app: App;
@@ -54,7 +53,7 @@ describe('document import', () => {
     expect(article).toMatchObject({ format: 'pdf', source: 'care-guide.pdf' });
     expect(article!.passages).toBeGreaterThanOrEqual(1);
     const answer = answerFrom(
-      await supportOf(app).engines.get(db, agent.id),
+      await app.knowledge.engines.get(db, agent.id),
       'what tyre pressure for a road bike?',
     );
     expect(answer.text).toMatch(/80 to 100 psi/);
@@ -76,7 +75,7 @@ describe('document import', () => {
       const report = await kbImporter(app, 'user:a@example.com', agent.id, legacy);
       expect(report).toMatchObject({ articlesChanged: 2, skipped: [] });
       expect(report.decoded).toEqual([{ file: 'opening.txt', encoding: 'windows-1252' }]);
-      const answer = answerFrom(await supportOf(app).engines.get(db, agent.id), 'when is the workshop open?');
+      const answer = answerFrom(await app.knowledge.engines.get(db, agent.id), 'when is the workshop open?');
       expect(answer.text).toContain('Opening hours – café and workshop');
     } finally {
       rmSync(legacy, { recursive: true, force: true });

@@ -2,17 +2,16 @@
 // Retraining only when it matters: an edit that leaves what the engine learns from as it was reuses the engine.
 // Training ahead of questions (prepare) once per burst of edits, and the status a dashboard shows meanwhile.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openTestDb, type TestDb } from '../../../test/support/db.ts';
-import { type App, createApp } from '../../app.ts';
-import { LocalEngine, type TrainInput } from '../../engines/local/index.ts';
-import { openEventBus } from '../../events/bus.ts';
-import { agentCreator } from '../../runtime/agents.ts';
-import type { Queryable } from '../../store/db.ts';
-import { answerFrom } from './brain.ts';
+import { openTestDb, type TestDb } from '../../test/support/db.ts';
+import { type App, createApp } from '../app.ts';
+import { LocalEngine, type TrainInput } from '../engines/local/index.ts';
+import { openEventBus } from '../events/bus.ts';
+import { agentCreator } from '../runtime/agents.ts';
+import type { Queryable } from '../store/db.ts';
+import { answerFrom } from './answer.ts';
 import { EngineCache, STALE_GRACE_MS } from './engine-cache.ts';
 import { prepareEngines } from './engines.ts';
 import { articleImporter, faqCreator, faqDeleter, faqUpdater, kbVersion, phrasingAdder } from './kb.ts';
-import { supportContext, supportOf } from './kind.ts';
 import { calibrateInWorker, trainEngine, trainHere, WORKER_TRAINING_TEXTS } from './train.ts';
 
 const input: TrainInput = {
@@ -306,12 +305,12 @@ describe('EngineCache', () => {
     it('prepareEngines: a starting server trains every support KB, then each KB that changes, with no question', async () => {
       const node = createApp(db);
       const bus = await openEventBus(db);
-      const stop = prepareEngines(supportContext(node), bus);
+      const stop = prepareEngines(node, bus);
       try {
         const version = await kbVersion(db, prepAgent);
         await vi.waitFor(
           async () =>
-            expect(await supportOf(node).engines.status(db, prepAgent)).toMatchObject({
+            expect(await node.knowledge.engines.status(db, prepAgent)).toMatchObject({
               state: 'ready',
               serving: { version },
             }),
@@ -321,7 +320,7 @@ describe('EngineCache', () => {
         await phrasingAdder(app, EDITOR, hoursId, 'are you open on sundays');
         await vi.waitFor(
           async () =>
-            expect(await supportOf(node).engines.status(db, prepAgent)).toMatchObject({
+            expect(await node.knowledge.engines.status(db, prepAgent)).toMatchObject({
               state: 'ready',
               serving: { version: version + 1 },
             }),

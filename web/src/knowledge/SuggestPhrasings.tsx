@@ -2,10 +2,10 @@
 // server says how the engine takes each one today (new to it, already answered with this entry, or answered with
 // another entry), and a person picks which to add, all in one new version. Nothing is added without that choice.
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { api } from '../../api.ts';
-import { ErrorNote, Loading } from '../../components/ui.tsx';
-import { plural } from '../../format.ts';
-import { useAction, useSession } from '../../hooks.ts';
+import { api } from '../api.ts';
+import { ErrorNote, Loading } from '../components/ui.tsx';
+import { plural } from '../format.ts';
+import { useAction, useSession } from '../hooks.ts';
 import type { FaqEntryView, PhrasingSuggestionsView, PhrasingSuggestionView } from './types.ts';
 
 /** How many phrasings to ask for (the API takes 1 to 20). */

@@ -9,12 +9,12 @@ import {
   anthropicMessageTexts,
   type FakeAnthropic,
   startFakeAnthropic,
-} from '../../../../test/fakes/anthropic.ts';
-import { captureIo } from '../../../../test/support/cli.ts';
-import { createApp } from '../../../app.ts';
-import { main } from '../../../cli/main.ts';
-import { agentCreator } from '../../../runtime/agents.ts';
-import { openDatabase } from '../../../store/open.ts';
+} from '../../../test/fakes/anthropic.ts';
+import { captureIo } from '../../../test/support/cli.ts';
+import { createApp } from '../../app.ts';
+import { main } from '../../cli/main.ts';
+import { agentCreator } from '../../runtime/agents.ts';
+import { openDatabase } from '../../store/open.ts';
 import { faqCreator } from '../kb.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twelve-kb-suggest-'));

@@ -4,12 +4,12 @@
 // or one entry where two say the same.
 
 import { useState } from 'react';
-import { heldOutTotals, WEAK_SHARE, weakEntries } from '../../../../src/agents/support/health.ts';
-import { api } from '../../api.ts';
-import { ErrorNote, Loading } from '../../components/ui.tsx';
-import { plural } from '../../format.ts';
-import { useResource, useSession } from '../../hooks.ts';
-import { useLive } from '../../live.ts';
+import { heldOutTotals, WEAK_SHARE, weakEntries } from '../../../src/knowledge/health.ts';
+import { api } from '../api.ts';
+import { ErrorNote, Loading } from '../components/ui.tsx';
+import { plural } from '../format.ts';
+import { useResource, useSession } from '../hooks.ts';
+import { useLive } from '../live.ts';
 import { SuggestPhrasings } from './SuggestPhrasings.tsx';
 import type { KbHealthView, KbSuggestView } from './types.ts';
 

@@ -5,7 +5,7 @@ import { register } from 'tsx/esm/api';
 
 try {
   register();
-  const { calibrationRound } = await import('../../engines/local/engine.ts');
+  const { calibrationRound } = await import('../engines/local/engine.ts');
   parentPort.postMessage({ ok: true, value: calibrationRound(workerData) });
 } catch (err) {
   parentPort.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) });

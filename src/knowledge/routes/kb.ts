@@ -9,12 +9,12 @@ import {
   DOCUMENT_MEDIA_TYPES,
   htmlToText,
   MAX_FILE_BYTES,
-} from '../../../documents/read.ts';
-import { AppError } from '../../../errors.ts';
-import { findAgent } from '../../../runtime/agents.ts';
-import { escalationTranscript, type Message, presentEscalationRow } from '../../../runtime/escalations.ts';
-import { AgentParam, route, UuidParam } from '../../../server/http.ts';
-import type { Queryable } from '../../../store/db.ts';
+} from '../../documents/read.ts';
+import { AppError } from '../../errors.ts';
+import { findAgent } from '../../runtime/agents.ts';
+import { escalationTranscript, type Message, presentEscalationRow } from '../../runtime/escalations.ts';
+import { AgentParam, route, UuidParam } from '../../server/http.ts';
+import type { Queryable } from '../../store/db.ts';
 import { engineNodes } from '../engine-reports.ts';
 import { kbHealth } from '../health.ts';
 import { documentImporter } from '../import.ts';
@@ -37,7 +37,7 @@ import {
   listFaqs,
   phrasingAdder,
 } from '../kb.ts';
-import type { SupportContext } from '../kind.ts';
+import { assertHasKnowledge, type KnowledgeContext, knowledgeAgent } from '../knowledge.ts';
 import { DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, phrasingSuggester } from '../suggest.ts';
 
 /** Pasted article text; the server's body limit (1 MiB) bounds the request before this does. */
@@ -161,7 +161,7 @@ export function lastExchange(messages: Message[]): { question: string | null; an
 }
 
 /** The LLM that would write phrasing suggestions, or null when none is configured (or its settings are wrong). */
-function llmInfo(app: SupportContext): { provider: string; model: string } | null {
+function llmInfo(app: KnowledgeContext): { provider: string; model: string } | null {
   try {
     const { client } = app.llm();
     return { provider: client.provider, model: client.model };
@@ -174,7 +174,7 @@ function presentEscalateQuestion(q: EscalateQuestion) {
   return { id: q.id, text: q.text, note: q.note, createdBy: q.createdBy, createdAt: iso(q.createdAt) };
 }
 
-export function registerKbRoutes(server: FastifyInstance, app: SupportContext): void {
+export function registerKbRoutes(server: FastifyInstance, app: KnowledgeContext): void {
   route(
     server,
     app,
@@ -187,7 +187,7 @@ export function registerKbRoutes(server: FastifyInstance, app: SupportContext): 
       params: AgentParam,
     },
     async ({ params }) => {
-      const agent = await findAgent(app.db, params.agent);
+      const agent = await knowledgeAgent(app, params.agent);
       const [entries, articles, escalate, version] = await Promise.all([
         listFaqs(app.db, agent.id),
         listArticles(app.db, agent.id),
@@ -217,9 +217,9 @@ export function registerKbRoutes(server: FastifyInstance, app: SupportContext): 
       params: AgentParam,
     },
     async ({ params }) => {
-      const agent = await findAgent(app.db, params.agent);
+      const agent = await knowledgeAgent(app, params.agent);
       const [engine, nodes] = await Promise.all([
-        app.engines.status(app.db, agent.id),
+        app.knowledge.engines.status(app.db, agent.id),
         engineNodes(app.db, agent.id, app.nodeId),
       ]);
       return { engine, nodes };
@@ -239,9 +239,9 @@ export function registerKbRoutes(server: FastifyInstance, app: SupportContext): 
       params: AgentParam,
     },
     async ({ params }) => {
-      const agent = await findAgent(app.db, params.agent);
+      const agent = await knowledgeAgent(app, params.agent);
       // The current version's engine: waits for its training (seconds on a large KB).
-      const snap = await app.engines.get(app.db, agent.id);
+      const snap = await app.knowledge.engines.get(app.db, agent.id);
       return { version: snap.version, health: kbHealth(snap) };
     },
   );
@@ -260,7 +260,7 @@ export function registerKbRoutes(server: FastifyInstance, app: SupportContext): 
       status: 201,
     },
     async ({ params, body, principal }) => {
-      const agent = await findAgent(app.db, params.agent);
+      const agent = await knowledgeAgent(app, params.agent);
       return { entry: presentFaq(await faqCreator(app, principal.actor, agent.id, body)) };
     },
   );
@@ -339,7 +339,7 @@ export function registerKbRoutes(server: FastifyInstance, app: SupportContext): 
       status: 201,
     },
     async ({ params, body, principal }) => {
-      const agent = await findAgent(app.db, params.agent);
+      const agent = await knowledgeAgent(app, params.agent);
       const question = await escalateQuestionAdder(app, principal.actor, agent.id, body);
       return { question: presentEscalateQuestion(question), version: await kbVersion(app.db, agent.id) };
     },
@@ -427,7 +427,7 @@ export function registerKbRoutes(server: FastifyInstance, app: SupportContext): 
       status: 201,
     },
     async ({ params, body, principal }) => {
-      const agent = await findAgent(app.db, params.agent);
+      const agent = await knowledgeAgent(app, params.agent);
       const text = body.format === 'html' ? htmlToText(body.content) : body.content;
       if (!text.trim()) throw new AppError('validation_failed', 'the article has no text');
       const { article, changed } = await articleImporter(app, principal.actor, agent.id, {
@@ -460,7 +460,7 @@ export function registerKbRoutes(server: FastifyInstance, app: SupportContext): 
       status: 201,
     },
     async ({ params, query, raw, req, principal }) => {
-      const agent = await findAgent(app.db, params.agent);
+      const agent = await knowledgeAgent(app, params.agent);
       const { article, changed, encoding } = await documentImporter(app, principal.actor, agent.id, {
         name: query.filename,
         data: raw!,
@@ -488,9 +488,7 @@ export function registerKbRoutes(server: FastifyInstance, app: SupportContext): 
       const [row] = await app.db.query('SELECT * FROM escalations WHERE id = $1', [params.id]);
       if (!row) throw new AppError('not_found', 'no such escalation');
       const escalation = presentEscalationRow(row);
-      const agent = await findAgent(app.db, escalation.agentId);
-      if (agent.kind !== 'support')
-        throw new AppError('invalid_state', 'only a support agent answers from a knowledge base');
+      const agent = assertHasKnowledge(app.knowledge, await findAgent(app.db, escalation.agentId));
       const exchange = lastExchange(await escalationTranscript(app.db, escalation));
       const question = body.question ?? exchange.question;
       if (body.mode === 'new') {

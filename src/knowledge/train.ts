@@ -1,9 +1,9 @@
 // Training an engine: on this thread for a small knowledge base, in a worker thread for a large one (the engine
 // cache after a KB edit, and the evaluation's validation models, several at once).
 import { availableParallelism } from 'node:os';
-import { runWorker } from '../../documents/worker.ts';
-import type { CalibrationJob, CalibrationRows, TrainInput, TrainOptions } from '../../engines/local/index.ts';
-import { LocalEngine } from '../../engines/local/index.ts';
+import { runWorker } from '../documents/worker.ts';
+import type { CalibrationJob, CalibrationRows, TrainInput, TrainOptions } from '../engines/local/index.ts';
+import { LocalEngine } from '../engines/local/index.ts';
 
 /**
  * Knowledge bases with at least this many texts (phrasings, titles and passages) are trained in a worker thread:

@@ -1,6 +1,6 @@
 // Where an agent's answer came from: sources are stored as `faq:<entryId>` and `article:<articleId>#<passageId>`;
 // people (the customer in the widget, a person in the inbox) see the entries' and articles' titles instead.
-import type { Queryable } from '../../store/db.ts';
+import type { Queryable } from '../store/db.ts';
 import type { KbSnapshot } from './engine-cache.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,15 +1,14 @@
-// Each server's support engines, as the other servers and the dashboard can see them. Engines are trained per
+// Each server's knowledge-base engines, as the other servers and the dashboard can see them. Engines are trained per
 // process (EngineCache), so behind a load balancer one node may still train the KB version another already serves;
 // the KB page's badge reads every node's row (GET /api/agents/NAME/kb/engine → `nodes`). A node writes its row for an
 // agent whenever its engine status may have changed (EngineCache.onChange, batched for REPORT_BATCH_MS) and touches
 // all of them every ENGINE_REPORT_MS; rows not touched for ENGINE_NODE_STALE_MS belong to a node that is gone and are
 // not shown. Stopping deletes the node's rows.
 
-import { type Log, silentLog } from '../../events/log.ts';
-import type { Queryable } from '../../store/db.ts';
-import type { KindContext } from '../kind.ts';
+import { type Log, silentLog } from '../events/log.ts';
+import type { Queryable } from '../store/db.ts';
 import type { EngineStatus } from './engine-cache.ts';
-import { supportOf } from './kind.ts';
+import type { KnowledgeContext } from './knowledge.ts';
 
 export const ENGINE_REPORT_MS = 10_000;
 export const ENGINE_NODE_STALE_MS = 60_000;
@@ -52,7 +51,7 @@ async function writeRow(q: Queryable, nodeId: string, agentId: string, s: Engine
 
 /** Starts writing this node's engine rows; returns the stop (which deletes them). */
 export function reportEngines(
-  app: KindContext,
+  app: KnowledgeContext,
   log: Log = silentLog,
   options: { everyMs?: number } = {},
 ): () => Promise<void> {
@@ -70,7 +69,7 @@ export function reportEngines(
       for (const agentId of agents) {
         if (closed) return;
         try {
-          await writeRow(app.db, app.nodeId, agentId, await supportOf(app).engines.status(app.db, agentId));
+          await writeRow(app.db, app.nodeId, agentId, await app.knowledge.engines.status(app.db, agentId));
         } catch (err) {
           // A deleted agent's row cannot be written (its key is gone): stop touching it.
           known.delete(agentId);
@@ -88,7 +87,7 @@ export function reportEngines(
       timer.unref();
     }
   };
-  const unsubscribe = supportOf(app).engines.onChange(mark);
+  const unsubscribe = app.knowledge.engines.onChange(mark);
   const touch = setInterval(() => {
     for (const agentId of known) mark(agentId);
   }, options.everyMs ?? ENGINE_REPORT_MS);

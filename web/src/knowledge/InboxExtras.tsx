@@ -1,16 +1,16 @@
-// What a support agent adds to an escalation in the inbox: "Wrong answer" under each answer the agent gave from
+// What an agent with a knowledge base (support, the receptionist) adds to an escalation in the inbox: "Wrong answer" under each answer the agent gave from
 // its knowledge base (the question, and questions like it, go to a person from now on), and, once a person has
 // answered, one click that turns the answer into a knowledge-base entry or the question into a phrasing.
 import { type FormEvent, useId, useState } from 'react';
-import { api } from '../../api.ts';
-import { ErrorNote } from '../../components/ui.tsx';
-import { useAction, useResource, useSession } from '../../hooks.ts';
-import { Link } from '../../router.tsx';
-import type { MessageView } from '../../types.ts';
-import type { InboxExtras } from '../kind.ts';
+import type { InboxExtras } from '../agents/kind.ts';
+import { api } from '../api.ts';
+import { ErrorNote } from '../components/ui.tsx';
+import { useAction, useResource, useSession } from '../hooks.ts';
+import { Link } from '../router.tsx';
+import type { MessageView } from '../types.ts';
 import type { FaqEntryView, KbView } from './types.ts';
 
-export const supportInbox: InboxExtras = {
+export const knowledgeInbox: InboxExtras = {
   // Growing the knowledge base is writing to it.
   allowed: (can) => can('kb.write'),
   MessageAction: WrongAnswerAction,

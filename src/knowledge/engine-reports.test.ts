@@ -2,12 +2,11 @@
 // follows its engine (training, then ready at the new version), a node that has not trained has none, a row nobody
 // touched for a minute is not listed, a running node keeps its rows fresh, and stopping deletes them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDb, type TestDb } from '../../../test/support/db.ts';
-import { type App, createApp } from '../../app.ts';
-import { agentCreator } from '../../runtime/agents.ts';
+import { openTestDb, type TestDb } from '../../test/support/db.ts';
+import { type App, createApp } from '../app.ts';
+import { agentCreator } from '../runtime/agents.ts';
 import { type EngineNode, engineNodes, reportEngines } from './engine-reports.ts';
 import { faqCreator, phrasingAdder } from './kb.ts';
-import { supportOf } from './kind.ts';
 
 let db: TestDb;
 let a: App;
@@ -20,8 +19,8 @@ beforeAll(async () => {
   b = createApp(db, { nodeId: `node-b-${process.pid}`, llm: null });
 });
 afterAll(async () => {
-  await (a && supportOf(a).engines.close());
-  await (b && supportOf(b).engines.close());
+  await a?.knowledge.engines.close();
+  await b?.knowledge.engines.close();
   await db?.dispose();
 });
 
@@ -56,7 +55,7 @@ describe('engine reports', () => {
     try {
       const read = () => engineNodes(db, agentId, a.nodeId);
       expect(await read()).toEqual([]);
-      await supportOf(a).engines.get(db, agentId);
+      await a.knowledge.engines.get(db, agentId);
       const [rowA] = await until(read, (r) => r.length === 1 && r[0]!.state === 'ready');
       expect(rowA).toMatchObject({
         nodeId: a.nodeId,
@@ -68,7 +67,7 @@ describe('engine reports', () => {
       expect(rowA!.trainMs).toBeGreaterThanOrEqual(0);
 
       // B has not trained; once it has, both are listed, each from its own point of view.
-      await supportOf(b).engines.get(db, agentId);
+      await b.knowledge.engines.get(db, agentId);
       const both = await until(read, (r) => r.length === 2 && r.every((x) => x.state === 'ready'));
       expect(both.map((r) => [r.nodeId, r.self])).toEqual([
         [a.nodeId, true],
@@ -82,7 +81,7 @@ describe('engine reports', () => {
         (await db.query<{ id: string }>('SELECT id FROM kb_entries WHERE agent_id = $1', [agentId]))[0]!.id,
         'what are your hours',
       );
-      await supportOf(a).engines.get(db, agentId);
+      await a.knowledge.engines.get(db, agentId);
       const after = await until(read, (r) => r.find((x) => x.nodeId === a.nodeId)?.servingVersion === 2);
       expect(after.find((x) => x.nodeId === a.nodeId)).toMatchObject({ kbVersion: 2, state: 'ready' });
       expect(after.find((x) => x.nodeId === b.nodeId)).toMatchObject({ kbVersion: 1, servingVersion: 1 });
@@ -103,7 +102,7 @@ describe('engine reports', () => {
     const agentId = await supportAgent();
     const stop = reportEngines(a, undefined, { everyMs: 50 });
     try {
-      await supportOf(a).engines.get(db, agentId);
+      await a.knowledge.engines.get(db, agentId);
       await until(
         () => engineNodes(db, agentId, a.nodeId),
         (r) => r.length === 1,

@@ -3,8 +3,8 @@
 // retrains (seconds, in a worker), questions that may be answered by the engine before it wait only STALE_GRACE_MS,
 // then get the last engine with the new KB's answers (see `answering`).
 import { createHash } from 'node:crypto';
-import type { LocalEngine, TrainInput } from '../../engines/local/index.ts';
-import type { Queryable } from '../../store/db.ts';
+import type { LocalEngine, TrainInput } from '../engines/local/index.ts';
+import type { Queryable } from '../store/db.ts';
 import { kbVersion } from './kb.ts';
 import { trainEngine } from './train.ts';
 

@@ -2,10 +2,10 @@
 // bumping the agent's KB version (announced as kb.changed) so engines retrain.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Actor, Services } from '../../context.ts';
-import { AppError } from '../../errors.ts';
-import { emitEvent } from '../../events/emit.ts';
-import type { Queryable } from '../../store/db.ts';
+import type { Actor, Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { emitEvent } from '../events/emit.ts';
+import type { Queryable } from '../store/db.ts';
 import { type ArticleFormat, chunkText } from './chunk.ts';
 
 export interface FaqEntry {

@@ -2,9 +2,11 @@
 // edit, add phrasing, phrasings suggested by the LLM (when one is configured; a person picks which to add), delete
 // and each entry's revision history; and articles, uploaded as a file (PDF, Markdown,
 // HTML, text) or imported from pasted Markdown, HTML or text. Every save is a new version on the server, and the
-// agent's engine retrains at once (the badge in the header says which version answers while it does). A support agent's evaluation on its own test set closes the page.
-import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
-import { api, fieldErrors } from '../../api.ts';
+// agent's engine retrains at once (the badge in the header says which version answers while it does). Any agent whose
+// kind has a knowledge base gets this page; a kind adds its own sections at the end (support: the hand-off message
+// and its evaluation), through knowledgeBasePage(Extra).
+import { type ComponentType, type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { api, fieldErrors } from '../api.ts';
 import {
   Badge,
   ConfirmDialog,
@@ -15,15 +17,13 @@ import {
   PageHeader,
   ProgressBar,
   Time,
-} from '../../components/ui.tsx';
-import { plural } from '../../format.ts';
-import { useAction, useCan, useResource, useSession } from '../../hooks.ts';
-import { useLive } from '../../live.ts';
-import { Link } from '../../router.tsx';
-import type { AgentView } from '../../types.ts';
+} from '../components/ui.tsx';
+import { plural } from '../format.ts';
+import { useAction, useCan, useResource, useSession } from '../hooks.ts';
+import { useLive } from '../live.ts';
+import { Link } from '../router.tsx';
+import type { AgentView } from '../types.ts';
 import { EscalateQuestionsSection } from './EscalateQuestionsSection.tsx';
-import { EvaluationSection } from './EvaluationSection.tsx';
-import { HandoffSection } from './HandoffSection.tsx';
 import { KbHealthSection } from './KbHealthSection.tsx';
 import { SuggestPhrasings } from './SuggestPhrasings.tsx';
 import type {
@@ -68,7 +68,23 @@ function bodyOf(d: EntryDraft) {
   };
 }
 
-export function KnowledgeBasePage({ agentName }: { agentName: string }) {
+/** A kind's own sections at the end of its agents' knowledge-base page. */
+export type KbPageExtra = ComponentType<{ agent: AgentView; agentPath: string; onAgentChanged: () => void }>;
+
+/** The knowledge-base page of a kind's agents (a KindPage component), with the kind's own sections, if any. */
+export function knowledgeBasePage(Extra?: KbPageExtra): ComponentType<{ agentName: string }> {
+  return function KindKnowledgeBasePage({ agentName }: { agentName: string }) {
+    return <KnowledgeBasePage agentName={agentName} Extra={Extra} />;
+  };
+}
+
+export function KnowledgeBasePage({
+  agentName,
+  Extra,
+}: {
+  agentName: string;
+  Extra?: KbPageExtra | undefined;
+}) {
   const can = useCan();
   const { announce } = useSession();
   const path = `/api/agents/${encodeURIComponent(agentName)}`;
@@ -193,7 +209,7 @@ export function KnowledgeBasePage({ agentName }: { agentName: string }) {
         />
       ) : null}
 
-      {kb.data && agent.data?.kind === 'support' ? (
+      {kb.data && agent.data ? (
         <EscalateQuestionsSection
           agentPath={path}
           questions={kb.data.escalate ?? []}
@@ -202,7 +218,7 @@ export function KnowledgeBasePage({ agentName }: { agentName: string }) {
         />
       ) : null}
 
-      {agent.data?.kind === 'support' ? (
+      {agent.data ? (
         <KbHealthSection
           agentPath={path}
           suggest={kb.data?.suggest ?? null}
@@ -211,16 +227,8 @@ export function KnowledgeBasePage({ agentName }: { agentName: string }) {
         />
       ) : null}
 
-      {agent.data?.kind === 'support' ? (
-        <HandoffSection agent={agent.data} onAgentChanged={() => void agent.reload()} />
-      ) : null}
-
-      {agent.data?.kind === 'support' ? (
-        <EvaluationSection
-          agentPath={path}
-          agentThreshold={agent.data.confidenceThreshold}
-          onAgentChanged={() => void agent.reload()}
-        />
+      {agent.data && Extra ? (
+        <Extra agent={agent.data} agentPath={path} onAgentChanged={() => void agent.reload()} />
       ) : null}
     </>
   );
@@ -563,7 +571,7 @@ const slug = (s: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 80);
 
-/** What the server takes (src/agents/support/import.ts): the extension decides the format, sent as its media type. */
+/** What the server takes (src/knowledge/import.ts): the extension decides the format, sent as its media type. */
 const UPLOAD_TYPES: Record<string, string> = {
   pdf: 'application/pdf',
   md: 'text/markdown',

@@ -6,17 +6,16 @@
 // ('conflict': adding one would blur the two). The call is a cost like any other: it counts against the agent's
 // daily spend cap, gets a spend-ledger line and an audit event, parse failure or not.
 import { z } from 'zod';
-import type { Actor } from '../../context.ts';
-import { LlmError, type LlmRequest } from '../../engines/llm/provider.ts';
-import { llmCapReached, recordLlmSpend } from '../../engines/llm/spend.ts';
-import { AppError } from '../../errors.ts';
-import { findAgent } from '../../runtime/agents.ts';
-import { pgSafe } from '../../store/text.ts';
-import type { KindContext } from '../kind.ts';
-import { answerFrom } from './brain.ts';
+import type { Actor } from '../context.ts';
+import { LlmError, type LlmRequest } from '../engines/llm/provider.ts';
+import { llmCapReached, recordLlmSpend } from '../engines/llm/spend.ts';
+import { AppError } from '../errors.ts';
+import { findAgent } from '../runtime/agents.ts';
+import { pgSafe } from '../store/text.ts';
+import { answerFrom } from './answer.ts';
 import type { KbSnapshot } from './engine-cache.ts';
 import { type FaqEntry, listFaqs, presentFaqRow } from './kb.ts';
-import { supportOf } from './kind.ts';
+import type { KnowledgeContext } from './knowledge.ts';
 
 export const DEFAULT_SUGGESTIONS = 8;
 export const MAX_SUGGESTIONS = 20;
@@ -166,7 +165,7 @@ export function nearestFirst(snap: KbSnapshot, entry: FaqEntry, all: FaqEntry[])
 
 /** Asks the agent's LLM for up to `count` new phrasings of the entry, each with the engine's verdict on it. */
 export async function phrasingSuggester(
-  app: KindContext,
+  app: KnowledgeContext,
   actor: Actor,
   entryId: string,
   count = DEFAULT_SUGGESTIONS,
@@ -191,7 +190,7 @@ export async function phrasingSuggester(
     contrast = presentFaqRow(other);
   }
   const agent = await findAgent(app.db, entry.agentId);
-  let backend: ReturnType<KindContext['llm']>;
+  let backend: ReturnType<KnowledgeContext['llm']>;
   try {
     backend = app.llm();
   } catch (err) {
@@ -205,7 +204,7 @@ export async function phrasingSuggester(
       `${agent.name} has spent its daily cap; suggestions resume tomorrow`,
     );
   }
-  const snap = await supportOf(app).engines.answering(app.db, agent.id);
+  const snap = await app.knowledge.engines.answering(app.db, agent.id);
   const others = nearestFirst(snap, entry, await listFaqs(app.db, agent.id)).filter(
     (t) => t !== contrast?.title,
   );

@@ -1,6 +1,6 @@
 // Turning a document's text (src/documents reads it) into passages the engine can retrieve: chunks that follow
 // headings and paragraphs, each small enough to quote as an answer.
-import type { DocumentFormat } from '../../documents/read.ts';
+import type { DocumentFormat } from '../documents/read.ts';
 
 export type ArticleFormat = DocumentFormat;
 

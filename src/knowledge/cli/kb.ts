@@ -1,16 +1,16 @@
-// `twelve kb import PATH --agent NAME [--create]`: imports a file or folder into a support agent's knowledge base,
-// with a progress bar; re-importing only touches what changed. `twelve kb health --agent NAME`: the entries the engine
+// `twelve kb import PATH --agent NAME [--create [--kind KIND]]`: imports a file or folder into an agent's knowledge
+// base (any agent whose kind has one: support, the receptionist), with a progress bar; re-importing only touches what changed. `twelve kb health --agent NAME`: the entries the engine
 // takes for one another, and those whose own phrasings it misses.
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { type CliCommand, type CliIo, UsageError } from '../../../cli/command.ts';
-import { isAppError } from '../../../errors.ts';
-import { agentCreator, findAgent } from '../../../runtime/agents.ts';
-import type { CliAppOpener } from '../../kind.ts';
+import { type CliCommand, type CliIo, UsageError } from '../../cli/command.ts';
+import { isAppError } from '../../errors.ts';
+import type { KindAware } from '../../runtime/agents.ts';
+import { agentCreator, findAgent } from '../../runtime/agents.ts';
 import { heldOutTotals, kbHealth, WEAK_SHARE, weakEntries } from '../health.ts';
 import { kbImporter } from '../import.ts';
 import { type FaqEntry, listFaqs, phrasingAdder } from '../kb.ts';
-import { supportContext } from '../kind.ts';
+import { assertHasKnowledge, type KnowledgeContext } from '../knowledge.ts';
 import {
   DEFAULT_SUGGESTIONS,
   MAX_SUGGESTIONS,
@@ -19,15 +19,35 @@ import {
   type SuggestionResult,
 } from '../suggest.ts';
 
-export const kbImportCommand = (open: CliAppOpener): CliCommand => ({
+/** Opens the configured database and assembles an app for a command; the caller closes it. */
+export type KnowledgeAppOpener = (
+  io: CliIo,
+) => Promise<KnowledgeContext & KindAware & { close(): Promise<void> }>;
+
+/** A command's agent: refused (with the kinds that have one) when its kind has no knowledge base. */
+function mustHaveKnowledge<A extends Parameters<typeof assertHasKnowledge>[1]>(
+  app: KnowledgeContext,
+  agent: A,
+): A {
+  try {
+    assertHasKnowledge(app.knowledge, agent);
+  } catch {
+    throw new Error(
+      `agent "${agent.name}" is a ${agent.kind} agent; only ${[...app.knowledge.kinds].join(' and ')} agents have a knowledge base`,
+    );
+  }
+  return agent;
+}
+
+export const kbImportCommand = (open: KnowledgeAppOpener): CliCommand => ({
   path: ['kb', 'import'],
-  summary: 'Import FAQ files and articles (Markdown, HTML, PDF, text) into a support agent',
+  summary: "Import FAQ files and articles (Markdown, HTML, PDF, text) into an agent's knowledge base",
   usage:
-    'twelve kb import PATH --agent NAME [--create]\n\n  --create  create the support agent if it does not exist',
+    'twelve kb import PATH --agent NAME [--create [--kind KIND]]\n\n  --create  create the agent if it does not exist (--kind: support unless said)',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { agent: { type: 'string' }, create: { type: 'boolean' } },
+      options: { agent: { type: 'string' }, create: { type: 'boolean' }, kind: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
@@ -35,18 +55,19 @@ export const kbImportCommand = (open: CliAppOpener): CliCommand => ({
     if (!path || positionals.length > 1) throw new UsageError('give exactly one file or folder');
     if (!values.agent) throw new UsageError('--agent NAME is required');
     const agentName = values.agent;
-    const opened = await open(io);
-    const app = supportContext(opened);
+    const app = await open(io);
     const { db } = app;
     try {
       let agent = await findAgent(db, agentName).catch(() => null);
       if (!agent && values.create) {
-        agent = await agentCreator(app, 'cli', { kind: 'support', name: agentName, displayName: agentName });
-        io.out(`created support agent ${agentName}`);
+        const kind = values.kind ?? [...app.knowledge.kinds][0] ?? 'support';
+        if (!app.knowledge.kinds.has(kind))
+          throw new UsageError(`--kind: one of ${[...app.knowledge.kinds].join(', ')}`);
+        agent = await agentCreator(app, 'cli', { kind, name: agentName, displayName: agentName });
+        io.out(`created ${kind} agent ${agentName}`);
       }
       if (!agent) throw new Error(`no agent "${agentName}" (add --create to create it)`);
-      if (agent.kind !== 'support')
-        throw new Error(`agent "${agentName}" is a ${agent.kind} agent, not support`);
+      mustHaveKnowledge(app, agent);
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar(
             { format: 'importing [{bar}] {value}/{total} {file}', hideCursor: true, stream: process.stderr },
@@ -73,7 +94,7 @@ export const kbImportCommand = (open: CliAppOpener): CliCommand => ({
       for (const s of report.skipped) io.err(`skipped ${s.file}: ${s.reason}`);
       return report.skipped.length ? 1 : 0;
     } finally {
-      await opened.close();
+      await app.close();
     }
   },
 });
@@ -81,9 +102,9 @@ export const kbImportCommand = (open: CliAppOpener): CliCommand => ({
 /** Pairs and weak entries printed (the JSON has them all). */
 const HEALTH_SHOWN = 10;
 
-export const kbHealthCommand = (open: CliAppOpener): CliCommand => ({
+export const kbHealthCommand = (open: KnowledgeAppOpener): CliCommand => ({
   path: ['kb', 'health'],
-  summary: "How well a support agent's engine tells its entries apart (measured while training, no test set)",
+  summary: "How well an agent's engine tells its entries apart (measured while training, no test set)",
   usage: 'twelve kb health --agent NAME [--json]',
   async run(argv, io) {
     const { values } = parseArgs({
@@ -92,14 +113,11 @@ export const kbHealthCommand = (open: CliAppOpener): CliCommand => ({
       strict: true,
     });
     if (!values.agent) throw new UsageError('--agent NAME is required');
-    const opened = await open(io);
-    const app = supportContext(opened);
+    const app = await open(io);
     const { db } = app;
     try {
-      const agent = await findAgent(db, values.agent);
-      if (agent.kind !== 'support')
-        throw new Error(`agent "${values.agent}" is a ${agent.kind} agent, not support`);
-      const snap = await app.engines.get(db, agent.id);
+      const agent = mustHaveKnowledge(app, await findAgent(db, values.agent));
+      const snap = await app.knowledge.engines.get(db, agent.id);
       const health = kbHealth(snap);
       if (values.json) {
         io.out(JSON.stringify({ version: snap.version, health }));
@@ -129,12 +147,12 @@ export const kbHealthCommand = (open: CliAppOpener): CliCommand => ({
       }
       return 0;
     } finally {
-      await opened.close();
+      await app.close();
     }
   },
 });
 
-export const kbSuggestCommand = (open: CliAppOpener): CliCommand => ({
+export const kbSuggestCommand = (open: KnowledgeAppOpener): CliCommand => ({
   path: ['kb', 'suggest'],
   summary: "Ask the configured LLM for new phrasings of FAQ entries, with the engine's verdict on each",
   usage: [
@@ -175,13 +193,10 @@ export const kbSuggestCommand = (open: CliAppOpener): CliCommand => ({
       throw new UsageError(`--count: a whole number from 1 to ${MAX_SUGGESTIONS}`);
     if (values.add !== undefined && values.add !== 'new')
       throw new UsageError('--add: only "new" is supported');
-    const opened = await open(io);
-    const app = supportContext(opened);
+    const app = await open(io);
     const { db } = app;
     try {
-      const agent = await findAgent(db, values.agent);
-      if (agent.kind !== 'support')
-        throw new Error(`agent "${values.agent}" is a ${agent.kind} agent, not support`);
+      const agent = mustHaveKnowledge(app, await findAgent(db, values.agent));
       const all = await listFaqs(db, agent.id);
       const byTitleOrId = (key: string) => {
         const wanted = key.trim().toLowerCase();
@@ -275,7 +290,7 @@ export const kbSuggestCommand = (open: CliAppOpener): CliCommand => ({
       }
       return 0;
     } finally {
-      await opened.close();
+      await app.close();
     }
   },
 });

@@ -1,10 +1,10 @@
-// "Questions that go to a person" on a support agent's KB page: questions people have said the agent must not answer
+// "Questions that go to a person" on an agent's KB page: questions people have said the agent must not answer
 // ("Wrong answer" in the inbox, or added here). The engine learns them as questions to escalate, so each one, and
 // questions like it, reach a person; removing one lets the agent answer it again. Every change is a new KB version.
 import { type FormEvent, useId, useState } from 'react';
-import { api } from '../../api.ts';
-import { ErrorNote, Time } from '../../components/ui.tsx';
-import { useAction, useSession } from '../../hooks.ts';
+import { api } from '../api.ts';
+import { ErrorNote, Time } from '../components/ui.tsx';
+import { useAction, useSession } from '../hooks.ts';
 import type { EscalateQuestionView } from './types.ts';
 
 export function EscalateQuestionsSection({

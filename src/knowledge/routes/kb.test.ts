@@ -2,16 +2,15 @@
 // articles import from HTML or an uploaded file (a real PDF; refused files leave no row behind), the inbox turns a human answer into an entry or a question into a phrasing, and a
 // human reply to a drafted escalation records how far it agreed with the draft.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, buildApi, buildScriptedAgent, startEscalatedRun } from '../../../../test/support/api.ts';
-import { makePdf } from '../../../../test/support/pdf.ts';
-import { northwindAgent } from '../../../../test/support/webchat.ts';
-import { conversationOpener, customerMessageHandler } from '../../../conversations/conversations.ts';
-import { MAX_FILE_BYTES } from '../../../documents/read.ts';
-import { agentCreator } from '../../../runtime/agents.ts';
-import type { AgentConfig } from '../../../runtime/types.ts';
-import { answerFrom } from '../brain.ts';
+import { type Api, buildApi, buildScriptedAgent, startEscalatedRun } from '../../../test/support/api.ts';
+import { makePdf } from '../../../test/support/pdf.ts';
+import { northwindAgent } from '../../../test/support/webchat.ts';
+import { conversationOpener, customerMessageHandler } from '../../conversations/conversations.ts';
+import { MAX_FILE_BYTES } from '../../documents/read.ts';
+import { agentCreator } from '../../runtime/agents.ts';
+import type { AgentConfig } from '../../runtime/types.ts';
+import { answerFrom } from '../answer.ts';
 import { faqCreator } from '../kb.ts';
-import { supportOf } from '../kind.ts';
 
 let api: Api;
 let n = 0;
@@ -143,7 +142,7 @@ describe('questions that go to a person', () => {
       'SELECT version FROM kb_state WHERE agent_id = $1',
       [agent.id],
     );
-    await supportOf(api.app).engines.get(api.db, agent.id, Number(state!.version));
+    await api.app.knowledge.engines.get(api.db, agent.id, Number(state!.version));
     const { conversation } = await conversationOpener(api.app, { agentId: agent.id, channel: 'webchat' });
     const r = await customerMessageHandler(api.app, { conversation, text });
     const out = r.written?.find((m) => m.direction === 'out');
@@ -421,7 +420,7 @@ describe('POST /api/agents/:agent/kb/files', () => {
     );
     expect(audit).toEqual([{ action: 'kb.article_created', actor: 'token:test-reviewer' }]);
     const answer = answerFrom(
-      await supportOf(api.app).engines.get(api.db, agent.id),
+      await api.app.knowledge.engines.get(api.db, agent.id),
       'what tyre pressure for a road bike?',
     );
     expect(answer.text).toMatch(/80 to 100 psi/);
@@ -719,7 +718,7 @@ describe('POST /api/escalations/:id/to-kb', () => {
       version: 1,
     });
     const answer = answerFrom(
-      await supportOf(api.app).engines.get(api.db, agent.id),
+      await api.app.knowledge.engines.get(api.db, agent.id),
       'are you open on a sunday?',
     );
     expect(answer.text).toBe('Yes: on Sundays we open from 10:00 to 16:00.');
@@ -773,7 +772,7 @@ describe('POST /api/escalations/:id/to-kb', () => {
     ).toBe(403);
   });
 
-  it('is for support agents only', async () => {
+  it('is for agents whose kind has a knowledge base only', async () => {
     const custom = await buildScriptedAgent(api.app);
     const { escalationId } = await startEscalatedRun(api.app, custom);
     await api.as('reviewer').post(`/api/escalations/${escalationId}/reply`, { text: 'Hello' });
@@ -783,9 +782,44 @@ describe('POST /api/escalations/:id/to-kb', () => {
     });
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toMatchObject({
-      id: 'invalid_state',
-      message: expect.stringMatching(/support/),
+      id: 'no_knowledge_base',
+      message: expect.stringMatching(/custom agents have no knowledge base/),
     });
+  });
+});
+
+describe('which agents have a knowledge base', () => {
+  it('serves the KB of any kind that says it has one (the receptionist too), and refuses the others naming why', async () => {
+    const reviewer = api.as('reviewer');
+    const receptionist = await agentCreator(api.app, 'test', { kind: 'receptionist', name: `recep-${++n}` });
+    const created = await reviewer.post(`/api/agents/${receptionist.name}/kb/entries`, {
+      title: 'Parking',
+      answer: 'Free parking behind the salon.',
+      phrasings: ['is there parking', 'where can I park'],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const kb = await reviewer.get(`/api/agents/${receptionist.name}/kb`);
+    expect(kb.statusCode).toBe(200);
+    expect(kb.json().entries.map((e: { title: string }) => e.title)).toEqual(['Parking']);
+    expect((await api.app.knowledge.answer(receptionist.id, 'where can I park?')).title).toBe('Parking');
+
+    const custom = await buildScriptedAgent(api.app);
+    for (const res of [
+      await reviewer.get(`/api/agents/${custom.name}/kb`),
+      await reviewer.get(`/api/agents/${custom.name}/kb/engine`),
+      await reviewer.post(`/api/agents/${custom.name}/kb/entries`, {
+        title: 'Parking',
+        answer: 'Free parking.',
+        phrasings: ['is there parking'],
+      }),
+    ]) {
+      expect(res.statusCode, res.body).toBe(409);
+      expect(res.json().error).toMatchObject({ id: 'no_knowledge_base', details: { kind: 'custom' } });
+    }
+    // Nothing was written for the refused agent.
+    expect(await api.db.query('SELECT 1 FROM kb_entries WHERE agent_id = $1', [custom.id])).toEqual([]);
+    // An unknown agent is still not found.
+    expect((await reviewer.get('/api/agents/no-such-agent/kb')).statusCode).toBe(404);
   });
 });
 

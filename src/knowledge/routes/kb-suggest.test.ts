@@ -9,10 +9,10 @@ import {
   type FakeAnthropic,
   fakeAnthropicSettings,
   startFakeAnthropic,
-} from '../../../../test/fakes/anthropic.ts';
-import { type Api, buildApi } from '../../../../test/support/api.ts';
-import { agentCreator } from '../../../runtime/agents.ts';
-import type { AgentConfig } from '../../../runtime/types.ts';
+} from '../../../test/fakes/anthropic.ts';
+import { type Api, buildApi } from '../../../test/support/api.ts';
+import { agentCreator } from '../../runtime/agents.ts';
+import type { AgentConfig } from '../../runtime/types.ts';
 import { faqCreator } from '../kb.ts';
 import { cleanSuggestions, MAX_SUGGESTION_CHARS, parseSuggestions } from '../suggest.ts';
 
