@@ -6,7 +6,7 @@ import type { AgentKind } from './kind.ts';
 import { receptionistKind } from './receptionist/kind.ts';
 import { supportKind } from './support/kind.ts';
 
-export const AGENT_KINDS: readonly AgentKind[] = [supportKind, receptionistKind, customKind, hiringKind];
+export const AGENT_KINDS: readonly AgentKind[] = [supportKind, receptionistKind, hiringKind, customKind];
 
 /** The kinds whose agents answer on a channel. */
 export function kindsServing(channel: string, kinds: readonly AgentKind[] = AGENT_KINDS): string[] {

@@ -387,7 +387,7 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
 
       await page.goto(`${srv.url}/`);
       const card = page.locator(`article[data-agent="${AGENT}"]`);
-      const stats = card.getByRole('list', { name: 'Northwind Cycles: last 30 days' });
+      const stats = card.getByRole('list', { name: 'Northwind Cycles: Outcomes, last 30 days' });
       await stats.waitFor();
       expect(await stats.textContent()).toMatch(/3 conversations.*3 escalated/s);
       expect(await card.getByTestId('draft-agreement').textContent()).toMatch(/\d+% of 1 draft/);
