@@ -1,7 +1,10 @@
 // redact: names (header, "Name:", the known name everywhere), contact details, addresses, URLs, ages and birth
 // dates, gender words, marital status and nationality become placeholders; spans point at them; work facts stay.
 import { describe, expect, it } from 'vitest';
+import { RESUME_MAX_CHARS } from '../resume.ts';
 import { redact } from './redact.ts';
+import { proposeRubric } from './rubric.ts';
+import { scoreResume } from './score.ts';
 
 function kinds(text: string, known?: Parameters<typeof redact>[1]) {
   return redact(text, known).redactions.map((r) => r.kind);
@@ -53,4 +56,22 @@ Marital status: single`;
     }
     expect(r.text).toBe('[NAME]\n[EMAIL], [PHONE], [GENDER]/[GENDER]');
   });
+
+  // A resume is untrusted text up to RESUME_MAX_CHARS. Each of these once took 20–30 s to redact (an email pattern and
+  // a label lookbehind that backtracked over long runs) or seconds to score (a study check per date range on one
+  // line): a hostile upload could hold a worker for minutes. Linear now, the whole set runs in a few seconds.
+  it('redacts and scores hostile texts at the size limit without backtracking blow-ups', () => {
+    const n = RESUME_MAX_CHARS;
+    const runs = [' ', '1', 'a.', 'a-', '2019 - ', 'Jan 2019 – ', 'a@', '+1 ', 'a\n', 'name:   ', '1/', '1,'];
+    const rubric = proposeRubric(
+      'Backend engineer',
+      '5+ years of TypeScript and PostgreSQL, a degree, AWS certified.',
+    );
+    for (const run of runs) {
+      const text = run.repeat(Math.ceil(n / run.length)).slice(0, n);
+      const r = redact(text, { name: 'Ann Lee', email: 'ann@lee.dev', phone: '+1 415 555 0100' });
+      expect(r.text.length).toBeGreaterThan(0);
+      expect(scoreResume(rubric, r.text).score).toBeGreaterThanOrEqual(0);
+    }
+  }, 30_000);
 });

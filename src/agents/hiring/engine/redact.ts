@@ -31,14 +31,19 @@ const DEMONYMS =
 const STREET =
   'Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|Terrace|Close|Crescent|Square|Sq|Highway|Hwy|Parkway|Pkwy|Strasse|Straße|Rue|Calle|Via';
 
+// Every rule runs in linear time on hostile text (a resume is untrusted input): a pattern that may fail after a long
+// run starts only where such a run starts, or its repetition is bounded (redact.test.ts feeds it hostile runs).
 const RULES: [RedactionKind, RegExp][] = [
-  ['email', /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu],
+  [
+    'email',
+    /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}(?![\p{L}])/gu,
+  ],
   [
     'url',
     /\b(?:https?:\/\/|www\.)[^\s<>()]+|\b(?:linkedin\.com|github\.com|gitlab\.com|twitter\.com|x\.com|behance\.net|dribbble\.com|medium\.com|facebook\.com|instagram\.com)\/[^\s<>()]*/gi,
   ],
   // Labelled personal lines: the value after the label.
-  ['name', /(?<=\b(?:full name|name|candidate|applicant)\s*:\s*)[^\n,|]+/gi],
+  ['name', /(?<=\b(?:full name|name|candidate|applicant)[^\S\n]{0,8}:[^\S\n]{0,8})[^\n,|]+/gi],
   [
     'birthdate',
     /\b(?:date of birth|d\.o\.b\.?|dob|birth ?date|born(?: on| in)?)\s*:?\s*[^\n|]{0,30}?(?:\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})/gi,

@@ -62,11 +62,17 @@ export function workRanges(text: string, units: Unit[], now: Date): DateRange[] 
   const nowMonth = now.getUTCFullYear() * 12 + now.getUTCMonth() + 1;
   RANGE.lastIndex = 0;
   let ui = 0;
+  // Whether a unit is study is asked once per unit, not once per range in it (a hostile line of ranges stays linear).
+  let studyOf = -1;
+  let study = false;
   for (let m = RANGE.exec(text); m; m = RANGE.exec(text)) {
     while (ui < units.length - 1 && units[ui]!.end <= m.index) ui++;
     const unit = units[ui];
-    if (unit && (unit.section === 'education' || unit.injection || unit.dump || STUDY.test(unit.text)))
-      continue;
+    if (unit && studyOf !== ui) {
+      studyOf = ui;
+      study = unit.section === 'education' || unit.injection || unit.dump || STUDY.test(unit.text);
+    }
+    if (unit && study) continue;
     const from = monthOf(m[1]!, now, false);
     let to = monthOf(m[2]!, now, true);
     if (from === null || to === null) continue;
