@@ -64,8 +64,7 @@ Marital status: single`;
     const n = RESUME_MAX_CHARS;
     const runs = [' ', '1', 'a.', 'a-', '2019 - ', 'Jan 2019 – ', 'a@', '+1 ', 'a\n', 'name:   ', '1/', '1,'];
     const rubric = proposeRubric(
-      'Backend engineer',
-      '5+ years of TypeScript and PostgreSQL, a degree, AWS certified.',
+      'Backend engineer: 5+ years of TypeScript and PostgreSQL, a degree, AWS certified.',
     );
     for (const run of runs) {
       const text = run.repeat(Math.ceil(n / run.length)).slice(0, n);
