@@ -95,10 +95,14 @@ function byId(r: ScoreResult) {
 }
 
 describe('llmScoreResume with Claude (Anthropic Messages fake)', () => {
-  it('sends the PDF as a document block beside the redacted text, and holds the verdicts to the text', async () => {
+  it('sends the PDF as a document block only when asked, beside the redacted text, and holds the verdicts to the text', async () => {
     const pdf = await makePdf(NEAR_MISS.split('\n'));
+    // By default the unredacted PDF never leaves: the model reads the redacted text only.
     anthropic.script({ text: honest });
-    const r = await llmScoreResume(claude, rubric, { redactedText: text, pdf }, NOW);
+    await llmScoreResume(claude, rubric, { redactedText: text, pdf }, NOW);
+    expect(JSON.stringify(anthropic.requests.at(-1)!.body)).not.toContain('"document"');
+    anthropic.script({ text: honest });
+    const r = await llmScoreResume(claude, rubric, { redactedText: text, pdf }, { ...NOW, sendPdf: true });
     const body = anthropic.requests.at(-1)!.body as {
       system: unknown;
       messages: {

@@ -140,7 +140,10 @@ export function checkQuotes(text: string, r: ScoreResult, threshold?: number): S
 
 export interface LlmScoreOptions {
   now?: Date;
-  /** Send the PDF itself (Anthropic only); default true when a PDF is given and the provider is Anthropic. */
+  /**
+   * Send the PDF itself (Anthropic only), for layout; off unless asked: the PDF is not redacted, so screening never
+   * asks (screening.ts passes the redacted text only).
+   */
   sendPdf?: boolean;
 }
 
@@ -169,7 +172,7 @@ export async function llmScoreResume(
 ): Promise<ScoreResult> {
   const text = input.redactedText;
   const pdf =
-    input.pdf && backend.client.provider === 'anthropic' && opts.sendPdf !== false ? input.pdf : undefined;
+    input.pdf && backend.client.provider === 'anthropic' && opts.sendPdf === true ? input.pdf : undefined;
   const content =
     `Rubric (JSON): ${rubricForModel(rubric)}\n\n` +
     (pdf
