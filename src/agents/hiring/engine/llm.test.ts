@@ -1,5 +1,5 @@
 // The LLM engine against the Anthropic and OpenAI-compatible fakes (real wire formats): Claude gets the PDF as a
-// document block, OpenAI-compatible gets the redacted text; quotes are held to the text (checkQuotes), a model
+// document block only when asked (never by screening), both get the redacted text; quotes are held to the text (checkQuotes), a model
 // that "obeys" an injected instruction gains nothing, and provider failures or bad replies are clear errors.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
