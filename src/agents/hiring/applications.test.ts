@@ -12,6 +12,7 @@ import { type App, createApp } from '../../app.ts';
 import { ManualClock } from '../../clock.ts';
 import { isAppError } from '../../errors.ts';
 import { silentLog } from '../../events/log.ts';
+import { agentMetrics, measurementKindsOf } from '../../metrics/measurement.ts';
 import { agentUpdater } from '../../runtime/agents.ts';
 import { listSteps } from '../../runtime/runs.ts';
 import {
@@ -217,6 +218,38 @@ describe('intake and screening', () => {
     const scored = firstNull < 0 ? scores : scores.slice(0, firstNull);
     expect(scored).toEqual([...scored].sort((a, b) => b! - a!));
     if (firstNull >= 0) expect(scores.slice(firstNull).every((s) => s === null)).toBe(true);
+  });
+});
+
+describe('measurement', () => {
+  it('counts each screened resume once as the kind’s outcome, by when it was scored, with its minutes and their source', async () => {
+    const { agent, job: own } = await hiringAgentWithJob(app);
+    const range = { from: new Date('2026-05-01T00:00:00Z'), to: new Date('2026-07-01T00:00:00Z') };
+    const screened = async () =>
+      (await agentMetrics(db, agent.id, range, { kinds: measurementKindsOf(app), now: clock.now() }))
+        .kindOutcomes;
+    expect(await screened()).toEqual([expect.objectContaining({ name: 'resumes_screened', count: 0 })]);
+    const pdf = await resumePdf();
+    const first = await apply(pdf, { job: own, email: 'once@example.com' });
+    await apply(await resumePdf(WEAK_RESUME), { job: own });
+    await screenWaiting(app, { limit: 10 });
+    // The same file again from the same address is merged and not screened again: still two.
+    await apply(pdf, { job: own, email: 'ONCE@example.com' });
+    await screenWaiting(app, { limit: 10 });
+    expect((await getApplication(db, first.application.id)).status).toBe('scored');
+    const [o] = await screened();
+    expect(o).toMatchObject({
+      name: 'resumes_screened',
+      label: 'Resumes screened',
+      count: 2,
+      minutesEach: 6,
+    });
+    expect(o!.source).toMatch(/6 minutes/);
+    // Outside the range: none.
+    const before = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-02-01T00:00:00Z') };
+    const m = await agentMetrics(db, agent.id, before, { kinds: measurementKindsOf(app), now: clock.now() });
+    expect(m.kindOutcomes[0]!.count).toBe(0);
+    expect(m.settings.minutesPerTaskSource).toMatch(/phone screen/);
   });
 });
 

@@ -9,6 +9,7 @@ import type { AgentKind, KindContext, KindInstance } from '../kind.ts';
 import { DEFAULT_RETENTION_DAYS, retentionSweeper } from './applications.ts';
 import { hiringCliCommands } from './cli/index.ts';
 import { mailerFromEnv, sendConfirmations } from './email.ts';
+import { screeningOutcomes } from './outcomes.ts';
 import { registerCareersPage } from './routes/careers-page.ts';
 import { registerHiringRoutes } from './routes/dashboard.ts';
 import { registerPublicCareerRoutes } from './routes/public.ts';
@@ -83,6 +84,7 @@ export const hiringKind: AgentKind = {
       tools: () => tools,
       brain: (_agent: AgentConfig): Brain => idleBrain,
       summary: (q, agent) => hiringSummary(q, agent.id),
+      outcomes: screeningOutcomes,
       routes: (server) => {
         registerHiringRoutes(server, ctx, instance);
         registerPublicCareerRoutes(server, ctx, instance);
@@ -120,6 +122,10 @@ export const hiringKind: AgentKind = {
       },
     };
     return instance;
+  },
+  measurement: {
+    minutesPerTask: 15,
+    source: "Twelve default for hiring: a recruiter's first phone screen of a candidate (15 minutes)",
   },
   cli: (open) => hiringCliCommands(open),
 };

@@ -106,7 +106,7 @@ export async function screenApplication(deps: ScreeningDeps, id: string): Promis
     const [done] = await deps.db.transaction(async (tx) => {
       const updated = await tx.query<{ id: string }>(
         `UPDATE hiring_applications SET status = 'scored', status_reason = NULL, redacted_text = $2, result = $3,
-           score = $4, qualified = $5, scored_sha256 = file_sha256, claimed_at = NULL, updated_at = $6
+           score = $4, qualified = $5, scored_sha256 = file_sha256, claimed_at = NULL, updated_at = $6, scored_at = $6
          WHERE id = $1 AND status = 'screening' AND erased_at IS NULL AND file_sha256 IS NOT DISTINCT FROM $7
          RETURNING id`,
         [id, redactedText, JSON.stringify(result), result.score, result.qualified, now(), row.file_sha256],
