@@ -111,6 +111,10 @@ const BOOK =
 const YES_NO_QUESTION =
   /^(?:do|does|did|are|is|can|will|would) (?:you|they|it|i need|a|an|there)\b|^(?:what|where|who|why|how|which)\b/;
 
+/** How to pay ("can I pay by card?") is a question unless the message also books ("book me in tomorrow, I'll pay cash"). */
+const PAYMENT =
+  /\bpay(?:ing|ment)?s?\b|\b(?:credit|debit) cards?\b|\bcash\b|\bcontactless\b|\bapple pay\b|\bgift (?:card|voucher)s?\b/;
+
 /** Asking what a policy or fee is ("what is your cancellation policy?") is a question, not a cancellation. */
 const POLICY_QUESTION = /\b(?:policy|policies|fees?)\b/;
 
@@ -120,6 +124,7 @@ function classify(s: string, hasService: boolean, hasWhen: boolean): Intent {
   if (CANCEL.test(s)) return 'cancel';
   if (RESCHEDULE.test(s)) return 'reschedule';
   if (QUESTION.test(s)) return 'question';
+  if (PAYMENT.test(s) && !hasWhen && !/\bbook|\bappointment|\bappt\b|\breserve/.test(s)) return 'question';
   if (AVAILABILITY.test(s)) return 'availability';
   if (/^(?:do|does) you\b/.test(s)) return 'question';
   if (/^(?:what|where|who|why|how|which)\b/.test(s) && !hasWhen) return 'question';
