@@ -1,8 +1,8 @@
 // Every CLI command, in the order `twelve --help` lists them: the platform's, with each registered kind's own
 // (agents/registry.ts) after the audit commands.
 import { AGENT_KINDS } from '../agents/registry.ts';
-import { MCP_COMMANDS } from '../mcp/cli.ts';
 import { kbHealthCommand, kbImportCommand, kbSuggestCommand } from '../knowledge/cli/kb.ts';
+import { MCP_COMMANDS } from '../mcp/cli.ts';
 import type { CliCommand } from './command.ts';
 import {
   auditAnchorCommand,
