@@ -248,7 +248,11 @@ describe('understand: services, details and intents', () => {
 
 describe('understand: how to pay', () => {
   it('is a question, not a booking, unless the message also books', () => {
-    for (const text of ['Can I pay with a credit card?', 'can i pay cash', 'Do you take contactless payments?'])
+    for (const text of [
+      'Can I pay with a credit card?',
+      'can i pay cash',
+      'Do you take contactless payments?',
+    ])
       expect(understand(text, MON).intent).toBe('question');
     expect(understand('can I book a haircut tomorrow and pay cash?', MON).intent).toBe('book');
     expect(understand('I need an appointment, can I pay by card?', MON).intent).toBe('book');
