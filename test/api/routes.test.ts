@@ -9,9 +9,9 @@ import { ROLES, type Role, tokenCreator, userCreator } from '../../src/accounts/
 import { applicationTaker } from '../../src/agents/hiring/applications.ts';
 import { screenApplication } from '../../src/agents/hiring/screening.ts';
 import { hiringAgentWithJob, multipart, resumePdf } from '../../src/agents/hiring/test-support.ts';
-import { bookingCreator } from '../../src/agents/receptionist/bookings.ts';
 import { testBusiness } from '../../src/agents/receptionist/test-support.ts';
 import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
+import { bookingCreator } from '../../src/business/bookings.ts';
 import { resourceCreator, serviceCreator } from '../../src/business/profile.ts';
 import { escalateQuestionAdder, faqCreator } from '../../src/knowledge/kb.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
