@@ -365,7 +365,7 @@ export async function invitationPage(svc: Services, agentName: string, token: st
     seen.add(s.start.getTime());
     const local = DateTime.fromJSDate(s.start, { zone });
     out.push({
-      start: local.toISO({ suppressMilliseconds: true, suppressSeconds: true })!,
+      start: local.toISO({ suppressMilliseconds: true })!,
       day: local.setLocale('en-GB').toFormat('cccc d LLLL'),
       time: local.toFormat('HH:mm'),
     });
