@@ -875,3 +875,6 @@ function personSection(token: string): HTMLElement {
 // ---- Start ---------------------------------------------------------------------------------------------------
 
 (main.dataset.view === 'screen' ? showScreen() : jobId ? showJob(jobId) : showList()).catch(showError);
+// Another invitation link opened in the same tab changes only the fragment: read it again.
+if (main.dataset.view === 'screen')
+  window.addEventListener('hashchange', () => showScreen().catch(showError));
