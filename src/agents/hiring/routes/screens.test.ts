@@ -237,7 +237,7 @@ describe('booking, the call and the report', () => {
     expect(callId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('the end-of-call-report leaves the transcript and a grounded assessment, once', async () => {
+  it('[hiring:screen-no-tone] the end-of-call-report leaves the transcript and a grounded assessment, once', async () => {
     const call = vapi.call({
       phoneNumberId: 'pn-screen-line',
       customer: '+447700900555',
@@ -321,7 +321,7 @@ describe('booking, the call and the report', () => {
 });
 
 describe('a person instead', () => {
-  it('"a person please" on the call ends the AI screen: no assessment, a person’s task', async () => {
+  it('[hiring:screen-consent-first] "a person please" on the call ends the AI screen: no assessment, a person’s task', async () => {
     clock.set(MONDAY);
     const id = await candidate();
     const token = tokenOf((await invite(id)).link);
@@ -451,7 +451,7 @@ describe('the recruiter’s rule and erasure', () => {
     }
   });
 
-  it('erasing a candidate erases the transcript, the screen, the invitation and the booking’s contact', async () => {
+  it('[hiring:erasure-tombstone] erasing a candidate erases the transcript, the screen, the invitation and the booking’s contact', async () => {
     const [row] = await api.db.query<{ application_id: string; booking_id: string }>(
       `SELECT application_id, booking_id FROM hiring_screens WHERE transcript IS NOT NULL ORDER BY created_at LIMIT 1`,
     );
