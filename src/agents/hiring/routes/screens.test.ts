@@ -471,3 +471,48 @@ describe('the recruiter’s rule and erasure', () => {
     expect(JSON.stringify(audit)).not.toMatch(/Jane|TypeScript|billing/);
   });
 });
+
+describe('placing calls', () => {
+  async function booked(start: string, phone: string) {
+    clock.set(MONDAY);
+    const id = await candidate();
+    const token = tokenOf((await invite(id)).link);
+    const res = await api.anon.post(pub('/book'), { token, start, phone });
+    expect(res.statusCode, res.body).toBe(201);
+    return id;
+  }
+  const statusOf = async (id: string) =>
+    (
+      await api.db.query<{ status: string; status_reason: string | null }>(
+        'SELECT status, status_reason FROM hiring_screens WHERE application_id = $1',
+        [id],
+      )
+    )[0]!;
+
+  it('without Vapi settings nothing is claimed; a 5xx is retried, a refusal fails the screen', async () => {
+    const id = await booked('2026-01-07T10:00:00+00:00', '+447700900321');
+    clock.set('2026-01-07T10:00:00.000Z');
+    const off = await screenCallPlacer(api.app, { ...config, apiKey: null });
+    expect(off.skipped).toMatch(/TWELVE_VAPI_API_KEY/);
+    expect((await statusOf(id)).status).toBe('scheduled');
+    rest.failNext(503);
+    await screenCallPlacer(api.app, config);
+    expect(await statusOf(id)).toMatchObject({
+      status: 'scheduled',
+      status_reason: expect.stringMatching(/503/),
+    });
+    rest.failNext(400);
+    clock.advance(60_000);
+    const out = await screenCallPlacer(api.app, config);
+    expect(out.failed).toBe(1);
+    expect(await statusOf(id)).toMatchObject({
+      status: 'failed',
+      status_reason: expect.stringMatching(/400/),
+    });
+    expect(
+      await count(`audit_events WHERE action = 'hiring.screen_call_failed' AND subject = $1`, [
+        `application:${id}`,
+      ]),
+    ).toBe(1);
+  });
+});
