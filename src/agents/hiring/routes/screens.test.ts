@@ -516,3 +516,46 @@ describe('placing calls', () => {
     ).toBe(1);
   });
 });
+
+describe('the invitation email', () => {
+  it('goes to the candidate once, with the private link and what the screen is (and is not)', async () => {
+    const { startSmtpSink } = await import('../../../../test/support/email.ts');
+    const { mailerFromEnv } = await import('../email.ts');
+    const { screenInviter, screenSetupSaver } = await import('../screen/screens.ts');
+    await screenSetupSaver(api.app, 'test', careers.agent.id, {
+      timezone: 'Europe/London',
+      hours: { days: [1, 2, 3, 4, 5], open: '09:00', close: '17:00' },
+    });
+    const sink = await startSmtpSink();
+    const mailer = mailerFromEnv({
+      TWELVE_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      TWELVE_MAIL_FROM: 'careers@example.com',
+    });
+    try {
+      clock.set(MONDAY);
+      const id = await candidate();
+      const inv = await screenInviter(api.app, 'user:test', id, {
+        base: 'https://careers.example.com',
+        mailer: mailer(),
+      });
+      expect(inv.emailed).toBe(true);
+      const [mail] = await sink.waitFor(1);
+      expect(mail!.envelope.to).toEqual([`jane${n}@example.com`]);
+      expect(mail!.mail.subject).toMatch(/phone screen: Backend Engineer/);
+      const text = mail!.mail.text ?? '';
+      expect(text).toContain(inv.link);
+      expect(inv.link).toMatch(/^https:\/\/careers\.example\.com\/careers\/[^/]+\/screen#/);
+      expect(text).toMatch(/AI assistant and the call is transcribed/);
+      expect(text).toMatch(/never judges your voice, tone or emotions/);
+      expect(text).toMatch(/ask for a person instead/);
+      const [row] = await api.db.query<{ email_sent_at: Date | null }>(
+        'SELECT email_sent_at FROM hiring_screen_invitations WHERE id = $1',
+        [inv.invitationId],
+      );
+      expect(row!.email_sent_at).not.toBeNull();
+    } finally {
+      mailer()?.close();
+      await sink.close();
+    }
+  });
+});
