@@ -6,16 +6,19 @@
 import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userCreator } from '../../src/accounts/users.ts';
 import { applicationTaker } from '../../src/agents/hiring/applications.ts';
 import { type Job, jobCreator } from '../../src/agents/hiring/jobs.ts';
 import { HIRING_KIND } from '../../src/agents/hiring/kind.ts';
-import { screenInviter, screenSetupSaver } from '../../src/agents/hiring/screen/screens.ts';
+import { screenWebhookMessage } from '../../src/agents/hiring/routes/screens.ts';
+import { latestScreen, screenInviter, screenSetupSaver } from '../../src/agents/hiring/screen/screens.ts';
 import { screenApplication } from '../../src/agents/hiring/screening.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import { makePdf } from '../support/pdf.ts';
 import {
   a11yProblems,
   CHROMIUM,
+  ensureDashboardBuilt,
   launchBrowser,
   recordBrowserProblems,
   screenshot,
@@ -168,6 +171,76 @@ describe.skipIf(!haveChromium)('hiring: the phone-screen invitation page', () =>
     await screenshot(page, 'hiring-screen-person-390');
   }, 90_000);
 
+  it('the recruiter reads the finished screen on the candidate page: verdicts, quotes, transcript', async () => {
+    ensureDashboardBuilt();
+    const link = await invitedCandidate();
+    const token = link.split('#')[1]!;
+    const page0 = await (
+      await fetch(`${srv.url}/api/public/careers/acme/screen`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token }),
+      })
+    ).json();
+    const booked = await fetch(`${srv.url}/api/public/careers/acme/screen/book`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, start: page0.slots[0].start, phone: '+447700900123' }),
+    });
+    expect(booked.status).toBe(201);
+    const [row] = await srv.db.query<{ application_id: string }>(
+      'SELECT application_id FROM hiring_screens ORDER BY created_at DESC LIMIT 1',
+    );
+    const screen = (await latestScreen(srv.db, row!.application_id))!;
+    const lines = [
+      'AI: I am an AI and this call is transcribed. Is it all right to go ahead?',
+      'User: Yes, go ahead.',
+    ];
+    const answers = screen.questions
+      .slice(0, 2)
+      .map((q) =>
+        /years of professional experience/.test(q.question)
+          ? 'Nine years, most recently leading a platform team.'
+          : `I wrote our order service in ${q.label}.`,
+      );
+    screen.questions.slice(0, 2).forEach((q, i) => {
+      lines.push(`AI: ${q.question}`, `User: ${answers[i]}`);
+    });
+    // The report comes through the webhook's handler, as Vapi's would.
+    await screenWebhookMessage(srv.app, {
+      message: {
+        type: 'end-of-call-report',
+        endedReason: 'assistant-ended-call',
+        call: { id: 'call-e2e-1', type: 'outboundPhoneCall' },
+        assistant: { metadata: { twelveScreenId: screen.id } },
+        artifact: { transcript: lines.join('\n') },
+      },
+    });
+    const admin = { email: 'admin@example.com', password: 'correct horse battery staple 42', name: 'Ada' };
+    await userCreator(srv.app, 'test', { ...admin, role: 'admin' });
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.goto(`${srv.url}/login`);
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.goto(`${srv.url}/agents/acme/candidate?id=${row!.application_id}`);
+    const card = page.locator('section.hr-screen');
+    await card.getByRole('heading', { name: 'Phone screen' }).waitFor();
+    const [stored] = await srv.db.query<{ summary: string }>(
+      'SELECT summary FROM hiring_screens WHERE id = $1',
+      [screen.id],
+    );
+    expect(stored!.summary).toMatch(/2 of \d+ questions answered/);
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).toContain(stored!.summary);
+    expect(await card.locator('.hr-quote').allTextContents()).toEqual(answers.map((a) => `“${a}”`));
+    expect(await card.textContent()).toMatch(/Tone, emotion and voice are never assessed/);
+    await card.getByText('Transcript', { exact: true }).click();
+    await expect.poll(() => card.locator('pre').textContent()).toContain(answers[1]);
+    expect(await a11yProblems(page)).toEqual([]);
+    await screenshot(page, 'hiring-screen-candidate-1366');
+  }, 300_000);
+
   it('a link without its token, or a wrong one, says so', async () => {
     await page.goto(`${srv.url}/careers/acme/screen`);
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not valid/);
@@ -175,7 +248,11 @@ describe.skipIf(!haveChromium)('hiring: the phone-screen invitation page', () =>
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not valid/);
     // Page errors and API answers other than the refusals this test asked for (a taken slot, a wrong token).
     const unexpected = problems.filter(
-      (p) => /^page error/.test(p) || (/^\d{3} /.test(p) && !/^(404|409) POST .*\/screen(\/book)?$/.test(p)),
+      (p) =>
+        /^page error/.test(p) ||
+        (/^\d{3} /.test(p) &&
+          !/^(404|409) POST .*\/screen(\/book)?$/.test(p) &&
+          !/^401 GET .*\/api\/auth\/me$/.test(p)),
     );
     expect(unexpected).toEqual([]);
   }, 60_000);
