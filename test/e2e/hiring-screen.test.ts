@@ -239,6 +239,32 @@ describe.skipIf(!haveChromium)('hiring: the phone-screen invitation page', () =>
     await expect.poll(() => card.locator('pre').textContent()).toContain(answers[1]);
     expect(await a11yProblems(page)).toEqual([]);
     await screenshot(page, 'hiring-screen-candidate-1366');
+
+    // The screen line on the Jobs page: saved from its form (two lines now).
+    await page.goto(`${srv.url}/agents/acme/jobs`);
+    const line = page.locator('section', { has: page.getByRole('heading', { name: 'Phone screen line' }) });
+    await expect.poll(() => line.textContent()).toMatch(/Set up: 20 minutes, 1 line, UTC/);
+    await line.getByLabel('Screens at once (lines)').fill('2');
+    await line.getByRole('button', { name: 'Save the screen line' }).click();
+    await expect.poll(() => line.textContent()).toMatch(/Set up: 20 minutes, 2 lines, UTC/);
+    expect(await a11yProblems(page)).toEqual([]);
+
+    // A person invites a candidate from their page; the private link is shown once.
+    const taken = await applicationTaker(srv.app, 'test', job, {
+      name: 'Ines Invite',
+      email: 'ines@example.com',
+      consent: true,
+      source: 'recruiter',
+      file: { name: 'resume.pdf', bytes: await makePdf(RESUME) },
+    });
+    await screenApplication(srv.app, taken.application.id);
+    await page.goto(`${srv.url}/agents/acme/candidate?id=${taken.application.id}`);
+    const screenCard = page.locator('section.hr-screen');
+    await screenCard.getByRole('button', { name: 'Invite to the AI phone screen' }).click();
+    await expect
+      .poll(() => screenCard.getByLabel(/Invitation link/).inputValue())
+      .toMatch(/\/careers\/acme\/screen#[A-Za-z0-9_-]{43}$/);
+    await expect.poll(() => screenCard.textContent()).toMatch(/invited: waiting for the candidate/);
   }, 300_000);
 
   it('a link without its token, or a wrong one, says so', async () => {

@@ -3,9 +3,9 @@
 // not answered, the candidate's quoted words, the note), words the candidate addressed to the assessor, and the
 // transcript. Nothing here decides: the decisions stay with the person, below.
 import { useState } from 'react';
-import { api } from '../../api.ts';
-import { Badge, ErrorNote, Time } from '../../components/ui.tsx';
-import { useAction, useCan } from '../../hooks.ts';
+import { api, fieldErrors } from '../../api.ts';
+import { Badge, ErrorNote, Field, Time } from '../../components/ui.tsx';
+import { useAction, useCan, useResource, useSession } from '../../hooks.ts';
 import type { ApplicationDetail, ScreenView } from './types.ts';
 
 const STATUS: Record<string, string> = {
@@ -128,5 +128,101 @@ function ScreenDetail({ s }: { s: ScreenView }) {
         </details>
       ) : null}
     </>
+  );
+}
+
+interface SetupView {
+  timezone: string;
+  hours: { days?: number[]; open?: string; close?: string } & Record<string, unknown>;
+  durationMin: number;
+  lines: number;
+}
+
+/** The screen line on the Jobs page: time zone, weekday hours, the screen's length, how many run at once. */
+export function ScreenSetupSection({ agentName }: { agentName: string }) {
+  const can = useCan();
+  const { announce } = useSession();
+  const url = `/api/agents/${encodeURIComponent(agentName)}/hiring/screen-setup`;
+  const setup = useResource(() => api.get<{ setup: SetupView | null }>(url).then((r) => r.setup), agentName);
+  const action = useAction();
+  const errors = fieldErrors(action.error);
+  const s = setup.data;
+  const zone = s?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+  return (
+    <section className="section" aria-labelledby="screen-line-title">
+      <h2 id="screen-line-title">Phone screen line</h2>
+      <p className="muted small">
+        Invited candidates choose a time in the next four days within these hours; screens are booked like
+        appointments, so two never share a line.{' '}
+        {s
+          ? `Set up: ${s.durationMin} minutes, ${s.lines} line${s.lines === 1 ? '' : 's'}, ${s.timezone}.`
+          : 'Not set up yet.'}
+      </p>
+      {setup.error ? <ErrorNote error={setup.error} /> : null}
+      {can('hiring.write') && setup.data !== undefined ? (
+        <form
+          className="card form-card"
+          aria-labelledby="screen-line-title"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const f = new FormData(e.currentTarget);
+            const body = {
+              timezone: String(f.get('timezone') ?? '').trim(),
+              hours: {
+                days: [1, 2, 3, 4, 5],
+                open: String(f.get('open') ?? '09:00'),
+                close: String(f.get('close') ?? '17:00'),
+              },
+              durationMin: Number(f.get('durationMin') ?? 20),
+              lines: Number(f.get('lines') ?? 1),
+            };
+            const r = await action.run(() => api.put<{ setup: SetupView }>(url, body));
+            if (r) {
+              announce('Phone screen line saved');
+              await setup.reload();
+            }
+          }}
+        >
+          <div className="form-grid">
+            <Field label="Time zone" error={errors.timezone} hint="IANA name, e.g. Europe/London">
+              {(p) => <input {...p} name="timezone" required defaultValue={zone} />}
+            </Field>
+            <Field label="Screen length (minutes)" error={errors.durationMin}>
+              {(p) => (
+                <input
+                  {...p}
+                  name="durationMin"
+                  type="number"
+                  min={10}
+                  max={60}
+                  defaultValue={s?.durationMin ?? 20}
+                />
+              )}
+            </Field>
+            <Field label="Weekdays from" error={errors.hours}>
+              {(p) => (
+                <input {...p} name="open" type="time" required defaultValue={s?.hours.open ?? '09:00'} />
+              )}
+            </Field>
+            <Field label="Weekdays until">
+              {(p) => (
+                <input {...p} name="close" type="time" required defaultValue={s?.hours.close ?? '17:00'} />
+              )}
+            </Field>
+            <Field label="Screens at once (lines)" error={errors.lines}>
+              {(p) => (
+                <input {...p} name="lines" type="number" min={1} max={10} defaultValue={s?.lines ?? 1} />
+              )}
+            </Field>
+          </div>
+          <ErrorNote error={action.error} />
+          <div className="form-actions">
+            <button type="submit" className="btn" disabled={action.busy}>
+              {action.busy ? 'Saving…' : s ? 'Save the screen line' : 'Set up the screen line'}
+            </button>
+          </div>
+        </form>
+      ) : null}
+    </section>
   );
 }
