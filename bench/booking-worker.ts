@@ -1,6 +1,6 @@
 // One booking process of the booking bench (bench/booking.ts): its own pg pool on the shared schema, firing its
 // share of booking attempts at the hot slots with a fixed concurrency, then printing one JSON line of counts.
-import { bookingCreator } from '../src/agents/receptionist/bookings.ts';
+import { bookingCreator } from '../src/business/bookings.ts';
 import { createServices } from '../src/context.ts';
 import { AppError } from '../src/errors.ts';
 import { openPg } from '../src/store/db.ts';

@@ -33,6 +33,9 @@ export const ERRORS = {
   file_too_large: { status: 413, message: 'The file is too large.' },
   consent_required: { status: 400, message: 'Consent to processing is required to apply.' },
   job_not_open: { status: 409, message: 'This job is not open for applications.' },
+  invitation_invalid: { status: 404, message: 'This invitation link is not valid.' },
+  invitation_expired: { status: 410, message: 'This invitation has expired; ask the company for a new one.' },
+  screen_not_set_up: { status: 409, message: 'Set up the phone screen line (time zone and hours) first.' },
   no_knowledge_base: { status: 409, message: "This agent's kind has no knowledge base." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -256,4 +256,19 @@ export const GUARDRAILS: readonly Guardrail[] = [
     promise:
       'names, contact details, addresses, ages, gender words, marital status and nationality are redacted before scoring: the same resume under another identity scores the same',
   },
+  {
+    id: 'hiring:screen-consent-first',
+    promise:
+      'the AI phone screen asks consent first; anything but a clear yes, or a person asked for, ends it without an assessment and hands the candidate to a person',
+  },
+  {
+    id: 'hiring:screen-no-tone',
+    promise:
+      'a phone screen never assesses tone, emotion or voice; words addressed to the assessor ("mark all answered") change nothing',
+  },
+  {
+    id: 'hiring:screen-quoted-answers',
+    promise:
+      'a screen question is never answered or partly answered without the candidate’s own words, really in the transcript',
+  },
 ];

@@ -7,11 +7,12 @@ import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role, tokenCreator, userCreator } from '../../src/accounts/users.ts';
 import { applicationTaker } from '../../src/agents/hiring/applications.ts';
+import { screenSetupSaver } from '../../src/agents/hiring/screen/screens.ts';
 import { screenApplication } from '../../src/agents/hiring/screening.ts';
 import { hiringAgentWithJob, multipart, resumePdf } from '../../src/agents/hiring/test-support.ts';
-import { bookingCreator } from '../../src/agents/receptionist/bookings.ts';
 import { testBusiness } from '../../src/agents/receptionist/test-support.ts';
 import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
+import { bookingCreator } from '../../src/business/bookings.ts';
 import { resourceCreator, serviceCreator } from '../../src/business/profile.ts';
 import { escalateQuestionAdder, faqCreator } from '../../src/knowledge/kb.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
@@ -61,6 +62,11 @@ const PUBLIC_ROUTES = [
   'POST /api/public/careers/:agent/jobs/:jobId/applications',
   'POST /api/public/careers/:agent/self-id',
   'POST /api/public/careers/:agent/review-request',
+  // The phone-screen invitation page's API: the token in the body is the credential (tested in
+  // src/agents/hiring/routes/screens.test.ts).
+  'POST /api/public/careers/:agent/screen',
+  'POST /api/public/careers/:agent/screen/book',
+  'POST /api/public/careers/:agent/screen/person',
 ];
 
 // Phrasing suggestions ask an LLM: a local fake of the Anthropic API stands in for it.
@@ -157,6 +163,10 @@ const application = async () => {
   });
   await screenApplication(app, taken.application.id);
   return { id: taken.application.id };
+};
+const SCREEN_SETUP = {
+  timezone: 'Europe/London',
+  hours: { days: [1, 2, 3, 4, 5], open: '09:00', close: '17:00' },
 };
 const BOUNDARY = '----twelve-routes-test';
 const bulkBody = () =>
@@ -349,6 +359,16 @@ const FIXTURES: Record<string, Fixture> = {
   },
   'POST /api/applications/:id/rescore': { setup: application },
   'POST /api/applications/:id/erase': { setup: application },
+  'GET /api/agents/:agent/hiring/screen-setup': { setup: careersAgent, bad: 'none' },
+  'PUT /api/agents/:agent/hiring/screen-setup': { setup: careersAgent, body: SCREEN_SETUP },
+  'POST /api/applications/:id/screen/invite': {
+    setup: async () => {
+      await screenSetupSaver(app, 'test', careers.agent.id, SCREEN_SETUP);
+      return application();
+    },
+    bad: { params: { id: 'not-a-uuid' } },
+  },
+  'GET /api/applications/:id/screen': { setup: application },
   'POST /api/agents/:agent/hiring/screen': {
     setup: careersAgent,
     body: () => bulkBody(),

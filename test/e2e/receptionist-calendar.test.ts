@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
-import { bookingCreator } from '../../src/agents/receptionist/bookings.ts';
 import { receptionistAgent } from '../../src/agents/receptionist/test-support.ts';
+import { bookingCreator } from '../../src/business/bookings.ts';
 import { profileSaver, resourceCreator, serviceCreator } from '../../src/business/profile.ts';
 import { addDays, dayLabel, instantAt, localDate } from '../../web/src/agents/receptionist/grid.ts';
 import {

@@ -5,6 +5,8 @@
 // (metadataSendMode "variable"), reading the SSE chunks back until `data: [DONE]`. Redelivery is sending the same
 // bytes again.
 import { createHmac, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export type VapiAuth =
   | { type: 'secret'; secret: string }
@@ -41,7 +43,7 @@ export interface FakeVapi {
   /** POSTs {"message": message}. */
   send(message: Record<string, unknown>, auth?: VapiAuth): Promise<Delivery>;
   /** A new inbound phone call from `customer` to the phone number `phoneNumberId`. */
-  call(input: { phoneNumberId: string; customer: string; id?: string }): FakeCall;
+  call(input: { phoneNumberId: string; customer: string; id?: string; type?: string }): FakeCall;
 }
 
 export interface FakeCall {
@@ -98,12 +100,12 @@ export function startFakeVapi(options: { serverUrl: string; auth: VapiAuth; now?
   const send = (message: Record<string, unknown>, auth?: VapiAuth) =>
     post(JSON.stringify({ message: { timestamp: now(), ...message } }), auth);
 
-  function call(input: { phoneNumberId: string; customer: string; id?: string }): FakeCall {
+  function call(input: { phoneNumberId: string; customer: string; id?: string; type?: string }): FakeCall {
     const id = input.id ?? randomUUID();
     const callObject = () => ({
       id,
       orgId: 'org-fake',
-      type: 'inboundPhoneCall',
+      type: input.type ?? 'inboundPhoneCall',
       status: 'in-progress',
       phoneNumberId: input.phoneNumberId,
       customer: { number: input.customer },
@@ -308,4 +310,87 @@ async function readTurn(res: Response, stream: boolean, onChunk?: ChunkListener)
     if (choice.finish_reason) turn.finishReason = choice.finish_reason;
   }
   return turn;
+}
+
+/** One request Vapi's REST API received. */
+export interface RestRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export interface FakeVapiRest {
+  /** The base URL (VAPI_BASE_URL). */
+  url: string;
+  /** Every request received, in order. */
+  requests: RestRequest[];
+  /** The status the next POST /call answers (default 201 with a queued Call object). */
+  failNext(status: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Vapi's REST API for outbound calls (PROTOCOLS §1.12): POST /call with `Authorization: Bearer <key>` answers 201 and
+ * a Call object (`id`, `status: "queued"`, `type: "outboundPhoneCall"`, `monitor`); a missing key is 401, a body
+ * without `customer.number` or without an assistant is 400. It records each request, so tests read what was sent.
+ */
+export async function startFakeVapiRest(options: { apiKey: string }): Promise<FakeVapiRest> {
+  const requests: RestRequest[] = [];
+  let fail: number | null = null;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = raw;
+      try {
+        body = raw ? JSON.parse(raw) : null;
+      } catch {}
+      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+      const send = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      };
+      if (req.headers.authorization !== `Bearer ${options.apiKey}`)
+        return send(401, {
+          message:
+            'Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.',
+        });
+      if (req.method !== 'POST' || req.url !== '/call') return send(404, { message: 'Cannot find route' });
+      if (fail !== null) {
+        const status = fail;
+        fail = null;
+        return send(status, { message: 'fake failure', statusCode: status });
+      }
+      const b = body as { customer?: { number?: string }; assistant?: unknown; assistantId?: string } | null;
+      if (!b?.customer?.number || !(b.assistant || b.assistantId))
+        return send(400, {
+          message: ['customer.number must be set', 'assistant or assistantId must be set'],
+        });
+      const id = randomUUID();
+      send(201, {
+        id,
+        orgId: 'org-fake',
+        type: 'outboundPhoneCall',
+        status: 'queued',
+        customer: b.customer,
+        createdAt: new Date().toISOString(),
+        monitor: {
+          listenUrl: `wss://fake.vapi/${id}/listen`,
+          controlUrl: `https://fake.vapi/${id}/control`,
+        },
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    failNext(status) {
+      fail = status;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -631,6 +631,250 @@ function renderSelfId(section: HTMLElement, token: string): void {
   });
 }
 
+// ---- A phone-screen invitation: pick a time, or ask for a person ----------------------------------------------
+
+interface ScreenSlot {
+  start: string;
+  day: string;
+  time: string;
+}
+interface ScreenInvitation {
+  company: string;
+  job: string;
+  firstName: string;
+  phone: string;
+  status: 'sent' | 'booked' | 'person_requested' | 'cancelled';
+  expiresAt: string;
+  timezone: string;
+  durationMin: number;
+  booked: { start: string; local: string } | null;
+  slots: ScreenSlot[];
+}
+
+async function postFor<T>(path: string, body: unknown): Promise<T | null> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw { status: 0, id: 'network_error', message: NETWORK } satisfies ApiFailure;
+  }
+  const text = await res.text();
+  if (!res.ok) throw fail(res.status, text);
+  return text ? (JSON.parse(text) as T) : null;
+}
+
+const SCREEN_MESSAGES: Record<string, string> = {
+  invitation_invalid: 'This invitation link is not valid. Please use the link from your latest email.',
+  invitation_expired: 'This invitation has expired. Please contact the company for a new one.',
+  slot_taken: 'Someone has just taken that time. Please choose another one.',
+  slot_unavailable: 'That time can no longer be booked. Please choose another one.',
+};
+const screenMessage = (e: unknown) => SCREEN_MESSAGES[(e as ApiFailure)?.id ?? ''] ?? messageOf(e);
+
+/** The token from the link's fragment (#…): browsers never send it to a server. */
+function screenToken(): string {
+  return decodeURIComponent(location.hash.replace(/^#/, '')).trim();
+}
+
+async function showScreen(): Promise<void> {
+  const token = screenToken();
+  if (!token) {
+    showScreenProblem(SCREEN_MESSAGES.invitation_invalid!);
+    return;
+  }
+  let inv: ScreenInvitation;
+  try {
+    inv = (await postFor<ScreenInvitation>(`${base}/screen`, { token }))!;
+  } catch (e) {
+    showScreenProblem(screenMessage(e));
+    return;
+  }
+  setCompany(inv.company);
+  document.title = `Phone screen: ${inv.job} at ${inv.company}`;
+  const heading = el('h1', { tabindex: '-1' }, `Phone screen for ${inv.job}`);
+  const notice = el(
+    'div',
+    { class: 'notice' },
+    el('strong', {}, 'About this call'),
+    el(
+      'p',
+      {},
+      `An AI assistant from ${inv.company} will call you and ask a few questions about the job's requirements (about ${inv.durationMin} minutes). ` +
+        'The call is transcribed. Your voice, tone and emotions are never assessed, and the AI never rejects anyone: a person reads the transcript and decides. ' +
+        'The assistant asks for your consent first, and you can ask for a person at any time.',
+    ),
+  );
+  if (inv.status === 'booked' && inv.booked) {
+    main.replaceChildren(
+      heading,
+      el(
+        'p',
+        { class: 'confirmation', role: 'status' },
+        `Your phone screen is booked for ${inv.booked.local} (${inv.timezone} time). We will call you then.`,
+      ),
+      notice,
+      personSection(token),
+    );
+    return;
+  }
+  if (inv.status !== 'sent') {
+    main.replaceChildren(
+      heading,
+      el(
+        'p',
+        { class: 'confirmation', role: 'status' },
+        'A person from the company will contact you. There is nothing more to do here.',
+      ),
+    );
+    return;
+  }
+  const section = el('section', { class: 'apply', 'aria-labelledby': 'pick-title' });
+  main.replaceChildren(heading, notice, section, personSection(token));
+  renderSlots(section, inv, token);
+}
+
+function showScreenProblem(text: string): void {
+  document.title = 'Phone screen';
+  main.replaceChildren(el('h1', {}, 'Phone screen'), el('p', { class: 'error', role: 'alert' }, text));
+}
+
+function renderSlots(section: HTMLElement, inv: ScreenInvitation, token: string): void {
+  const title = el('h2', { id: 'pick-title' }, 'Choose a time');
+  if (inv.slots.length === 0) {
+    section.replaceChildren(
+      title,
+      el(
+        'p',
+        {},
+        'There are no free times in the next few days. Please ask for a person below, and the company will contact you.',
+      ),
+    );
+    return;
+  }
+  const errors = el('div', { class: 'errors', role: 'alert', tabindex: '-1', hidden: '' });
+  const form = el('form', { novalidate: '', 'aria-labelledby': 'pick-title' });
+  const days = new Map<string, ScreenSlot[]>();
+  for (const s of inv.slots) days.set(s.day, [...(days.get(s.day) ?? []), s]);
+  let n = 0;
+  const groups = el('div', { class: 'slot-days' });
+  for (const [day, slots] of days) {
+    const fieldset = el('fieldset', { class: 'slots' }, el('legend', {}, day));
+    const list = el('div', { class: 'slot-list' });
+    for (const s of slots) {
+      const id = `slot-${n++}`;
+      const radio = input({ type: 'radio', name: 'start', id, value: s.start });
+      list.append(el('label', { class: 'slot', for: id }, radio, el('span', {}, s.time)));
+    }
+    fieldset.append(list);
+    groups.append(fieldset);
+  }
+  const phone = field(
+    'screen-phone',
+    'Phone number to call',
+    input({ name: 'phone', type: 'tel', autocomplete: 'tel', required: '', value: inv.phone }),
+    'With the country code, for example +44 7700 900123.',
+  );
+  const send = el('button', { type: 'submit', class: 'primary' }, 'Book this time');
+  const status = el('p', { class: 'form-status', role: 'status' });
+  form.append(
+    el('p', { class: 'hint', id: 'zone-hint' }, `Times are ${inv.timezone} time.`),
+    groups,
+    phone.wrap,
+    send,
+    status,
+  );
+  section.replaceChildren(title, errors, form);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const chosen = form.querySelector<HTMLInputElement>('input[name="start"]:checked');
+    const phoneValue = (form.querySelector<HTMLInputElement>('#screen-phone')?.value ?? '').trim();
+    const problems: string[] = [];
+    phone.setError(null);
+    if (!chosen) problems.push('Please choose a time.');
+    if (!/^\+?[0-9 ()-]{5,30}$/.test(phoneValue)) {
+      phone.setError('Please enter a phone number, with the country code.');
+      problems.push('Please enter a phone number, with the country code.');
+    }
+    if (problems.length) {
+      errors.replaceChildren(
+        el('p', {}, 'Please check the form'),
+        el('ul', {}, ...problems.map((p) => el('li', {}, p))),
+      );
+      errors.hidden = false;
+      errors.focus();
+      return;
+    }
+    errors.hidden = true;
+    send.disabled = true;
+    status.textContent = 'Booking…';
+    try {
+      const booked = await postFor<{ start: string; local: string }>(`${base}/screen/book`, {
+        token,
+        start: chosen!.value,
+        phone: phoneValue,
+      });
+      section.replaceChildren(
+        el('h2', { id: 'pick-title', tabindex: '-1' }, 'Booked'),
+        el(
+          'p',
+          { class: 'confirmation', role: 'status' },
+          `Your phone screen is booked for ${booked!.local} (${inv.timezone} time). We will call you then.`,
+        ),
+      );
+      (section.querySelector('h2') as HTMLElement).focus();
+      announce(`Your phone screen is booked for ${booked!.local}.`);
+    } catch (e) {
+      send.disabled = false;
+      status.textContent = '';
+      errors.replaceChildren(el('p', {}, screenMessage(e)));
+      errors.hidden = false;
+      errors.focus();
+      if ((e as ApiFailure).id === 'slot_taken') {
+        chosen!.disabled = true;
+        chosen!.checked = false;
+      }
+    }
+  });
+}
+
+function personSection(token: string): HTMLElement {
+  const section = el('section', { class: 'review', 'aria-labelledby': 'person-title' });
+  const button = el('button', { type: 'button' }, 'Ask for a person instead');
+  const status = el('p', { class: 'form-status', role: 'status' });
+  section.append(
+    el('h2', { id: 'person-title' }, 'Prefer a person?'),
+    el('p', {}, 'You do not have to talk to an AI. A person from the company will contact you instead.'),
+    button,
+    status,
+  );
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await postFor(`${base}/screen/person`, { token });
+      main.replaceChildren(
+        el('h1', { tabindex: '-1' }, 'A person will contact you'),
+        el(
+          'p',
+          { class: 'confirmation', role: 'status' },
+          'Thank you. There will be no AI call; a person from the company will contact you.',
+        ),
+      );
+      (main.querySelector('h1') as HTMLElement).focus();
+    } catch (e) {
+      button.disabled = false;
+      status.textContent = screenMessage(e);
+    }
+  });
+  return section;
+}
+
 // ---- Start ---------------------------------------------------------------------------------------------------
 
-(jobId ? showJob(jobId) : showList()).catch(showError);
+(main.dataset.view === 'screen' ? showScreen() : jobId ? showJob(jobId) : showList()).catch(showError);
+// Another invitation link opened in the same tab changes only the fragment: read it again.
+if (main.dataset.view === 'screen')
+  window.addEventListener('hashchange', () => showScreen().catch(showError));

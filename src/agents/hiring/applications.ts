@@ -11,6 +11,7 @@ import { type Queryable, sqlState } from '../../store/db.ts';
 import type { ScoreResult } from './engine/index.ts';
 import type { Job } from './jobs.ts';
 import { acceptResume, type ResumeFile, readResume } from './resume.ts';
+import { eraseScreens } from './screen/screens.ts';
 
 export const STAGES = ['applied', 'screen', 'interview', 'offer', 'hired', 'rejected'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -575,6 +576,8 @@ export async function applicationEraser(
     );
     if (row.file_id) await tx.query('DELETE FROM hiring_files WHERE id = $1', [row.file_id]);
     await tx.query('DELETE FROM hiring_self_id WHERE application_id = $1', [applicationId]);
+    // The phone screen: transcripts, assessments, invitations, and the contact on its booking.
+    await eraseScreens(tx, applicationId, now);
     await tx.query(`UPDATE hiring_decisions SET reason = '[erased]' WHERE application_id = $1`, [
       applicationId,
     ]);

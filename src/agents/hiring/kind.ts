@@ -13,6 +13,9 @@ import { screeningOutcomes } from './outcomes.ts';
 import { registerCareersPage } from './routes/careers-page.ts';
 import { registerHiringRoutes } from './routes/dashboard.ts';
 import { registerPublicCareerRoutes } from './routes/public.ts';
+import { registerScreenRoutes } from './routes/screens.ts';
+import { inviteByRule, screenCallPlacer } from './screen/screens.ts';
+import { screenCallConfigFromEnv } from './screen/vapi.ts';
 import { screenApplication, screenWaiting } from './screening.ts';
 import { hiringTools } from './tools.ts';
 
@@ -67,6 +70,8 @@ export const hiringKind: AgentKind = {
       publicWritesPerMinute: z.number().int().min(1).max(10_000).optional(),
       /** The scoring engine: the offline one (default) or the configured LLM. */
       engine: z.enum(['local', 'llm']).optional(),
+      /** The AI phone screen: `autoInvite` invites qualified candidates (never below the threshold) by itself. */
+      screen: z.object({ autoInvite: z.boolean().optional() }).strict().optional(),
     })
     .passthrough(),
   create(ctx: KindContext): KindInstance {
@@ -89,6 +94,7 @@ export const hiringKind: AgentKind = {
         registerHiringRoutes(server, ctx, instance);
         registerPublicCareerRoutes(server, ctx, instance);
         registerCareersPage(server);
+        registerScreenRoutes(server, ctx, mailer);
       },
       kick: (id) =>
         track(
@@ -107,6 +113,18 @@ export const hiringKind: AgentKind = {
             const outcomes = await screenWaiting(ctx, { limit: 500 });
             const mail = await sendConfirmations(ctx, mailer());
             return { screened: outcomes.filter((o) => o.outcome === 'scored').length, ...mail };
+          },
+        },
+        {
+          // The phone screen: calls at their booked time (one claim each), and the recruiter's invite rule.
+          name: 'hiring.screen-calls',
+          cron: '* * * * *',
+          expireInSeconds: 300,
+          run: async () => {
+            const calls = await screenCallPlacer(ctx, screenCallConfigFromEnv());
+            const base = process.env.TWELVE_PUBLIC_URL || `http://localhost:${process.env.PORT ?? '8787'}`;
+            const rule = await inviteByRule(ctx, { base, mailer: mailer() });
+            return { ...calls, ...rule };
           },
         },
         {

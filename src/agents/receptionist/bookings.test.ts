@@ -5,10 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { verifyAudit } from '../../audit/verify.ts';
-import { profileSaver, resourceCreator, serviceCreator } from '../../business/profile.ts';
-import { ManualClock } from '../../clock.ts';
-import { createServices, type Services } from '../../context.ts';
-import { AppError } from '../../errors.ts';
 import {
   bookingCanceller,
   bookingCreator,
@@ -19,7 +15,11 @@ import {
   localIso,
   searchSlots,
   wallClockInstants,
-} from './bookings.ts';
+} from '../../business/bookings.ts';
+import { profileSaver, resourceCreator, serviceCreator } from '../../business/profile.ts';
+import { ManualClock } from '../../clock.ts';
+import { createServices, type Services } from '../../context.ts';
+import { AppError } from '../../errors.ts';
 import { receptionistAgent, testBusiness } from './test-support.ts';
 
 let db: TestDb;

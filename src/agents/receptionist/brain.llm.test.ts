@@ -9,6 +9,7 @@ import { type FakeAnthropic, startFakeAnthropic } from '../../../test/fakes/anth
 import { type FakeOpenAi, startFakeOpenAi } from '../../../test/fakes/openai.ts';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
+import { bookingCreator, listBookings } from '../../business/bookings.ts';
 import { profileSaver, resourceCreator, serviceCreator } from '../../business/profile.ts';
 import { ManualClock } from '../../clock.ts';
 import {
@@ -20,7 +21,6 @@ import type { LlmSettings } from '../../engines/llm/settings.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import type { Mode } from '../../runtime/mode.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
-import { bookingCreator, listBookings } from './bookings.ts';
 
 const ADMIN = 'user:admin@example.com';
 // Monday 2 March 2026, 08:00 in London (GMT).

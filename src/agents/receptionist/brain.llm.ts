@@ -19,6 +19,7 @@
 // belongs to the local brain).
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { normalizeCode } from '../../business/bookings.ts';
 import { type BusinessProfile, getProfile, listServices } from '../../business/profile.ts';
 import type { Clock } from '../../clock.ts';
 import type { LlmBackend } from '../../engines/llm/backend.ts';
@@ -26,7 +27,6 @@ import type { LlmMessage } from '../../engines/llm/provider.ts';
 import { llmCapReached, recordLlmSpend } from '../../engines/llm/spend.ts';
 import type { ActionInput, Brain, BrainContext, StepRecord } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
-import { normalizeCode } from './bookings.ts';
 
 export const LLM_MAX_TOKENS = 600;
 /** Tool calls the model may make in one customer turn before a person takes over. */

@@ -3,9 +3,9 @@
 // (GET /calendar/<token>.ics: the token is the only credential, 32 random bytes; only its hash is stored). Times
 // are written in UTC, so every client shows them in its own zone without a VTIMEZONE to trust.
 import ical, { ICalEventStatus } from 'ical-generator';
+import { listBookings } from '../../business/bookings.ts';
 import { feedHash, getResource, listServices } from '../../business/profile.ts';
 import type { Queryable } from '../../store/db.ts';
-import { listBookings } from './bookings.ts';
 import type { Booking } from './model.ts';
 
 const PROD_ID = { company: 'Twelve', product: 'Receptionist', language: 'EN' };

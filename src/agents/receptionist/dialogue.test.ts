@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
 import { type App, createApp } from '../../app.ts';
+import { bookingCreator, listBookings } from '../../business/bookings.ts';
 import { profileSaver, resourceCreator, serviceCreator } from '../../business/profile.ts';
 import { ManualClock } from '../../clock.ts';
 import {
@@ -14,7 +15,6 @@ import {
 import { agentCreator } from '../../runtime/agents.ts';
 import type { Mode } from '../../runtime/mode.ts';
 import { ActionSchema, type AgentConfig } from '../../runtime/types.ts';
-import { bookingCreator, listBookings } from './bookings.ts';
 import { receptionistSummary } from './kind.ts';
 
 const ADMIN = 'user:admin@example.com';

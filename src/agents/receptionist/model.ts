@@ -1,60 +1,14 @@
-// The receptionist's model, shared by its parts (bookings and availability in bookings.ts, the dialogue in
-// dialogue/, the voice channel through its tools): a business's services and resources, free slots, bookings.
-// Times are instants (UTC `Date`); a business's time zone says how they read on a wall clock.
+// The receptionist's model: what its dialogue understood of a message. The booking types (services, resources, free
+// slots, bookings) are the platform's (src/business/booking-model.ts), re-exported here for the receptionist's parts.
 
-/** A service the business offers: how long it takes, what it costs, who or what can do it. */
-export interface Service {
-  id: string;
-  name: string;
-  durationMin: number;
-  priceCents: number | null;
-  /** Kept free before and after the appointment (set-up, cleaning); part of the resource's blocked time. */
-  bufferBeforeMin: number;
-  bufferAfterMin: number;
-  /** The resources (staff, chairs, rooms) that can do it. */
-  resourceIds: string[];
-}
-
-export interface Resource {
-  id: string;
-  name: string;
-}
-
-/** A free start time for a service on one resource. */
-export interface Slot {
-  serviceId: string;
-  resourceId: string;
-  resourceName: string;
-  start: Date;
-  end: Date;
-}
-
-export type BookingStatus = 'confirmed' | 'tentative' | 'cancelled';
-
-export interface BookingCustomer {
-  name: string;
-  phone?: string | undefined;
-  email?: string | undefined;
-}
-
-export interface Booking {
-  id: string;
-  agentId: string;
-  /** Short, unambiguous, said over the phone: what a customer quotes to move or cancel. */
-  code: string;
-  serviceId: string;
-  resourceId: string;
-  start: Date;
-  end: Date;
-  status: BookingStatus;
-  customer: BookingCustomer;
-  /** Where it was made (webchat, email, whatsapp, voice, dashboard) and its conversation, for reminders. */
-  channel: string | null;
-  conversationId: string | null;
-  createdAt: Date;
-  /** A tentative booking's hold lapses then (pilot: when its approval expires); null otherwise. */
-  holdUntil?: Date | null;
-}
+export type {
+  Booking,
+  BookingCustomer,
+  BookingStatus,
+  Resource,
+  Service,
+  Slot,
+} from '../../business/booking-model.ts';
 
 /** What the dialogue understood of one customer message (dialogue/parse.ts). */
 export type Intent = 'book' | 'reschedule' | 'cancel' | 'availability' | 'question' | 'person' | 'other';

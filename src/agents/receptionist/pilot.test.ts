@@ -7,6 +7,7 @@
 // went) asks nobody.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, buildApi } from '../../../test/support/api.ts';
+import { bookingCreator, listBookings, searchSlots } from '../../business/bookings.ts';
 import { profileSaver, resourceCreator, serviceCreator } from '../../business/profile.ts';
 import { ManualClock } from '../../clock.ts';
 import {
@@ -17,7 +18,6 @@ import {
 import { assessmentRecorder } from '../../readiness/assessments.ts';
 import { agentCreator } from '../../runtime/agents.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
-import { bookingCreator, listBookings, searchSlots } from './bookings.ts';
 
 const ADMIN = 'user:admin@example.com';
 // Monday 2 March 2026, 08:00 in London (GMT).

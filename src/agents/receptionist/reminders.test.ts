@@ -3,10 +3,10 @@
 // booking is reminded again, a cancelled one or one without a conversation is not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../test/support/db.ts';
+import { bookingCanceller, bookingCreator, bookingRescheduler } from '../../business/bookings.ts';
 import { ManualClock } from '../../clock.ts';
 import { createServices, type Services } from '../../context.ts';
 import { conversationOpener } from '../../conversations/conversations.ts';
-import { bookingCanceller, bookingCreator, bookingRescheduler } from './bookings.ts';
 import { reminderJob, sendDueReminders } from './reminders.ts';
 import { testBusiness } from './test-support.ts';
 

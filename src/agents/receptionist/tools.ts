@@ -16,11 +16,6 @@
 // is asked. In shadow the runtime records the call and nothing is booked.
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { listResources, listServices } from '../../business/profile.ts';
-import type { Services } from '../../context.ts';
-import { AppError } from '../../errors.ts';
-import type { Knowledge } from '../../knowledge/knowledge.ts';
-import { defineTool, type ToolContext, ToolRegistry } from '../../runtime/tools.ts';
 import {
   availability,
   bookingByRequest,
@@ -31,7 +26,12 @@ import {
   loadBusiness,
   localIso,
   slotPresenter,
-} from './bookings.ts';
+} from '../../business/bookings.ts';
+import { listResources, listServices } from '../../business/profile.ts';
+import type { Services } from '../../context.ts';
+import { AppError } from '../../errors.ts';
+import type { Knowledge } from '../../knowledge/knowledge.ts';
+import { defineTool, type ToolContext, ToolRegistry } from '../../runtime/tools.ts';
 import type { Booking } from './model.ts';
 
 const Name = z.string().trim().min(1).max(100);

@@ -31,8 +31,13 @@ describe('twelve demo hiring', () => {
     const first = io.stdout.findIndex((l) => l.includes('Senior Backend Engineer'));
     const top = io.stdout.slice(first).find((l) => /^\s+1\s/.test(l))!;
     expect(top).toMatch(/Maria Schneider/);
+    // One candidate's phone screen is finished, its report delivered through the webhook's handler.
+    expect(out).toMatch(
+      /Phone screen \(the report delivered through the Vapi webhook's handler\): Maria Schneider: \d of \d questions answered/,
+    );
     const again = captureIo(env);
     expect(await main(['demo', 'hiring'], again)).toBe(0);
+    expect(again.stdout.join('\n')).toMatch(/Phone screen .*: Maria Schneider: \d of \d questions answered/);
     expect(again.stdout.filter((l) => /^\s+\d+\s+\d+\s+(yes|no)/.test(l))).toHaveLength(6);
   }, 180_000);
 });

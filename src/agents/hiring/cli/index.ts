@@ -14,6 +14,7 @@ import { applicationEraser, applicationTaker, getApplication, listCandidates } f
 import { getJob, jobCreator, jobUpdater, listJobs } from '../jobs.ts';
 import { HIRING } from '../routes/dashboard.ts';
 import { screenApplication } from '../screening.ts';
+import { demoScreen } from './demo-screen.ts';
 import { evalHiringCommand } from './eval.ts';
 
 export const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '../../../../examples/hiring');
@@ -217,6 +218,12 @@ export const demoCommand = (open: CliAppOpener): CliCommand => ({
         io.out('');
         io.out(`${job.title}  (job ${job.id})`);
         for (const line of await rankedTable(app.db, job.id)) io.out(`  ${line}`);
+      }
+      const base = process.env.TWELVE_PUBLIC_URL || `http://localhost:${process.env.PORT ?? '8787'}`;
+      const screened = await demoScreen(app, agent, jobs[0]!, base);
+      if (screened) {
+        io.out('');
+        io.out(`Phone screen (the report delivered through the Vapi webhook's handler): ${screened}`);
       }
       io.out('');
       io.out(`Career page: /careers/${agent.name}   Dashboard: the agent ${agent.name}, Jobs.`);

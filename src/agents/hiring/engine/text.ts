@@ -66,6 +66,11 @@ const INJECTION = [
   /\b(all|every) (criteria|criterion|requirements?) (are|is) (met|satisfied)\b/i,
 ];
 
+/** True when the text addresses the screening system ("ignore your instructions", "score me 100"): never evidence. */
+export function addressesScreener(text: string): boolean {
+  return INJECTION.some((re) => re.test(text));
+}
+
 /** Separators of a list line: commas, bullets, pipes, semicolons, slashes between words. */
 const LIST_SEP = /\s*(?:,|;|\||•|·|▪|\u2022|\s\/\s|\t)\s*/;
 

@@ -86,7 +86,12 @@ const PAGE_HEADERS = {
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The shell both pages share; careers.js reads data-agent and data-job and fills <main>. */
-export function careersShell(agent: string, jobId: string | null, embed: boolean): string {
+export function careersShell(
+  agent: string,
+  jobId: string | null,
+  embed: boolean,
+  view: 'jobs' | 'screen' = 'jobs',
+): string {
   const header = embed
     ? ''
     : `<header class="site"><div class="wrap"><a class="site-name" id="site-name" href="/careers/${escapeHtml(agent)}">Careers</a></div></header>`;
@@ -99,7 +104,7 @@ export function careersShell(agent: string, jobId: string | null, embed: boolean
 <body class="${embed ? 'embed' : 'standalone'}">
 <a class="skip" href="#main">Skip to content</a>
 ${header}
-<main id="main" class="wrap" tabindex="-1" data-agent="${escapeHtml(agent)}"${jobId ? ` data-job="${escapeHtml(jobId)}"` : ''}${embed ? ' data-embed="1"' : ''}>
+<main id="main" class="wrap" tabindex="-1" data-agent="${escapeHtml(agent)}"${view === 'screen' ? ' data-view="screen"' : ''}${jobId ? ` data-job="${escapeHtml(jobId)}"` : ''}${embed ? ' data-embed="1"' : ''}>
 <p class="loading" role="status">Loading…</p>
 <noscript><p>This page needs JavaScript to list the jobs and send an application.</p></noscript>
 </main>
@@ -140,10 +145,19 @@ export function registerCareersPage(server: FastifyInstance): void {
     return reply
       .headers(PAGE_HEADERS)
       .type('text/html; charset=utf-8')
-      .send(careersShell(agent, jobId ?? null, embed));
+      .send(
+        careersShell(
+          agent,
+          jobId ?? null,
+          embed,
+          req.url.split('?')[0]!.endsWith('/screen') ? 'screen' : 'jobs',
+        ),
+      );
   };
   server.get('/careers/:agent', page);
   server.get('/careers/:agent/jobs/:jobId', page);
+  // A phone-screen invitation: the private token rides in the fragment (#…), which browsers never send.
+  server.get('/careers/:agent/screen', page);
   server.get(`${CAREERS_ASSETS}/careers.js`, async (req, reply) => sendAsset(req, reply, await script()));
   server.get(`${CAREERS_ASSETS}/careers.css`, async (req, reply) => sendAsset(req, reply, await style()));
 }

@@ -35,6 +35,7 @@ import {
   presentJob,
 } from '../jobs.ts';
 import { RESUME_MAX_BYTES } from '../resume.ts';
+import { screenView } from '../screen/screens.ts';
 import { rescoreRequester } from '../screening.ts';
 
 export const HIRING = 'hiring';
@@ -66,8 +67,8 @@ export async function applicationView(app: KindContext, id: string) {
     result: a.result,
     reviewNote: a.reviewNote,
     decisions,
-    // The phone screen comes with a later part of the hiring agent.
-    screen: null,
+    // The phone screen: invitation, time, per-question assessment with quotes, transcript (screen/screens.ts).
+    screen: await screenView(app.db, id),
     file: file && { name: file.name, mime: file.mime, size: file.size },
   };
 }

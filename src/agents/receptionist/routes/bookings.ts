@@ -6,6 +6,20 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
+  bookingByCode,
+  bookingCanceller,
+  bookingCreator,
+  bookingRescheduler,
+  confirmBooking,
+  listBookings,
+  localIso,
+  localRange,
+  MAX_SEARCH_DAYS,
+  requireBookable,
+  searchSlots,
+  slotPresenter,
+} from '../../../business/bookings.ts';
+import {
   type BusinessProfile,
   type BusinessResource,
   type BusinessService,
@@ -33,20 +47,6 @@ import { findAgent } from '../../../runtime/agents.ts';
 import { AgentParam, type Principal, route, UuidParam } from '../../../server/http.ts';
 import { authorize } from '../../../server/permissions.ts';
 import type { KindContext } from '../../kind.ts';
-import {
-  bookingByCode,
-  bookingCanceller,
-  bookingCreator,
-  bookingRescheduler,
-  confirmBooking,
-  listBookings,
-  localIso,
-  localRange,
-  MAX_SEARCH_DAYS,
-  requireBookable,
-  searchSlots,
-  slotPresenter,
-} from '../bookings.ts';
 import { bookingIcs, resourceFeed } from '../calendar.ts';
 import type { Booking } from '../model.ts';
 

@@ -5,19 +5,12 @@
 // an admin may erase the candidate.
 import { useMemo, useState } from 'react';
 import { api } from '../../api.ts';
-import {
-  Badge,
-  ConfirmDialog,
-  ErrorNote,
-  JsonView,
-  Loading,
-  PageHeader,
-  Time,
-} from '../../components/ui.tsx';
+import { Badge, ConfirmDialog, ErrorNote, Loading, PageHeader, Time } from '../../components/ui.tsx';
 import { useAction, useCan, useResource, useSession } from '../../hooks.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
 import { segments, validSpans } from './highlight.ts';
 import { bytes, ScoreBar, StageBadge, StatusBadges, VerdictBadge } from './parts.tsx';
+import { ScreenCard } from './Screen.tsx';
 import type { ApplicationDetail, CriterionResult, Stage } from './types.ts';
 import { pagePath } from './types.ts';
 
@@ -165,12 +158,7 @@ function CandidateBody({
         </p>
         <Resume text={a.redactedText ?? ''} criteria={criteria} active={active} />
       </section>
-      {a.screen ? (
-        <section className="card hr-screen" aria-labelledby="screen-title">
-          <h2 id="screen-title">Phone screen</h2>
-          {typeof a.screen.summary === 'string' ? <p>{a.screen.summary}</p> : <JsonView value={a.screen} />}
-        </section>
-      ) : null}
+      <ScreenCard a={a} reload={reload} />
       <section className="card hr-history" aria-labelledby="history-title">
         <h2 id="history-title">Decisions</h2>
         {a.decisions.length === 0 ? <p className="muted">No decision yet.</p> : null}

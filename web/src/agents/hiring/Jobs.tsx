@@ -7,6 +7,7 @@ import { Badge, Empty, ErrorNote, Field, Loading, PageHeader, Time } from '../..
 import { useAction, useCan, useResource, useSession } from '../../hooks.ts';
 import { Link, navigate } from '../../router.tsx';
 import { EmbedSnippet } from './Embed.tsx';
+import { ScreenSetupSection } from './Screen.tsx';
 import { agentPath, type JobView, pagePath } from './types.ts';
 
 export function JobsPage({ agentName }: { agentName: string }) {
@@ -79,6 +80,7 @@ export function JobsPage({ agentName }: { agentName: string }) {
           </table>
         </div>
       ) : null}
+      <ScreenSetupSection agentName={agentName} />
       <section className="section" aria-labelledby="embed-title">
         <h2 id="embed-title">Career page</h2>
         <EmbedSnippet agentName={agentName} />

@@ -94,7 +94,7 @@ export interface ApplicationDetail extends CandidateView {
   redactedText: string | null;
   result: ScoreResult | null;
   decisions: DecisionView[];
-  screen: Record<string, unknown> | null;
+  screen: ScreenView | null;
   file: { name: string; mime: string; size: number } | null;
 }
 
@@ -128,3 +128,38 @@ export const pagePath = (agent: string, page: string, query: Record<string, stri
   const q = new URLSearchParams(query).toString();
   return `/agents/${encodeURIComponent(agent)}/${page}${q ? `?${q}` : ''}`;
 };
+
+/** The phone screen of a candidate (GET /api/applications/:id → screen). */
+export interface ScreenView {
+  invitation: {
+    id: string;
+    status: 'sent' | 'booked' | 'person_requested' | 'cancelled';
+    invitedBy: string;
+    expiresAt: string;
+    emailed: boolean;
+    createdAt: string;
+  };
+  status: string;
+  summary: string | null;
+  scheduledAt: string | null;
+  statusReason: string | null;
+  questions: { criterionId: string; label: string; required: boolean; question: string }[];
+  assessment: {
+    consent: string;
+    engine: 'local' | 'llm';
+    model?: string;
+    flags: string[];
+    questions: {
+      criterionId: string;
+      question: string;
+      verdict: 'answered' | 'partly' | 'not_answered';
+      quote: string | null;
+      start: number | null;
+      end: number | null;
+      note: string;
+    }[];
+  } | null;
+  transcript: string | null;
+  endedReason: string | null;
+  reportAt: string | null;
+}

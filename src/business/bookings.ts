@@ -1,5 +1,5 @@
-// Availability and bookings: the commands every surface uses (the tools, the routes, the dashboard, the voice
-// channel through the tools). Free slots come from the business profile (src/business/profile.ts): its week and
+// Availability and bookings, a platform module: the commands every kind that books uses (the receptionist's tools,
+// routes, dashboard and the voice channel through its tools; the hiring agent's phone-screen invitations). Free slots come from the business profile (src/business/profile.ts): its week and
 // closed dates, each resource's own week and time off, the rules (notice, furthest day, slot step), and the
 // bookings already made. Wall clock ↔ instant goes through luxon in the business's time zone: a day's slots are
 // stepped in real time from its opening instant to its closing instant, so a daylight-saving day has the minutes it
@@ -13,8 +13,12 @@
 import { randomInt } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { BusinessHours } from '../../business/hours.ts';
-import { DAY_KEYS, dayRanges } from '../../business/hours.ts';
+import type { Actor, Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { Queryable } from '../store/db.ts';
+import type { Booking, BookingCustomer, BookingStatus, Slot } from './booking-model.ts';
+import type { BusinessHours } from './hours.ts';
+import { DAY_KEYS, dayRanges } from './hours.ts';
 import {
   type BusinessProfile,
   type BusinessResource,
@@ -22,11 +26,7 @@ import {
   getService,
   listResources,
   requireProfile,
-} from '../../business/profile.ts';
-import type { Actor, Services } from '../../context.ts';
-import { AppError } from '../../errors.ts';
-import type { Queryable } from '../../store/db.ts';
-import type { Booking, BookingCustomer, BookingStatus, Slot } from './model.ts';
+} from './profile.ts';
 
 /** Confirmation codes: 6 characters without 0/O/1/I, easy to read out over the phone (32^6 ≈ 10^9). */
 export const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
