@@ -10,8 +10,18 @@ import type { CliCommand } from '../command.ts';
 export const startCommand: CliCommand = {
   path: ['start'],
   summary: 'Start Twelve (API, webhooks, dashboard, jobs) on one port',
-  usage:
-    'twelve start [--port N] [--host H]\n\nEnvironment: PORT (8787), HOST (127.0.0.1), TWELVE_DATA_DIR (./.twelve), DATABASE_URL, LOG_LEVEL',
+  usage: [
+    'twelve start [--port N] [--host H]',
+    '',
+    '  --port N  the port to listen on (default PORT, else 8787)',
+    '  --host H  the address to listen on (default HOST, else 127.0.0.1; 0.0.0.0 for every interface)',
+    '',
+    'Environment: PORT (8787), HOST (127.0.0.1), TWELVE_DATA_DIR (./.twelve), DATABASE_URL, LOG_LEVEL',
+    'Logs are readable lines on a terminal and JSON otherwise (LOG_FORMAT=json|pretty to choose).',
+    '',
+    'Example:',
+    '  twelve start --port 8080',
+  ].join('\n'),
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,

@@ -21,7 +21,16 @@ const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '../../../../examp
 export const demoSupportCommand = (open: CliAppOpener): CliCommand => ({
   path: ['demo', 'support'],
   summary: 'Set up the Northwind Cycles support agent from examples/ (KB, evaluation, readiness)',
-  usage: 'twelve demo support [--name northwind] [--from FOLDER]',
+  usage: [
+    'twelve demo support [--name northwind] [--from FOLDER]',
+    '',
+    "  --name NAME    the agent's name (default northwind)",
+    '  --from FOLDER  the example folder: faq.json, articles, eval.jsonl, agent-config.json',
+    '                 (default examples/northwind-cycles)',
+    '',
+    'Example:',
+    '  npx twelve demo support',
+  ].join('\n'),
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
