@@ -34,6 +34,7 @@ export const ERRORS = {
   consent_required: { status: 400, message: 'Consent to processing is required to apply.' },
   job_not_open: { status: 409, message: 'This job is not open for applications.' },
   no_knowledge_base: { status: 409, message: "This agent's kind has no knowledge base." },
+  invite_invalid: { status: 410, message: 'This invitation link is invalid, used, revoked or expired.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorId = keyof typeof ERRORS;

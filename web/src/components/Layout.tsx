@@ -13,6 +13,7 @@ const NAV: { href: string; label: string; pages: Route['page'][]; count?: 'appro
   { href: '/inbox', label: 'Inbox', pages: ['inbox'], count: 'escalations' },
   { href: '/runs', label: 'Runs', pages: ['runs', 'run'] },
   { href: '/audit', label: 'Audit log', pages: ['audit'] },
+  { href: '/settings/people', label: 'People', pages: ['people'] },
 ];
 
 export function Layout({

@@ -21,6 +21,7 @@ import {
 import { plural } from '../format.ts';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
 import { useLive } from '../live.ts';
+import { usePersonName } from '../people.ts';
 import { Link } from '../router.tsx';
 import type { AgentView } from '../types.ts';
 import { EscalateQuestionsSection } from './EscalateQuestionsSection.tsx';
@@ -514,6 +515,7 @@ function changeOf(rev: RevisionView, previous: RevisionView | undefined): string
 }
 
 function Revisions({ entryId }: { entryId: string }) {
+  const name = usePersonName();
   const revs = useResource(
     () => api.get<{ revisions: RevisionView[] }>(`/api/kb/entries/${entryId}/revisions`),
     entryId,
@@ -545,7 +547,7 @@ function Revisions({ entryId }: { entryId: string }) {
                   </details>
                 ) : null}
               </td>
-              <td className="wrap">{r.editedBy}</td>
+              <td className="wrap">{name(r.editedBy)}</td>
               <td className="nowrap">
                 <Time iso={r.createdAt} />
               </td>
