@@ -13,6 +13,7 @@ import type { EventBus } from '../events/bus.ts';
 import { registerKbRoutes } from '../knowledge/routes/kb.ts';
 import { registerMcpRoutes } from '../mcp/http.ts';
 import { registerMcpGatewayRoutes } from '../mcp/routes.ts';
+import { registerApiDocs } from './docs.ts';
 import { frameworkErrorHandler, installErrorHandling } from './http.ts';
 import { buildOpenApi } from './openapi.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
@@ -31,6 +32,8 @@ import { registerDashboard } from './static.ts';
 
 export interface ServerOptions {
   logLevel?: Config['logLevel'];
+  /** Where log lines go instead of stdout's JSON (server/pretty-log.ts for a terminal). */
+  logStream?: NodeJS.WritableStream;
   /** Secure cookies (HTTPS deployments). Defaults to true when publicUrl is https. */
   publicUrl?: string;
   bodyLimit?: number;
@@ -44,7 +47,10 @@ export const VERSION = '0.1.0';
 
 export async function buildServer(app: App, options: ServerOptions = {}): Promise<FastifyInstance> {
   const server = Fastify({
-    logger: { level: options.logLevel ?? 'info' },
+    logger: {
+      level: options.logLevel ?? 'info',
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
     bodyLimit: options.bodyLimit ?? 1_048_576,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
@@ -91,6 +97,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   await registerWebchat(server, app, { bus: options.events });
 
   server.get('/api/openapi.json', async () => buildOpenApi(server, VERSION));
+  registerApiDocs(server, VERSION);
   await registerDashboard(server);
   return server;
 }

@@ -385,6 +385,8 @@ const FIXTURES: Record<string, Fixture> = {
     setup: async () => ({ id: (await tokenCreator(app, 'test', { name: 'old', role: 'viewer' })).info.id }),
   },
   'GET /api/roles': { bad: 'none' },
+  'GET /api/agents/:agent/kb/entries.csv': { setup: kbAgent, bad: 'none' },
+  'POST /api/demo/support': { body: {} },
   'GET /api/people': { bad: 'none' },
   'GET /api/invites': { bad: 'none' },
   'POST /api/invites': { body: { role: 'viewer' } },

@@ -172,6 +172,9 @@ export function KnowledgeBasePage({
                   placeholder="Title, answer, phrasing or tag"
                   onChange={(e) => setFilter(e.target.value)}
                 />
+                <a className="btn btn-sm" href={`${path}/kb/entries.csv`} download>
+                  Export CSV
+                </a>
               </div>
             ) : null}
           </div>
@@ -437,7 +440,7 @@ function EntryCard({
               aria-expanded={panel === 'edit'}
               onClick={() => toggle('edit')}
             >
-              Edit
+              Edit<span className="sr-only"> “{entry.title}”</span>
             </button>
             <button
               type="button"
@@ -445,7 +448,7 @@ function EntryCard({
               aria-expanded={panel === 'phrasing'}
               onClick={() => toggle('phrasing')}
             >
-              Add phrasing
+              Add phrasing<span className="sr-only"> to “{entry.title}”</span>
             </button>
             {suggest ? (
               <button
@@ -455,7 +458,7 @@ function EntryCard({
                 title={`Ask ${suggest.model} for other ways to ask this`}
                 onClick={() => toggle('suggest')}
               >
-                Suggest phrasings
+                Suggest phrasings<span className="sr-only"> for “{entry.title}”</span>
               </button>
             ) : null}
           </>
@@ -466,7 +469,7 @@ function EntryCard({
           aria-expanded={panel === 'history'}
           onClick={() => toggle('history')}
         >
-          History
+          History<span className="sr-only"> of “{entry.title}”</span>
         </button>
         {writable ? (
           <button
@@ -474,7 +477,7 @@ function EntryCard({
             className="btn btn-sm btn-danger-outline"
             onClick={() => setConfirmDelete(true)}
           >
-            Delete
+            Delete<span className="sr-only"> “{entry.title}”</span>
           </button>
         ) : null}
       </div>
