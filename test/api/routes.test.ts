@@ -385,6 +385,7 @@ const FIXTURES: Record<string, Fixture> = {
     setup: async () => ({ id: (await tokenCreator(app, 'test', { name: 'old', role: 'viewer' })).info.id }),
   },
   'GET /api/roles': { bad: 'none' },
+  'GET /api/metrics/weekly': { query: '?weeks=4' },
   'GET /api/agents/:agent/kb/entries.csv': { setup: kbAgent, bad: 'none' },
   'POST /api/demo/support': { body: {} },
   'GET /api/people': { bad: 'none' },

@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userCreator } from '../../src/accounts/users.ts';
+import { conversationOpener, customerMessageHandler } from '../../src/conversations/conversations.ts';
+import { findAgent } from '../../src/runtime/agents.ts';
 import { PERMISSIONS } from '../../src/server/permissions.ts';
 import {
   a11yProblems,
@@ -169,7 +171,16 @@ describe.skipIf(!haveChromium)('the team’s day in Chromium', () => {
       await page.goto(`${srv.url}/settings/people`);
       await page.getByRole('heading', { level: 1, name: 'People' }).waitFor();
       expect(await a11yProblems(page), `at ${width} px`).toEqual([]);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      const wide = await page.evaluate((w) => {
+        const out: string[] = [];
+        for (const el of document.querySelectorAll('body *')) {
+          const r = el.getBoundingClientRect();
+          if (r.right > w + 1 && r.width > 0 && !el.closest('.table-wrap'))
+            out.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.right)}`);
+        }
+        return out.slice(0, 5);
+      }, width);
+      expect(wide, `wider than ${width} px`).toEqual([]);
     }
     await page.setViewportSize({ width: 1366, height: 900 });
     const form = page.getByRole('form', { name: 'Create an API token' });
@@ -201,12 +212,17 @@ describe.skipIf(!haveChromium)('the team’s day in Chromium', () => {
   }, 120_000);
 
   it('draws the chat widget dark for a reader whose system is dark', async () => {
+    await page.setViewportSize({ width: 1366, height: 900 });
     const colors = async (scheme: 'light' | 'dark') => {
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto(`${srv.url}/demo?agent=northwind`);
       const widget = page.locator('[data-twelve-chat="northwind"]');
-      await widget.getByRole('button', { name: /^Open chat/ }).click();
       const panel = widget.locator('.panel');
+      // "Open chat: …", or "Close chat: …" when the widget remembers it was open.
+      const launcher = widget.getByRole('button', { name: /^(Open|Close) chat:/ });
+      await launcher.waitFor();
+      // The widget remembers it was open; open it when it is not.
+      if (!(await panel.isVisible())) await launcher.click();
       await panel.waitFor();
       return panel.evaluate((el) => getComputedStyle(el).backgroundColor);
     };
@@ -225,4 +241,32 @@ describe.skipIf(!haveChromium)('the team’s day in Chromium', () => {
     await screenshot(page, 'teamday-docs', false);
     expect(browserLog.filter((l) => l.startsWith('page error'))).toEqual([]);
   }, 60_000);
+
+  it('charts the weeks’ volume and resolution on the overview, at 1366 and 390 px', async () => {
+    const agent = await findAgent(srv.db, 'northwind');
+    for (const [customer, text] of [
+      ['ann', 'When are you open?'],
+      ['ben', 'Do you deliver abroad?'],
+      ['cat', 'I would like to talk to a person'],
+    ] as const) {
+      const { conversation } = await conversationOpener(srv.app, {
+        agentId: agent.id,
+        channel: 'webchat',
+        customerId: customer,
+      });
+      await customerMessageHandler(srv.app, { conversation, text });
+    }
+    for (const width of [1366, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      await page.goto(`${srv.url}/`);
+      const charts = page.getByRole('region', { name: 'The last 12 weeks' });
+      await charts.waitFor({ timeout: 20_000 });
+      const thisWeek = charts.locator('g[data-week]').last();
+      expect(Number(await thisWeek.getAttribute('data-conversations'))).toBe(3);
+      expect(await charts.getByRole('img', { name: /^Conversations per week: .*3$/ }).count()).toBe(1);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await screenshot(page, `teamday-overview-charts-${width}`);
+    }
+    await page.setViewportSize({ width: 1366, height: 900 });
+  }, 120_000);
 });

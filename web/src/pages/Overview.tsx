@@ -8,6 +8,7 @@ import { AgentCard } from '../components/AgentCard.tsx';
 import { NewAgentForm } from '../components/NewAgentForm.tsx';
 import { OUTCOME_LABELS, OutcomesBlock, TrapBanner } from '../components/Outcomes.tsx';
 import { ConfirmDialog, Empty, ErrorNote, Loading, PageHeader } from '../components/ui.tsx';
+import { WeeklyCharts } from '../components/WeeklyCharts.tsx';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
 import { useLive } from '../live.ts';
 import { Link } from '../router.tsx';
@@ -174,6 +175,7 @@ export function OverviewPage() {
           ))}
         </ul>
       ) : null}
+      {agents.data && agents.data.agents.length > 0 ? <WeeklyCharts /> : null}
     </>
   );
 }
