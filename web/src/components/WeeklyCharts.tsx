@@ -15,7 +15,7 @@ interface WeekOutcomes extends OutcomeCounts {
 
 const W = 600;
 const H = 150;
-const PAD = 28;
+const PAD = 40;
 
 const weekLabel = (week: string) =>
   new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(

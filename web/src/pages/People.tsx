@@ -7,6 +7,7 @@ import { api, fieldErrors } from '../api.ts';
 import { ConfirmDialog, Empty, ErrorNote, Field, Loading, PageHeader } from '../components/ui.tsx';
 import { humanDate, personName } from '../format.ts';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
+import { refreshPeople, usePersonName } from '../people.ts';
 import type { Role } from '../types.ts';
 
 const ROLES: Role[] = ['admin', 'reviewer', 'viewer'];
@@ -69,9 +70,13 @@ function TeamSection() {
   const [removing, setRemoving] = useState<PersonView | null>(null);
   const [adding, setAdding] = useState(false);
 
+  const reload = async () => {
+    refreshPeople();
+    await users.reload();
+  };
   const changeRole = async (u: PersonView, role: Role) => {
     const ok = await run(() => api.patch(`/api/users/${u.id}`, { role }));
-    await users.reload();
+    await reload();
     return ok;
   };
 
@@ -92,7 +97,7 @@ function TeamSection() {
         <CreateUserForm
           onDone={async () => {
             setAdding(false);
-            await users.reload();
+            await reload();
           }}
         />
       ) : null}
@@ -169,7 +174,7 @@ function TeamSection() {
           if (!removing) return;
           const ok = await run(() => api.delete(`/api/users/${removing.id}`));
           if (ok) setRemoving(null);
-          await users.reload();
+          await reload();
         }}
       >
         <p>
@@ -244,6 +249,7 @@ function CreateUserForm({ onDone }: { onDone: () => Promise<void> }) {
 }
 
 function InviteSection() {
+  const name = usePersonName();
   const invites = useResource(() => api.get<{ invites: InviteView[] }>('/api/invites'), 'invites');
   const [role, setRole] = useState<Role>('reviewer');
   const [email, setEmail] = useState('');
@@ -329,8 +335,7 @@ function InviteSection() {
               <strong>{i.role}</strong> {i.email ? `for ${i.email}` : 'for anyone with the link'}
               <span className="muted">
                 {' '}
-                · made {humanDate(i.createdAt)} by {personName(i.createdBy)} · expires{' '}
-                {humanDate(i.expiresAt)}
+                · made {humanDate(i.createdAt)} by {name(i.createdBy)} · expires {humanDate(i.expiresAt)}
               </span>{' '}
               <button
                 type="button"
@@ -355,6 +360,7 @@ function InviteSection() {
 }
 
 function TokensSection() {
+  const who = usePersonName();
   const tokens = useResource(() => api.get<{ tokens: TokenView[] }>('/api/tokens'), 'tokens');
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('viewer');
@@ -445,7 +451,7 @@ function TokensSection() {
                   <td>{t.name}</td>
                   <td>{t.role}</td>
                   <td>
-                    {humanDate(t.createdAt)} by {personName(t.createdBy)}
+                    {humanDate(t.createdAt)} by {who(t.createdBy)}
                   </td>
                   <td>{t.lastUsedAt ? humanDate(t.lastUsedAt) : 'never'}</td>
                   <td>
@@ -474,10 +480,13 @@ function TokensSection() {
   );
 }
 
+/** Areas whose id is an abbreviation. */
+const AREA_WORDS: Record<string, string> = { kb: 'Knowledge base', mcp: 'MCP tools', worklog: 'Work log' };
+
 /** "approvals.decide" → "Approvals: decide". */
 const permissionWords = (id: string) => {
   const [area = id, action = ''] = id.split('.');
-  return `${area.charAt(0).toUpperCase()}${area.slice(1)}: ${action}`;
+  return `${AREA_WORDS[area] ?? `${area.charAt(0).toUpperCase()}${area.slice(1)}`}: ${action}`;
 };
 
 function RolesSection() {
