@@ -55,7 +55,8 @@ async function widerThan(p: Page, width: number): Promise<string[]> {
     const out: string[] = [];
     for (const el of document.querySelectorAll('body *')) {
       const r = el.getBoundingClientRect();
-      if (r.right > w + 1 && r.width > 0 && !el.closest('.table-wrap'))
+      // Scrolling tables and the contents of closed <details> (laid out, never drawn) do not widen a page.
+      if (r.right > w + 1 && r.width > 0 && !el.closest('.table-wrap, details:not([open]) > :not(summary)'))
         out.push(`${el.tagName.toLowerCase()}.${String(el.className)} ${Math.round(r.right)}`);
     }
     return out.slice(0, 8);
