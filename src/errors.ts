@@ -37,6 +37,7 @@ export const ERRORS = {
   invitation_expired: { status: 410, message: 'This invitation has expired; ask the company for a new one.' },
   screen_not_set_up: { status: 409, message: 'Set up the phone screen line (time zone and hours) first.' },
   no_knowledge_base: { status: 409, message: "This agent's kind has no knowledge base." },
+  invite_invalid: { status: 410, message: 'This invitation link is invalid, used, revoked or expired.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorId = keyof typeof ERRORS;

@@ -12,7 +12,8 @@ export function defaultIo(): CliIo {
 }
 
 function help(io: CliIo, list: CliCommand[]): void {
-  io.out('Usage: twelve <command> [options]\n');
+  const group = list.every((c) => c.path[0] === list[0]?.path[0] && c.path.length > 1);
+  io.out(`Usage: twelve ${group ? `${list[0]?.path[0]} <command>` : '<command>'} [options]\n`);
   io.out('Commands:');
   const width = Math.max(...list.map((c) => c.path.join(' ').length));
   for (const c of list) io.out(`  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
@@ -28,6 +29,18 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .sort((a, b) => b.path.length - a.path.length)
     .find((c) => c.path.every((word, i) => argv[i] === word));
   if (!match) {
+    // `twelve kb` (a group's first word alone, or with an unknown second word): that group's subcommands.
+    const group = commands.filter((c) => c.path.length > 1 && c.path[0] === argv[0]);
+    if (group.length > 0) {
+      const asked = argv.length === 1 || argv[1] === '--help' || argv[1] === '-h';
+      (asked ? io.out : io.err)(
+        asked
+          ? `twelve ${argv[0]}: choose one of its commands`
+          : `twelve: unknown command "${argv.join(' ')}"; twelve ${argv[0]} has these commands`,
+      );
+      help(io, group);
+      return asked && argv.length > 1 ? 0 : 2;
+    }
     io.err(`twelve: unknown command "${argv.join(' ')}"`);
     help(io, commands);
     return 2;

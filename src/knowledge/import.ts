@@ -48,6 +48,8 @@ export interface ImportReport {
   articlesUnchanged: number;
   faqCreated: number;
   faqUpdated: number;
+  /** FAQ entries of the files that were already in the knowledge base exactly as written. */
+  faqUnchanged: number;
   /** Questions that go to a person (`escalate.txt`): added, and listed already. */
   escalateAdded: number;
   escalateUnchanged: number;
@@ -94,6 +96,7 @@ export async function kbImporter(
     articlesUnchanged: 0,
     faqCreated: 0,
     faqUpdated: 0,
+    faqUnchanged: 0,
     escalateAdded: 0,
     escalateUnchanged: 0,
     skipped: [],
@@ -114,6 +117,7 @@ export async function kbImporter(
         const counts = await importFaqFile(svc, actor, agentId, await readFile(file, 'utf8'));
         report.faqCreated += counts.created;
         report.faqUpdated += counts.updated;
+        report.faqUnchanged += counts.unchanged;
         continue;
       }
       const { changed, encoding } = await documentImporter(svc, actor, agentId, {
@@ -173,7 +177,7 @@ async function importFaqFile(
   actor: Actor,
   agentId: string,
   json: string,
-): Promise<{ created: number; updated: number }> {
+): Promise<{ created: number; updated: number; unchanged: number }> {
   let data: unknown;
   try {
     data = JSON.parse(json);
@@ -185,6 +189,7 @@ async function importFaqFile(
   const existing = new Map((await listFaqs(svc.db, agentId)).map((e) => [e.title.toLowerCase(), e]));
   let created = 0;
   let updated = 0;
+  let unchanged = 0;
   for (const item of parsed.data) {
     const cur = existing.get(item.title.toLowerCase());
     if (!cur) {
@@ -197,7 +202,7 @@ async function importFaqFile(
     ) {
       await faqUpdater(svc, actor, cur.id, item);
       updated++;
-    }
+    } else unchanged++;
   }
-  return { created, updated };
+  return { created, updated, unchanged };
 }

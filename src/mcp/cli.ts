@@ -44,7 +44,11 @@ export const mcpServeCommand: CliCommand = {
   summary: 'Serve the agents’ tools to an MCP client over stdio',
   usage:
     'Usage: twelve mcp [--agent NAME] [--token TOKEN]\n\nThe token (or TWELVE_MCP_TOKEN) is an API token (twelve token create); its role bounds the tools\n' +
-    'listed and callable. Without one the session is a viewer: read tools only. --agent binds the session to one agent.',
+    'listed and callable. Without one the session is a viewer: read tools only.\n\n' +
+    "  --agent NAME   bind the session to one agent's tools\n" +
+    '  --token TOKEN  an API token (else TWELVE_MCP_TOKEN)\n\n' +
+    "Example (an MCP client's server command):\n" +
+    '  twelve mcp --agent northwind --token "$TWELVE_MCP_TOKEN"',
   async run(argv, io) {
     const { values, positionals } = parsed(() =>
       parseArgs({
@@ -107,7 +111,15 @@ export const mcpAttachCommand: CliCommand = {
   usage:
     'Usage: twelve mcp attach AGENT NAME [--env K=V]... [--timeout-ms N] [--max-output-bytes N] -- COMMAND [ARG...]\n' +
     '       twelve mcp attach AGENT NAME --url URL [--header K=V]... [--timeout-ms N] [--max-output-bytes N]\n\n' +
-    'A stdio server gets only a minimal environment (PATH, HOME …) plus the --env pairs; values are stored and never shown.',
+    'A stdio server gets only a minimal environment (PATH, HOME …) plus the --env pairs; values are stored and never shown.\n\n' +
+    '  --env K=V               an environment variable for a stdio server (repeat for more)\n' +
+    '  --url URL               an HTTP (Streamable HTTP) server instead of a command\n' +
+    '  --header K=V            a header sent to an HTTP server (repeat for more)\n' +
+    '  --timeout-ms N          how long one tool call may take\n' +
+    '  --max-output-bytes N    the largest tool result kept\n\n' +
+    'Examples:\n' +
+    '  twelve mcp attach northwind files -- npx @modelcontextprotocol/server-filesystem /srv/docs\n' +
+    '  twelve mcp attach northwind crm --url https://crm.example/mcp --header "Authorization=Bearer $CRM_TOKEN"',
   async run(argv, io) {
     const { values, positionals } = parsed(() =>
       parseArgs({
@@ -159,7 +171,15 @@ export const mcpAttachCommand: CliCommand = {
 export const mcpListCommand: CliCommand = {
   path: ['mcp', 'list'],
   summary: 'List an agent’s outside MCP servers and their tools (quarantine with diffs)',
-  usage: 'Usage: twelve mcp list AGENT [--refresh] [--json]',
+  usage: [
+    'Usage: twelve mcp list AGENT [--refresh] [--json]',
+    '',
+    '  --refresh  ask each server for its tools again first (changed definitions go to quarantine)',
+    '  --json     print the servers and tools as JSON',
+    '',
+    'Example:',
+    '  twelve mcp list northwind --refresh',
+  ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parsed(() =>
       parseArgs({
@@ -200,7 +220,7 @@ export const mcpListCommand: CliCommand = {
 export const mcpAcceptCommand: CliCommand = {
   path: ['mcp', 'accept'],
   summary: 'Accept a quarantined tool definition (by its fingerprint), optionally overriding its risk class',
-  usage: `Usage: twelve mcp accept AGENT SERVER TOOL FINGERPRINT [--risk ${RISK_CLASSES.join('|')}]\n\nFINGERPRINT may be the first 12 characters shown by twelve mcp list.`,
+  usage: `Usage: twelve mcp accept AGENT SERVER TOOL FINGERPRINT [--risk ${RISK_CLASSES.join('|')}]\n\nFINGERPRINT may be the first 12 characters shown by twelve mcp list.\n\n  --risk CLASS  the tool's risk class, overriding the one it declares\n\nExample:\n  twelve mcp accept northwind files read_file 1a2b3c4d5e6f --risk read`,
   async run(argv, io) {
     const { values, positionals } = parsed(() =>
       parseArgs({ args: argv, strict: true, allowPositionals: true, options: { risk: { type: 'string' } } }),
@@ -234,7 +254,8 @@ export const mcpAcceptCommand: CliCommand = {
 export const mcpDetachCommand: CliCommand = {
   path: ['mcp', 'detach'],
   summary: 'Detach an outside MCP server from an agent',
-  usage: 'Usage: twelve mcp detach AGENT SERVER',
+  usage:
+    'Usage: twelve mcp detach AGENT SERVER\n\nNo options.\n\nExample:\n  twelve mcp detach northwind files',
   async run(argv, io) {
     const { positionals } = parsed(() => parseArgs({ args: argv, strict: true, allowPositionals: true }));
     const [agentRef, server] = positionals;

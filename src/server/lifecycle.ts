@@ -25,6 +25,8 @@ export interface StartOptions {
   drainMs?: number;
   /** How long stop() lets running jobs finish before failing them back to the queue. */
   jobsDrainMs?: number;
+  /** Where log lines go instead of stdout's JSON (a terminal's readable lines: server/pretty-log.ts). */
+  logStream?: NodeJS.WritableStream;
   /** Where channel settings come from (email, WhatsApp); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
 }
@@ -64,6 +66,7 @@ export async function startTwelve(config: Config, options: StartOptions = {}): P
     undo.unshift(stopKinds);
     server = await buildServer(app, {
       logLevel: config.logLevel,
+      ...(options.logStream ? { logStream: options.logStream } : {}),
       publicUrl: config.publicUrl,
       events: bus,
       anchorKey: () => anchorKey(options.env ?? process.env, config.dataDir, { create: true }),

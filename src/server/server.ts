@@ -13,6 +13,7 @@ import type { EventBus } from '../events/bus.ts';
 import { registerKbRoutes } from '../knowledge/routes/kb.ts';
 import { registerMcpRoutes } from '../mcp/http.ts';
 import { registerMcpGatewayRoutes } from '../mcp/routes.ts';
+import { registerApiDocs } from './docs.ts';
 import { frameworkErrorHandler, installErrorHandling } from './http.ts';
 import { buildOpenApi } from './openapi.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
@@ -24,12 +25,15 @@ import { registerCallRoutes } from './routes/calls.ts';
 import { registerEscalationRoutes } from './routes/escalations.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerMetricsRoutes } from './routes/metrics.ts';
+import { registerPeopleRoutes } from './routes/people.ts';
 import { registerReadinessRoutes } from './routes/readiness.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerDashboard } from './static.ts';
 
 export interface ServerOptions {
   logLevel?: Config['logLevel'];
+  /** Where log lines go instead of stdout's JSON (server/pretty-log.ts for a terminal). */
+  logStream?: NodeJS.WritableStream;
   /** Secure cookies (HTTPS deployments). Defaults to true when publicUrl is https. */
   publicUrl?: string;
   bodyLimit?: number;
@@ -43,7 +47,10 @@ export const VERSION = '0.1.0';
 
 export async function buildServer(app: App, options: ServerOptions = {}): Promise<FastifyInstance> {
   const server = Fastify({
-    logger: { level: options.logLevel ?? 'info' },
+    logger: {
+      level: options.logLevel ?? 'info',
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
     bodyLimit: options.bodyLimit ?? 1_048_576,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
@@ -81,6 +88,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   for (const kind of app.kinds.values()) kind.routes?.(server);
   registerAuditRoutes(server, app, options.anchorKey);
   registerAdminRoutes(server, app);
+  registerPeopleRoutes(server, app, { secureCookies: options.publicUrl?.startsWith('https://') ?? false });
   registerWhatsAppRoutes(server, app);
   registerVoiceRoutes(server, app);
   registerMcpRoutes(server, app);
@@ -89,6 +97,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   await registerWebchat(server, app, { bus: options.events });
 
   server.get('/api/openapi.json', async () => buildOpenApi(server, VERSION));
+  registerApiDocs(server, VERSION);
   await registerDashboard(server);
   return server;
 }

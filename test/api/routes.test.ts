@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
+import { inviteCreator } from '../../src/accounts/invites.ts';
 import { ROLES, type Role, tokenCreator, userCreator } from '../../src/accounts/users.ts';
 import { applicationTaker } from '../../src/agents/hiring/applications.ts';
 import { screenSetupSaver } from '../../src/agents/hiring/screen/screens.ts';
@@ -67,6 +68,9 @@ const PUBLIC_ROUTES = [
   'POST /api/public/careers/:agent/screen',
   'POST /api/public/careers/:agent/screen/book',
   'POST /api/public/careers/:agent/screen/person',
+  // Invitation links: the one-time secret in the body is the credential (src/accounts/invites.test.ts).
+  'POST /api/invites/lookup',
+  'POST /api/invites/accept',
 ];
 
 // Phrasing suggestions ask an LLM: a local fake of the Anthropic API stands in for it.
@@ -399,6 +403,16 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /api/tokens': { body: { name: 'ci', role: 'viewer' } },
   'DELETE /api/tokens/:id': {
     setup: async () => ({ id: (await tokenCreator(app, 'test', { name: 'old', role: 'viewer' })).info.id }),
+  },
+  'GET /api/roles': { bad: 'none' },
+  'GET /api/metrics/weekly': { query: '?weeks=4' },
+  'GET /api/agents/:agent/kb/entries.csv': { setup: kbAgent, bad: 'none' },
+  'POST /api/demo/support': { body: {} },
+  'GET /api/people': { bad: 'none' },
+  'GET /api/invites': { bad: 'none' },
+  'POST /api/invites': { body: { role: 'viewer' } },
+  'DELETE /api/invites/:id': {
+    setup: async () => ({ id: (await inviteCreator(app, 'test', { role: 'viewer' })).invite.id }),
   },
 };
 

@@ -363,7 +363,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
       await item.click();
       const detail = page.getByRole('article');
       await detail.getByRole('button', { name: 'Claim' }).click();
-      await detail.getByText(/claimed by user:ada@example.com/).waitFor();
+      await detail.getByText(/claimed by Ada Admin/).waitFor();
       expect(await detail.getByRole('list', { name: 'Transcript' }).textContent()).toContain(
         'Can I talk to a person, please?',
       );

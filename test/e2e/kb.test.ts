@@ -135,7 +135,7 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       await history.waitFor();
       const rows = history.locator('tbody tr');
       expect(await rows.count()).toBe(2);
-      expect(await rows.nth(0).textContent()).toMatch(/v2.*answer changed.*user:kim@example\.com/s);
+      expect(await rows.nth(0).textContent()).toMatch(/v2.*answer changed.*Kim Reviewer/s);
       expect(await rows.nth(1).textContent()).toMatch(/v1.*created/s);
 
       // An article from pasted HTML.

@@ -1,6 +1,6 @@
 // The widget's styles, applied inside its shadow root only. `:host { all: initial }` stops the page's inherited
 // styles (font, colour, line height) from leaking in; nothing here can leak out. The accent colour comes from the
-// host element's --tw-accent custom property.
+// host element's --tw-accent custom property. A reader whose system is dark (prefers-color-scheme) gets dark surfaces.
 export const WIDGET_CSS = `
 :host{all:initial}
 *{box-sizing:border-box}
@@ -50,4 +50,16 @@ button:focus-visible{outline:3px solid color-mix(in srgb,var(--a) 45%,#fff);outl
 .head button:focus-visible{outline-color:#fff}
 @media (max-width:480px){.tw{right:12px;bottom:12px}.tw.open{inset:0}.tw.open .launcher{display:none}.panel{position:fixed;inset:0;width:100%;height:100%;border-radius:0}}
 @media (prefers-reduced-motion:reduce){.typing i{animation:none}}
+@media (prefers-color-scheme:dark){
+.tw{--ink:#e6ecef;--mut:#9fadb6;--line:#34424c;color-scheme:dark}
+.panel{background:#151c21;box-shadow:0 10px 40px rgba(0,0,0,.6)}
+.log{background:#0f1519}
+.bar,form{background:#151c21}
+.bubble,.note,.typing{background:#1e272e}
+.human .bubble{background:#15302a;border-color:#2c5247}
+.note.handoff{color:#bfe5d9;background:#14302a;border-color:#2c5247}
+.status{color:#f3d98a;background:#2e2611;border-top-color:#5a4a1c}
+textarea{background:#0f1519;border-color:#3b4953}
+.failed .meta{color:#ff8a80}
+}
 `;

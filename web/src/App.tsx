@@ -10,11 +10,13 @@ import { liveFeed } from './live.ts';
 import { ApprovalsPage } from './pages/Approvals.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { InboxPage } from './pages/Inbox.tsx';
+import { InvitePage } from './pages/Invite.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { McpToolsPage } from './pages/McpTools.tsx';
 import { MeasurementPage } from './pages/Measurement.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
+import { PeoplePage } from './pages/People.tsx';
 import { ReadinessPage } from './pages/Readiness.tsx';
 import { RunPage } from './pages/Run.tsx';
 import { RunsPage } from './pages/Runs.tsx';
@@ -41,6 +43,8 @@ const TITLES: Record<Exclude<Route['page'], 'agent-page'>, string> = {
   runs: 'Runs',
   run: 'Run',
   audit: 'Audit log',
+  people: 'People',
+  invite: 'Join Twelve',
   'not-found': 'Not found',
 };
 
@@ -133,6 +137,16 @@ export function App() {
       </main>
     );
   if (auth.state === 'signed-out') {
+    if (route.page === 'invite' && !auth.setupNeeded)
+      return (
+        <InvitePage
+          onDone={(me) => {
+            setCsrfToken(me.csrfToken);
+            setAuth({ state: 'signed-in', me });
+            navigate('/', { replace: true });
+          }}
+        />
+      );
     if (route.page === 'setup' || auth.setupNeeded) {
       return (
         <SetupPage
@@ -191,7 +205,25 @@ function Page({ route }: { route: Route }) {
       return <RunPage key={route.id} runId={route.id} />;
     case 'audit':
       return <AuditPage />;
+    case 'people':
+      return <PeoplePage />;
+    case 'invite':
+      return <InviteSignedIn />;
     default:
       return <NotFoundPage />;
   }
+}
+
+/** An invitation opened while signed in: it is for someone else (or for after signing out). */
+function InviteSignedIn() {
+  return (
+    <div className="card">
+      <h1 tabIndex={-1} data-page-title>
+        This is an invitation link
+      </h1>
+      <p>
+        You are signed in already. To join as someone else with it, sign out first and open the link again.
+      </p>
+    </div>
+  );
 }

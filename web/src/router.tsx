@@ -16,6 +16,8 @@ export type Route =
   | { page: 'runs' }
   | { page: 'run'; id: string }
   | { page: 'audit' }
+  | { page: 'people' }
+  | { page: 'invite' }
   | { page: 'not-found' };
 
 /** `isAgentPage(view)`: whether some agent kind has a page at /agents/:agent/<view>. */
@@ -36,6 +38,8 @@ export function matchRoute(path: string, isAgentPage: (view: string) => boolean)
   if (a === 'runs' && !b) return { page: 'runs' };
   if (a === 'runs' && b && parts.length === 2) return { page: 'run', id: b };
   if (a === 'audit' && !b) return { page: 'audit' };
+  if (a === 'settings' && b === 'people' && parts.length === 2) return { page: 'people' };
+  if (a === 'invite' && !b) return { page: 'invite' };
   return { page: 'not-found' };
 }
 

@@ -9,7 +9,14 @@ import type { CliAppOpener } from '../kind.ts';
 export const demoCommand = (open: CliAppOpener): CliCommand => ({
   path: ['demo', 'runtime'],
   summary: 'Create a demo agent and run it (runs, an approval, an audit trail)',
-  usage: 'twelve demo runtime [--name NAME]',
+  usage: [
+    'twelve demo runtime [--name NAME]',
+    '',
+    "  --name NAME  the demo agent's name (default demo-notes)",
+    '',
+    'Example:',
+    '  twelve demo runtime',
+  ].join('\n'),
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,

@@ -472,4 +472,13 @@ describe('twelve eval support', () => {
       /bad\.jsonl:2/,
     );
   });
+
+  it('names every file it cannot read, not only the first', async () => {
+    const missing = [join(dir, 'no-train.jsonl'), join(dir, 'no-test.jsonl')];
+    const err = await evalSupportCommand
+      .run(['--train', missing[0]!, '--test', missing[1]!], io().io)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    for (const file of missing) expect((err as Error).message).toContain(`cannot read ${file}`);
+  });
 });

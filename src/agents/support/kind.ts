@@ -14,6 +14,7 @@ import { supportLlmBrainFactory } from './brain.llm.ts';
 import { answerFrom, SupportLocalBrain } from './brain.ts';
 import { SUPPORT_BRAIN_INPUTS } from './brain-inputs.ts';
 import { supportCliCommands } from './cli/index.ts';
+import { registerSupportDemoRoute } from './demo.ts';
 import { registerEvaluationRoutes } from './routes/evaluations.ts';
 
 export const SUPPORT_KIND = 'support';
@@ -98,6 +99,7 @@ export const supportKind: AgentKind = {
       },
       routes(server) {
         registerEvaluationRoutes(server, wing());
+        registerSupportDemoRoute(server, wing());
       },
     };
   },

@@ -51,7 +51,12 @@ export const auditVerifyCommand: CliCommand = {
 
 --anchor   also require the trail to hold these anchors (from \`twelve audit anchor\`; a file may hold several, one
            per line): each signature must verify with the anchor key (${ANCHOR_KEY_ENV}, else the data folder's
-           ${ANCHOR_KEY_FILE}) and its checkpoint must still be in the trail with the same hash`,
+           ${ANCHOR_KEY_FILE}) and its checkpoint must still be in the trail with the same hash
+--json     print the result as JSON (ok, events, streams, the first broken link)
+
+Examples:
+  twelve audit verify
+  twelve audit verify --anchor anchors.jsonl --json`,
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
@@ -96,7 +101,14 @@ export const auditVerifyCommand: CliCommand = {
 export const auditExportCommand: CliCommand = {
   path: ['audit', 'export'],
   summary: 'Write the audit trail as JSONL (stdout or --out FILE)',
-  usage: 'twelve audit export [--out FILE]',
+  usage: [
+    'twelve audit export [--out FILE]',
+    '',
+    '  --out FILE  write the JSONL to FILE instead of stdout',
+    '',
+    'Example:',
+    '  twelve audit export --out audit-2026-12.jsonl',
+  ].join('\n'),
   async run(argv, io) {
     const { values } = parseArgs({ args: argv, options: { out: { type: 'string' } }, strict: true });
     const n = await withDb(io, async (db) => {
@@ -116,7 +128,14 @@ export const auditExportCommand: CliCommand = {
 export const auditCheckpointCommand: CliCommand = {
   path: ['audit', 'checkpoint'],
   summary: 'Seal the current stream heads into the checkpoint chain',
-  usage: 'twelve audit checkpoint',
+  usage: [
+    'twelve audit checkpoint',
+    '',
+    'No options. A job does this every 5 minutes; run it to seal the heads now.',
+    '',
+    'Example:',
+    '  twelve audit checkpoint',
+  ].join('\n'),
   async run(argv, io) {
     parseArgs({ args: argv, options: {}, strict: true });
     const cp = await withDb(io, (db) => writeCheckpoint(db, systemClock));
@@ -135,7 +154,10 @@ Takes a fresh checkpoint and prints one line of JSON: the checkpoint's id, time 
 --post URL   also POST it to URL as application/json (exit 1 unless the answer is 2xx)
 
 Key: ${ANCHOR_KEY_ENV} (at least 32 characters), else the data folder's ${ANCHOR_KEY_FILE} (made on first use).
-Keep anchors where whoever can write the database cannot.`,
+Keep anchors where whoever can write the database cannot.
+
+Example:
+  twelve audit anchor --out /mnt/offsite/anchors.jsonl`,
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,

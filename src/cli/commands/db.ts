@@ -10,7 +10,14 @@ import { type CliCommand, UsageError } from '../command.ts';
 export const dbMigrateCommand: CliCommand = {
   path: ['db', 'migrate'],
   summary: "Bring the database schema up to date (as the owner of Twelve's tables) and exit",
-  usage: 'twelve db migrate\n\nEnvironment: DATABASE_URL (the owner), else PGlite in TWELVE_DATA_DIR',
+  usage: [
+    'twelve db migrate',
+    '',
+    'No options. Environment: DATABASE_URL (the owner), else PGlite in TWELVE_DATA_DIR',
+    '',
+    'Example:',
+    '  DATABASE_URL=postgres://owner@db/twelve twelve db migrate',
+  ].join('\n'),
   async run(argv, io) {
     parseArgs({ args: argv, options: {}, strict: true });
     const db = await openDatabase(loadConfig(io.env));
@@ -33,7 +40,16 @@ export const dbAppRoleCommand: CliCommand = {
   summary: 'Print the SQL that sets up the role Twelve should run as (not the owner of its tables)',
   usage:
     'twelve db app-role [--role twelve_app] [--schema public]\n\n' +
-    'Pipe it to psql as the owner, after `twelve db migrate`: npx twelve db app-role | psql "$OWNER_DATABASE_URL"',
+    [
+      '',
+      '  --role NAME     the role to create (default twelve_app)',
+      "  --schema NAME   the schema Twelve's tables are in (default public)",
+      '',
+      'Pipe it to psql as the owner, after `twelve db migrate`.',
+      '',
+      'Example:',
+      '  npx twelve db app-role | psql "$OWNER_DATABASE_URL"',
+    ].join('\n'),
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,

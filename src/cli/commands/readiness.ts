@@ -38,7 +38,12 @@ Options:
   --presets       list the reference cases
   --json          print JSON instead of text
 
-Missing scores are asked for in a terminal; elsewhere all three flags (or --preset) are required.`;
+Missing scores are asked for in a terminal; elsewhere all three flags (or --preset) are required.
+
+Examples:
+  twelve readiness --clarity 4 --tolerance 3 --fallback 5
+  twelve readiness --preset ${READINESS_PRESETS[0]?.id ?? 'support-faq'} --json
+  twelve readiness --presets`;
 
 function parseFlag(layer: Layer, raw: string | undefined): Score | undefined {
   if (raw === undefined) return undefined;
@@ -77,8 +82,11 @@ function listPresets(io: CliIo, json: boolean): void {
   const width = Math.max(...READINESS_PRESETS.map((p) => p.id.length));
   for (const p of READINESS_PRESETS) {
     const { clarity, tolerance, fallback } = p.scores;
-    const total = `${p.approximate ? '≈' : ''}${p.total}`;
-    io.out(`${p.id.padEnd(width)}  ${clarity}/${tolerance}/${fallback} = ${total} ${p.band}  ${p.name}`);
+    // The scores add up exactly; an approximate source total is said in words after the name, not as "= ≈8".
+    const note = p.approximate ? ` (the source gives about ${p.total}; the split into scores is ours)` : '';
+    io.out(
+      `${p.id.padEnd(width)}  ${clarity}/${tolerance}/${fallback} = ${clarity + tolerance + fallback} ${p.band}  ${p.name}${note}`,
+    );
   }
 }
 

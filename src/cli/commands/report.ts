@@ -86,7 +86,14 @@ export const reportCommand = (open: MeasurementAppOpener): CliCommand => ({
   usage: `Usage: twelve report --agent NAME --month YYYY-MM [--json]
 
 Prints the month's figures (README.md, "Measurement", explains each and its rule) and whether the agent is in
-the maintenance trap now.`,
+the maintenance trap now.
+
+  --agent NAME      the agent
+  --month YYYY-MM   the month (in the agent's time zone)
+  --json            print the figures as JSON
+
+Example:
+  twelve report --agent northwind --month 2026-11`,
   async run(argv, io) {
     const { values } = parsed(() =>
       parseArgs({
@@ -125,7 +132,16 @@ export const worklogCommand = (open: MeasurementAppOpener): CliCommand => ({
   usage: `Usage: twelve worklog --agent NAME --minutes N [--date YYYY-MM-DD] [--note TEXT] [--by NAME]
 
 Records N minutes (1..1440) of work on the agent on the day (default today), audited as cli:<NAME> (default: the
-USER of the shell).`,
+USER of the shell).
+
+  --agent NAME      the agent the time was spent on
+  --minutes N       how long, 1 to 1440
+  --date YYYY-MM-DD the day (default today)
+  --note TEXT       what was done
+  --by NAME         who did it (default: the USER of the shell)
+
+Example:
+  twelve worklog --agent northwind --minutes 45 --note "rewrote the returns answer"`,
   async run(argv, io) {
     const { values } = parsed(() =>
       parseArgs({

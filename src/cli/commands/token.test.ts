@@ -63,13 +63,26 @@ describe('twelve token', () => {
     expect(again.stderr.join('\n')).toMatch(/no such active token/);
   }, 60_000);
 
+  it('revokes by the first characters of an id, and names an id that is no token as such', async () => {
+    const io = capture();
+    expect(await main(['token', 'create', '--name', 'deploy', '--role', 'viewer'], io)).toBe(0);
+    const found = await lookup(io.stdout[0]!);
+    const byPrefix = capture();
+    expect(await main(['token', 'revoke', found!.id.slice(0, 8)], byPrefix)).toBe(0);
+    expect(byPrefix.stdout[0]).toBe(`Revoked token "deploy" (${found!.id}).`);
+    expect(await lookup(io.stdout[0]!)).toBeNull();
+    const number = capture();
+    expect(await main(['token', 'revoke', '123'], number)).toBe(1);
+    expect(number.stderr.join('\n')).toMatch(/no token has the id "123"/);
+    expect(number.stderr.join('\n')).not.toMatch(/give the id of one token/);
+  }, 60_000);
+
   it('exits 2 on bad arguments', async () => {
     for (const argv of [
       ['token', 'create', '--name', 'x'],
       ['token', 'create', '--role', 'admin'],
       ['token', 'create', '--name', 'x', '--role', 'root'],
       ['token', 'revoke'],
-      ['token', 'revoke', 'not-a-uuid'],
       ['token', 'list', '--all'],
     ]) {
       expect(await main(argv, capture()), argv.join(' ')).toBe(2);

@@ -43,7 +43,17 @@ function describeToken(t: ApiToken): string {
 export const tokenCreateCommand: CliCommand = {
   path: ['token', 'create'],
   summary: 'Create an API token (printed once)',
-  usage: `Usage: twelve token create --name NAME --role ROLE\n\nROLE is one of ${ROLES.join(', ')}. The token is printed once on stdout; store it now.`,
+  usage: [
+    'Usage: twelve token create --name NAME --role ROLE',
+    '',
+    '  --name NAME  what the token is for, as listings show it (1 to 100 characters)',
+    `  --role ROLE  what it may do: one of ${ROLES.join(', ')} (the dashboard's Settings → People shows each role's permissions)`,
+    '',
+    'The token is printed once on stdout; store it now.',
+    '',
+    'Example:',
+    '  TOKEN=$(twelve token create --name ci --role reviewer)',
+  ].join('\n'),
   async run(argv, io) {
     const { values } = parsed(() =>
       parseArgs({
@@ -71,7 +81,14 @@ export const tokenCreateCommand: CliCommand = {
 export const tokenListCommand: CliCommand = {
   path: ['token', 'list'],
   summary: 'List API tokens (metadata only)',
-  usage: 'Usage: twelve token list [--json]',
+  usage: [
+    'Usage: twelve token list [--json]',
+    '',
+    '  --json  print the tokens as one JSON array (metadata only; secrets are never stored)',
+    '',
+    'Example:',
+    '  twelve token list --json',
+  ].join('\n'),
   async run(argv, io) {
     const { values } = parsed(() =>
       parseArgs({ args: argv, strict: true, options: { json: { type: 'boolean', default: false } } }),
@@ -86,15 +103,42 @@ export const tokenListCommand: CliCommand = {
 
 export const tokenRevokeCommand: CliCommand = {
   path: ['token', 'revoke'],
-  summary: 'Revoke an API token by id',
-  usage: 'Usage: twelve token revoke ID',
+  summary: 'Revoke an API token by id (or the first characters of its id)',
+  usage: [
+    'Usage: twelve token revoke ID',
+    '',
+    'ID is the id `twelve token list` prints, or enough of its first characters to name one token.',
+    'The token stops working at once, on every node.',
+    '',
+    'Example:',
+    '  twelve token revoke 3f2a9c1e',
+  ].join('\n'),
   async run(argv, io) {
     const { positionals } = parsed(() => parseArgs({ args: argv, strict: true, allowPositionals: true }));
-    const id = positionals[0];
-    if (positionals.length !== 1 || !id || !UUID.test(id))
+    const given = positionals[0]?.trim();
+    if (positionals.length !== 1 || !given)
       throw new UsageError('give the id of one token (see twelve token list)');
-    const revoked = await withServices(io, (svc) => tokenRevoker(svc, 'cli', id));
+    const revoked = await withServices(io, async (svc) => {
+      const id = UUID.test(given) ? given : resolvePrefix(given, await listTokens(svc.db));
+      return tokenRevoker(svc, 'cli', id);
+    });
     io.out(`Revoked token "${revoked.name}" (${revoked.id}).`);
     return 0;
   },
 };
+
+/** A token's id from the first characters of it: exactly one active token must start with them. */
+export function resolvePrefix(given: string, tokens: ApiToken[]): string {
+  const prefix = given.toLowerCase();
+  const matches = /^[0-9a-f-]{4,}$/.test(prefix)
+    ? tokens.filter((t) => !t.revoked && t.id.startsWith(prefix))
+    : [];
+  if (matches.length === 1) return matches[0]!.id;
+  if (matches.length > 1)
+    throw new Error(`"${given}" starts ${matches.length} tokens' ids; give more of the id`);
+  throw new Error(
+    /^[0-9a-f-]{4,}$/.test(prefix)
+      ? `no active token has an id starting "${given}" (see twelve token list)`
+      : `no token has the id "${given}": ids look like 3f2a9c1e-…, at least 4 characters of one (see twelve token list)`,
+  );
+}

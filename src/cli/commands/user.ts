@@ -18,9 +18,17 @@ export interface SecretSource {
 
 const USAGE = `Usage: twelve user create (--admin | --role ROLE) EMAIL [--name NAME] [--password-stdin]
 
-Creates a user. ROLE is one of ${ROLES.join(', ')}; --admin is --role admin.
+Creates a user.
+
+  --admin           the same as --role admin
+  --role ROLE       one of ${ROLES.join(', ')} (the dashboard's Settings → People shows what each may do)
+  --name NAME       the name the dashboard shows (default: none, the email is shown)
+  --password-stdin  read the password from standard input instead of a hidden prompt
+
 The password (at least 12 characters, not a common or easily guessed one) is asked for at a hidden prompt, or read from standard input with
---password-stdin (one line; the trailing newline is dropped), e.g.
+--password-stdin (one line; the trailing newline is dropped).
+
+Example:
   printf '%s\\n' "$PASSWORD" | twelve user create --admin ops@example.com --password-stdin`;
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

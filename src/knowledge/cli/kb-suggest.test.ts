@@ -183,6 +183,8 @@ describe('twelve kb suggest', () => {
     const plain = captureIo({ TWELVE_DATA_DIR: dir });
     expect(await main(['kb', 'suggest', '--agent', 'shop', '--entry', 'Returns'], plain)).toBe(1);
     expect(plain.stderr.join('\n')).toContain('no LLM provider is configured (set TWELVE_LLM_PROVIDER)');
+    // Refused before anything is announced: no "asking … for 8 phrasings" line first.
+    expect(plain.stderr.join('\n')).not.toMatch(/asking/);
 
     const unknown = withLlm();
     expect(await main(['kb', 'suggest', '--agent', 'shop', '--entry', 'Gift cards'], unknown)).toBe(1);

@@ -42,8 +42,19 @@ function mustHaveKnowledge<A extends Parameters<typeof assertHasKnowledge>[1]>(
 export const kbImportCommand = (open: KnowledgeAppOpener): CliCommand => ({
   path: ['kb', 'import'],
   summary: "Import FAQ files and articles (Markdown, HTML, PDF, text) into an agent's knowledge base",
-  usage:
-    'twelve kb import PATH --agent NAME [--create [--kind KIND]]\n\n  --create  create the agent if it does not exist (--kind: support unless said)',
+  usage: [
+    'twelve kb import PATH --agent NAME [--create [--kind KIND]]',
+    '',
+    'PATH is a file or a folder: *faq.json (a list of {title, answer, phrasings}), Markdown, HTML, PDF, DOCX, text;',
+    'escalate.txt lists questions that go to a person. Re-importing only touches what changed.',
+    '',
+    '  --agent NAME  the agent whose knowledge base it is',
+    '  --create      create the agent if it does not exist',
+    "  --kind KIND   with --create: the new agent's kind (support unless said)",
+    '',
+    'Example:',
+    '  twelve kb import examples/northwind-cycles --agent northwind --create',
+  ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -84,7 +95,7 @@ export const kbImportCommand = (open: KnowledgeAppOpener): CliCommand => ({
       });
       bar?.stop();
       io.out(
-        `${report.files} files: ${report.faqCreated} FAQ entries created, ${report.faqUpdated} updated; ` +
+        `${report.files} files: ${report.faqCreated} FAQ entries created, ${report.faqUpdated} updated, ${report.faqUnchanged} unchanged; ` +
           `${report.articlesChanged} articles imported, ${report.articlesUnchanged} unchanged` +
           (report.escalateAdded + report.escalateUnchanged > 0
             ? `; ${report.escalateAdded} questions that go to a person added, ${report.escalateUnchanged} listed already`
@@ -105,7 +116,15 @@ const HEALTH_SHOWN = 10;
 export const kbHealthCommand = (open: KnowledgeAppOpener): CliCommand => ({
   path: ['kb', 'health'],
   summary: "How well an agent's engine tells its entries apart (measured while training, no test set)",
-  usage: 'twelve kb health --agent NAME [--json]',
+  usage: [
+    'twelve kb health --agent NAME [--json]',
+    '',
+    '  --agent NAME  the agent whose knowledge base to measure',
+    '  --json        print every pair and weak entry as JSON',
+    '',
+    'Example:',
+    '  twelve kb health --agent northwind',
+  ].join('\n'),
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
@@ -158,13 +177,21 @@ export const kbSuggestCommand = (open: KnowledgeAppOpener): CliCommand => ({
   usage: [
     'twelve kb suggest --agent NAME (--entry TITLE|ID [--contrast TITLE|ID] | --thin N) [--count N] [--add new] [--json]',
     '',
+    '  --agent NAME   the agent whose knowledge base it is',
     '  --entry TITLE  one entry, by title or id',
-    '  --contrast TITLE',
-    "                 another entry its questions are mistaken for (kb health's pairs): phrasings that tell them apart",
+    "  --contrast TITLE  another entry its questions are mistaken for (kb health's pairs):",
+    '                 phrasings that tell them apart',
     '  --thin N       every entry with fewer than N phrasings (one model call each, with progress)',
     '  --count N      how many to ask for per entry, 1 to 20 (default 8)',
     '  --add new      add the ones the engine does not answer with their entry yet (one new version per entry,',
     '                 once every entry was asked); without it nothing is added',
+    '  --json         print the suggestions, verdicts and cost as JSON',
+    '',
+    'Needs an LLM provider (TWELVE_LLM_PROVIDER).',
+    '',
+    'Examples:',
+    '  twelve kb suggest --agent northwind --entry "Opening hours" --count 5',
+    '  twelve kb suggest --agent northwind --thin 4 --add new',
   ].join('\n'),
   async run(argv, io) {
     const { values } = parseArgs({
@@ -219,7 +246,8 @@ export const kbSuggestCommand = (open: KnowledgeAppOpener): CliCommand => ({
         if (!entry) throw new Error(`no FAQ entry "${values.entry}" in ${agent.name}`);
         entries = [entry];
       }
-      const model = llmModel(app) ?? 'the LLM';
+      // No provider (or unusable settings): say why before announcing a call that cannot be made.
+      const model = llmModel(app);
       const progress = entries.length > 1 ? progressTo(io, entries.length, `asking ${model}`) : null;
       if (!progress) io.err(`asking ${model} for ${count} phrasings of "${entries[0]!.title}"…`);
       const asked: { entry: FaqEntry; result: SuggestionResult }[] = [];
@@ -320,11 +348,7 @@ function verdictNote(s: PhrasingSuggestion): string {
   return `   (answered with "${s.match?.title}" at ${s.match?.confidence.toFixed(2)})`;
 }
 
-/** The configured model's name, or null when none is configured (the call then says why). */
-function llmModel(app: { llm: () => { client: { model: string } } }): string | null {
-  try {
-    return app.llm().client.model;
-  } catch {
-    return null;
-  }
+/** The configured model's name; throws why when no provider is configured. */
+function llmModel(app: { llm: () => { client: { model: string } } }): string {
+  return app.llm().client.model;
 }

@@ -15,6 +15,7 @@ import { findAgent } from '../../runtime/agents.ts';
 import { escalationTranscript, type Message, presentEscalationRow } from '../../runtime/escalations.ts';
 import { AgentParam, route, UuidParam } from '../../server/http.ts';
 import type { Queryable } from '../../store/db.ts';
+import { faqEntriesCsv } from '../csv.ts';
 import { engineNodes } from '../engine-reports.ts';
 import { kbHealth } from '../health.ts';
 import { documentImporter } from '../import.ts';
@@ -201,6 +202,27 @@ export function registerKbRoutes(server: FastifyInstance, app: KnowledgeContext)
         version,
         suggest: llmInfo(app),
       };
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'GET',
+      url: '/api/agents/:agent/kb/entries.csv',
+      summary: "An agent's FAQ entries as CSV (title, answer, phrasings one per line, tags, version)",
+      tags: ['kb'],
+      permission: 'kb.read',
+      params: AgentParam,
+    },
+    async ({ params, reply }) => {
+      const agent = await knowledgeAgent(app, params.agent);
+      const entries = await listFaqs(app.db, agent.id);
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="twelve-kb-${agent.name}.csv"`)
+        .send(faqEntriesCsv(entries));
     },
   );
 

@@ -30,6 +30,11 @@ export function presentUser(u: User) {
   };
 }
 
+/** The session cookie's attributes: sign-in, setup and accepting an invitation set it alike. */
+export function sessionCookieOptions(secure: boolean) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, maxAge: SESSION_TTL_MS / 1000 };
+}
+
 const inWords = (seconds: number) =>
   seconds < 60 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`;
 
@@ -49,13 +54,7 @@ export function registerAuthRoutes(
   app: App,
   options: { secureCookies: boolean },
 ): void {
-  const cookieOptions = {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: options.secureCookies,
-    maxAge: SESSION_TTL_MS / 1000,
-  };
+  const cookieOptions = sessionCookieOptions(options.secureCookies);
 
   route(
     server,

@@ -6,6 +6,7 @@ import type { App } from '../../app.ts';
 import { metricsCsv } from '../../metrics/csv.ts';
 import { measurementKindsOf } from '../../metrics/measurement.ts';
 import { measurementReport } from '../../metrics/report.ts';
+import { weeklyOutcomes } from '../../metrics/series.ts';
 import { WorkLogInputSchema, workLogger } from '../../metrics/work-log.ts';
 import { findAgent } from '../../runtime/agents.ts';
 import { AgentParam, route } from '../http.ts';
@@ -33,6 +34,31 @@ function rangeOf(app: App, query: { from?: Date | undefined; to?: Date | undefin
 
 export function registerMetricsRoutes(server: FastifyInstance, app: App): void {
   const kinds = measurementKindsOf(app);
+
+  route(
+    server,
+    app,
+    {
+      method: 'GET',
+      url: '/api/metrics/weekly',
+      summary:
+        "Every agent's conversations per week (UTC, from Monday) by outcome, for the last `weeks` weeks (default 12)",
+      tags: ['metrics'],
+      permission: 'metrics.read',
+      query: z.object({ weeks: z.coerce.number().int().min(1).max(104).default(12) }).strict(),
+    },
+    async ({ query }) => {
+      const agents = await app.db.query<{ id: string }>('SELECT id FROM agents ORDER BY created_at');
+      return {
+        weeks: await weeklyOutcomes(
+          app.db,
+          agents.map((a) => a.id),
+          query.weeks,
+          app.clock.now(),
+        ),
+      };
+    },
+  );
 
   route(
     server,

@@ -39,4 +39,11 @@ export interface WebKind {
   /** Links among the agent card's actions, after Readiness. */
   cardActions?: (agent: AgentView) => ReactNode;
   inbox?: InboxExtras;
+  /**
+   * False when starting a run by hand means nothing for its agents (they answer conversations): the card then offers
+   * no "Run now". Default true.
+   */
+  manualRuns?: boolean;
+  /** A ready-made example the empty overview offers: a button (POST `path`) and the CLI command doing the same. */
+  demo?: { label: string; description: string; path: string; command: string };
 }

@@ -146,7 +146,7 @@ export function AgentCard({
       </div>
 
       <div className="card-actions">
-        {can('runs.start') ? (
+        {can('runs.start') && kindOf(agent.kind)?.manualRuns !== false ? (
           <button
             type="button"
             className="btn btn-primary btn-sm"

@@ -1,6 +1,7 @@
 // The frame of every signed-in page: skip link, navigation with live counts, the live-update status, the
 // signed-in user, and the app-wide polite live region.
-import type { ReactNode } from 'react';
+import { type ReactNode, useRef } from 'react';
+import { kindOf } from '../agents/registry.ts';
 import { api } from '../api.ts';
 import { useResource, useSession } from '../hooks.ts';
 import { useLive, useLiveMode } from '../live.ts';
@@ -13,6 +14,7 @@ const NAV: { href: string; label: string; pages: Route['page'][]; count?: 'appro
   { href: '/inbox', label: 'Inbox', pages: ['inbox'], count: 'escalations' },
   { href: '/runs', label: 'Runs', pages: ['runs', 'run'] },
   { href: '/audit', label: 'Audit log', pages: ['audit'] },
+  { href: '/settings/people', label: 'People', pages: ['people'] },
 ];
 
 export function Layout({
@@ -32,6 +34,7 @@ export function Layout({
       approvals: agents.reduce((n, a) => n + a.pendingApprovals, 0),
       escalations: agents.reduce((n, a) => n + a.openEscalations, 0),
       killSwitch,
+      agents: agents.map((a) => ({ name: a.name, displayName: a.displayName, kind: a.kind })),
     };
   }, 'counts');
   useLive(['approval', 'escalation', 'run', 'agent', 'kill'], () => void counts.reload(), 600);
@@ -69,6 +72,11 @@ export function Layout({
                   </li>
                 );
               })}
+              {counts.data && counts.data.agents.length > 0 ? (
+                <li>
+                  <AgentsMenu agents={counts.data.agents} current={route} />
+                </li>
+              ) : null}
             </ul>
           </nav>
           <div className="topbar-end">
@@ -104,4 +112,46 @@ function liveTitle(mode: string): string {
   if (mode === 'live') return 'Updates arrive as they happen';
   if (mode === 'polling') return 'The live stream is unavailable; refreshing every 5 seconds';
   return 'Connecting to live updates';
+}
+
+type AgentLink = { name: string; displayName: string; kind: string };
+
+/** Each agent's pages (readiness, measurement, tools, and its kind's own such as the knowledge base), from the nav. */
+function AgentsMenu({ agents, current }: { agents: AgentLink[]; current: Route }) {
+  const ref = useRef<HTMLDetailsElement>(null);
+  const close = () => {
+    if (ref.current) ref.current.open = false;
+  };
+  const here = 'agent' in current ? current.agent : null;
+  return (
+    <details className="agents-menu" ref={ref}>
+      <summary aria-current={here ? 'page' : undefined}>Agents</summary>
+      <div className="agents-menu-panel">
+        {agents.map((a) => {
+          const base = `/agents/${encodeURIComponent(a.name)}`;
+          const pages = [
+            ...(kindOf(a.kind)?.pages ?? []).map((p) => ({ href: `${base}/${p.path}`, label: p.title })),
+            { href: `${base}/readiness`, label: 'Readiness' },
+            { href: `${base}/measurement`, label: 'Measurement' },
+            { href: `${base}/mcp`, label: 'Tools (MCP)' },
+          ];
+          return (
+            <section key={a.name} aria-label={a.displayName || a.name}>
+              <p className="agents-menu-name">{a.displayName || a.name}</p>
+              <ul>
+                {pages.map((p) => (
+                  <li key={p.href}>
+                    <Link href={p.href} onClick={close}>
+                      {p.label}
+                      <span className="sr-only"> of {a.displayName || a.name}</span>
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          );
+        })}
+      </div>
+    </details>
+  );
 }

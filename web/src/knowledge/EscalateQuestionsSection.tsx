@@ -5,6 +5,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { api } from '../api.ts';
 import { ErrorNote, Time } from '../components/ui.tsx';
 import { useAction, useSession } from '../hooks.ts';
+import { usePersonName } from '../people.ts';
 import type { EscalateQuestionView } from './types.ts';
 
 export function EscalateQuestionsSection({
@@ -18,6 +19,7 @@ export function EscalateQuestionsSection({
   writable: boolean;
   onChanged: () => void;
 }) {
+  const name = usePersonName();
   const { announce } = useSession();
   const [text, setText] = useState('');
   const [note, setNote] = useState('');
@@ -63,7 +65,7 @@ export function EscalateQuestionsSection({
                 <p className="escalate-text">{q.text}</p>
                 <p className="muted small">
                   {q.note ? <>{q.note} · </> : null}
-                  {q.createdBy} · <Time iso={q.createdAt} />
+                  {name(q.createdBy)} · <Time iso={q.createdAt} />
                 </p>
               </div>
               {writable ? (

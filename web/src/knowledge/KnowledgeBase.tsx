@@ -21,6 +21,7 @@ import {
 import { plural } from '../format.ts';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
 import { useLive } from '../live.ts';
+import { usePersonName } from '../people.ts';
 import { Link } from '../router.tsx';
 import type { AgentView } from '../types.ts';
 import { EscalateQuestionsSection } from './EscalateQuestionsSection.tsx';
@@ -171,6 +172,9 @@ export function KnowledgeBasePage({
                   placeholder="Title, answer, phrasing or tag"
                   onChange={(e) => setFilter(e.target.value)}
                 />
+                <a className="btn btn-sm" href={`${path}/kb/entries.csv`} download>
+                  Export CSV
+                </a>
               </div>
             ) : null}
           </div>
@@ -436,7 +440,7 @@ function EntryCard({
               aria-expanded={panel === 'edit'}
               onClick={() => toggle('edit')}
             >
-              Edit
+              Edit<span className="sr-only"> “{entry.title}”</span>
             </button>
             <button
               type="button"
@@ -444,7 +448,7 @@ function EntryCard({
               aria-expanded={panel === 'phrasing'}
               onClick={() => toggle('phrasing')}
             >
-              Add phrasing
+              Add phrasing<span className="sr-only"> to “{entry.title}”</span>
             </button>
             {suggest ? (
               <button
@@ -454,7 +458,7 @@ function EntryCard({
                 title={`Ask ${suggest.model} for other ways to ask this`}
                 onClick={() => toggle('suggest')}
               >
-                Suggest phrasings
+                Suggest phrasings<span className="sr-only"> for “{entry.title}”</span>
               </button>
             ) : null}
           </>
@@ -465,7 +469,7 @@ function EntryCard({
           aria-expanded={panel === 'history'}
           onClick={() => toggle('history')}
         >
-          History
+          History<span className="sr-only"> of “{entry.title}”</span>
         </button>
         {writable ? (
           <button
@@ -473,7 +477,7 @@ function EntryCard({
             className="btn btn-sm btn-danger-outline"
             onClick={() => setConfirmDelete(true)}
           >
-            Delete
+            Delete<span className="sr-only"> “{entry.title}”</span>
           </button>
         ) : null}
       </div>
@@ -514,6 +518,7 @@ function changeOf(rev: RevisionView, previous: RevisionView | undefined): string
 }
 
 function Revisions({ entryId }: { entryId: string }) {
+  const name = usePersonName();
   const revs = useResource(
     () => api.get<{ revisions: RevisionView[] }>(`/api/kb/entries/${entryId}/revisions`),
     entryId,
@@ -545,7 +550,7 @@ function Revisions({ entryId }: { entryId: string }) {
                   </details>
                 ) : null}
               </td>
-              <td className="wrap">{r.editedBy}</td>
+              <td className="wrap">{name(r.editedBy)}</td>
               <td className="nowrap">
                 <Time iso={r.createdAt} />
               </td>

@@ -6,6 +6,7 @@ import { api, qs } from '../api.ts';
 import { ErrorNote, JsonView, Loading, PageHeader, Time } from '../components/ui.tsx';
 import { plural } from '../format.ts';
 import { useAction, useResource, useSession } from '../hooks.ts';
+import { usePersonName } from '../people.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import type { AuditEventView, VerifyResult } from '../types.ts';
 
@@ -20,6 +21,7 @@ const FILTER_HINT: Record<FilterKey, string> = {
 };
 
 export function AuditPage() {
+  const name = usePersonName();
   const { query } = useLocation();
   const { announce } = useSession();
   const filters = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) ?? ''])) as Record<
@@ -192,7 +194,9 @@ export function AuditPage() {
                       </Link>{' '}
                       · {e.seq}
                     </td>
-                    <td className="wrap">{e.actor}</td>
+                    <td className="wrap" title={e.actor}>
+                      {name(e.actor)}
+                    </td>
                     <td>
                       <code>{e.action}</code>
                     </td>

@@ -18,6 +18,7 @@ import {
 import { shortId } from '../format.ts';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
 import { useLive } from '../live.ts';
+import { usePersonName } from '../people.ts';
 import { Link } from '../router.tsx';
 import type {
   Delivery,
@@ -130,6 +131,7 @@ export function InboxPage({ selectedId }: { selectedId: string | null }) {
 }
 
 function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
+  const name = usePersonName();
   const can = useCan();
   const { me, announce } = useSession();
   const detail = useResource(() => api.get<EscalationDetailView>(`/api/escalations/${id}`), id);
@@ -181,7 +183,7 @@ function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void
           Send reply
         </button>
         {!mine && e.state === 'claimed' ? (
-          <span className="muted small">Claimed by {e.claimedBy}.</span>
+          <span className="muted small">Claimed by {name(e.claimedBy)}.</span>
         ) : null}
       </div>
     </form>
@@ -199,7 +201,7 @@ function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void
       </header>
       <p className="meta">
         {e.agentName ?? 'agent'} · <Time iso={e.createdAt} />
-        {e.claimedBy ? <> · claimed by {e.claimedBy}</> : null}
+        {e.claimedBy ? <> · claimed by {name(e.claimedBy)}</> : null}
         {e.runId ? (
           <>
             {' '}

@@ -2,11 +2,13 @@
 // agents' conversations (parts adding up to the whole) and any maintenance trap, the per-agent and global kill
 // switches, and the New agent form.
 import { useState } from 'react';
+import { WEB_KINDS } from '../agents/registry.ts';
 import { api } from '../api.ts';
 import { AgentCard } from '../components/AgentCard.tsx';
 import { NewAgentForm } from '../components/NewAgentForm.tsx';
 import { OUTCOME_LABELS, OutcomesBlock, TrapBanner } from '../components/Outcomes.tsx';
 import { ConfirmDialog, Empty, ErrorNote, Loading, PageHeader } from '../components/ui.tsx';
+import { WeeklyCharts } from '../components/WeeklyCharts.tsx';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
 import { useLive } from '../live.ts';
 import { Link } from '../router.tsx';
@@ -134,7 +136,10 @@ export function OverviewPage() {
       {agents.data && agents.data.agents.length === 0 ? (
         <Empty title="No agents yet">
           {can('agents.write') ? (
-            <p>Create one with “New agent”. Start narrow: one task, one definition of done.</p>
+            <>
+              <p>Create one with “New agent”. Start narrow: one task, one definition of done.</p>
+              <DemoOffers onDone={() => void agents.reload()} />
+            </>
           ) : (
             <p>An administrator can create the first agent.</p>
           )}
@@ -170,6 +175,43 @@ export function OverviewPage() {
           ))}
         </ul>
       ) : null}
+      {agents.data && agents.data.agents.length > 0 ? <WeeklyCharts /> : null}
     </>
+  );
+}
+
+/** The kinds' ready-made examples (a wing's `demo`): one click, or the command that does the same. */
+function DemoOffers({ onDone }: { onDone: () => void }) {
+  const { announce } = useSession();
+  const { busy, error, run } = useAction();
+  const demos = WEB_KINDS.flatMap((k) => (k.demo ? [k.demo] : []));
+  if (demos.length === 0) return null;
+  return (
+    <div className="demo-offers">
+      <p>Or look around with an example first:</p>
+      {demos.map((d) => (
+        <div key={d.path} className="card card-tight demo-offer">
+          <p>{d.description}</p>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy}
+            onClick={async () => {
+              const ok = await run(() => api.post<{ agent: { name: string } }>(d.path, {}));
+              if (ok) {
+                announce(`Demo agent ${ok.agent.name} is ready`);
+                onDone();
+              }
+            }}
+          >
+            {busy ? 'Setting up… (about a minute)' : d.label}
+          </button>
+          <p className="hint">
+            Or in a terminal: <code>{d.command}</code> (with a PGlite data folder, while Twelve is stopped).
+          </p>
+        </div>
+      ))}
+      <ErrorNote error={error} />
+    </div>
   );
 }

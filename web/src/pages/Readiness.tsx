@@ -18,13 +18,16 @@ import {
 import { READINESS_PRESETS } from '../../../src/readiness/presets.ts';
 import { api } from '../api.ts';
 import { Badge, ErrorNote, Field, Loading, ModeBadge, PageHeader, Time } from '../components/ui.tsx';
+import { humanizeDates } from '../format.ts';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
+import { usePersonName } from '../people.ts';
 import { Link } from '../router.tsx';
 import type { AgentView, Mode, ReadinessDetail } from '../types.ts';
 
 type Partial3 = Partial<Record<Layer, Score>>;
 
 export function ReadinessPage({ agentName }: { agentName: string }) {
+  const personName = usePersonName();
   const can = useCan();
   const { announce } = useSession();
   const path = `/api/agents/${encodeURIComponent(agentName)}`;
@@ -83,7 +86,7 @@ export function ReadinessPage({ agentName }: { agentName: string }) {
           <h2 id="current-title">Why {detail.data.effectiveMode} now</h2>
           <ul className="reasons">
             {detail.data.reasons.map((r) => (
-              <li key={r}>{r}</li>
+              <li key={r}>{humanizeDates(r)}</li>
             ))}
           </ul>
         </section>
@@ -220,7 +223,7 @@ export function ReadinessPage({ agentName }: { agentName: string }) {
                 </div>
                 <ul className="reasons">
                   {preview.evidence.reasons.map((r) => (
-                    <li key={r}>{r}</li>
+                    <li key={r}>{humanizeDates(r)}</li>
                   ))}
                 </ul>
                 <h3>Evidence checks</h3>
@@ -229,7 +232,7 @@ export function ReadinessPage({ agentName }: { agentName: string }) {
                     <li key={c.id} className={c.passed ? 'check-pass' : 'check-fail'}>
                       <Badge tone={c.passed ? 'success' : 'danger'}>{c.passed ? 'pass' : 'fail'}</Badge>
                       <span>
-                        <strong>{LAYER_GUIDANCE[c.layer].title}</strong>: {c.message}
+                        <strong>{LAYER_GUIDANCE[c.layer].title}</strong>: {humanizeDates(c.message)}
                       </span>
                     </li>
                   ))}
@@ -286,7 +289,7 @@ export function ReadinessPage({ agentName }: { agentName: string }) {
                       <td>
                         <Badge tone={bandTone(h.band)}>{h.band}</Badge>
                       </td>
-                      <td>{h.assessedBy}</td>
+                      <td>{personName(h.assessedBy)}</td>
                       <td>
                         <Time iso={h.createdAt} />
                       </td>

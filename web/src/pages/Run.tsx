@@ -19,10 +19,12 @@ import {
 import { shortId } from '../format.ts';
 import { useAction, useCan, useResource, useSession } from '../hooks.ts';
 import { useLive } from '../live.ts';
+import { usePersonName } from '../people.ts';
 import { Link } from '../router.tsx';
 import type { RunDetail, StepView } from '../types.ts';
 
 export function RunPage({ runId }: { runId: string }) {
+  const name = usePersonName();
   const can = useCan();
   const { announce } = useSession();
   const detail = useResource(() => api.get<RunDetail>(`/api/runs/${encodeURIComponent(runId)}`), runId);
@@ -188,7 +190,7 @@ export function RunPage({ runId }: { runId: string }) {
                 </Badge>{' '}
                 <span className="muted">
                   {a.decidedBy
-                    ? `by ${a.decidedBy}${a.decisionReason ? `: ${a.decisionReason}` : ''}`
+                    ? `by ${name(a.decidedBy)}${a.decisionReason ? `: ${a.decisionReason}` : ''}`
                     : a.reason}
                 </span>
               </li>
@@ -240,7 +242,7 @@ export function RunPage({ runId }: { runId: string }) {
                       <code>{e.action}</code>
                     </Link>
                   </td>
-                  <td>{e.actor}</td>
+                  <td>{name(e.actor)}</td>
                   <td>
                     <Time iso={e.at} />
                   </td>
@@ -260,6 +262,7 @@ export function RunPage({ runId }: { runId: string }) {
 }
 
 function Step({ step, detail }: { step: StepView; detail: RunDetail }) {
+  const name = usePersonName();
   const a = step.action;
   const call = detail.toolCalls?.find((t) => t.stepIdx === step.idx);
   const approval = call ? detail.approvals?.find((x) => x.toolCallId === call.id) : undefined;
@@ -285,7 +288,7 @@ function Step({ step, detail }: { step: StepView; detail: RunDetail }) {
           {approval && approval.status !== 'pending' ? (
             <Badge tone={approval.status === 'approved' ? 'success' : 'danger'}>
               {approval.status}
-              {approval.decidedBy ? ` by ${approval.decidedBy.replace(/^user:/, '')}` : ''}
+              {approval.decidedBy ? ` by ${name(approval.decidedBy)}` : ''}
             </Badge>
           ) : null}
           <span className="muted small">

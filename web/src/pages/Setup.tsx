@@ -88,7 +88,9 @@ export function SetupPage({ needed, onDone }: { needed: boolean; onDone: (me: Me
         <h1 tabIndex={-1} data-page-title>
           Create the first administrator
         </h1>
-        <p className="subtitle">This link works once. The administrator can invite everyone else.</p>
+        <p className="subtitle">
+          This link works once. The administrator then invites everyone else from Settings → People.
+        </p>
         <Field label="Name (optional)" error={errors.name}>
           {(p) => <input {...p} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>

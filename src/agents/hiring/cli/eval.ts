@@ -23,7 +23,13 @@ const USAGE =
   'jobs.jsonl: {"id","title","text"} a line; resumes.jsonl: {"id","text"} or {"id","file"} (a PDF path relative to\n' +
   'the JSONL); qrels.tsv: job_id<TAB>resume_id<TAB>relevance (0, 1, 2; unlisted pairs are 0). Every resume is ranked\n' +
   'for every job by the offline engine (redact, the rubric proposed from the job text, the score) and by TF-IDF\n' +
-  'cosine (job text vs resume text); both are printed. --json keys: p5, p10, ndcg10, map, msPerResume, baseline.';
+  'cosine (job text vs resume text); both are printed.\n\n' +
+  '  --jobs FILE     the jobs (JSONL)\n' +
+  '  --resumes FILE  the resumes (JSONL)\n' +
+  '  --qrels FILE    the graded judgements (TSV)\n' +
+  '  --json          print the figures as JSON (keys: p5, p10, ndcg10, map, msPerResume, baseline)\n\n' +
+  'Example:\n' +
+  '  twelve eval hiring --jobs examples/hiring/eval/jobs.jsonl --resumes examples/hiring/eval/resumes.jsonl --qrels examples/hiring/eval/qrels.tsv';
 
 const f3 = (x: number) => x.toFixed(3);
 

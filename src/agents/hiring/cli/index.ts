@@ -49,7 +49,16 @@ export async function rankedTable(q: Parameters<typeof listCandidates>[0], jobId
 export const screenCommand = (open: CliAppOpener): CliCommand => ({
   path: ['hiring', 'screen'],
   summary: 'Screen resume files (PDF or DOCX) for a job and print the ranked candidates',
-  usage: 'twelve hiring screen --job JOB_ID PATH…',
+  usage: [
+    'twelve hiring screen --job JOB_ID PATH…',
+    '',
+    '  --job JOB_ID  the job to screen for (its id, as the dashboard shows it)',
+    '',
+    'Each PATH is a PDF or DOCX resume, or a folder of them.',
+    '',
+    'Example:',
+    '  twelve hiring screen --job 3f2a9c1e-0000-4000-8000-000000000000 resumes/',
+  ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -115,7 +124,14 @@ export const screenCommand = (open: CliAppOpener): CliCommand => ({
 export const eraseCommand = (open: CliAppOpener): CliCommand => ({
   path: ['hiring', 'erase'],
   summary: "Erase candidates' data (file, text, scores, self-identification); the audit keeps a tombstone",
-  usage: 'twelve hiring erase APPLICATION_ID…',
+  usage: [
+    'twelve hiring erase APPLICATION_ID…',
+    '',
+    'No options. Each APPLICATION_ID is erased; the audit trail keeps a tombstone.',
+    '',
+    'Example:',
+    '  twelve hiring erase 3f2a9c1e-0000-4000-8000-000000000000',
+  ].join('\n'),
   async run(argv, io) {
     const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
     if (positionals.length === 0) throw new UsageError('name at least one application id');
@@ -169,7 +185,14 @@ const DemoSchema = z
 export const demoCommand = (open: CliAppOpener): CliCommand => ({
   path: ['demo', 'hiring'],
   summary: 'Set up an example career site: two open jobs and six PDF resumes, applied and screened',
-  usage: 'twelve demo hiring [--name acme-careers]',
+  usage: [
+    'twelve demo hiring [--name acme-careers]',
+    '',
+    "  --name NAME  the hiring agent's name (default acme-careers)",
+    '',
+    'Example:',
+    '  npx twelve demo hiring',
+  ].join('\n'),
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,

@@ -51,7 +51,16 @@ const ExampleSchema = z
 export const demoReceptionistCommand = (open: CliAppOpener): CliCommand => ({
   path: ['demo', 'receptionist'],
   summary: 'Set up a receptionist for the example salon (profile, staff, services, readiness)',
-  usage: 'twelve demo receptionist [--name willow] [--from business.json] [--kb FOLDER]',
+  usage: [
+    'twelve demo receptionist [--name willow] [--from business.json] [--kb FOLDER]',
+    '',
+    "  --name NAME   the agent's name (default willow)",
+    '  --from FILE   the business: services, staff, hours (default examples/receptionist/business.json)',
+    '  --kb FOLDER   its knowledge base (default examples/receptionist/kb)',
+    '',
+    'Example:',
+    '  npx twelve demo receptionist',
+  ].join('\n'),
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,

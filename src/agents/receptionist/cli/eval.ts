@@ -37,7 +37,15 @@ const USAGE =
   '"text": "...", "expect": {"intent": "book", "service": ..., "date": "YYYY-MM-DD", "time": "HH:MM",\n' +
   '"timeQualifier": ...}}; now is local wall-clock time in tz; every expect field but intent is optional (absent: not\n' +
   "scored; null: must not be read). Without --agent, the line's services and tz with hours 09:00-18:00 stand for\n" +
-  'the business. --parser chrono measures chrono-node alone (its date and time figures only), for comparison.';
+  'the business.\n\n' +
+  '  --test FILE       the labelled lines (JSONL)\n' +
+  "  --agent NAME      read with this receptionist's services, hours and time zone\n" +
+  '  --mistakes N      print up to N misread lines\n' +
+  "  --parser P        rules (default: the receptionist's understanding) or chrono (chrono-node alone: its date\n" +
+  '                    and time figures only, for comparison)\n' +
+  '  --json            print the figures as JSON\n\n' +
+  'Example:\n' +
+  '  twelve eval receptionist --test examples/receptionist/test.jsonl --mistakes 10';
 
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
 const show = (v: string | boolean | null): string => (v === null ? '(none)' : JSON.stringify(v));

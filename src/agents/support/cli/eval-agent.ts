@@ -20,7 +20,16 @@ export const evalAgentCommand = (open: CliAppOpener): CliCommand => ({
   summary: 'Evaluate a support agent on its own KB; records the result as readiness evidence',
   usage:
     'twelve eval agent NAME --test FILE.jsonl [--target-precision 0.95] [--json]\n\n' +
-    'FILE holds {"text","label"} lines; label = a FAQ entry title or id, or "oos" for questions that must be escalated.',
+    [
+      'FILE holds {"text","label"} lines; label = a FAQ entry title or id, or "oos" for questions that must be escalated.',
+      '',
+      '  --test FILE             the labelled questions (JSONL)',
+      '  --target-precision P    the share of answers that must be right, in (0, 1] (default 0.95)',
+      '  --json                  print the report as JSON',
+      '',
+      'Example:',
+      '  twelve eval agent northwind --test examples/northwind-cycles/eval.jsonl',
+    ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,

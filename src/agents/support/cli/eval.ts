@@ -4,8 +4,25 @@ import { parseArgs } from 'node:util';
 import { type CliCommand, type CliIo, UsageError } from '../../../cli/command.ts';
 import { type EvalReport, type Mistakes, parseJsonl, runEvaluation } from '../eval.ts';
 
-const USAGE =
-  'twelve eval support --train T.jsonl --test S.jsonl [--val V.jsonl] [--target-precision 0.95] [--max-per-label N] [--exact-threshold-rule] [--validation-rounds R] [--opaque-labels] [--json]';
+const USAGE = [
+  'Usage: twelve eval support --train T.jsonl --test S.jsonl [--val V.jsonl] [--target-precision 0.95] [--max-per-label N] [--exact-threshold-rule] [--validation-rounds R] [--opaque-labels] [--json]',
+  '',
+  'Each file has one {"text": …, "label": …} per line; the label "oos" marks a question to leave to a person.',
+  '',
+  '  --train FILE              the questions the engine learns from (one label per FAQ entry)',
+  '  --test FILE               the questions it is measured on (never seen while training)',
+  '  --val FILE                questions that set the confidence threshold (default: held out of --train)',
+  '  --target-precision P      the share of answers that must be right, in (0, 1] (default 0.95)',
+  '  --max-per-label N         train on at most N questions per label (how it does with fewer phrasings)',
+  '  --exact-threshold-rule    set the threshold on the validation questions as given, without simulating',
+  '                            out-of-scope questions by hiding labels',
+  '  --validation-rounds R     pool R validation splits to set the threshold (default 1)',
+  '  --opaque-labels           do not use the labels as entry titles',
+  '  --json                    print the report as JSON',
+  '',
+  'Example:',
+  '  twelve eval support --train train.jsonl --test test.jsonl --target-precision 0.9',
+].join('\n');
 
 function parse(argv: string[]) {
   try {
@@ -175,11 +192,21 @@ export const evalSupportCommand: CliCommand = {
         throw new UsageError('--validation-rounds must be a positive integer');
       }
     }
-    const [train, test, val] = await Promise.all([
+    // Every unreadable file is named at once, not only the first to fail.
+    const loaded = await Promise.allSettled([
       load(v.train),
       load(v.test),
       v.val ? load(v.val) : Promise.resolve(undefined),
     ]);
+    const failed = loaded.flatMap((r) =>
+      r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : [],
+    );
+    if (failed.length > 0) throw new Error(failed.join('; '));
+    const [train, test, val] = loaded.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as [
+      ReturnType<typeof parseJsonl>,
+      ReturnType<typeof parseJsonl>,
+      ReturnType<typeof parseJsonl> | undefined,
+    ];
     if (train.length === 0) throw new Error(`${v.train}: no rows`);
     if (test.length === 0) throw new Error(`${v.test}: no rows`);
     const progress = progressReporter(io);

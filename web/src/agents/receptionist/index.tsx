@@ -43,4 +43,5 @@ export const receptionistKind: WebKind = {
     </>
   ),
   inbox: knowledgeInbox,
+  manualRuns: false,
 };

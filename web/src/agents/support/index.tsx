@@ -47,4 +47,12 @@ export const supportKind: WebKind = {
     </Link>
   ),
   inbox: knowledgeInbox,
+  manualRuns: false,
+  demo: {
+    label: 'Set up the support demo',
+    description:
+      'Northwind Cycles, a bike shop: a support agent with a 12-entry FAQ and two articles, measured on its test set, ready to answer on the demo chat page.',
+    path: '/api/demo/support',
+    command: 'npx twelve demo support',
+  },
 };
