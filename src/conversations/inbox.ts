@@ -198,12 +198,9 @@ export async function cannedReplyDeleter(q: Queryable, id: string): Promise<void
 // ---- The reply-time target ----
 
 export interface InboxSettings {
-  /** A customer should wait at most this long for a person: the card's clock turns amber at 75 %, red past it. */
+  /** A customer should wait at most this long for a person: the card's clock turns amber at 75 %, red past it (clock.ts). */
   replyTargetMinutes: number;
 }
-
-/** Share of the target at which the waiting clock turns amber (the dashboard reads it too). */
-export const AMBER_SHARE = 0.75;
 
 export async function inboxSettings(q: Queryable): Promise<InboxSettings> {
   const [row] = await q.query<{ reply_target_minutes: number }>(
