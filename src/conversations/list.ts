@@ -9,7 +9,7 @@ import { conversationOutcomeList, type Outcome } from '../metrics/outcomes.ts';
 import type { Queryable } from '../store/db.ts';
 import { customerQuestion } from './substantive.ts';
 
-/** Confidence bands of a conversation's least confident agent message (clarifications included). */
+/** Confidence bands of a conversation's least confident agent reply (clarifications included; a hand-off notice is no reply). */
 export const BANDS = { low: 0.6, high: 0.85 } as const;
 export type Band = 'low' | 'medium' | 'high' | 'none';
 /** One conversation in SAMPLE_EVERY (by a hash of its id, so the same ones every time) goes to the review queue. */
@@ -134,7 +134,7 @@ export async function listConversations(
        e.id AS escalation_id, e.state AS escalation_state, count(*) OVER () AS total
      FROM conversations c
      JOIN agents a ON a.id = c.agent_id
-     CROSS JOIN LATERAL (SELECT min(m.confidence) FILTER (WHERE m.author = 'agent') AS min_conf, count(*)::int AS messages,
+     CROSS JOIN LATERAL (SELECT min(m.confidence) FILTER (WHERE m.author = 'agent' AND m.meta ? 'intent') AS min_conf, count(*)::int AS messages,
        bool_or(m.author = 'agent' AND m.direction = 'out') AS answered,
        coalesce(jsonb_agg(DISTINCT src) FILTER (WHERE src IS NOT NULL), '[]') AS sources
        FROM messages m LEFT JOIN LATERAL jsonb_array_elements_text(CASE WHEN m.author = 'agent' THEN m.sources END) src ON true

@@ -328,8 +328,8 @@ function ConversationCard({ c, href }: { c: ConversationItem; href: string }) {
         <Badge tone={BAND_TONE[c.band]}>
           {c.minConfidence === null ? 'no scored answer' : `confidence ${c.minConfidence.toFixed(2)}`}
         </Badge>
-        {c.satisfaction === 1 ? <Badge tone="success">👍 helpful</Badge> : null}
-        {c.satisfaction === -1 ? <Badge tone="danger">👎 not helpful</Badge> : null}
+        {c.satisfaction === 1 ? <Badge tone="success">helpful</Badge> : null}
+        {c.satisfaction === -1 ? <Badge tone="danger">not helpful</Badge> : null}
         {c.review ? (
           <Badge tone={c.review.verdict === 'ok' ? 'success' : 'danger'}>
             reviewed: {c.review.verdict === 'ok' ? 'fine' : 'wrong'}
@@ -411,8 +411,8 @@ function ConversationView({ id, back }: { id: string; back: string }) {
               ? 'no scored answer'
               : `lowest confidence ${c.minConfidence.toFixed(2)}`}
           </Badge>
-          {c.satisfaction === 1 ? <Badge tone="success">👍 helpful</Badge> : null}
-          {c.satisfaction === -1 ? <Badge tone="danger">👎 not helpful</Badge> : null}
+          {c.satisfaction === 1 ? <Badge tone="success">helpful</Badge> : null}
+          {c.satisfaction === -1 ? <Badge tone="danger">not helpful</Badge> : null}
           {c.reviewReasons.map((r) => (
             <Badge key={r} tone="warning">
               to check: {REASON_LABEL[r]}

@@ -3,6 +3,7 @@
 // claim, reply and resolve; and what the agent's kind adds (agents/<kind>: a support agent's answer becomes a
 // knowledge-base entry in one click). Live: new hand-offs and messages appear without a reload.
 import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { isSubstantive } from '../../../src/conversations/substantive.ts';
 import { kindOf } from '../agents/registry.ts';
 import { api, qs } from '../api.ts';
 import {
@@ -277,7 +278,7 @@ function EscalationDetail({ id, onChanged }: { id: string; onChanged: () => void
           }}
         />
       ) : null}
-      {e.summary ? (
+      {e.summary && !bareRequest(e.summary) ? (
         <>
           <h3>Summary</h3>
           <p>{e.summary}</p>
@@ -672,4 +673,10 @@ function SavedReplies({ text, onInsert }: { text: string; onInsert: (body: strin
       <ErrorNote error={action.error ?? saved.error} />
     </div>
   );
+}
+
+/** A summary that only repeats a request for a person ("Customer: I would like to talk to a person") says nothing. */
+function bareRequest(summary: string): boolean {
+  const m = /^Customer: (.*)$/s.exec(summary.trim());
+  return m !== null && !isSubstantive(m[1] ?? '');
 }
