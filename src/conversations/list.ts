@@ -237,3 +237,38 @@ export async function conversationReviewer(
     return { verdict, by: actor, at };
   });
 }
+
+export interface AgentSatisfaction {
+  agent: { id: string; name: string; displayName: string };
+  up: number;
+  down: number;
+  /** Conversations in the range (rated or not). */
+  conversations: number;
+}
+
+/** Per agent: how many customers said a conversation started in the range helped, or not. */
+export async function satisfactionByAgent(
+  q: Queryable,
+  range: { from?: Date; to?: Date },
+): Promise<AgentSatisfaction[]> {
+  const rows = await q.query<{
+    id: string;
+    name: string;
+    display_name: string;
+    up: number;
+    down: number;
+    conversations: number;
+  }>(
+    `SELECT a.id, a.name, a.display_name, count(*) FILTER (WHERE c.satisfaction = 1)::int AS up,
+       count(*) FILTER (WHERE c.satisfaction = -1)::int AS down, count(c.id)::int AS conversations
+     FROM agents a LEFT JOIN conversations c ON c.agent_id = a.id AND c.created_at >= $1 AND c.created_at < $2
+     GROUP BY a.id ORDER BY a.name`,
+    [range.from ?? EPOCH, range.to ?? END],
+  );
+  return rows.map((r) => ({
+    agent: { id: r.id, name: r.name, displayName: r.display_name },
+    up: r.up,
+    down: r.down,
+    conversations: r.conversations,
+  }));
+}

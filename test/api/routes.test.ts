@@ -226,6 +226,7 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/escalations/csv': { query: '?state=open' },
   'GET /api/conversations': { query: '?band=low&page=1' },
   'GET /api/conversations/csv': { query: '?channel=webchat' },
+  'GET /api/conversations/satisfaction': { query: '?from=2026-01-01' },
   'GET /api/conversations/:id': { setup: conversationFor, bad: { params: { id: 'not an id!' } } },
   'POST /api/conversations/:id/review': { setup: conversationFor, body: { verdict: 'ok' } },
   'GET /api/canned-replies': { bad: 'none' },

@@ -224,4 +224,30 @@ describe.skipIf(!haveChromium)('inbox and conversations in Chromium', () => {
     },
     STEP_TIMEOUT,
   );
+
+  it(
+    'asks "Was this helpful?" at the end of a web chat and shows the answers per agent',
+    async () => {
+      const demo = await browser.context.newPage();
+      await demo.goto(`${srv.url}/demo?agent=northwind`);
+      await demo.getByRole('button', { name: /^Open chat/ }).click();
+      const chat = demo.getByRole('dialog', { name: 'Northwind Cycles' });
+      await chat.getByLabel('Your message').fill('When are you open?');
+      await chat.getByLabel('Your message').press('Enter');
+      const rate = chat.getByRole('group', { name: 'Was this helpful?' });
+      await rate.waitFor();
+      await rate.getByRole('button', { name: 'Yes' }).click();
+      await rate.getByText('Thanks for telling us.').waitFor();
+      expect(await rate.getByRole('button', { name: 'Yes' }).getAttribute('aria-pressed')).toBe('true');
+      await screenshot(demo, 'inbox-widget-rated');
+      await demo.close();
+
+      await page.goto(`${srv.url}/conversations`);
+      const line = page.getByTestId('satisfaction-northwind');
+      await expect
+        .poll(() => line.textContent())
+        .toMatch(/Northwind Cycles: 1 yes · 1 no \(50 % helpful, 2 of 4 conversations rated\)/);
+    },
+    STEP_TIMEOUT,
+  );
 });

@@ -9,6 +9,7 @@ import {
   type ConversationFilter,
   conversationReviewer,
   listConversations,
+  satisfactionByAgent,
 } from '../../conversations/list.ts';
 import { AppError } from '../../errors.ts';
 import { sourcesTitled } from '../../knowledge/kb.ts';
@@ -198,6 +199,29 @@ export function registerConversationRoutes(server: FastifyInstance, app: App): v
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="twelve-conversations.csv"')
         .send(stream);
+    },
+  );
+
+  route(
+    server,
+    app,
+    {
+      method: 'GET',
+      url: '/api/conversations/satisfaction',
+      summary:
+        'Per agent: conversations started in from..to whose customer said they helped (up) or not (down)',
+      tags: ['conversations'],
+      permission: 'conversations.read',
+      query: z.object({ from: day.optional(), to: day.optional() }).strict(),
+    },
+    async ({ query }) => {
+      if (query.from && query.to && query.to < query.from)
+        throw new AppError('validation_failed', 'the range ends before it starts', { field: 'to' });
+      const agents = await satisfactionByAgent(app.db, {
+        from: query.from,
+        to: query.to ? new Date(query.to.getTime() + DAY) : undefined,
+      });
+      return { agents };
     },
   );
 

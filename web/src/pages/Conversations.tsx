@@ -130,6 +130,7 @@ function ConversationList() {
           Review queue
         </Link>
       </nav>
+      <SatisfactionByAgent from={params.from} to={params.to} />
       {review ? (
         <p className="small muted">
           Answers to check: the agent was unsure (confidence under 0.60), the customer said it did not help,
@@ -477,5 +478,43 @@ function ConversationView({ id, back }: { id: string; back: string }) {
         )}
       </article>
     </>
+  );
+}
+
+interface AgentSatisfaction {
+  agent: { id: string; name: string; displayName: string };
+  up: number;
+  down: number;
+  conversations: number;
+}
+
+/** What customers answered to "Was this helpful?" at the end of a web chat, per agent (the date filter applies). */
+function SatisfactionByAgent({ from, to }: { from?: string; to?: string }) {
+  const key = qs({ from, to });
+  const data = useResource(
+    () => api.get<{ agents: AgentSatisfaction[] }>(`/api/conversations/satisfaction${key}`),
+    `sat${key}`,
+  );
+  const agents = (data.data?.agents ?? []).filter((a) => a.conversations > 0);
+  if (agents.length === 0) return null;
+  return (
+    <section className="satisfaction" aria-labelledby="sat-title">
+      <h2 id="sat-title" className="label">
+        Was it helpful? Customers’ answers, per agent
+      </h2>
+      <ul className="satisfaction-list">
+        {agents.map((a) => {
+          const rated = a.up + a.down;
+          return (
+            <li key={a.agent.id} data-testid={`satisfaction-${a.agent.name}`}>
+              <strong>{a.agent.displayName}</strong>:{' '}
+              {rated === 0
+                ? `no answers yet (${plural(a.conversations, 'conversation')})`
+                : `${a.up} yes · ${a.down} no (${Math.round((a.up / rated) * 100)} % helpful, ${rated} of ${plural(a.conversations, 'conversation')} rated)`}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
   );
 }
