@@ -71,6 +71,31 @@ async function outcomesOf(q: Queryable, f: ConversationFilter, asOf: Date): Prom
   return out;
 }
 
+/**
+ * The outcomes of a page's conversations only: per agent, over the span of their start times. The rules read later
+ * messages of any conversation (metrics/outcomes.ts), so the narrower range gives each of them the same outcome,
+ * without deciding every other conversation's too.
+ */
+async function pageOutcomes(
+  q: Queryable,
+  rows: { id: string; agentId: string; createdAt: Date }[],
+  asOf: Date,
+): Promise<Map<string, Outcome>> {
+  const spans = new Map<string, { from: number; to: number }>();
+  for (const r of rows) {
+    const t = r.createdAt.getTime();
+    const s = spans.get(r.agentId) ?? { from: t, to: t };
+    spans.set(r.agentId, { from: Math.min(s.from, t), to: Math.max(s.to, t) });
+  }
+  const out = new Map<string, Outcome>();
+  for (const [agentId, span] of spans) {
+    // Dates keep milliseconds, PostgreSQL microseconds: the end is one millisecond past the last start.
+    const range = { from: new Date(span.from), to: new Date(span.to + 1) };
+    for (const o of await conversationOutcomeList(q, agentId, range, asOf)) out.set(o.id, o.outcome);
+  }
+  return out;
+}
+
 /** The SQL condition of a review reason, over `c` (conversations) and `f` (its facts). */
 const LOW = `f.min_conf < ${BANDS.low}`;
 const UNHAPPY = 'c.satisfaction = -1';
@@ -90,7 +115,8 @@ export async function listConversations(
   page: { offset: number; limit: number },
   asOf: Date,
 ): Promise<{ total: number; conversations: ConversationRow[]; outcomes: Map<string, Outcome> }> {
-  const outcomes = await outcomesOf(q, f, asOf);
+  // Filtering by outcome needs every conversation's; otherwise only the page's are decided (below).
+  const filtered = f.outcome ? await outcomesOf(q, f, asOf) : null;
   const where: string[] = [];
   const params: unknown[] = [];
   const p = (v: unknown) => {
@@ -117,7 +143,7 @@ export async function listConversations(
       WHERE s.conversation_id = c.id AND s.author = 'agent' AND split_part(src, '#', 1) = ANY(${p(f.sources)}::text[]))`);
   if (f.outcome)
     where.push(
-      `c.id = ANY(${p([...outcomes].filter(([, o]) => o === f.outcome).map(([id]) => id))}::text[])`,
+      `c.id = ANY(${p([...(filtered ?? [])].filter(([, o]) => o === f.outcome).map(([id]) => id))}::text[])`,
     );
   const outer: string[] = [];
   if (f.band === 'none') outer.push('f.min_conf IS NULL');
@@ -153,6 +179,13 @@ export async function listConversations(
     : page.offset > 0
       ? Number((await select(0, 1))[0]?.total ?? 0)
       : 0;
+  const outcomes =
+    filtered ??
+    (await pageOutcomes(
+      q,
+      rows.map((r) => ({ id: String(r.id), agentId: String(r.agent_id), createdAt: r.created_at as Date })),
+      asOf,
+    ));
   const asked = await customerLines(
     q,
     rows.map((r) => String(r.id)),

@@ -12,7 +12,7 @@ import {
   customerMessageHandler,
 } from '../../conversations/conversations.ts';
 import { satisfactionRecorder } from '../../conversations/inbox.ts';
-import { conversationOutcomes } from '../../metrics/outcomes.ts';
+import { conversationOutcomeList, conversationOutcomes } from '../../metrics/outcomes.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
 
 let api: Api;
@@ -214,6 +214,18 @@ describe('conversations', () => {
       now,
     );
     expect(all.total).toBe(metrics.conversations);
+    // Each row's outcome (decided for the page only) is the one the metrics module gives it among all.
+    const each = await conversationOutcomeList(
+      api.db,
+      agent.id,
+      { from: new Date(0), to: new Date(now.getTime() + 1) },
+      now,
+    );
+    expect(Object.fromEntries(all.conversations.map((c) => [c.id, c.outcome]))).toEqual(
+      Object.fromEntries(each.map((o) => [o.id, o.outcome])),
+    );
+    for (const c of (await list('&limit=1&page=2')).conversations)
+      expect(c.outcome).toBe(each.find((o) => o.id === c.id)?.outcome);
     const cards = (await api.as('viewer').get('/api/agents')).json().agents;
     const card = cards.find((a: { name: string }) => a.name === 'northwind-inbox');
     const o = card.measurement.outcomes;
