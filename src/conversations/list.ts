@@ -152,24 +152,29 @@ export async function listConversations(
   else if (f.band === 'high') outer.push(`f.min_conf >= ${BANDS.high}`);
   if (f.review) outer.push(`r.verdict IS NULL AND f.answered AND (${LOW} OR ${UNHAPPY} OR ${SAMPLED})`);
   const base = params.length;
-  const select = (offset: number, limit: number) =>
-    q.query<Record<string, unknown>>(
-      `SELECT c.id, c.channel, c.customer_id, c.address, c.subject, c.satisfaction, c.created_at, c.updated_at,
-       a.id AS agent_id, a.name AS agent_name, a.kind AS agent_kind, f.min_conf, f.messages, f.answered, f.sources,
-       r.verdict, r.reviewed_by, r.reviewed_at, ${LOW} AS is_low, ${UNHAPPY} AS is_unhappy, ${SAMPLED} AS is_sampled,
-       e.id AS escalation_id, e.state AS escalation_state, count(*) OVER () AS total
-     FROM conversations c
-     JOIN agents a ON a.id = c.agent_id
-     CROSS JOIN LATERAL (SELECT min(m.confidence) FILTER (WHERE m.author = 'agent' AND m.meta ? 'intent') AS min_conf, count(*)::int AS messages,
-       bool_or(m.author = 'agent' AND m.direction = 'out') AS answered,
+  // The facts of a conversation (its least confident reply, messages, sources); computed for the page's rows, and for
+  // every matching row only when a filter reads them (band, review queue).
+  const facts = `(SELECT min(m.confidence) FILTER (WHERE m.author = 'agent' AND m.meta ? 'intent') AS min_conf,
+       count(*)::int AS messages, bool_or(m.author = 'agent' AND m.direction = 'out') AS answered,
        coalesce(jsonb_agg(DISTINCT src) FILTER (WHERE src IS NOT NULL), '[]') AS sources
        FROM messages m LEFT JOIN LATERAL jsonb_array_elements_text(CASE WHEN m.author = 'agent' THEN m.sources END) src ON true
-       WHERE m.conversation_id = c.id) f
+       WHERE m.conversation_id = c.id)`;
+  const select = (offset: number, limit: number) =>
+    q.query<Record<string, unknown>>(
+      `SELECT c.id, c.channel, c.customer_id, c.address, c.subject, c.satisfaction, c.created_at, c.updated_at, c.total,
+       a.id AS agent_id, a.name AS agent_name, a.kind AS agent_kind, f.min_conf, f.messages, f.answered, f.sources,
+       r.verdict, r.reviewed_by, r.reviewed_at, ${LOW} AS is_low, ${UNHAPPY} AS is_unhappy, ${SAMPLED} AS is_sampled,
+       e.id AS escalation_id, e.state AS escalation_state
+     FROM (SELECT c.*, count(*) OVER () AS total FROM conversations c
+       ${outer.length ? `CROSS JOIN LATERAL ${facts} f LEFT JOIN conversation_reviews r ON r.conversation_id = c.id` : ''}
+       WHERE ${where.length ? where.join(' AND ') : 'true'} AND ${outer.length ? outer.join(' AND ') : 'true'}
+       ORDER BY c.updated_at DESC, c.id DESC
+       LIMIT $${base + 1} OFFSET $${base + 2}) c
+     JOIN agents a ON a.id = c.agent_id
+     CROSS JOIN LATERAL ${facts} f
      LEFT JOIN conversation_reviews r ON r.conversation_id = c.id
      LEFT JOIN LATERAL (SELECT id, state FROM escalations WHERE conversation_id = c.id ORDER BY created_at DESC LIMIT 1) e ON true
-     WHERE ${where.length ? where.join(' AND ') : 'true'} AND ${outer.length ? outer.join(' AND ') : 'true'}
-     ORDER BY c.updated_at DESC, c.id DESC
-     LIMIT $${base + 1} OFFSET $${base + 2}`,
+     ORDER BY c.updated_at DESC, c.id DESC`,
       [...params, limit, offset],
     );
   const rows = await select(page.offset, page.limit);
