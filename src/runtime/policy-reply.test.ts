@@ -5,7 +5,7 @@ import { decideReply } from './policy.ts';
 
 describe('decideReply', () => {
   const base = { mode: 'production' as const, threshold: 0.6, inCohort: true };
-  it('holds a low-confidence answer for review and sends a confident one', () => {
+  it('holds a low-confidence answer for review and sends a confident one [runtime:escalate-low-confidence]', () => {
     expect(decideReply({ ...base, confidence: 0.3 })).toBe('review');
     expect(decideReply({ ...base, confidence: 0.3, intent: 'answer' })).toBe('review');
     expect(decideReply({ ...base, confidence: 0.7, intent: 'answer' })).toBe('send');
