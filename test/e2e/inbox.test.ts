@@ -181,7 +181,10 @@ describe.skipIf(!haveChromium)('inbox and conversations in Chromium', () => {
       expect(await a11yProblems(page)).toEqual([]);
       await screenshot(page, 'conversations-1366');
 
-      // The review queue: the unsure clarification and the answer the customer disliked.
+      // The review queue: the unsure clarification and the answer the customer disliked (and any sampled one).
+      await expect
+        .poll(() => page.getByRole('link', { name: 'Review queue' }).textContent())
+        .toMatch(/^Review queue \([23]\)$/);
       await page.getByRole('link', { name: 'Review queue' }).click();
       const unsure = page.locator('.conv-item', { hasText: 'quux wibble' });
       await unsure.waitFor();

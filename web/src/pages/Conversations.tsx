@@ -76,7 +76,20 @@ function ConversationList() {
   const key = qs(params);
   const list = useResource(() => api.get<ConversationPage>(`/api/conversations${key}`), key);
   const agents = useResource(() => api.get<{ agents: AgentView[] }>('/api/agents'), 'agents');
-  useLive(['message', 'escalation'], () => void list.reload(), 1000);
+  const { page: _page, review: _review, ...filters } = params;
+  const queueKey = qs({ ...filters, review: 'true', limit: 1 });
+  const queue = useResource(
+    () => api.get<ConversationPage>(`/api/conversations${queueKey}`),
+    `queue${queueKey}`,
+  );
+  useLive(
+    ['message', 'escalation'],
+    () => {
+      void list.reload();
+      void queue.reload();
+    },
+    1000,
+  );
   const go = (next: Record<string, string | undefined>, keepPage = false) =>
     navigate(`/conversations${qs({ ...params, ...(keepPage ? {} : { page: undefined }), ...next })}`, {
       replace: true,
@@ -95,7 +108,7 @@ function ConversationList() {
     });
   };
   const page = list.data?.page ?? Number(params.page ?? 1);
-  const { page: _p, review: _r, ...exportable } = params;
+  const exportable = filters;
 
   return (
     <>
@@ -127,7 +140,7 @@ function ConversationList() {
           aria-current={review ? 'page' : undefined}
           className={`tab${review ? ' is-active' : ''}`}
         >
-          Review queue
+          Review queue{queue.data ? ` (${queue.data.total})` : ''}
         </Link>
       </nav>
       <SatisfactionByAgent from={params.from} to={params.to} />
