@@ -427,7 +427,7 @@ function ConversationView({ id, back }: { id: string; back: string }) {
           </Badge>
           {c.satisfaction === 1 ? <Badge tone="success">helpful</Badge> : null}
           {c.satisfaction === -1 ? <Badge tone="danger">not helpful</Badge> : null}
-          {c.reviewReasons.map((r) => (
+          {(c.review ? [] : c.reviewReasons).map((r) => (
             <Badge key={r} tone="warning">
               to check: {REASON_LABEL[r]}
             </Badge>
