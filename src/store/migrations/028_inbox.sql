@@ -37,5 +37,5 @@ CREATE TABLE conversation_reviews (
   reviewed_at timestamptz NOT NULL DEFAULT now()
 );
 
--- The Conversations view searches messages by text; the list orders by activity.
-CREATE INDEX conversations_updated ON conversations (updated_at DESC, id);
+-- No index on conversations.updated_at for the Conversations view's order: every message moves it, and an index on
+-- it would stop that update being HOT (migration 012); the view sorts the matching rows instead.
