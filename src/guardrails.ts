@@ -80,7 +80,8 @@ export const GUARDRAILS: readonly Guardrail[] = [
   },
   {
     id: 'runtime:escalate-low-confidence',
-    promise: 'a reply below the confidence threshold goes to a human',
+    promise:
+      'a reply below the confidence threshold goes to a human (a request to rephrase, intent clarify, states no fact: it is sent, with its real confidence recorded)',
   },
   {
     id: 'runtime:escalate-always-human-topics',

@@ -472,3 +472,18 @@ export async function listEscalateQuestions(q: Queryable, agentId: string): Prom
     )
   ).map(presentEscalateQuestionRow);
 }
+
+/**
+ * The sources (`faq:<id>`, `article:<id>`) of the entries and articles whose title contains `text`, any agent: the
+ * Conversations view finds the conversations an entry answered in (an article's passages are `article:<id>#<n>`).
+ */
+export async function sourcesTitled(q: Queryable, text: string, limit = 200): Promise<string[]> {
+  const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await q.query<{ source: string }>(
+    `(SELECT 'faq:' || id AS source FROM kb_entries WHERE deleted_at IS NULL AND title ILIKE $1 LIMIT $2)
+     UNION ALL
+     (SELECT 'article:' || id FROM kb_articles WHERE deleted_at IS NULL AND title ILIKE $1 LIMIT $2)`,
+    [like, limit],
+  );
+  return rows.map((r) => r.source);
+}

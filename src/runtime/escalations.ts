@@ -180,10 +180,22 @@ export async function escalationResolver(
 
 export async function listEscalations(
   q: Queryable,
-  filter: { agentId?: string; state?: EscalationState; kind?: EscalationKind; limit?: number } = {},
+  filter: {
+    agentId?: string;
+    state?: EscalationState;
+    kind?: EscalationKind;
+    limit?: number;
+    /** A user id, or null: the unassigned ones (the inbox's "Assigned to me"). */
+    assignedTo?: string | null;
+  } = {},
 ): Promise<Escalation[]> {
   const where: string[] = [];
   const params: unknown[] = [];
+  if (filter.assignedTo === null) where.push('assigned_to IS NULL');
+  else if (filter.assignedTo !== undefined) {
+    params.push(filter.assignedTo);
+    where.push(`assigned_to = $${params.length}`);
+  }
   for (const [col, v] of [
     ['agent_id', filter.agentId],
     ['state', filter.state],

@@ -42,11 +42,16 @@ export interface ReplyPolicyInput {
   confidence: number;
   threshold: number;
   inCohort: boolean;
+  /**
+   * 'clarify': a request to rephrase, which states no fact, so the confidence gate does not hold it (it carries the
+   * engine's real, low confidence for the record). It gains nothing a brain could not get by claiming confidence 1.
+   */
+  intent?: 'answer' | 'clarify';
 }
 
 export function decideReply(p: ReplyPolicyInput): ReplyDecision {
   if (p.mode === 'shadow') return 'draft';
-  if (p.confidence < p.threshold) return 'review';
+  if (p.intent !== 'clarify' && p.confidence < p.threshold) return 'review';
   if (p.mode === 'pilot' && !p.inCohort) return 'review';
   return 'send';
 }

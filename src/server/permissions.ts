@@ -37,6 +37,11 @@ export const PERMISSIONS = {
   'hiring.erase': ['admin'],
   'metrics.read': ['admin', 'reviewer', 'viewer'],
   'worklog.write': ['admin', 'reviewer'],
+  // The Conversations view and the inbox's team settings (issue 24).
+  'conversations.read': ['admin', 'reviewer', 'viewer'],
+  'conversations.review': ['admin', 'reviewer'],
+  'conversations.export': ['admin', 'reviewer'],
+  'inbox.settings': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

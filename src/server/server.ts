@@ -22,8 +22,10 @@ import { registerApprovalRoutes } from './routes/approvals.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCallRoutes } from './routes/calls.ts';
+import { registerConversationRoutes } from './routes/conversations.ts';
 import { registerEscalationRoutes } from './routes/escalations.ts';
 import { registerEventRoutes } from './routes/events.ts';
+import { registerInboxRoutes } from './routes/inbox.ts';
 import { registerMetricsRoutes } from './routes/metrics.ts';
 import { registerPeopleRoutes } from './routes/people.ts';
 import { registerReadinessRoutes } from './routes/readiness.ts';
@@ -81,6 +83,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerRunRoutes(server, app);
   registerApprovalRoutes(server, app);
   registerEscalationRoutes(server, app);
+  registerConversationRoutes(server, app);
+  registerInboxRoutes(server, app);
   registerCallRoutes(server, app);
   registerMetricsRoutes(server, app);
   // The knowledge base of any agent whose kind has one (src/knowledge), then each kind's own routes.

@@ -15,6 +15,8 @@ import { testBusiness } from '../../src/agents/receptionist/test-support.ts';
 import { SUPPORT_KIND } from '../../src/agents/support/kind.ts';
 import { bookingCreator } from '../../src/business/bookings.ts';
 import { resourceCreator, serviceCreator } from '../../src/business/profile.ts';
+import { conversationOpener } from '../../src/conversations/conversations.ts';
+import { cannedReplyCreator } from '../../src/conversations/inbox.ts';
 import { escalateQuestionAdder, faqCreator } from '../../src/knowledge/kb.ts';
 import { agentCreator } from '../../src/runtime/agents.ts';
 import { escalationReplier } from '../../src/runtime/escalations.ts';
@@ -92,6 +94,14 @@ const answeredSupportEscalation = async () => {
   await escalationReplier(app, 'test', escalationId, 'We open at nine.');
   return { id: escalationId };
 };
+
+/** A support conversation (the Conversations view's routes act on it). */
+const conversationFor = async () => ({
+  id: (await conversationOpener(app, { agentId: support.id, channel: 'webchat' })).conversation.id,
+});
+const cannedFor = async () => ({
+  id: (await cannedReplyCreator(app, 'test', { title: `Saved ${unique()}`, body: 'Thanks for writing.' })).id,
+});
 
 /** A receptionist's business (open every day 09:00–18:00, London) and a way to book distinct future slots in it. */
 const desk = await testBusiness(app);
@@ -226,6 +236,20 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /api/escalations/:id/claim': { setup: escalationFor },
   'POST /api/escalations/:id/reply': { setup: escalationFor, body: { text: 'Hello, I am here.' } },
   'POST /api/escalations/:id/resolve': { setup: escalationFor, body: { resolution: 'answered' } },
+  'POST /api/escalations/:id/assign': { setup: escalationFor, body: { userId: null } },
+  'GET /api/escalations/csv': { query: '?state=open' },
+  'GET /api/conversations': { query: '?band=low&page=1' },
+  'GET /api/conversations/csv': { query: '?channel=webchat' },
+  'GET /api/conversations/satisfaction': { query: '?from=2026-01-01' },
+  'GET /api/conversations/:id': { setup: conversationFor, bad: { params: { id: 'not an id!' } } },
+  'POST /api/conversations/:id/review': { setup: conversationFor, body: { verdict: 'ok' } },
+  'GET /api/canned-replies': { bad: 'none' },
+  'POST /api/canned-replies': { body: () => ({ title: `Hours ${unique()}`, body: 'We open at nine.' }) },
+  'PATCH /api/canned-replies/:id': { setup: cannedFor, body: { body: 'We open at ten.' } },
+  'DELETE /api/canned-replies/:id': { setup: cannedFor },
+  'GET /api/teammates': { bad: 'none' },
+  'GET /api/inbox/settings': { bad: 'none' },
+  'PUT /api/inbox/settings': { body: { replyTargetMinutes: 45 } },
   'GET /api/agents/:agent/kb': { setup: kbAgent, bad: 'none' },
   'GET /api/agents/:agent/kb/engine': { setup: kbAgent, bad: 'none' },
   'GET /api/agents/:agent/kb/health': { setup: kbAgent, bad: 'none' },

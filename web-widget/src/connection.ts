@@ -30,6 +30,8 @@ export interface ChatEvents {
   welcome(w: Welcome, unsent: Array<{ clientId: string; text: string }>): void;
   message(m: WireMessage): void;
   handoff(text: string, at: string): void;
+  /** The customer's answer to "Was this helpful?", as the server stored it. */
+  rated(rating: 'up' | 'down'): void;
   error(e: { id: string; message: string; clientId?: string }): void;
   status(s: Status): void;
 }
@@ -142,6 +144,11 @@ export class Connection {
     }
   }
 
+  /** "Was this helpful?": up or down; sending the same answer again changes nothing on the server. */
+  rate(rating: 'up' | 'down'): void {
+    if (this.ready) this.frame({ type: 'rate', rating });
+  }
+
   private frame(f: Record<string, unknown>): void {
     this.ws?.send(JSON.stringify(f));
   }
@@ -172,6 +179,8 @@ export class Connection {
       const m = f as unknown as WireMessage;
       if (m.clientId) this.outbox.delete(m.clientId);
       this.on.message(m);
+    } else if (f.type === 'rated') {
+      if (f.rating === 'up' || f.rating === 'down') this.on.rated(f.rating);
     } else if (f.type === 'handoff') {
       this.on.handoff(String(f.text ?? ''), String(f.at ?? ''));
     } else if (f.type === 'error') {

@@ -41,6 +41,7 @@ button{font:inherit;cursor:pointer}
 .bar{display:flex;justify-content:center;padding:8px 12px 0;background:#fff;border-top:1px solid var(--line)}
 .human-btn{background:transparent;border:1px solid var(--line);color:var(--ink);border-radius:999px;padding:5px 14px;font-size:13px}
 .human-btn:hover{border-color:var(--a);color:var(--a)}
+.bar{flex-wrap:wrap;gap:8px;align-items:center}.rate{display:flex;align-items:center;gap:6px;font-size:13px;color:var(--mut)}.rate-btn{background:transparent;border:1px solid var(--line);color:var(--ink);border-radius:999px;padding:3px 12px;font-size:13px}.rate-btn[aria-pressed=true]{background:var(--a);border-color:var(--a);color:#fff}
 form{display:flex;align-items:flex-end;gap:8px;padding:10px 12px 12px;background:#fff}
 textarea{flex:1;font:inherit;color:inherit;resize:none;border:1px solid #cfd6db;border-radius:10px;padding:9px 11px;max-height:120px;min-height:40px;outline:none}
 textarea:focus{border-color:var(--a);box-shadow:0 0 0 3px color-mix(in srgb,var(--a) 18%,transparent)}

@@ -39,6 +39,24 @@ export class ChatWidget {
   });
   private readonly status = el('p', { class: 'status', role: 'status' });
   private readonly humanBtn = el('button', { class: 'human-btn', type: 'button' }, 'Talk to a person');
+  /** "Was this helpful?" once someone has answered: stored per conversation (the team sees it per agent). */
+  private readonly rateBox = el('div', {
+    class: 'rate',
+    role: 'group',
+    'aria-label': 'Was this helpful?',
+    hidden: '',
+  });
+  private readonly rateText = el('span', {}, 'Was this helpful?');
+  private readonly rateUp = el(
+    'button',
+    { class: 'rate-btn', type: 'button', 'aria-pressed': 'false' },
+    'Yes',
+  );
+  private readonly rateDown = el(
+    'button',
+    { class: 'rate-btn', type: 'button', 'aria-pressed': 'false' },
+    'No',
+  );
   private readonly input = el('textarea', {
     id: 'tw-input',
     rows: '1',
@@ -108,7 +126,16 @@ export class ChatWidget {
         this.close();
       }
     });
-    this.panel.append(head, this.log, this.status, el('div', { class: 'bar' }, this.humanBtn), form);
+    this.rateUp.addEventListener('click', () => this.conn.rate('up'));
+    this.rateDown.addEventListener('click', () => this.conn.rate('down'));
+    this.rateBox.append(this.rateText, this.rateUp, this.rateDown);
+    this.panel.append(
+      head,
+      this.log,
+      this.status,
+      el('div', { class: 'bar' }, this.rateBox, this.humanBtn),
+      form,
+    );
     this.box.append(this.panel, this.launcher);
     this.root.append(this.box);
     this.setTitle(this.title);
@@ -208,6 +235,11 @@ export class ChatWidget {
           this.updateLauncher();
         }
       },
+      rated: (rating) => {
+        this.rateUp.setAttribute('aria-pressed', String(rating === 'up'));
+        this.rateDown.setAttribute('aria-pressed', String(rating === 'down'));
+        this.rateText.textContent = 'Thanks for telling us.';
+      },
       handoff: (text, at) => {
         this.hideTyping();
         this.humanBtn.hidden = true;
@@ -242,6 +274,7 @@ export class ChatWidget {
     );
     node.dataset.id = m.id;
     node.dataset.at = m.at;
+    if (m.author !== 'customer') this.rateBox.hidden = false;
     return node;
   }
 

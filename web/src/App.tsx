@@ -9,6 +9,7 @@ import { type Session, SessionContext } from './hooks.ts';
 import { liveFeed } from './live.ts';
 import { ApprovalsPage } from './pages/Approvals.tsx';
 import { AuditPage } from './pages/Audit.tsx';
+import { ConversationsPage } from './pages/Conversations.tsx';
 import { InboxPage } from './pages/Inbox.tsx';
 import { InvitePage } from './pages/Invite.tsx';
 import { LoginPage } from './pages/Login.tsx';
@@ -40,6 +41,7 @@ const TITLES: Record<Exclude<Route['page'], 'agent-page'>, string> = {
   measurement: 'Measurement',
   approvals: 'Approvals',
   inbox: 'Inbox',
+  conversations: 'Conversations',
   runs: 'Runs',
   run: 'Run',
   audit: 'Audit log',
@@ -199,6 +201,8 @@ function Page({ route }: { route: Route }) {
       return <ApprovalsPage />;
     case 'inbox':
       return <InboxPage selectedId={route.id} />;
+    case 'conversations':
+      return <ConversationsPage selectedId={route.id} />;
     case 'runs':
       return <RunsPage />;
     case 'run':

@@ -13,6 +13,7 @@ export type Route =
   | { page: 'agent-page'; agent: string; view: string }
   | { page: 'approvals' }
   | { page: 'inbox'; id: string | null }
+  | { page: 'conversations'; id: string | null }
   | { page: 'runs' }
   | { page: 'run'; id: string }
   | { page: 'audit' }
@@ -35,6 +36,7 @@ export function matchRoute(path: string, isAgentPage: (view: string) => boolean)
     return { page: 'agent-page', agent: b, view: c };
   if (a === 'approvals' && !b) return { page: 'approvals' };
   if (a === 'inbox' && parts.length <= 2) return { page: 'inbox', id: b ?? null };
+  if (a === 'conversations' && parts.length <= 2) return { page: 'conversations', id: b ?? null };
   if (a === 'runs' && !b) return { page: 'runs' };
   if (a === 'runs' && b && parts.length === 2) return { page: 'run', id: b };
   if (a === 'audit' && !b) return { page: 'audit' };

@@ -186,6 +186,15 @@ export interface EscalationItem {
   /** 0..1 similarity of the first human reply to the suggested reply; null until a person replied. */
   draftAgreement?: number | null;
   createdAt: string;
+  /** The inbox card (issue 24): the conversation's channel and customer, the customer's real question. */
+  channel?: string | null;
+  customer?: string | null;
+  subject?: string | null;
+  question?: string | null;
+  questions?: string[];
+  /** Since when the customer waits for a person; null once answered or resolved. */
+  waitingSince?: string | null;
+  assignedTo?: { id: string; name: string } | null;
 }
 
 export interface EscalationDetail {
@@ -222,4 +231,63 @@ export interface VerifyResult {
   checkpoints: number;
   firstBroken: { id: number | null; stream: string; seq: number | null; reason: string } | null;
   anchor: string | null;
+}
+
+/** The Conversations view (issue 24): one row of GET /api/conversations. */
+export type OutcomeName = 'resolvedByAi' | 'clawedBack' | 'escalated' | 'abandoned' | 'open';
+export type ConfidenceBand = 'low' | 'medium' | 'high' | 'none';
+export type ReviewReason = 'low_confidence' | 'customer_unhappy' | 'sample';
+
+export interface ConversationItem {
+  id: string;
+  agent: { id: string; name: string; kind: string };
+  channel: string;
+  customer: string | null;
+  subject: string | null;
+  question: string | null;
+  messages: number;
+  minConfidence: number | null;
+  band: ConfidenceBand;
+  outcome: OutcomeName | null;
+  satisfaction: 1 | -1 | null;
+  review: { verdict: 'ok' | 'wrong'; by: string; at: string } | null;
+  reviewReasons: ReviewReason[];
+  entries: string[];
+  escalation: { id: string; state: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConversationPage {
+  total: number;
+  page: number;
+  limit: number;
+  pages: number;
+  conversations: ConversationItem[];
+}
+
+export interface ConversationDetail {
+  conversation: Pick<
+    ConversationItem,
+    | 'id'
+    | 'channel'
+    | 'customer'
+    | 'question'
+    | 'outcome'
+    | 'band'
+    | 'minConfidence'
+    | 'satisfaction'
+    | 'review'
+    | 'reviewReasons'
+    | 'escalation'
+    | 'createdAt'
+  >;
+  agent: { id: string; name: string; displayName: string; kind: string };
+  messages: (MessageView & { confidence: number | null })[];
+}
+
+export interface CannedReplyView {
+  id: string;
+  title: string;
+  body: string;
 }

@@ -102,6 +102,15 @@ export class SupportLocalBrain implements Brain {
           : {}),
       };
     }
-    return { type: 'reply', text: CLARIFY_TEXT, confidence: 1, sources: [], intent: 'clarify', final: true };
+    // The clarification carries the engine's real confidence in its best match (below the threshold, or it would have
+    // answered), so the Conversations view's bands and review queue see how unsure the agent was.
+    return {
+      type: 'reply',
+      text: CLARIFY_TEXT,
+      confidence: answer.confidence,
+      sources: [],
+      intent: 'clarify',
+      final: true,
+    };
   }
 }

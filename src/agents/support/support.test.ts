@@ -101,6 +101,19 @@ describe('support agent', () => {
     expect(last.sources[0]).toMatch(/^article:/);
   });
 
+  it('records a clarification with the real confidence of the engine, not 1 (issue 24)', async () => {
+    const question = 'my gizmo makes a weird noise when I pedal uphill fast';
+    const { last } = await ask(question);
+    expect(last.body).toBe(CLARIFY_TEXT);
+    const [row] = await db.query<{ confidence: number }>('SELECT confidence FROM messages WHERE id = $1', [
+      last.id,
+    ]);
+    const engine = await app.knowledge.answer(agent.id, question);
+    expect(engine.confidence).toBeLessThan(agent.confidenceThreshold);
+    expect(row?.confidence).toBeCloseTo(engine.confidence, 5);
+    expect(row?.confidence).toBeLessThan(agent.confidenceThreshold);
+  });
+
   it('asks to rephrase once, then hands over after a second misunderstanding [support:clarify-then-escalate]', async () => {
     const first = await ask('the quantum flux capacitor on my spaceship broke');
     expect(first.last.body).toBe(CLARIFY_TEXT);

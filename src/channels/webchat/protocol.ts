@@ -24,8 +24,15 @@ const MessageFrame = z.object({
     .regex(/^[\w-]+$/, 'letters, digits, - and _'),
 });
 const HumanFrame = z.object({ type: z.literal('human') });
+/** "Was this helpful?" at the end of a chat: stored on the conversation; the same answer again changes nothing. */
+const RateFrame = z.object({ type: z.literal('rate'), rating: z.enum(['up', 'down']) });
 
-export const ClientFrameSchema = z.discriminatedUnion('type', [HelloFrame, MessageFrame, HumanFrame]);
+export const ClientFrameSchema = z.discriminatedUnion('type', [
+  HelloFrame,
+  MessageFrame,
+  HumanFrame,
+  RateFrame,
+]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
 export type WireErrorId =
@@ -61,6 +68,8 @@ export type ServerFrame =
   | ({ type: 'message' } & WireMessage)
   /** `at`: when the hand-off happened (a resumed chat places the announcement where it belongs). */
   | { type: 'handoff'; text: string; at: string }
+  /** The customer's answer to "Was this helpful?", as stored. */
+  | { type: 'rated'; rating: 'up' | 'down' }
   | { type: 'error'; id: WireErrorId; message: string; clientId?: string };
 
 export type ParseResult =
@@ -95,7 +104,7 @@ export function parseClientFrame(data: unknown, isBinary: boolean): ParseResult 
   const clientId =
     typeof rawClientId === 'string' && /^[\w-]{1,64}$/.test(rawClientId) ? rawClientId : undefined;
   const type = (value as { type?: unknown } | null)?.type;
-  if (typeof type !== 'string' || !['hello', 'message', 'human'].includes(type))
+  if (typeof type !== 'string' || !['hello', 'message', 'human', 'rate'].includes(type))
     return fail('unknown frame type', clientId);
   const issue = parsed.error.issues[0];
   return fail(

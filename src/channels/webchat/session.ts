@@ -2,6 +2,7 @@
 // is written with the first customer message, so an idle socket writes nothing), customer messages (idempotent by
 // clientId), "talk to a person", and live pushes. Frames are handled one at a time per socket, so the customer's words, the agent's
 // answer and a hand-off always arrive in the order they happened; every failure becomes an error frame.
+
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../app.ts';
 import { handoffText } from '../../business/hours.schema.ts';
@@ -15,6 +16,7 @@ import {
   type TranscriptMessage,
   transcript,
 } from '../../conversations/conversations.ts';
+import { satisfactionRecorder } from '../../conversations/inbox.ts';
 import { isAppError } from '../../errors.ts';
 import type { Log } from '../../events/log.ts';
 import type { AgentConfig } from '../../runtime/types.ts';
@@ -196,6 +198,17 @@ export class ChatSession {
       return this.hello(frame.conversationId, frame.resumeToken);
     }
     if (!this.conversation && !this.promised) return this.reject('validation_failed', 'send hello first');
+    if (frame.type === 'rate') {
+      // Only a written conversation with something in it is rated; a promised one has nothing to rate yet.
+      if (!this.conversation) return this.reject('validation_failed', 'there is nothing to rate yet');
+      const { rating } = await satisfactionRecorder(
+        this.d.app,
+        this.conversation.id,
+        frame.rating === 'up' ? 1 : -1,
+      );
+      this.send({ type: 'rated', rating: rating === 1 ? 'up' : 'down' });
+      return;
+    }
     const clientId = frame.type === 'message' ? frame.clientId : undefined;
     if (frame.type === 'message' && !pgSafe(frame.text).trim()) {
       // Refused before a promised conversation is written for it.

@@ -67,6 +67,35 @@ describe('web chat socket', () => {
     client.close();
   });
 
+  it('records "Was this helpful?" on the conversation: the same answer twice is one, a new one replaces it (issue 24)', async () => {
+    const early = await hello();
+    early.client.send({ type: 'rate', rating: 'up' });
+    expect(await early.client.type('error')).toMatchObject({ id: 'validation_failed' });
+    early.client.send({ type: 'rate', rating: 'meh' });
+    expect(await early.client.type('error')).toMatchObject({ id: 'validation_failed' });
+    early.client.close();
+
+    const { client } = await hello({ conversationId, resumeToken });
+    client.send({ type: 'rate', rating: 'down' });
+    expect(await client.type('rated')).toEqual({ type: 'rated', rating: 'down' });
+    const stored = async () =>
+      (
+        await db.query<{ satisfaction: number; satisfaction_at: Date }>(
+          'SELECT satisfaction, satisfaction_at FROM conversations WHERE id = $1',
+          [conversationId],
+        )
+      )[0]!;
+    const first = await stored();
+    expect(first.satisfaction).toBe(-1);
+    client.send({ type: 'rate', rating: 'down' });
+    await client.type('rated');
+    expect((await stored()).satisfaction_at).toEqual(first.satisfaction_at);
+    client.send({ type: 'rate', rating: 'up' });
+    expect(await client.type('rated')).toEqual({ type: 'rated', rating: 'up' });
+    expect((await stored()).satisfaction).toBe(1);
+    client.close();
+  });
+
   it('resumes the conversation with its token, and never twice processes a resent clientId', async () => {
     const { client, welcome } = await hello({ conversationId, resumeToken });
     expect(welcome.conversationId).toBe(conversationId);

@@ -4,6 +4,7 @@
 // bump the KB version (so the agent's engine retrains: servers start at once, see EngineCache.prepare).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { customerQuestion } from '../../conversations/substantive.ts';
 import {
   DOCUMENT_EXTENSIONS,
   DOCUMENT_MEDIA_TYPES,
@@ -140,9 +141,10 @@ async function liveEntry(q: Queryable, id: string): Promise<{ id: string; agentI
 }
 
 /**
- * What an escalation's conversation offers the KB: the human's last reply (the answer) and the customer message
- * it answered (the last one before that reply, so a closing "thanks!" is not taken for the question). Without a
- * human reply, the customer's last message.
+ * What an escalation's conversation offers the KB: the human's last reply (the answer) and the customer question
+ * it answered (the last substantive one before that reply, so neither a closing "thanks!" nor "I would like to talk
+ * to a person" is taken for the question: conversations/substantive.ts). Without a human reply, the customer's last
+ * substantive message.
  */
 export function lastExchange(messages: Message[]): { question: string | null; answer: string | null } {
   let replyAt = -1;
@@ -153,10 +155,11 @@ export function lastExchange(messages: Message[]): { question: string | null; an
     }
   }
   const before = replyAt >= 0 ? messages.slice(0, replyAt) : messages;
-  const question = before.findLast((m) => m.author === 'customer' && m.direction === 'in');
+  // The customer's last substantive message: never a request for a person (the widget's button sends one) or a thanks.
+  const question = customerQuestion(before);
   // A customer message may be longer than a phrasing may be (4000 vs 1000 characters); its start carries the ask.
   return {
-    question: question?.body.trim().slice(0, MAX_PHRASING_CHARS) || null,
+    question: question?.slice(0, MAX_PHRASING_CHARS) || null,
     answer: replyAt >= 0 ? messages[replyAt]!.body : null,
   };
 }

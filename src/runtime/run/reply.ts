@@ -22,6 +22,7 @@ export async function replyStep(
     confidence: action.confidence,
     threshold: state.agent.confidenceThreshold,
     inCohort: state.run.inCohort,
+    intent: action.intent,
   });
   if (decision === 'send' && action.final && !ctx.opts.deliver) return finalReply(ctx, state, idx, action);
   const trigger = state.run.trigger;

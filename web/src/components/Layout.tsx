@@ -12,6 +12,7 @@ const NAV: { href: string; label: string; pages: Route['page'][]; count?: 'appro
   { href: '/', label: 'Overview', pages: ['overview', 'readiness', 'agent-page'] },
   { href: '/approvals', label: 'Approvals', pages: ['approvals'], count: 'approvals' },
   { href: '/inbox', label: 'Inbox', pages: ['inbox'], count: 'escalations' },
+  { href: '/conversations', label: 'Conversations', pages: ['conversations'] },
   { href: '/runs', label: 'Runs', pages: ['runs', 'run'] },
   { href: '/audit', label: 'Audit log', pages: ['audit'] },
   { href: '/settings/people', label: 'People', pages: ['people'] },

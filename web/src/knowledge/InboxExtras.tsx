@@ -2,6 +2,7 @@
 // its knowledge base (the question, and questions like it, go to a person from now on), and, once a person has
 // answered, one click that turns the answer into a knowledge-base entry or the question into a phrasing.
 import { type FormEvent, useId, useState } from 'react';
+import { substantiveQuestions } from '../../../src/conversations/substantive.ts';
 import type { InboxExtras } from '../agents/kind.ts';
 import { api } from '../api.ts';
 import { ErrorNote } from '../components/ui.tsx';
@@ -108,10 +109,11 @@ function WrongAnswer({ agentName, question }: { agentName: string; question: str
 }
 
 /**
- * What the conversation offers the KB, as the server picks it (src/server/routes/kb.ts lastExchange): the human's
- * last reply and the customer message it answered.
+ * What the conversation offers the KB, as the server picks it (src/knowledge/routes/kb.ts lastExchange): the human's
+ * last reply, and the customer's substantive questions before it (never "I would like to talk to a person" or a
+ * thanks: src/conversations/substantive.ts), the last one first.
  */
-function lastExchange(messages: MessageView[]): { question: string | null; answer: string | null } {
+function lastExchange(messages: MessageView[]): { questions: string[]; answer: string | null } {
   let at = -1;
   for (let i = messages.length - 1; i >= 0; i--) {
     if (messages[i]?.author === 'human' && messages[i]?.direction === 'out') {
@@ -120,8 +122,10 @@ function lastExchange(messages: MessageView[]): { question: string | null; answe
     }
   }
   const before = at >= 0 ? messages.slice(0, at) : messages;
-  const q = before.findLast((m) => m.author === 'customer' && m.direction === 'in');
-  return { question: q?.body.trim() || null, answer: at >= 0 ? (messages[at]?.body ?? null) : null };
+  return {
+    questions: substantiveQuestions(before).reverse(),
+    answer: at >= 0 ? (messages[at]?.body ?? null) : null,
+  };
 }
 
 /** After a person answered: one click saves the answer as a new FAQ entry, or the question as a phrasing. */
@@ -135,7 +139,9 @@ function ToKnowledgeBase({
   messages: MessageView[];
 }) {
   const { announce } = useSession();
-  const { question, answer } = lastExchange(messages);
+  const { questions, answer } = lastExchange(messages);
+  const [picked, setPicked] = useState(0);
+  const question = questions[picked] ?? questions[0] ?? null;
   const kbPath = `/api/agents/${encodeURIComponent(agentName)}/kb`;
   const kb = useResource(() => api.get<KbView>(kbPath), kbPath);
   const [title, setTitle] = useState<string | null>(null);
@@ -146,6 +152,10 @@ function ToKnowledgeBase({
   const effectiveTitle = title ?? (question ?? '').slice(0, 300);
   const entries = kb.data?.entries ?? [];
 
+  const pick = (i: number) => {
+    setPicked(i);
+    setTitle(null);
+  };
   const save = async (body: object, how: 'new' | 'phrasing') => {
     setSaved(null);
     const r = await action.run(() =>
@@ -162,8 +172,20 @@ function ToKnowledgeBase({
   return (
     <section className="to-kb" aria-labelledby="to-kb-title">
       <h3 id="to-kb-title">Grow the knowledge base</h3>
+      {questions.length > 1 ? (
+        <fieldset className="to-kb-questions">
+          <legend className="small">The customer asked</legend>
+          {questions.map((q, i) => (
+            <label key={q} className="radio small">
+              <input type="radio" name="to-kb-question" checked={i === picked} onChange={() => pick(i)} /> “
+              {q}”
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
       <p className="small muted">
-        {question ? <>The customer asked “{question}”. </> : null}
+        {question && questions.length === 1 ? <>The customer asked “{question}”. </> : null}
+        {question ? null : <>The customer asked for a person without a question of their own. </>}
         Save your answer so the agent can give it next time.
       </p>
       <div className="to-kb-forms">
@@ -194,7 +216,8 @@ function ToKnowledgeBase({
           <form
             onSubmit={(ev) => {
               ev.preventDefault();
-              if (entryId) void save({ mode: 'phrasing', entryId }, 'phrasing');
+              if (entryId && question)
+                void save({ mode: 'phrasing', entryId, question: question.slice(0, 1000) }, 'phrasing');
             }}
           >
             <div className="field">
