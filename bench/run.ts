@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   booking: async () => (await import('./booking.ts')).suite,
   voice: async () => (await import('./voice.ts')).suite,
   hiring: async () => (await import('./hiring.ts')).suite,
+  footprint: async () => (await import('./footprint.ts')).suite,
   channels: async () => {
     const [whatsapp, email] = await Promise.all([
       import('./channels-whatsapp.ts'),
