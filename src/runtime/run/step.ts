@@ -8,7 +8,7 @@ import { AUDIT_COLUMNS, auditPlaceholders } from '../../audit/log.ts';
 import { presentAgentRow } from '../agents.ts';
 import { requestedToolBrain, TOOL_REQUEST } from '../brains/requested-tool.ts';
 import { alwaysHumanTopicsIn, asksForPerson } from '../guards.ts';
-import { type DriveState, type StepOutcome, safeJson } from '../run-state.ts';
+import { type DriveState, type StepOutcome, safeJson, safeJsonText } from '../run-state.ts';
 import { presentRunRow, type Run } from '../runs.ts';
 import { type Action, ActionSchema, type StepRecord } from '../types.ts';
 import { checkpoint } from './checkpoint.ts';
@@ -201,7 +201,7 @@ async function doneStep(
                 WHERE id = $1 RETURNING *)
             SELECT ru.*, (SELECT lease_owner FROM prev) = $6 AS released
             FROM ru`,
-      params: [state.run.id, idx, JSON.stringify(safeJson(action)), now, action.outcome, ctx.svc.nodeId],
+      params: [state.run.id, idx, safeJsonText(action), now, action.outcome, ctx.svc.nodeId],
     }),
   );
   state.history.push({ idx, action, decision: 'done', result: null });
