@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   voice: async () => (await import('./voice.ts')).suite,
   hiring: async () => (await import('./hiring.ts')).suite,
   conversations: async () => (await import('./conversations.ts')).suite,
+  footprint: async () => (await import('./footprint.ts')).suite,
   channels: async () => {
     const [whatsapp, email] = await Promise.all([
       import('./channels-whatsapp.ts'),

@@ -13,7 +13,7 @@
 //
 // Environment: BENCH_DATABASE_URL (default postgres://root@127.0.0.1:5432/test), BENCH_SECONDS (runtime
 // measurement per scenario, default 5), BENCH_CONCURRENCY (default "1,32"), BENCH_DRIVERS (default "pglite,pg").
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { systemClock } from '../src/clock.ts';
 import { createServices } from '../src/context.ts';
@@ -52,6 +52,15 @@ const DRIVERS = (process.env.BENCH_DRIVERS ?? 'pglite,pg').split(',').map((s) =>
 const TARGET_P99_MS = 10;
 const TARGET_P99_CONCURRENCY = 32;
 const TARGET_RATIO = 0.5;
+// Issue 25, against the step baseline (the same rows in two plain round trips), PostgreSQL, c=1 and c=32.
+const TARGET_STEP_RATIO = 0.65;
+const TARGET_CPU_RATIO = 1.5;
+// Issue 25: a 50 ms brain at concurrency 32, step time − brain time (PostgreSQL).
+const BRAIN_MS = positive(process.env.BENCH_BRAIN_MS, 50);
+const BRAIN_CONCURRENCY = positive(process.env.BENCH_BRAIN_CONCURRENCY, 32);
+const TARGET_OVERHEAD_P50_MS = 2;
+const TARGET_OVERHEAD_P99_MS = 5;
+const BREAKDOWN = process.env.BENCH_RUNTIME_BREAKDOWN === '1';
 
 function nullableRound(v: number | null, decimals = 3): number | null {
   return v === null ? null : round(v, decimals);
@@ -106,7 +115,9 @@ function meteredQueryable(q: Queryable, m: Meter, inner?: { ms: number }): Query
   const run = async <T>(sql: string, call: () => Promise<T>): Promise<T> => {
     m.roundTrips++;
     m.statements++;
-    const key = statementKey(sql);
+    // The meter's own CPU counts as the runtime's: name the statement only when a listing asks for it.
+    if (!m.log && !m.stats && !inner) return call();
+    const key = m.log || m.stats ? statementKey(sql) : '';
     m.log?.push(key);
     const t0 = performance.now();
     try {
@@ -162,8 +173,12 @@ class BenchBrain implements Brain {
   recording = false;
   onDecide: ((runId: string, stepsSoFar: number) => void) | null = null;
 
+  /** A brain that thinks: each decision takes this long (the NeMo-style overhead scenario). */
+  delayMs = 0;
+
   async decide(ctx: BrainContext): Promise<ActionInput> {
     const now = performance.now();
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     const prev = this.lastReturn.get(ctx.run.id);
     if (prev !== undefined && this.recording) this.samples.push(now - prev);
     this.onDecide?.(ctx.run.id, ctx.history.length);
@@ -274,6 +289,157 @@ async function rawInserts(h: Harness, concurrency: number, seconds: number) {
   return { n: latencies.length, wallMs, latencies, cpu: cpuSince(cpu0) };
 }
 
+// The step baseline (issue 25): exactly the rows one tool step writes, as plain statements in two round trips, into
+// copies of the tables with their columns, defaults, CHECKs and primary key but no trigger, no foreign key and no
+// other index. Round trip 1, the intent: the tool call, the step, the `tool.intent` audit event with its chain (prev
+// hash and SHA-256 computed here, the stream's head row moved); round trip 2, the outcome: the call's and the
+// step's result, the `tool.succeeded` event and its head. Each client is one run's stream, a new one every
+// STEPS_PER_RUN steps (the head row inserted once per run, like a run's first event).
+
+const BASELINE_TABLES = ['tool_calls', 'steps', 'audit_events', 'audit_heads'];
+
+async function createBaselineTables(db: Db): Promise<void> {
+  for (const t of BASELINE_TABLES) {
+    await db.exec(`CREATE TABLE bench_raw_${t} (LIKE ${t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+  }
+  await db.exec(`ALTER TABLE bench_raw_tool_calls ADD PRIMARY KEY (id);
+    ALTER TABLE bench_raw_steps ADD PRIMARY KEY (run_id, idx);
+    ALTER TABLE bench_raw_audit_events ADD PRIMARY KEY (id);
+    ALTER TABLE bench_raw_audit_heads ADD PRIMARY KEY (stream)`);
+}
+
+/**
+ * The baseline's two statements. `plain` is the baseline; the other variants put back, one at a time, what the
+ * runtime's tables add to the same rows (BENCH_RUNTIME_BREAKDOWN=1 measures them): `chain`, the real audit_events
+ * (the insert trigger that checks and moves the head, its four indexes); `tables`, also the real tool_calls and steps
+ * (foreign keys to runs, their unique keys; a runs row written per run).
+ */
+type BaselineVariant = 'plain' | 'chain' | 'tables';
+
+function baselineSql(v: BaselineVariant): { intent: string; outcome: string } {
+  const tc = v === 'tables' ? 'tool_calls' : 'bench_raw_tool_calls';
+  const st = v === 'tables' ? 'steps' : 'bench_raw_steps';
+  const au = v === 'plain' ? 'bench_raw_audit_events' : 'audit_events';
+  const intentHead =
+    v === 'plain'
+      ? `,
+  hd AS (INSERT INTO bench_raw_audit_heads (stream, seq, hash) VALUES ($7, $12, $11)
+    ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq, hash = excluded.hash)`
+      : '';
+  return {
+    intent: `WITH tc AS (INSERT INTO ${tc} (run_id, step_idx, tool, args, risk, decision, status, idempotency_key, created_at)
+    VALUES ($1, $2, 'lookup', $3, 'read', 'execute', 'executing', $4, $5) RETURNING id),
+  st AS (INSERT INTO ${st} (run_id, idx, action, decision, created_at) VALUES ($1, $2, $6, 'execute', $5)),
+  au AS (INSERT INTO ${au} (stream, seq, at, actor, action, subject, payload, prev_hash, hash)
+    VALUES ($7, $12, $5, $8, 'tool.intent', $7, $9, $10, $11))${intentHead}
+SELECT id FROM tc`,
+    outcome: `WITH tc AS (UPDATE ${tc} SET status = 'succeeded', result = $2, completed_at = $3 WHERE id = $1),
+  st AS (UPDATE ${st} SET result = $2 WHERE run_id = $4 AND idx = $5)
+${
+  v === 'plain'
+    ? `, au AS (INSERT INTO bench_raw_audit_events (stream, seq, at, actor, action, subject, payload, prev_hash, hash)
+    VALUES ($6, $7, $3, $8, 'tool.succeeded', $6, $9, $10, $11))
+UPDATE bench_raw_audit_heads SET seq = $7, hash = $11 WHERE stream = $6`
+    : `INSERT INTO audit_events (stream, seq, at, actor, action, subject, payload, prev_hash, hash)
+    VALUES ($6, $7, $3, $8, 'tool.succeeded', $6, $9, $10, $11)`
+}`,
+  };
+}
+
+function chainLink(prev: string, fields: Record<string, unknown>): string {
+  return createHash('sha256').update(prev).update(JSON.stringify(fields)).digest('hex');
+}
+
+async function baselineSteps(
+  h: Harness,
+  concurrency: number,
+  seconds: number,
+  variant: BaselineVariant = 'plain',
+) {
+  const sql = baselineSql(variant);
+  const server = await serverProcesses(h);
+  const deadline = performance.now() + seconds * 1000;
+  let steps = 0;
+  const cpu0 = cpuSnapshot({ postgres: server });
+  const t0 = performance.now();
+  const actor = `agent:${h.agentName}`;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        let runId: string = randomUUID();
+        if (variant === 'tables') {
+          const [run] = await h.raw.query<{ id: string }>(
+            `INSERT INTO runs (agent_id, status, trigger, budget, mode) VALUES ($1, 'done', '{}', $2, 'production') RETURNING id`,
+            [h.agentId, STEP_BUDGET],
+          );
+          runId = run!.id;
+        }
+        const stream = `run:${runId}`;
+        let head = '0'.repeat(64);
+        let seq = 0;
+        for (let idx = 1; idx <= STEPS_PER_RUN && performance.now() < deadline; idx++) {
+          const args = { q: `record-${idx}` };
+          const key = `${runId}:${idx}`;
+          const at = new Date();
+          const intent = { tool: 'lookup', risk: 'read', decision: 'execute', args, idempotencyKey: key };
+          const intentHash = chainLink(head, {
+            stream,
+            seq: seq + 1,
+            at,
+            actor,
+            action: 'tool.intent',
+            intent,
+          });
+          const [tc] = await h.raw.query<{ id: string }>(sql.intent, [
+            runId,
+            idx,
+            JSON.stringify(args),
+            key,
+            at,
+            JSON.stringify({ type: 'tool', name: 'lookup', args }),
+            stream,
+            actor,
+            JSON.stringify(intent),
+            head,
+            intentHash,
+            seq + 1,
+          ]);
+          seq += 1;
+          head = intentHash;
+          const done = new Date();
+          const outcome = { tool: 'lookup', idempotencyKey: key };
+          const outcomeHash = chainLink(head, {
+            stream,
+            seq: seq + 1,
+            at: done,
+            actor,
+            action: 'tool.succeeded',
+            outcome,
+          });
+          await h.raw.query(sql.outcome, [
+            tc!.id,
+            JSON.stringify({ ok: true }),
+            done,
+            runId,
+            idx,
+            stream,
+            seq + 1,
+            actor,
+            JSON.stringify(outcome),
+            head,
+            outcomeHash,
+          ]);
+          seq += 1;
+          head = outcomeHash;
+          steps++;
+        }
+      }
+    }),
+  );
+  const wallMs = performance.now() - t0;
+  return { steps, wallMs, cpu: cpuSince(cpu0) };
+}
+
 /** One run at concurrency 1 with every round trip logged: what exactly one tool step costs. */
 async function probeRoundTrips(h: Harness) {
   const marks = new Map<number, number>();
@@ -318,6 +484,7 @@ async function buildHarness(target: Target): Promise<Harness> {
     prev_hash text NOT NULL,
     hash text NOT NULL
   )`);
+  await createBaselineTables(target.db);
   const meter = new Meter();
   const db = meteredDb(target.db, meter);
   const svc = createServices(db, systemClock);
@@ -363,6 +530,7 @@ interface Row {
   result: ScenarioResult;
   cells: (string | number)[];
   cpuCells: (string | number)[];
+  stepCells: (string | number)[];
 }
 
 function addCpu(a: CpuDelta, b: CpuDelta): CpuDelta {
@@ -379,6 +547,7 @@ function addCpu(a: CpuDelta, b: CpuDelta): CpuDelta {
   };
 }
 
+const stepsPerSecOf = (r: { steps: number; wallMs: number }) => r.steps / (r.wallMs / 1000);
 const per = (v: number | null, n: number) => (v === null || n === 0 ? null : v / n);
 
 async function measureScenario(h: Harness, concurrency: number): Promise<{ row: Row; breakdown: string }> {
@@ -386,9 +555,11 @@ async function measureScenario(h: Harness, concurrency: number): Promise<{ row: 
   process.stdout.write(`${name}: warm-up…`);
   await driveRuns(h, concurrency, WARMUP_SECONDS);
   await rawInserts(h, concurrency, 0.5);
+  await baselineSteps(h, concurrency, 0.5);
 
   process.stdout.write(' raw…');
   const rawA = await rawInserts(h, concurrency, RAW_SECONDS / 2);
+  const baseA = await baselineSteps(h, concurrency, RAW_SECONDS / 2);
 
   process.stdout.write(' runtime…');
   h.meter.reset();
@@ -402,11 +573,21 @@ async function measureScenario(h: Harness, concurrency: number): Promise<{ row: 
   h.meter.stats = null;
 
   process.stdout.write(' raw…');
+  const baseB = await baselineSteps(h, concurrency, RAW_SECONDS / 2);
   const rawB = await rawInserts(h, concurrency, RAW_SECONDS / 2);
   process.stdout.write(' done\n');
+  const baseSteps = baseA.steps + baseB.steps;
+  const baseCpu = addCpu(baseA.cpu, baseB.cpu);
+  const basePerSec = baseSteps / ((baseA.wallMs + baseB.wallMs) / 1000);
+  const stepRatio = stepsPerSecOf(rt) / basePerSec;
+  const cpuOf = (c: CpuDelta, n: number) =>
+    c.postgresMs === null && h.driver === 'pg' ? null : (c.nodeMs + (c.postgresMs ?? 0)) / n;
+  const rtCpuPerStep = cpuOf(rt.cpu, rt.steps);
+  const baseCpuPerStep = cpuOf(baseCpu, baseSteps);
+  const cpuRatio = rtCpuPerStep === null || baseCpuPerStep === null ? null : rtCpuPerStep / baseCpuPerStep;
 
   const lat = summarize(h.brain.samples);
-  const stepsPerSec = rt.steps / (rt.wallMs / 1000);
+  const stepsPerSec = stepsPerSecOf(rt);
   const rawLat = summarize([...rawA.latencies, ...rawB.latencies]);
   const rawPerSec = (rawA.n + rawB.n) / ((rawA.wallMs + rawB.wallMs) / 1000);
   const ratio = stepsPerSec / rawPerSec;
@@ -456,6 +637,20 @@ async function measureScenario(h: Harness, concurrency: number): Promise<{ row: 
     rawNodeCpuMsPerInsert: nullableRound(per(rawCpu.nodeMs, rawN)),
     rawPgCpuMsPerInsert: nullableRound(per(rawCpu.postgresMs, rawN)),
     machineBusy: nullableRound(rt.cpu.machineBusy, 2),
+    baselineSteps: baseSteps,
+    baselineStepsPerSec: round(basePerSec, 1),
+    stepRatio: round(stepRatio, 4),
+    cpuMsPerStep: nullableRound(rtCpuPerStep),
+    baselineCpuMsPerStep: nullableRound(baseCpuPerStep),
+    baselineNodeCpuMsPerStep: nullableRound(per(baseCpu.nodeMs, baseSteps)),
+    baselinePgCpuMsPerStep: nullableRound(per(baseCpu.postgresMs, baseSteps)),
+    cpuRatio: nullableRound(cpuRatio),
+    targetStepRatio: isPg ? verdict(stepRatio >= TARGET_STEP_RATIO) : null,
+    targetCpuRatio: isPg
+      ? cpuRatio === null
+        ? 'not measured'
+        : verdict(cpuRatio <= TARGET_CPU_RATIO)
+      : null,
   };
   const busyPct = (v: number | null) => fmt(v === null ? null : v * 100, 0);
   const cpuCells = [
@@ -467,6 +662,17 @@ async function measureScenario(h: Harness, concurrency: number): Promise<{ row: 
     fmt(per(rawCpu.nodeMs, rawN)),
     fmt(per(rawCpu.postgresMs, rawN)),
     busyPct(rawCpu.machineBusy),
+  ];
+  const stepCells = [
+    name,
+    stepsPerSec,
+    basePerSec,
+    pct(stepRatio),
+    fmt(per(rt.cpu.nodeMs, rt.steps)),
+    fmt(per(rt.cpu.postgresMs, rt.steps)),
+    fmt(per(baseCpu.nodeMs, baseSteps)),
+    fmt(per(baseCpu.postgresMs, baseSteps)),
+    cpuRatio === null ? '-' : `${fmt(cpuRatio, 2)}×`,
   ];
   const cells = [
     name,
@@ -480,7 +686,79 @@ async function measureScenario(h: Harness, concurrency: number): Promise<{ row: 
     pct(ratio),
     fmt(rtPerStep, 1),
   ];
-  return { row: { result, cells, cpuCells }, breakdown };
+  return { row: { result, cells, cpuCells, stepCells }, breakdown };
+}
+
+/**
+ * The overhead NeMo Guardrails reports (p50 12.3 / p99 27.0 ms per call at concurrency 32 with mock LLMs): a brain
+ * that takes BRAIN_MS per decision, BRAIN_CONCURRENCY runs at once. The figure is a tool step's time minus the brain's:
+ * from one decide() returning to the next decide() of the same run (intent, no-op tool, outcome and lease renewal).
+ */
+async function measureBrainScenario(h: Harness): Promise<ScenarioResult> {
+  const name = `${h.driver} brain ${BRAIN_MS} ms c=${BRAIN_CONCURRENCY}`;
+  process.stdout.write(`${name}: warm-up…`);
+  h.brain.delayMs = BRAIN_MS;
+  try {
+    await driveRuns(h, BRAIN_CONCURRENCY, WARMUP_SECONDS);
+    process.stdout.write(' runtime…');
+    h.brain.samples = [];
+    h.brain.recording = true;
+    const rt = await driveRuns(h, BRAIN_CONCURRENCY, Math.max(SECONDS, 3));
+    h.brain.recording = false;
+    process.stdout.write(' done\n');
+    const lat = summarize(h.brain.samples);
+    const isPg = h.driver === 'pg';
+    return {
+      suite: 'runtime',
+      scenario: name,
+      driver: h.driver,
+      concurrency: BRAIN_CONCURRENCY,
+      brainMs: BRAIN_MS,
+      steps: rt.steps,
+      stepsPerSec: round(stepsPerSecOf(rt), 1),
+      overheadP50Ms: round(lat.p50),
+      overheadP90Ms: round(lat.p90),
+      overheadP99Ms: round(lat.p99),
+      overheadMaxMs: round(lat.max),
+      cpuMsPerStep: nullableRound(per(rt.cpu.nodeMs + (rt.cpu.postgresMs ?? 0), rt.steps)),
+      machineBusy: nullableRound(rt.cpu.machineBusy, 2),
+      targetOverheadP50: isPg ? verdict(lat.p50 <= TARGET_OVERHEAD_P50_MS) : null,
+      targetOverheadP99: isPg ? verdict(lat.p99 <= TARGET_OVERHEAD_P99_MS) : null,
+    };
+  } finally {
+    h.brain.delayMs = 0;
+    h.brain.recording = false;
+  }
+}
+
+/** BENCH_RUNTIME_BREAKDOWN=1: the step baseline with the runtime's tables put back, to see what each one costs. */
+async function measureBaselineVariants(h: Harness): Promise<(string | number)[][]> {
+  const c = Math.max(...CONCURRENCIES);
+  const variants: BaselineVariant[] = ['plain', 'chain', 'tables'];
+  const sums = new Map(variants.map((v) => [v, { steps: 0, wallMs: 0, nodeMs: 0, pgMs: 0 }]));
+  process.stdout.write(`baseline variants c=${c}:`);
+  for (let round = 0; round < 2; round++)
+    for (const v of variants) {
+      process.stdout.write(` ${v}…`);
+      const r = await baselineSteps(h, c, SECONDS / 2, v);
+      const sum = sums.get(v)!;
+      sum.steps += r.steps;
+      sum.wallMs += r.wallMs;
+      sum.nodeMs += r.cpu.nodeMs;
+      sum.pgMs += r.cpu.postgresMs ?? Number.NaN;
+    }
+  process.stdout.write(' done\n');
+  const plainPg = sums.get('plain')!.pgMs / sums.get('plain')!.steps;
+  return variants.map((v) => {
+    const x = sums.get(v)!;
+    return [
+      v,
+      x.steps / (x.wallMs / 1000),
+      fmt(x.nodeMs / x.steps),
+      fmt(x.pgMs / x.steps),
+      `+${fmt(x.pgMs / x.steps - plainPg)}`,
+    ];
+  });
 }
 
 async function runSuite(): Promise<ScenarioResult[]> {
@@ -493,6 +771,8 @@ async function runSuite(): Promise<ScenarioResult[]> {
   const breakdowns: string[] = [];
   const probes: string[] = [];
   const probeFigures = new Map<string, number>();
+  const brainRows: ScenarioResult[] = [];
+  const breakdownRows: (string | number)[][] = [];
   for (const driver of DRIVERS) {
     if (driver !== 'pglite' && driver !== 'pg') {
       console.log(`unknown driver ${driver} in BENCH_DRIVERS (pglite, pg): skipped`);
@@ -524,6 +804,8 @@ async function runSuite(): Promise<ScenarioResult[]> {
         rows.push(row);
         if (breakdown) breakdowns.push(breakdown);
       }
+      brainRows.push(await measureBrainScenario(h));
+      if (BREAKDOWN && h.driver === 'pg') breakdownRows.push(...(await measureBaselineVariants(h)));
     } finally {
       await target.cleanup();
     }
@@ -575,9 +857,102 @@ async function runSuite(): Promise<ScenarioResult[]> {
       '\nmachine %: all cores, all tenants. Left: runtime phase; right: raw baseline.',
   );
 
+  console.log('');
+  console.log(
+    table(
+      [
+        'step baseline',
+        'steps/s',
+        'base steps/s',
+        'ratio',
+        'node ms/step',
+        'pg ms/step',
+        'base node ms',
+        'base pg ms',
+        'CPU ×',
+      ],
+      rows.map((r) => r.stepCells),
+    ),
+  );
+  console.log(
+    'base: the rows one tool step writes (tool call, step, two audit events with their chain and head, the result' +
+      '\nupdate) as plain statements in two round trips, into copies of the tables without trigger, foreign key or' +
+      '\nsecondary index; ratio: runtime steps/s ÷ base steps/s; CPU ×: (node + pg) per runtime step ÷ per base step.',
+  );
+
+  console.log('');
+  console.log(
+    table(
+      ['brain scenario', 'steps/s', 'overhead p50', 'p90', 'p99', 'max', 'cpu ms/step', 'machine %'],
+      brainRows.map((b) => [
+        String(b.scenario),
+        b.stepsPerSec as number,
+        b.overheadP50Ms as number,
+        b.overheadP90Ms as number,
+        b.overheadP99Ms as number,
+        b.overheadMaxMs as number,
+        fmt(b.cpuMsPerStep as number | null),
+        fmt(b.machineBusy === null ? null : (b.machineBusy as number) * 100, 0),
+      ]),
+    ),
+  );
+  console.log(
+    `overhead: a tool step's time minus the brain's (${BRAIN_MS} ms per decision), ms, from decide() returning to the` +
+      '\nnext decide() of the same run: the write-ahead intent, the no-op tool, the outcome and the lease renewal.',
+  );
+
+  if (breakdownRows.length) {
+    console.log('');
+    console.log(
+      table(
+        ['what the tables add (c=32)', 'steps/s', 'node ms/step', 'pg ms/step', 'pg ms vs plain'],
+        breakdownRows,
+      ),
+    );
+    console.log(
+      'plain: the step baseline; chain: its audit rows go to the real audit_events (the trigger that checks and moves' +
+        '\nthe head, four indexes); tables: also the real tool_calls and steps (foreign keys to runs, unique keys, a runs' +
+        '\nrow per run). Each measured twice, interleaved, for BENCH_SECONDS ÷ 2.',
+    );
+  }
+
   const targetRows: (string | number)[][] = [];
+  for (const b of brainRows) {
+    if (b.targetOverheadP50)
+      targetRows.push([
+        String(b.scenario),
+        'step − brain, p50',
+        `${fmt(b.overheadP50Ms as number)} ms`,
+        `≤ ${TARGET_OVERHEAD_P50_MS} ms`,
+        String(b.targetOverheadP50),
+      ]);
+    if (b.targetOverheadP99)
+      targetRows.push([
+        String(b.scenario),
+        'step − brain, p99',
+        `${fmt(b.overheadP99Ms as number)} ms`,
+        `≤ ${TARGET_OVERHEAD_P99_MS} ms`,
+        String(b.targetOverheadP99),
+      ]);
+  }
   for (const r of rows) {
     const res = r.result;
+    if (res.targetStepRatio)
+      targetRows.push([
+        res.scenario,
+        'steps/s ÷ step baseline',
+        pct(res.stepRatio as number),
+        `≥ ${pct(TARGET_STEP_RATIO)}`,
+        String(res.targetStepRatio),
+      ]);
+    if (res.targetCpuRatio)
+      targetRows.push([
+        res.scenario,
+        'CPU/step ÷ step baseline',
+        res.cpuRatio === null ? '-' : `${fmt(res.cpuRatio as number, 2)}×`,
+        `≤ ${fmt(TARGET_CPU_RATIO, 1)}×`,
+        String(res.targetCpuRatio),
+      ]);
     if (res.targetP99)
       targetRows.push([
         res.scenario,
@@ -602,7 +977,7 @@ async function runSuite(): Promise<ScenarioResult[]> {
 
   for (const p of probes) console.log(`\n${p}`);
   for (const b of breakdowns) console.log(`\n${b}`);
-  return rows.map((r) => r.result);
+  return [...rows.map((r) => r.result), ...brainRows];
 }
 
 export const suite: Suite = {

@@ -5,7 +5,7 @@
 // instead of failing; a run's stream has one writer, its lease holder, and skips the lock.
 import type { Clock } from '../clock.ts';
 import { type Db, type Queryable, sqlState } from '../store/db.ts';
-import { eventHash, GENESIS_HASH, normalizePayload } from './canonical.ts';
+import { eventHash, GENESIS_HASH, normalizedPayloadText } from './canonical.ts';
 
 export interface AuditInput {
   stream: string;
@@ -41,29 +41,26 @@ export const AUDIT_COLUMNS = 'stream, seq, at, actor, action, subject, payload, 
  * (the runtime's hot path). The trigger still checks the link; a stale head fails the whole statement.
  */
 export function auditRow(input: AuditInput, head: Head, at: Date): { values: unknown[]; next: Head } {
-  const payload = normalizePayload(input.payload);
+  const text = normalizedPayloadText(input.payload);
+  const payload: unknown = JSON.parse(text);
   const seq = head.seq + 1;
   const hash = eventHash(head.hash, { ...input, seq, at, payload });
   return {
-    values: [
-      input.stream,
-      seq,
-      at,
-      input.actor,
-      input.action,
-      input.subject,
-      JSON.stringify(payload),
-      head.hash,
-      hash,
-    ],
+    values: [input.stream, seq, at, input.actor, input.action, input.subject, text, head.hash, hash],
     next: { seq, hash },
   };
 }
 
 /** `$n, $n+1, …` placeholders for the audit values starting at parameter n. */
 export function auditPlaceholders(first: number): string {
-  return Array.from({ length: 9 }, (_, i) => `$${first + i}`).join(', ');
+  let text = placeholders.get(first);
+  if (text === undefined) {
+    text = Array.from({ length: 9 }, (_, i) => `$${first + i}`).join(', ');
+    placeholders.set(first, text);
+  }
+  return text;
 }
+const placeholders = new Map<number, string>();
 
 export const AUDIT_CHAIN_CONFLICT = 'TW001';
 

@@ -60,9 +60,17 @@ export function utcDay(d: Date): string {
 
 /** A JSON copy fit for jsonb: PostgreSQL rejects NUL and unpaired UTF-16 halves in strings (store/text.ts). */
 export function safeJson(v: unknown): unknown {
+  return JSON.parse(safeJsonText(v));
+}
+
+/** JSON.stringify(safeJson(v)) without the copy: the text a jsonb parameter takes. */
+export function safeJsonText(v: unknown): string {
+  let text: string | undefined;
   try {
-    return JSON.parse(JSON.stringify(v ?? null, (_k, val) => (typeof val === 'string' ? pgSafe(val) : val)));
+    text = JSON.stringify(v ?? null, (_k, val) => (typeof val === 'string' ? pgSafe(val) : val));
   } catch {
-    return { unserializable: String(v) };
+    text = undefined;
   }
+  // A value JSON cannot hold (a cycle, a BigInt, a bare function) is kept as its description.
+  return text ?? JSON.stringify({ unserializable: String(v) });
 }

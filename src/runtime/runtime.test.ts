@@ -194,6 +194,32 @@ describe('policy per mode', () => {
   });
 });
 
+describe('the end of a run', () => {
+  it('ends with `done` in one statement: the step, the run done and released, run.done last on its chain', async () => {
+    const agent = await t.agent({
+      mode: 'production',
+      script: [tool('lookup', { q: 'a' }), { type: 'done', outcome: 'looked it up' }],
+    });
+    const run = await t.runtime.startRun(agent.id, { type: 'test' });
+    expect(run).toMatchObject({ status: 'done', outcome: 'looked it up', stepsUsed: 2 });
+    const [row] = await db.query<{ lease_owner: string | null; lease_until: Date | null }>(
+      'SELECT lease_owner, lease_until FROM runs WHERE id = $1',
+      [run.id],
+    );
+    expect(row).toEqual({ lease_owner: null, lease_until: null });
+    expect((await listSteps(db, run.id)).map((s) => [s.idx, s.decision])).toEqual([
+      [1, 'execute'],
+      [2, 'done'],
+    ]);
+    const events = await db.query<{ action: string; payload: unknown }>(
+      'SELECT action, payload FROM audit_events WHERE stream = $1 ORDER BY seq',
+      [`run:${run.id}`],
+    );
+    expect(events.at(-1)).toEqual({ action: 'run.done', payload: { outcome: 'looked it up' } });
+    expect((await verifyAudit(db)).ok).toBe(true);
+  });
+});
+
 describe('replies', () => {
   const reply = (confidence: number): ActionInput => ({
     type: 'reply',

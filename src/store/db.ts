@@ -37,15 +37,58 @@ const pgliteParsers = { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string)
 
 export const PGLITE_EXTENSIONS = { btree_gist, pgcrypto };
 
-export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob } = {}): Promise<Db> {
+/**
+ * PostgreSQL settings of a PGlite data folder (`twelve start`): one in-process backend has no use for the server
+ * defaults sized for a hundred connections. shared_buffers is the WASM heap's biggest tenant (128 MB by default,
+ * touched page by page until it is all resident); the data files stay in the OS page cache, so a smaller buffer
+ * pool costs a copy from it, not a disk read. TWELVE_PGLITE_SHARED_BUFFERS overrides it (e.g. 128MB).
+ */
+export function pgliteStartParams(env: NodeJS.ProcessEnv = process.env): string[] {
+  const sharedBuffers = env.TWELVE_PGLITE_SHARED_BUFFERS?.trim() || '16MB';
+  if (!/^\d+(kB|MB|GB)$/.test(sharedBuffers))
+    throw new Error(
+      `TWELVE_PGLITE_SHARED_BUFFERS: a size such as 16MB (got ${JSON.stringify(sharedBuffers)})`,
+    );
+  const defaults = (PGlite as unknown as { defaultStartParams: string[] }).defaultStartParams;
+  return [
+    ...defaults,
+    '-c',
+    `shared_buffers=${sharedBuffers}`,
+    '-c',
+    'wal_buffers=1MB',
+    '-c',
+    'temp_buffers=2MB',
+  ];
+}
+
+export async function openPglite(
+  options: { dataDir?: string; loadDataDir?: Blob; startParams?: string[] } = {},
+): Promise<Db> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const instance = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    ...(options.startParams ? { startParams: options.startParams } : {}),
     extensions: PGLITE_EXTENSIONS,
     parsers: pgliteParsers,
   });
+  openInstances.add(instance);
   return wrapPglite(instance);
+}
+
+const openInstances = new Set<PGlite>();
+
+/** Bytes of WebAssembly memory held by this process's open PGlite instances (the footprint bench reports it). */
+export function pgliteHeapBytes(): number {
+  let bytes = 0;
+  for (const instance of openInstances) {
+    if (instance.closed) openInstances.delete(instance);
+    else {
+      const mod = instance.Module as unknown as { wasmMemory?: WebAssembly.Memory; HEAPU8?: Uint8Array };
+      bytes += mod.wasmMemory?.buffer.byteLength ?? mod.HEAPU8?.byteLength ?? 0;
+    }
+  }
+  return bytes;
 }
 
 function pgliteQueryable(target: PGlite | Transaction): Queryable {
@@ -72,6 +115,7 @@ function wrapPglite(instance: PGlite): Db {
     },
     async close() {
       if (!instance.closed) await instance.close();
+      openInstances.delete(instance);
     },
   };
 }

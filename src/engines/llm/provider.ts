@@ -2,9 +2,9 @@
 // usage); behind it the AI SDK speaks the provider's wire format: Anthropic Messages (POST {baseURL}/messages,
 // x-api-key, anthropic-version) or OpenAI chat completions (POST {baseURL}/chat/completions, Bearer auth), which
 // Ollama, vLLM and llama.cpp also serve. Tests swap the model for MockLanguageModelV3 or point baseURL at a fake.
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { APICallError, generateText, type LanguageModel, type ModelMessage, RetryError } from 'ai';
+// The AI SDK (ai and both providers: some 70 MB and seconds of loading) is imported on the first call, not at start:
+// most installs never configure a provider, and an idle node should not hold it.
+import type { LanguageModel, ModelMessage } from 'ai';
 import type { LlmSettings } from './settings.ts';
 
 export interface LlmMessage {
@@ -73,9 +73,10 @@ export class LlmError extends Error {
   }
 }
 
-/** Builds the AI SDK model for the settings. */
-export function languageModelFor(settings: LlmSettings): LanguageModel {
+/** Builds the AI SDK model for the settings (loading the provider's SDK). */
+export async function languageModelFor(settings: LlmSettings): Promise<LanguageModel> {
   if (settings.provider === 'anthropic') {
+    const { createAnthropic } = await import('@ai-sdk/anthropic');
     // Pass the key and base URL explicitly: otherwise the SDK silently falls back to ANTHROPIC_API_KEY and
     // ANTHROPIC_BASE_URL from the environment (@ai-sdk/anthropic createAnthropic, loadApiKey/loadOptionalSetting).
     const anthropic = createAnthropic({
@@ -85,6 +86,7 @@ export function languageModelFor(settings: LlmSettings): LanguageModel {
     return anthropic(settings.model);
   }
   if (!settings.baseURL) throw new LlmError('openai-compatible needs a base URL', 'config');
+  const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
   const openai = createOpenAICompatible({
     name: 'openai-compatible',
     baseURL: settings.baseURL,
@@ -93,22 +95,37 @@ export function languageModelFor(settings: LlmSettings): LanguageModel {
   return openai.chatModel(settings.model);
 }
 
+type AiSdk = typeof import('ai');
+
 /**
  * An LlmClient over an AI SDK model. `model` defaults to the real provider for the settings; pass a
- * MockLanguageModelV3 (ai/test) to test without HTTP.
+ * MockLanguageModelV3 (ai/test) to test without HTTP. Settings that cannot work are refused here, at once.
  */
-export function createLlmClient(
-  settings: LlmSettings,
-  model: LanguageModel = languageModelFor(settings),
-): LlmClient {
+export function createLlmClient(settings: LlmSettings, model?: LanguageModel): LlmClient {
+  if (!model && settings.provider !== 'anthropic' && !settings.baseURL)
+    throw new LlmError('openai-compatible needs a base URL', 'config');
   const label = settings.provider;
+  let loaded: Promise<{ ai: AiSdk; model: LanguageModel }> | undefined;
+  const load = () => {
+    loaded ??= (async () => ({
+      ai: await import('ai'),
+      model: model ?? (await languageModelFor(settings)),
+    }))();
+    loaded.catch(() => {
+      loaded = undefined; // a failed load (a broken install) is tried again by the next call
+    });
+    return loaded;
+  };
   return {
     provider: settings.provider,
     model: settings.model,
     async complete(req) {
+      let ai: AiSdk | undefined;
       try {
-        const result = await generateText({
-          model,
+        const sdk = await load();
+        ai = sdk.ai;
+        const result = await ai.generateText({
+          model: sdk.model,
           system: req.system,
           messages: req.messages.map(toModelMessage),
           maxOutputTokens: req.maxTokens,
@@ -128,23 +145,24 @@ export function createLlmClient(
           ...(result.toolCalls.length ? { toolCalls: result.toolCalls.map((c) => c.toolName) } : {}),
         };
       } catch (err) {
-        throw describeFailure(label, settings.timeoutMs, err);
+        throw describeFailure(label, settings.timeoutMs, err, ai);
       }
     },
   };
 }
 
 /** Maps AI SDK errors (APICallError, RetryError, abort) to one clear LlmError. */
-export function describeFailure(provider: string, timeoutMs: number, err: unknown): LlmError {
+export function describeFailure(provider: string, timeoutMs: number, err: unknown, ai?: AiSdk): LlmError {
   if (err instanceof LlmError) return err;
-  const last = RetryError.isInstance(err) ? err.lastError : err;
-  const attempts = RetryError.isInstance(err) ? ` after ${err.errors.length} attempts` : '';
+  const retry = ai?.RetryError.isInstance(err) ? (err as InstanceType<AiSdk['RetryError']>) : null;
+  const last = retry ? retry.lastError : err;
+  const attempts = retry ? ` after ${retry.errors.length} attempts` : '';
   if (isAbort(last) || isAbort(err)) {
     return new LlmError(`${provider} did not answer within ${timeoutMs} ms`, 'timeout', undefined, {
       cause: err,
     });
   }
-  if (APICallError.isInstance(last)) {
+  if (ai?.APICallError.isInstance(last)) {
     if (last.statusCode !== undefined) {
       const detail = providerMessage(last.responseBody) ?? last.message;
       return new LlmError(

@@ -6,7 +6,7 @@ import { AUDIT_COLUMNS, auditPlaceholders } from '../../audit/log.ts';
 import { emitEvent, eventPayload } from '../../events/emit.ts';
 import { runEscalator } from '../escalate.ts';
 import { decideReply } from '../policy.ts';
-import { type DriveState, type StepOutcome, safeJson, type WrittenMessage } from '../run-state.ts';
+import { type DriveState, type StepOutcome, safeJsonText, type WrittenMessage } from '../run-state.ts';
 import type { Action } from '../types.ts';
 import type { RunContext } from './context.ts';
 import { audit, endEscalated, fastWrite, recordStep } from './write.ts';
@@ -187,7 +187,7 @@ async function finalReply(
         now,
         JSON.stringify(replyMeta(action)),
         idx,
-        JSON.stringify(safeJson(action)),
+        safeJsonText(action),
         JSON.stringify(result),
         ctx.svc.nodeId,
       ],

@@ -10,7 +10,7 @@ import type { Actor } from '../../context.ts';
 import { TOOL_REQUEST } from '../brains/requested-tool.ts';
 import type { Mode } from '../mode.ts';
 import { inPilotCohort } from '../policy.ts';
-import { safeJson } from '../run-state.ts';
+import { safeJson, safeJsonText } from '../run-state.ts';
 import { getRun, presentRunRow, type Run } from '../runs.ts';
 import type { AgentConfig, RunTrigger } from '../types.ts';
 import type { AgentCache } from './agent-cache.ts';
@@ -86,7 +86,7 @@ async function bear(
   const params: unknown[] = [
     id,
     agent.id,
-    JSON.stringify(safeJson(trigger)),
+    safeJsonText(trigger),
     trigger.conversationId ?? null,
     agent.stepBudget,
     mode,

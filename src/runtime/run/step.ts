@@ -3,18 +3,20 @@
 // kill switches, the kind's brain inputs and any open tool call; resumes an approved call or fails closed on an
 // interrupted one; checkpoints at the budget; applies the brain-independent guardrails on the first message; asks
 // the brain and hands the validated action to its part (tool-step.ts, reply.ts) or ends the run.
+
+import { AUDIT_COLUMNS, auditPlaceholders } from '../../audit/log.ts';
 import { presentAgentRow } from '../agents.ts';
 import { requestedToolBrain, TOOL_REQUEST } from '../brains/requested-tool.ts';
 import { alwaysHumanTopicsIn, asksForPerson } from '../guards.ts';
-import { type DriveState, type StepOutcome, safeJson } from '../run-state.ts';
+import { type DriveState, type StepOutcome, safeJson, safeJsonText } from '../run-state.ts';
 import { presentRunRow, type Run } from '../runs.ts';
-import { ActionSchema, type StepRecord } from '../types.ts';
+import { type Action, ActionSchema, type StepRecord } from '../types.ts';
 import { checkpoint } from './checkpoint.ts';
 import type { RunContext } from './context.ts';
 import { brainInputsFrom, brainInputsOf, leaseReturning } from './lease.ts';
 import { replyStep } from './reply.ts';
 import { executeApproved, toolStep } from './tool-step.ts';
-import { audit, endEscalated, failClosed, recordStep } from './write.ts';
+import { endEscalated, failClosed, fastWrite, recordStep } from './write.ts';
 
 /** Drives a run; `born` is the state of a run this node just created. Returns the run as the driver left it. */
 export async function driveRun(ctx: RunContext, runId: string, born: DriveState | null): Promise<Run | null> {
@@ -169,16 +171,41 @@ async function step(ctx: RunContext, state: DriveState): Promise<StepOutcome> {
         action.suggestedReply,
       );
     }
-    case 'done': {
-      await svc.db.transaction(async (tx) => {
-        await recordStep(ctx, state, idx, action, 'done', null, tx);
-        await tx.query(`UPDATE runs SET status = 'done', outcome = $2 WHERE id = $1`, [
-          state.run.id,
-          action.outcome,
-        ]);
-        await audit(ctx, tx, state, 'run.done', { outcome: action.outcome });
-      });
-      return 'stop';
-    }
+    case 'done':
+      return doneStep(ctx, state, idx, action);
   }
+}
+
+/**
+ * `done` as one statement, like a sent final reply: the step, the run's step count, its end and the release of its
+ * lease, and the `run.done` audit event commit together (one commit where a transaction and a release took two).
+ */
+async function doneStep(
+  ctx: RunContext,
+  state: DriveState,
+  idx: number,
+  action: Extract<Action, { type: 'done' }>,
+): Promise<StepOutcome> {
+  const now = ctx.svc.clock.now();
+  const [row] = await fastWrite<Record<string, unknown>>(
+    ctx,
+    state,
+    { action: 'run.done', payload: { outcome: action.outcome } },
+    (a) => ({
+      sql: `WITH prev AS (SELECT lease_owner FROM runs WHERE id = $1),
+              st AS (INSERT INTO steps (run_id, idx, action, decision, result, created_at) VALUES ($1, $2, $3, 'done', NULL, $4)),
+              au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(a)})),
+              ru AS (UPDATE runs SET steps_used = $2, status = 'done', outcome = $5,
+                  lease_owner = CASE WHEN lease_owner = $6 THEN NULL ELSE lease_owner END,
+                  lease_until = CASE WHEN lease_owner = $6 THEN NULL ELSE lease_until END
+                WHERE id = $1 RETURNING *)
+            SELECT ru.*, (SELECT lease_owner FROM prev) = $6 AS released
+            FROM ru`,
+      params: [state.run.id, idx, safeJsonText(action), now, action.outcome, ctx.svc.nodeId],
+    }),
+  );
+  state.history.push({ idx, action, decision: 'done', result: null });
+  state.run.stepsUsed = idx;
+  state.released = row?.released === true ? row : null;
+  return 'stop';
 }

@@ -8,7 +8,7 @@ import { emitEvent } from '../../events/emit.ts';
 import { presentAgentRow } from '../agents.ts';
 import { approvalReason } from '../approvals.ts';
 import { decideTool, type ToolDecision } from '../policy.ts';
-import { type DriveState, type StepOutcome, safeJson } from '../run-state.ts';
+import { type DriveState, type StepOutcome, safeJson, safeJsonText } from '../run-state.ts';
 import type { AnyTool } from '../tools.ts';
 import type { Action } from '../types.ts';
 import type { RunContext } from './context.ts';
@@ -119,7 +119,7 @@ export async function toolStep(
         state.run.id,
         idx,
         tool.name,
-        JSON.stringify(safeJson(args.data)),
+        safeJsonText(args.data),
         tool.risk,
         decision,
         status,
@@ -202,7 +202,7 @@ async function holdFailed(
         state.run.id,
         idx,
         tool.name,
-        JSON.stringify(safeJson(args)),
+        safeJsonText(args),
         tool.risk,
         key,
         JSON.stringify(result),
@@ -321,14 +321,14 @@ async function writeIntent(
         state.run.id,
         idx,
         tool.name,
-        JSON.stringify(safeJson(args)),
+        safeJsonText(args),
         tool.risk,
         decision,
         status,
         key,
         result === null ? null : JSON.stringify(result),
         now,
-        JSON.stringify(safeJson(action)),
+        safeJsonText(action),
       ],
     }),
   );

@@ -3,7 +3,7 @@
 import { AUDIT_CHAIN_CONFLICT, auditRow } from '../../audit/log.ts';
 import { type Queryable, sqlState } from '../../store/db.ts';
 import { runEscalator } from '../escalate.ts';
-import { type DriveState, type StepOutcome, safeJson } from '../run-state.ts';
+import { type DriveState, type StepOutcome, safeJsonText } from '../run-state.ts';
 import type { StepRecord } from '../types.ts';
 import type { RunContext } from './context.ts';
 
@@ -75,7 +75,7 @@ export async function recordStep(
     [
       state.run.id,
       idx,
-      JSON.stringify(safeJson(action)),
+      safeJsonText(action),
       decision,
       result === null ? null : JSON.stringify(result),
       ctx.svc.clock.now(),

@@ -1,6 +1,6 @@
 // chrono-node alone, for comparison in `twelve eval receptionist --parser chrono`: the first date and time chrono
 // reads (forwardDate, the wall clock as the reference), nothing else. Only its date and time figures mean anything.
-import * as chrono from 'chrono-node';
+import * as chrono from 'chrono-node/en';
 import type { Understanding } from '../model.ts';
 import { hhmm, isoDay, wallClock } from './calendar.ts';
 

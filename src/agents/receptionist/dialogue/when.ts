@@ -17,7 +17,7 @@
 //   is pm (13:00–19:00), 8–11 am, 12 noon. "morning" makes it am, "afternoon"/"evening"/"tonight" pm.
 // - Qualifier: "after"/"from"/"later than"/"… or later" → after; "before"/"by"/"until"/"no later than" → before;
 //   "at"/"around"/"about" or a bare time → at; no time but "morning"/"afternoon"/"evening" → that part of the day.
-import * as chrono from 'chrono-node';
+import * as chrono from 'chrono-node/en';
 import {
   addDays,
   hhmm,
@@ -295,7 +295,7 @@ function findDates(input: string, now: WallClock, opts: WhenOptions): { hits: Da
   // What the rules missed, chrono may read (ISO dates, "Apr. 14" forms): only a stated day and month count.
   if (hits.length === 0 && /\d/.test(s)) {
     const ref = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), 12));
-    for (const r of chrono.en.GB.parse(s, { instant: ref, timezone: 0 }, { forwardDate: true })) {
+    for (const r of chrono.GB.parse(s, { instant: ref, timezone: 0 }, { forwardDate: true })) {
       if (!r.start.isCertain('day') || !r.start.isCertain('month')) continue;
       const day = r.start.get('day')!;
       const month = r.start.get('month')!;
