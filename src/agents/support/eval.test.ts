@@ -296,18 +296,33 @@ describe('runEvaluation', () => {
     expect(strip(again)).toEqual(strip(r));
   });
 
-  it('uses a given validation set as is', async () => {
+  it('uses a given validation set as is when it holds the assumed share, with simulated oos when not', async () => {
     const { train, test } = synthetic();
+    // No out-of-scope question in it: labels hidden from validation models play them, at the assumed 20%.
     const r = await runEvaluation({ train, test, val: test.slice(0, 6), maxPerLabel: 4 });
     expect(r).toMatchObject({
       valSource: 'val',
       valSize: 6,
-      simulatedOosLabels: 0,
+      valOosShare: 0,
+      simulatedOosLabels: 1,
       trainSize: 24,
       maxPerLabel: 4,
+      validationRounds: 3,
+      thresholdRule: 'simulated-oos',
+      oosShare: 0.2,
+      reweighted: true,
+    });
+    expect(r.simulatedOosQuestions).toBeGreaterThan(0);
+    expect(r.byOosShare.map((s) => s.share)).toEqual([0, 0.1, 0.2, 0.3]);
+    // Assuming no out-of-scope traffic, the file is used as it is.
+    const asIs = await runEvaluation({ train, test, val: test.slice(0, 6), maxPerLabel: 4, oosShare: 0 });
+    expect(asIs).toMatchObject({
+      simulatedOosLabels: 0,
       validationRounds: 1,
       thresholdRule: 'exact',
+      oosShare: 0,
     });
+    await expect(runEvaluation({ train, test, oosShare: 0.6 })).rejects.toThrow(/oosShare/);
   });
 
   it('pools several carve rounds for the threshold, and says which rule it used', async () => {
@@ -346,14 +361,16 @@ describe('runEvaluation', () => {
       'problem with golf',
       'help with my garden please',
     ].map((text) => ({ text, label: 'oos' }));
-    const plain = await runEvaluation({ train, test: nearTest, validationRounds: 3 });
+    // Without simulated out-of-scope questions, so the threshold does not hide what the engine learned.
+    const plain = await runEvaluation({ train, test: nearTest, validationRounds: 3, simulateOos: false });
     const taught = await runEvaluation({
       train: [...train, ...negatives],
       test: nearTest,
       validationRounds: 3,
+      simulateOos: false,
     });
     expect(plain.negatives).toBe(0);
-    expect(taught).toMatchObject({ negatives: 10, labels: 6, thresholdRule: 'simulated-oos' });
+    expect(taught).toMatchObject({ negatives: 10, labels: 6, thresholdRule: 'exact', reweighted: true });
     expect(plain.oosRecall).toBeLessThan(1);
     expect(taught.oosRecall).toBe(1);
     expect(taught.answeredPrecision).toBeGreaterThan(plain.answeredPrecision);

@@ -14,6 +14,7 @@ import { supportLlmBrainFactory } from './brain.llm.ts';
 import { answerFrom, SupportLocalBrain } from './brain.ts';
 import { SUPPORT_BRAIN_INPUTS } from './brain-inputs.ts';
 import { supportCliCommands } from './cli/index.ts';
+import { OosShareSchema } from './oos-share.ts';
 import { registerEvaluationRoutes } from './routes/evaluations.ts';
 
 export const SUPPORT_KIND = 'support';
@@ -71,10 +72,13 @@ export const supportKind: AgentKind = {
       'Twelve default for support: 10 minutes per tier-1 conversation ($7.50 at $45/h, inside the $6–15 reference cost of a human one)',
   },
   knowledge: true,
+  // Its own keys of agent.config: the assumed out-of-scope share of live traffic (oos-share.ts), which evaluations
+  // choose the suggested threshold for. The platform's and the channels' keys pass through.
+  config: z.object({ oosShare: OosShareSchema.optional() }).passthrough(),
   create(ctx: KindContext): SupportInstance {
     const engines = ctx.knowledge.engines;
     const tools = supportTools(ctx.db, engines);
-    const local = new SupportLocalBrain(ctx.db, engines);
+    const local = new SupportLocalBrain(ctx.db, engines, ctx.clock);
     const llmBrain = supportLlmBrainFactory(ctx.db, engines, { clock: ctx.clock, backend: ctx.llm });
     const wing = (): SupportContext => ({ ...ctx, engines });
     return {

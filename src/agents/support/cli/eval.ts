@@ -3,9 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type CliCommand, type CliIo, UsageError } from '../../../cli/command.ts';
 import { type EvalReport, type Mistakes, parseJsonl, runEvaluation } from '../eval.ts';
+import { MAX_OOS_SHARE, type ShareFigures } from '../oos-share.ts';
 
 const USAGE =
-  'twelve eval support --train T.jsonl --test S.jsonl [--val V.jsonl] [--target-precision 0.95] [--max-per-label N] [--exact-threshold-rule] [--validation-rounds R] [--opaque-labels] [--json]';
+  'twelve eval support --train T.jsonl --test S.jsonl [--val V.jsonl] [--target-precision 0.95] [--oos-share 0.2] [--max-per-label N] [--exact-threshold-rule] [--validation-rounds R] [--opaque-labels] [--json]';
 
 function parse(argv: string[]) {
   try {
@@ -18,6 +19,7 @@ function parse(argv: string[]) {
         test: { type: 'string' },
         val: { type: 'string' },
         'target-precision': { type: 'string' },
+        'oos-share': { type: 'string' },
         'max-per-label': { type: 'string' },
         'exact-threshold-rule': { type: 'boolean', default: false },
         'validation-rounds': { type: 'string' },
@@ -56,6 +58,10 @@ export function formatReport(r: EvalReport): string[] {
       `${r.valSource}, ${r.valSize} questions${r.validationRounds > 1 ? ` (${r.validationRounds} rounds pooled)` : ''}${r.simulatedOosLabels > 0 ? `, ${r.simulatedOosLabels} labels hidden as oos per round` : ''}`,
     ],
     [
+      'assumed out-of-scope share',
+      `${pct(r.oosShare)} (validation ${pct(r.valOosShare)} out of scope${r.simulatedOosQuestions > 0 ? `, plus ${r.simulatedOosQuestions} simulated` : ''}${r.reweighted ? ', re-weighted' : ', not re-weighted: no out-of-scope question'})`,
+    ],
+    [
       'threshold rule',
       r.thresholdRule === 'simulated-oos'
         ? 'simulated oos (hidden labels play out-of-scope questions)'
@@ -75,6 +81,23 @@ export function formatReport(r: EvalReport): string[] {
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+}
+
+/**
+ * What the threshold delivers when live traffic has another out-of-scope share: the test file resampled to each
+ * share (a row per share; the assumed one marked).
+ */
+export function formatByOosShare(rows: ShareFigures[], assumed: number): string[] {
+  const lines = ['by out-of-scope share (test file resampled):', '  share  precision  coverage'];
+  for (const r of rows) {
+    const mark = Math.abs(r.share - assumed) < 1e-9 ? '  (assumed)' : '';
+    lines.push(
+      r.precision === null
+        ? `  ${pct(r.share).padStart(5)}  n/a: the test file has no out-of-scope question`
+        : `  ${pct(r.share).padStart(5)}  ${pct(r.precision).padStart(9)}  ${pct(r.coverage ?? 0).padStart(8)}${mark}`,
+    );
+  }
+  return lines;
 }
 
 /**
@@ -161,6 +184,13 @@ export const evalSupportCommand: CliCommand = {
         throw new UsageError('--target-precision must be a number in (0, 1]');
       }
     }
+    let oosShare: number | undefined;
+    if (v['oos-share'] !== undefined) {
+      oosShare = Number(v['oos-share']);
+      if (v['oos-share'].trim() === '' || !(oosShare >= 0 && oosShare <= MAX_OOS_SHARE)) {
+        throw new UsageError(`--oos-share must be a number from 0 to ${MAX_OOS_SHARE}`);
+      }
+    }
     let maxPerLabel: number | undefined;
     if (v['max-per-label'] !== undefined) {
       maxPerLabel = Number(v['max-per-label']);
@@ -190,6 +220,7 @@ export const evalSupportCommand: CliCommand = {
         test,
         ...(val ? { val } : {}),
         ...(targetPrecision !== undefined ? { targetPrecision } : {}),
+        ...(oosShare !== undefined ? { oosShare } : {}),
         ...(maxPerLabel !== undefined ? { maxPerLabel } : {}),
         ...(validationRounds !== undefined ? { validationRounds } : {}),
         ...(v['exact-threshold-rule'] ? { simulateOos: false } : {}),
@@ -203,6 +234,7 @@ export const evalSupportCommand: CliCommand = {
       io.out(JSON.stringify(report));
     } else {
       for (const line of formatReport(report)) io.out(line);
+      for (const line of formatByOosShare(report.byOosShare, report.oosShare)) io.out(line);
       for (const line of formatMistakes(report.mistakes)) io.out(line);
     }
     return 0;

@@ -1,6 +1,7 @@
 // The JSON of the support agent's own API (evaluations, its 30-day summary), as the dashboard reads it. The
 // knowledge base's is in web/src/knowledge/types.ts; the wire types every page shares stay in web/src/types.ts.
 import type { Mistakes } from '../../../../src/agents/support/eval.ts';
+import type { ShareFiguresView } from '../../knowledge/OosShareTable.tsx';
 import type { AgentView } from '../../types.ts';
 
 /** An agent as GET /api/agents lists it, with the summary the server adds to a support agent. */
@@ -54,6 +55,10 @@ export interface EvaluationView {
     unknownLabels: string[];
     curve: CurvePointView[];
     suggestedThreshold: number | null;
+    /** The agent's assumed out-of-scope share when evaluated (null: recorded before it was kept). */
+    oosShare?: number | null;
+    /** Precision and coverage at the threshold with the set resampled to 0/10/20/30% out of scope. */
+    byOosShare?: ShareFiguresView[];
     /** Absent from evaluations recorded before they were kept. */
     mistakes?: Mistakes;
     titles?: Record<string, string>;
