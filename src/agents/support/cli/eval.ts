@@ -3,10 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type CliCommand, type CliIo, UsageError } from '../../../cli/command.ts';
 import { type EvalReport, type Mistakes, parseJsonl, runEvaluation } from '../eval.ts';
+import { type LearnReport, runLearning } from '../learn.ts';
 import { MAX_OOS_SHARE, type ShareFigures } from '../oos-share.ts';
 
 const USAGE =
-  'twelve eval support --train T.jsonl --test S.jsonl [--val V.jsonl] [--target-precision 0.95] [--oos-share 0.2] [--max-per-label N] [--exact-threshold-rule] [--validation-rounds R] [--opaque-labels] [--json]';
+  'twelve eval support --train T.jsonl --test S.jsonl [--val V.jsonl] [--target-precision 0.95] [--oos-share 0.2] [--max-per-label N] [--exact-threshold-rule] [--validation-rounds R] [--opaque-labels] [--json]\n' +
+  '       twelve eval support --learn --train T.jsonl --test S.jsonl [--max-per-label N] [--batch 200] [--shuffle] [--target-precision 0.95] [--oos-share 0.2] [--json]';
 
 function parse(argv: string[]) {
   try {
@@ -24,6 +26,9 @@ function parse(argv: string[]) {
         'exact-threshold-rule': { type: 'boolean', default: false },
         'validation-rounds': { type: 'string' },
         'opaque-labels': { type: 'boolean', default: false },
+        learn: { type: 'boolean', default: false },
+        batch: { type: 'string' },
+        shuffle: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
     }).values;
@@ -81,6 +86,32 @@ export function formatReport(r: EvalReport): string[] {
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+}
+
+/** The learning curve as a table: one row per batch, figures on the questions not seen yet. */
+export function formatLearning(r: LearnReport): string[] {
+  const lines = [
+    `learning from hand-offs: ${r.trainSize} training questions${r.maxPerLabel !== null ? ` (max ${r.maxPerLabel} per label)` : ''}, ${r.testSize} test questions played in ${r.shuffled ? 'a shuffled' : 'file'} order, ${r.batch} per batch`,
+    `threshold ${r.threshold.toFixed(3)} (chosen at the start for ${pct(r.targetPrecision)} precision, ${pct(r.oosShare)} assumed out of scope); training ${Math.round(r.trainingMs / 1000)} s in all`,
+    'batch   seen  phrasings  to-person  +phr  +neg  remaining  coverage  precision  oos recall',
+  ];
+  for (const p of r.curve) {
+    lines.push(
+      [
+        String(p.batch).padStart(5),
+        String(p.seen).padStart(6),
+        String(p.phrasings).padStart(10),
+        String(p.negatives).padStart(10),
+        String(p.addedPhrasings).padStart(5),
+        String(p.addedNegatives).padStart(5),
+        String(p.remaining).padStart(10),
+        pct(p.coverage).padStart(9),
+        pct(p.precision).padStart(10),
+        pct(p.oosRecall).padStart(11),
+      ].join(' '),
+    );
+  }
+  return lines;
 }
 
 /**
@@ -204,6 +235,38 @@ export const evalSupportCommand: CliCommand = {
       if (!Number.isInteger(validationRounds) || validationRounds < 1) {
         throw new UsageError('--validation-rounds must be a positive integer');
       }
+    }
+    if (!v.learn && (v.batch !== undefined || v.shuffle))
+      throw new UsageError('--batch and --shuffle go with --learn');
+    let batch: number | undefined;
+    if (v.batch !== undefined) {
+      batch = Number(v.batch);
+      if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch must be a positive integer');
+    }
+    if (v.learn) {
+      if (v.val) throw new UsageError('--learn chooses its threshold on the training file: leave out --val');
+      const [train, test] = await Promise.all([load(v.train), load(v.test)]);
+      if (train.length === 0) throw new Error(`${v.train}: no rows`);
+      if (test.length === 0) throw new Error(`${v.test}: no rows`);
+      const progress = progressReporter(io);
+      let report: LearnReport;
+      try {
+        report = await runLearning({
+          train,
+          test,
+          ...(maxPerLabel !== undefined ? { maxPerLabel } : {}),
+          ...(batch !== undefined ? { batch } : {}),
+          ...(v.shuffle ? { shuffle: true } : {}),
+          ...(targetPrecision !== undefined ? { targetPrecision } : {}),
+          ...(oosShare !== undefined ? { oosShare } : {}),
+          onProgress: progress.onProgress,
+        });
+      } finally {
+        progress.end();
+      }
+      if (v.json) io.out(JSON.stringify(report));
+      else for (const line of formatLearning(report)) io.out(line);
+      return 0;
     }
     const [train, test, val] = await Promise.all([
       load(v.train),
