@@ -12,10 +12,10 @@ import {
   say,
   spendTokens,
 } from '../../test/support/measurement.ts';
-import { faqCreator, faqUpdater } from '../knowledge/kb.ts';
 import type { App } from '../app.ts';
 import { callFor, reportRecorder } from '../channels/voice/calls.ts';
 import { reportCommand } from '../cli/commands/report.ts';
+import { faqCreator, faqUpdater } from '../knowledge/kb.ts';
 import { agentCreator, agentUpdater } from '../runtime/agents.ts';
 import { escalationClaimer, escalationResolver } from '../runtime/escalations.ts';
 import type { AgentConfig } from '../runtime/types.ts';

@@ -132,6 +132,7 @@ function answerReply(answer: Answer): ActionInput {
 
 /** The question the conversation's last reply answered, when that reply was an answer (a follow-up leans on it). */
 export function followUpOf(last: LastReply | null): string | null {
-  if (!last?.meta || last.meta.intent !== 'answer' || typeof last.meta.topic !== 'string') return null;
-  return last.answered?.trim() || null;
+  const meta = last?.meta;
+  if (meta?.intent !== 'answer' || typeof meta.topic !== 'string') return null;
+  return last?.answered?.trim() || null;
 }

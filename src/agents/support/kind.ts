@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { EngineCache } from '../../knowledge/engine-cache.ts';
 import { conversationCounts } from '../../metrics/conversations.ts';
+import { weeklyAnswerFigures } from '../../metrics/weekly.ts';
 import { draftAgreementSummary } from '../../runtime/agreement.ts';
 import { defineTool, ToolRegistry } from '../../runtime/tools.ts';
 import type { AgentConfig, Brain } from '../../runtime/types.ts';
@@ -57,6 +58,9 @@ export function supportTools(db: Queryable, cache: EngineCache): ToolRegistry {
   ]);
 }
 
+/** The card's weekly chart: coverage and precision over the last 12 weeks (metrics/weekly.ts). */
+const SUMMARY_WEEKS = 12;
+
 /** The card's window: a support agent's last 30 days. */
 const SUMMARY_WINDOW_MS = 30 * 86_400_000;
 
@@ -89,15 +93,17 @@ export const supportKind: AgentKind = {
       sources: ctx.knowledge.sources,
       async summary(q, agent) {
         const since = new Date(ctx.clock.now().getTime() - SUMMARY_WINDOW_MS);
-        const [counts, agreement] = await Promise.all([
+        const [counts, agreement, weekly] = await Promise.all([
           conversationCounts(q, agent.id, since, ctx.clock.now()),
           draftAgreementSummary(q, agent.id, since),
+          weeklyAnswerFigures(q, agent.id, ctx.clock.now(), SUMMARY_WEEKS),
         ]);
         return {
           since: since.toISOString(),
           ...counts,
           draftAgreement: agreement.average,
           draftsCompared: agreement.compared,
+          weekly,
         };
       },
       routes(server) {

@@ -1,6 +1,7 @@
 // The JSON of the support agent's own API (evaluations, its 30-day summary), as the dashboard reads it. The
 // knowledge base's is in web/src/knowledge/types.ts; the wire types every page shares stay in web/src/types.ts.
 import type { Mistakes } from '../../../../src/agents/support/eval.ts';
+import type { WeekFigures } from '../../../../src/metrics/weekly.ts';
 import type { ShareFiguresView } from '../../knowledge/OosShareTable.tsx';
 import type { AgentView } from '../../types.ts';
 
@@ -25,9 +26,13 @@ export interface SupportSummary {
   /** Mean similarity 0..1 between drafts and the human replies sent instead; null when none compared. */
   draftAgreement: number | null;
   draftsCompared: number;
+  /** Coverage and precision per week, the last 12 weeks, oldest first (absent from older servers). */
+  weekly?: WeekFiguresView[];
 }
 
 export type { Mistake, Mistakes } from '../../../../src/agents/support/eval.ts';
+/** One week of src/metrics/weekly.ts. */
+export type WeekFiguresView = WeekFigures;
 
 /** One point of an evaluation's threshold curve. */
 export interface CurvePointView {
