@@ -153,10 +153,12 @@ export async function agentEvaluator(
   const used = new Set(
     [...mistakes.examples, ...mistakes.confusions].flatMap((m) => [m.label, m.predicted ?? '']),
   );
-  // The suggestion holds when live traffic has up to the assumed share out of scope: the set's questions re-weighted
-  // to it (as they are when the set has no out-of-scope question, or nothing in scope).
+  // The suggestion holds when live traffic has up to the assumed share out of scope: a set with fewer out-of-scope
+  // questions is re-weighted up to it; one with more is taken as it is (its own traffic says more are coming).
   const oosShare = oosShareOf(agent.config);
-  const suggestedThreshold = suggestThreshold(preds, target, shareWeights(preds, oosShare) ?? undefined);
+  const setShare = preds.filter((p) => p.label === OOS_LABEL).length / preds.length;
+  const weights = setShare < oosShare ? shareWeights(preds, oosShare) : null;
+  const suggestedThreshold = suggestThreshold(preds, target, weights ?? undefined);
   const report: AgentEvalReport = {
     ...figures,
     agent: agent.name,
