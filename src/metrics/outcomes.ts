@@ -40,6 +40,8 @@ const SENT = `('sent', 'delivered', 'read')`;
  * 4. resolved by AI: its last message is an agent answer the customer received that asks nothing back (not a
  *    clarifying question, not ending in "?"), and no one wrote for 24 h;
  * 5. abandoned: otherwise: quiet for 24 h after an agent question, or with no answer at all.
+ * Small talk (replies of intent 'talk' and the customer messages they answer) is skipped when the last message is
+ * found: "thanks!" after an answer leaves it resolved.
  */
 export function conversationOutcomesSql(): string {
   // The clawback test runs once over the agent's topical messages since the range began (a window function per
@@ -67,8 +69,14 @@ export function conversationOutcomesSql(): string {
         last.author, last.status, last.intent, last.body,
         coalesce(last.created_at, conv.created_at) AS last_at
       FROM conv LEFT JOIN LATERAL (
-        SELECT author, status, meta->>'intent' AS intent, body, created_at FROM messages
+        SELECT author, status, meta->>'intent' AS intent, body, created_at FROM messages m
         WHERE conversation_id = conv.id AND created_at <= $4
+          -- small talk ("thanks!" and its "you're welcome") neither settles nor unsettles a conversation: the
+          -- exchange before it decides
+          AND coalesce(m.meta->>'intent', '') <> 'talk'
+          AND NOT (m.direction = 'in' AND coalesce((SELECT n.meta->>'intent' FROM messages n
+            WHERE n.conversation_id = m.conversation_id AND n.direction = 'out' AND n.created_at >= m.created_at
+            ORDER BY n.created_at, n.id LIMIT 1), '') = 'talk')
         -- a reply stored at the same instant as the message it answers comes after it
         ORDER BY created_at DESC, (direction = 'out') DESC, id DESC LIMIT 1) last ON true
       -- Joined by grouping rather than a join: the planner cannot size the window's result and would loop over it.

@@ -46,7 +46,7 @@ export interface ReplyPolicyInput {
    * 'clarify': a request to rephrase, which states no fact, so the confidence gate does not hold it (it carries the
    * engine's real, low confidence for the record). It gains nothing a brain could not get by claiming confidence 1.
    */
-  intent?: 'answer' | 'clarify';
+  intent?: 'answer' | 'clarify' | 'talk';
 }
 
 export function decideReply(p: ReplyPolicyInput): ReplyDecision {

@@ -25,8 +25,12 @@ export const ActionSchema = z.discriminatedUnion('type', [
     text: text(20_000, 1),
     confidence: z.number().min(0).max(1),
     sources: z.array(z.string().max(500)).max(20).default([]),
-    /** 'clarify' asks the customer to rephrase (no facts); stored for the two-misunderstandings rule. */
-    intent: z.enum(['answer', 'clarify']).default('answer'),
+    /**
+     * 'clarify' asks the customer to rephrase (no facts); stored for the two-misunderstandings rule. 'talk' is small
+     * talk and hand-over courtesy (a greeting, thanks, a calm reply before a person takes over): neither an answer
+     * nor a misunderstanding, and measurement skips it (metrics/outcomes.ts).
+     */
+    intent: z.enum(['answer', 'clarify', 'talk']).default('answer'),
     /** What the answer is about (e.g. a FAQ entry id): a later question on the same topic reopens it. */
     topic: z.string().max(200).optional(),
     /** The brain has nothing to add after this reply: a sent reply ends the run ('done', outcome 'replied'). */

@@ -450,6 +450,12 @@ describe.skipIf(!haveChromium)('knowledge base in Chromium', () => {
       await section.getByText('Show the numbers').click();
       const table = section.getByRole('table', { name: 'Figures by threshold' });
       await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThanOrEqual(11);
+      // Beside the chart: what the threshold delivers at 0/10/20/30% out of scope, the assumed share marked.
+      const byShare = section.getByRole('table', {
+        name: /^If live traffic has this share of out-of-scope questions \(the agent assumes up to 20\.0%\)/,
+      });
+      expect(await byShare.locator('tbody tr').count()).toBe(4);
+      expect(await byShare.getByRole('row', { name: /20\.0% \(assumed\)/ }).count()).toBe(1);
       expect(await a11yProblems(page)).toEqual([]);
       await screenshot(page, 'kb-evaluation');
 

@@ -18,6 +18,7 @@ import {
   OOS_LABEL,
   type Prediction,
 } from './eval.ts';
+import { figuresByShare, oosShareOf, type ShareFigures, shareWeights } from './oos-share.ts';
 
 export interface AgentEvalReport extends Figures {
   agent: string;
@@ -35,6 +36,10 @@ export interface AgentEvalReport extends Figures {
    * suggestion to check on fresh questions.
    */
   suggestedThreshold: number | null;
+  /** The agent's assumed out-of-scope share (agent.config.oosShare): the suggestion holds for traffic up to it. */
+  oosShare: number;
+  /** Precision and coverage at the agent's threshold with the test set resampled to 0/10/20/30% out of scope. */
+  byOosShare: ShareFigures[];
   /**
    * The questions it got wrong at the agent's threshold and the entries it confuses (eval.ts mistakesAt). Labels are
    * entry ids (`unknown:LABEL` for a label that matches no entry, `oos`), predictions entry or passage ids; `titles`
@@ -81,8 +86,12 @@ export function thresholdCurve(preds: Prediction[], extra: number[] = []): Curve
  * set does not hold (when the set has a lower one: with none below, it stays). Rounded up to 3 decimals (what a person
  * types), within the gap. Null when no threshold reaches the target.
  */
-export function suggestThreshold(preds: Prediction[], target: number): number | null {
-  const choice = chooseThreshold(preds, target);
+export function suggestThreshold(
+  preds: Prediction[],
+  target: number,
+  weights?: readonly number[],
+): number | null {
+  const choice = chooseThreshold(preds, target, weights);
   if (!choice.reachedTarget) return null;
   let below = -1;
   for (const p of preds) {
@@ -144,7 +153,12 @@ export async function agentEvaluator(
   const used = new Set(
     [...mistakes.examples, ...mistakes.confusions].flatMap((m) => [m.label, m.predicted ?? '']),
   );
-  const suggestedThreshold = suggestThreshold(preds, target);
+  // The suggestion holds when live traffic has up to the assumed share out of scope: a set with fewer out-of-scope
+  // questions is re-weighted up to it; one with more is taken as it is (its own traffic says more are coming).
+  const oosShare = oosShareOf(agent.config);
+  const setShare = preds.filter((p) => p.label === OOS_LABEL).length / preds.length;
+  const weights = setShare < oosShare ? shareWeights(preds, oosShare) : null;
+  const suggestedThreshold = suggestThreshold(preds, target, weights ?? undefined);
   const report: AgentEvalReport = {
     ...figures,
     agent: agent.name,
@@ -158,6 +172,8 @@ export async function agentEvaluator(
       ...(suggestedThreshold === null ? [] : [suggestedThreshold]),
     ]),
     suggestedThreshold,
+    oosShare,
+    byOosShare: figuresByShare(preds, agent.confidenceThreshold),
     mistakes,
     titles: Object.fromEntries([...titles].filter(([id]) => used.has(id))),
   };

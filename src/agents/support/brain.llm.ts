@@ -7,6 +7,7 @@
 // applies), an answer must cite passages it was given and be supported by them, confidence is the retrieval's, a
 // model that asks for a tool is ignored and handed over, and any failure escalates with the best retrieved answer as
 // the suggested reply.
+import { businessHoursOf } from '../../business/hours.schema.ts';
 import type { Clock } from '../../clock.ts';
 import { type LlmBackend, lazyLlmBackend } from '../../engines/llm/backend.ts';
 import { customerText, groundingProblem, parseModelOutput } from '../../engines/llm/grounding.ts';
@@ -18,6 +19,7 @@ import type { ActionInput, AgentConfig, Brain, BrainContext } from '../../runtim
 import type { Queryable } from '../../store/db.ts';
 import { type Answer, answerFrom, SupportLocalBrain } from './brain.ts';
 import { kbVersionInput } from './brain-inputs.ts';
+import { afterReply, talkBefore } from './talk.ts';
 
 /** How many retrieved candidates the model sees (P1…P5). */
 export const LLM_PASSAGES = 5;
@@ -65,13 +67,18 @@ export class SupportLlmBrain implements Brain {
     private readonly cache: EngineCache,
     private readonly opts: SupportLlmBrainOptions,
   ) {
-    this.local = new SupportLocalBrain(db, cache);
+    this.local = new SupportLocalBrain(db, cache, opts.clock);
   }
 
   async decide(ctx: BrainContext): Promise<ActionInput> {
-    if (ctx.history.some((h) => h.action.type === 'reply')) return { type: 'done', outcome: 'replied' };
+    const after = afterReply(ctx);
+    if (after) return after;
     const question = typeof ctx.run.trigger.text === 'string' ? ctx.run.trigger.text.trim() : '';
     if (!question) return { type: 'done', outcome: 'nothing to answer' };
+    // Small talk, an upset customer and opening times are decided by rules, as in the local brain: no model call.
+    const hours = businessHoursOf(ctx.agent.config);
+    const talk = talkBefore(ctx, question, hours, this.opts.clock.now());
+    if (talk) return talk;
     const snap = await this.cache.answering(this.db, ctx.agent.id, kbVersionInput(ctx));
     const earlier = await recentTurns(this.db, ctx.run.trigger.conversationId, ctx.run.id);
     let retrieved = answerFrom(snap, question, LLM_PASSAGES);

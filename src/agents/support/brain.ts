@@ -2,11 +2,14 @@
 // match answers with its sources; an unclear question gets one request to rephrase; two misunderstandings in a row
 // go to a person. It never invents text: every answer is an FAQ answer or a quoted passage.
 
+import { businessHoursOf } from '../../business/hours.schema.ts';
+import { type Clock, systemClock } from '../../clock.ts';
 import { type Answer, answerFrom, DRAFT_FROM_SHARE } from '../../knowledge/answer.ts';
 import type { EngineCache } from '../../knowledge/engine-cache.ts';
 import type { ActionInput, Brain, BrainContext } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { kbVersionInput, type LastReply, lastReplyInput } from './brain-inputs.ts';
+import { afterReply, hoursAnswer, hoursReply, isFollowUp, otherLanguageStep, talkBefore } from './talk.ts';
 
 export { type Answer, answerFrom, DRAFT_FROM_SHARE };
 
@@ -20,6 +23,11 @@ export async function questionBeforeClarify(
   q: Queryable,
   conversationId: string | undefined,
 ): Promise<string | null> {
+  return clarifiedBefore(await lastReply(q, conversationId));
+}
+
+/** The conversation's last agent-side message and the customer message before it (what lastReplyInput reads). */
+export async function lastReply(q: Queryable, conversationId: string | undefined): Promise<LastReply | null> {
   if (!conversationId) return null;
   const [row] = await q.query<LastReply>(
     `SELECT o.meta, (SELECT i.body FROM messages i WHERE i.conversation_id = $1 AND i.direction = 'in'
@@ -27,7 +35,7 @@ export async function questionBeforeClarify(
      FROM messages o WHERE o.conversation_id = $1 AND o.direction = 'out' ORDER BY o.created_at DESC LIMIT 1`,
     [conversationId],
   );
-  return clarifiedBefore(row ?? null);
+  return row ?? null;
 }
 
 /** questionBeforeClarify, from the conversation's last reply as the runtime read it (lastReplyInput). */
@@ -64,33 +72,37 @@ export class SupportLocalBrain implements Brain {
   constructor(
     private readonly db: Queryable,
     private readonly cache: EngineCache,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async decide(ctx: BrainContext): Promise<ActionInput> {
-    if (ctx.history.some((h) => h.action.type === 'reply')) return { type: 'done', outcome: 'replied' };
+    const after = afterReply(ctx);
+    if (after) return after;
     const question = typeof ctx.run.trigger.text === 'string' ? ctx.run.trigger.text.trim() : '';
     if (!question) return { type: 'done', outcome: 'nothing to answer' };
-    const answer = answerFrom(
-      await this.cache.answering(this.db, ctx.agent.id, kbVersionInput(ctx)),
-      question,
-    );
-    if (answer.confidence >= ctx.agent.confidenceThreshold) {
-      return {
-        type: 'reply',
-        text: answer.text,
-        confidence: answer.confidence,
-        sources: answer.sources,
-        intent: 'answer',
-        topic: answer.topic ?? undefined,
-        final: true,
-      };
-    }
+    const hours = businessHoursOf(ctx.agent.config);
+    const now = this.clock.now();
+    const talk = talkBefore(ctx, question, hours, now);
+    if (talk) return talk;
+    const snap = await this.cache.answering(this.db, ctx.agent.id, kbVersionInput(ctx));
     // The statement that started the run usually read the conversation's last reply already.
-    const last = lastReplyInput(ctx);
-    const before =
-      last !== undefined
-        ? clarifiedBefore(last)
-        : await questionBeforeClarify(this.db, ctx.run.trigger.conversationId);
+    const inputLast = lastReplyInput(ctx);
+    const last =
+      inputLast !== undefined ? inputLast : await lastReply(this.db, ctx.run.trigger.conversationId);
+    // A follow-up ("and on bank holidays?") is read with the question the previous answer answered in front of it.
+    const followUp = isFollowUp(question) ? followUpOf(last) : null;
+    if (followUp !== null) {
+      const combined = `${followUp} ${question}`;
+      const fromHours = hoursAnswer(combined, hours, now);
+      if (fromHours) return hoursReply(fromHours);
+      const contextual = answerFrom(snap, combined);
+      if (contextual.confidence >= ctx.agent.confidenceThreshold) return answerReply(contextual);
+    }
+    const answer = answerFrom(snap, question);
+    if (answer.confidence >= ctx.agent.confidenceThreshold) return answerReply(answer);
+    const foreign = otherLanguageStep(question);
+    if (foreign) return foreign;
+    const before = clarifiedBefore(last);
     if (before !== null) {
       const threshold = ctx.agent.confidenceThreshold;
       return {
@@ -113,4 +125,23 @@ export class SupportLocalBrain implements Brain {
       final: true,
     };
   }
+}
+
+function answerReply(answer: Answer): ActionInput {
+  return {
+    type: 'reply',
+    text: answer.text,
+    confidence: answer.confidence,
+    sources: answer.sources,
+    intent: 'answer',
+    topic: answer.topic ?? undefined,
+    final: true,
+  };
+}
+
+/** The question the conversation's last reply answered, when that reply was an answer (a follow-up leans on it). */
+export function followUpOf(last: LastReply | null): string | null {
+  const meta = last?.meta;
+  if (meta?.intent !== 'answer' || typeof meta.topic !== 'string') return null;
+  return last?.answered?.trim() || null;
 }

@@ -28,6 +28,7 @@ import type { KindInstance } from '../kind.ts';
 import { HISTORY_MAX_CHARS, HISTORY_MAX_MESSAGE_CHARS, HISTORY_MAX_MESSAGES } from './brain.llm.ts';
 import { answerFrom, CLARIFY_TEXT } from './brain.ts';
 import { supportKind, supportOf } from './kind.ts';
+import { SMALL_TALK_REPLIES } from './talk.ts';
 
 const EXAMPLES = join(import.meta.dirname, '../../../examples/northwind-cycles');
 const ADMIN = 'user:admin@example.com';
@@ -574,9 +575,10 @@ describe.each(LLM)('LLM brain and the conversation so far: %s', (name) => {
     expect(fake().system(body)).not.toContain('do you sell gift cards?');
     expect(fake().system(body)).toMatch(/<passage id="P1" title="Gift cards">/);
 
-    // A bare "thanks!" is not a follow-up question: the context does not carry it to the model.
+    // A bare "thanks!" is not a follow-up question: small talk, answered by rule (talk.ts), never sent to the model.
     const thanks = await ask(v(), 'thanks!', first.conv);
-    expect(thanks.last.body).toBe(CLARIFY_TEXT);
+    expect(thanks.last.body).toBe(SMALL_TALK_REPLIES.thanks);
+    expect(thanks.last.body).not.toBe(CLARIFY_TEXT);
     expect(fake().requests.length).toBe(before + 2);
   });
 

@@ -296,18 +296,33 @@ describe('runEvaluation', () => {
     expect(strip(again)).toEqual(strip(r));
   });
 
-  it('uses a given validation set as is', async () => {
+  it('uses a given validation set as is when it holds the assumed share, with simulated oos when not', async () => {
     const { train, test } = synthetic();
+    // No out-of-scope question in it: labels hidden from validation models play them, at the assumed 20%.
     const r = await runEvaluation({ train, test, val: test.slice(0, 6), maxPerLabel: 4 });
     expect(r).toMatchObject({
       valSource: 'val',
       valSize: 6,
-      simulatedOosLabels: 0,
+      valOosShare: 0,
+      simulatedOosLabels: 1,
       trainSize: 24,
       maxPerLabel: 4,
+      validationRounds: 3,
+      thresholdRule: 'simulated-oos',
+      oosShare: 0.2,
+      reweighted: true,
+    });
+    expect(r.simulatedOosQuestions).toBeGreaterThan(0);
+    expect(r.byOosShare.map((s) => s.share)).toEqual([0, 0.1, 0.2, 0.3]);
+    // Assuming no out-of-scope traffic, the file is used as it is.
+    const asIs = await runEvaluation({ train, test, val: test.slice(0, 6), maxPerLabel: 4, oosShare: 0 });
+    expect(asIs).toMatchObject({
+      simulatedOosLabels: 0,
       validationRounds: 1,
       thresholdRule: 'exact',
+      oosShare: 0,
     });
+    await expect(runEvaluation({ train, test, oosShare: 0.6 })).rejects.toThrow(/oosShare/);
   });
 
   it('pools several carve rounds for the threshold, and says which rule it used', async () => {
@@ -354,9 +369,11 @@ describe('runEvaluation', () => {
     });
     expect(plain.negatives).toBe(0);
     expect(taught).toMatchObject({ negatives: 10, labels: 6, thresholdRule: 'simulated-oos' });
-    expect(plain.oosRecall).toBeLessThan(1);
+    // The threshold chosen for 20% out-of-scope traffic already keeps these out without the oos rows (it did not
+    // before the assumed share); with them, the engine itself sends them to a person, and answers no worse.
     expect(taught.oosRecall).toBe(1);
-    expect(taught.answeredPrecision).toBeGreaterThan(plain.answeredPrecision);
+    expect(taught.answeredPrecision).toBeGreaterThanOrEqual(plain.answeredPrecision);
+    expect(taught.coverage).toBeGreaterThanOrEqual(plain.coverage);
   });
 
   it('pools more rounds by default when a round validates on few questions (up to 10)', async () => {
@@ -383,6 +400,42 @@ describe('runEvaluation', () => {
     },
     // Up to 10 validation models and the final one: 16 s alone on 2 cores, past 30 s when the machine is shared.
     120_000,
+  );
+
+  // The promise of issue 23: a target precision holds on live traffic with up to the assumed out-of-scope share,
+  // even when the validation file has no out-of-scope question at all (before: 0.97 on such a file delivered 94.3%
+  // at 20% out of scope). The test file resampled to 0, 10 and 20% out of scope (report.byOosShare).
+  it.skipIf(!existsSync(`${DATA}/train.jsonl`))(
+    'holds the target within a point on banking77-oos resampled to 0/10/20% out of scope, with an OOS-free validation file',
+    async () => {
+      const all = parseJsonl(readFileSync(`${DATA}/train.jsonl`, 'utf8'), 'train.jsonl');
+      const test = parseJsonl(readFileSync(`${DATA}/test.jsonl`, 'utf8'), 'test.jsonl');
+      // Training: the first 50 rows of each label; validation: the next 10 (in scope only, as many real files are).
+      const seen = new Map<string, number>();
+      const val = all.filter((r) => {
+        const k = seen.get(r.label) ?? 0;
+        seen.set(r.label, k + 1);
+        return k >= 50 && k < 60;
+      });
+      const target = 0.95;
+      const r = await runEvaluation({ train: all, val, test, maxPerLabel: 50, targetPrecision: target });
+      expect(r).toMatchObject({
+        oosShare: 0.2,
+        valOosShare: 0,
+        reweighted: true,
+        thresholdRule: 'simulated-oos',
+      });
+      expect(r.simulatedOosQuestions).toBeGreaterThan(0);
+      const at = (share: number) => r.byOosShare.find((s) => s.share === share)!;
+      for (const share of [0, 0.1, 0.2])
+        expect(at(share).precision!, `at ${share}`).toBeGreaterThanOrEqual(target - 0.01);
+      // Past the assumed share the promise is not made, and precision falls.
+      expect(at(0.3).precision!).toBeLessThan(at(0.2).precision!);
+      expect(at(0.2).coverage!).toBeGreaterThan(0.4);
+    },
+    // Three validation models and the final one, 50 phrasings per label: under a minute alone on 2 cores, past five
+    // when the machine is shared.
+    600_000,
   );
 });
 

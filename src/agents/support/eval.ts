@@ -4,6 +4,14 @@ import { availableParallelism } from 'node:os';
 import type { FaqEntryInput, LocalEngine } from '../../engines/local/engine.ts';
 import { mulberry32, shuffleInPlace } from '../../engines/local/random.ts';
 import { trainEngine, trainHere } from '../../knowledge/train.ts';
+import {
+  DEFAULT_OOS_SHARE,
+  figuresByShare,
+  MAX_OOS_SHARE,
+  REPORT_SHARES,
+  type ShareFigures,
+  shareWeights,
+} from './oos-share.ts';
 
 /** label 'oos' = must be escalated. */
 export interface LabeledText {
@@ -39,10 +47,26 @@ export interface EvalOptions {
    * the engine matches on it (default true). Off for labels that are codes ("intent_17").
    */
   labelTitles?: boolean;
+  /**
+   * The share of out-of-scope questions live traffic is assumed to have, at most (default 0.2, 0 … 0.5): validation
+   * questions are re-weighted so the out-of-scope ones weigh this share when the threshold is chosen, whatever share
+   * the validation set has, and simulated ones join them when it has too few (tooFewOos).
+   */
+  oosShare?: number;
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
 export interface EvalReport {
+  /** The assumed out-of-scope share the threshold was chosen for (EvalOptions.oosShare). */
+  oosShare: number;
+  /** The out-of-scope share of the validation questions as the file or the carve gave them (before simulation). */
+  valOosShare: number;
+  /** Simulated out-of-scope validation questions (hidden labels' rows), all rounds pooled. */
+  simulatedOosQuestions: number;
+  /** Whether validation was re-weighted to oosShare (false when it had no out-of-scope question at all). */
+  reweighted: boolean;
+  /** Precision and coverage at the chosen threshold with the test file resampled to 0/10/20/30% out of scope. */
+  byOosShare: ShareFigures[];
   trainSize: number;
   testSize: number;
   labels: number;
@@ -183,9 +207,10 @@ export function simulateOosSplit(
   kb: LabeledText[],
   val: LabeledText[],
   seed: number,
-): { kb: LabeledText[]; val: LabeledText[]; hiddenLabels: number } {
+  options: { capped?: boolean } = {},
+): { kb: LabeledText[]; val: LabeledText[]; hiddenLabels: number; simulatedRows: number } {
   const labels = [...new Set(kb.map((r) => r.label))].filter((l) => l !== OOS_LABEL).sort();
-  if (labels.length < 3) return { kb, val, hiddenLabels: 0 };
+  if (labels.length < 3) return { kb, val, hiddenLabels: 0, simulatedRows: 0 };
   const rand = mulberry32(seed ^ 0x5eed);
   shuffleInPlace(labels, rand);
   const hidden = new Set(labels.slice(0, Math.max(1, Math.round(labels.length * SIMULATED_OOS_LABEL_SHARE))));
@@ -197,12 +222,15 @@ export function simulateOosSplit(
   // With oos rows of its own the validation holds the kinds of out-of-scope question the file shows; hidden labels
   // add kinds it does not show, at half the share.
   const ratio = realOos > 0 ? SIMULATED_OOS_RATIO / 2 : SIMULATED_OOS_RATIO;
-  const cap = Math.max(1, Math.round(inScope * ratio));
+  // Uncapped when the threshold re-weights validation to an assumed share (oos-share.ts): then every hidden row
+  // is a sample, and the count no longer sets the share.
+  const cap = options.capped === false ? pool.length : Math.max(1, Math.round(inScope * ratio));
   const oosRows = pool.slice(0, cap).map((r) => ({ text: r.text, label: OOS_LABEL }));
   return {
     kb: kb.filter((r) => !hidden.has(r.label)),
     val: [...keptVal, ...oosRows],
     hiddenLabels: hidden.size,
+    simulatedRows: oosRows.length,
   };
 }
 
@@ -263,24 +291,34 @@ function isCorrect(p: Prediction): boolean {
  * The lowest threshold (answer iff confidence >= threshold) at which answered precision reaches the target;
  * candidates are the observed confidences. If none reaches it, the one with the best precision (lowest on
  * ties, to keep coverage, unless no answer at all is right: then the highest). Questions with no match at all are
- * never answered.
+ * never answered. With `weights` (parallel to preds), precision is weighted: a question counts as its weight (see
+ * shareWeights in oos-share.ts: out-of-scope questions weigh the assumed share of live traffic).
  */
-export function chooseThreshold(preds: Prediction[], target: number): ThresholdChoice {
-  const answerable = preds.filter((p) => p.predicted !== null);
+export function chooseThreshold(
+  preds: Prediction[],
+  target: number,
+  weights?: readonly number[],
+): ThresholdChoice {
+  const weightOf = (i: number) => weights?.[i] ?? 1;
+  const answerable = preds.flatMap((p, i) => (p.predicted !== null ? [{ p, w: weightOf(i) }] : []));
   if (answerable.length === 0) return { threshold: 1, precision: 0, reachedTarget: false };
   // Descending confidence: each prefix is the answered set for threshold = its last confidence.
-  const sorted = [...answerable].sort((a, b) => b.confidence - a.confidence);
+  const sorted = answerable.sort((a, b) => b.p.confidence - a.p.confidence);
   let correct = 0;
+  let answered = 0;
   let best: ThresholdChoice | null = null;
   let lowestReaching: ThresholdChoice | null = null;
   for (let i = 0; i < sorted.length; i++) {
-    const p = sorted[i]!;
-    if (isCorrect(p)) correct++;
+    const { p, w } = sorted[i]!;
+    answered += w;
+    if (isCorrect(p)) correct += w;
     // Ties answer together, so only evaluate at the end of a run of equal confidences.
     const next = sorted[i + 1];
-    if (next && next.confidence === p.confidence) continue;
-    const precision = correct / (i + 1);
-    if (precision >= target) lowestReaching = { threshold: p.confidence, precision, reachedTarget: true };
+    if (next && next.p.confidence === p.confidence) continue;
+    // Weighted sums drift by a few ulps: a precision that is the target up to rounding reaches it.
+    const precision = answered > 0 ? correct / answered : 0;
+    if (precision >= target - 1e-12)
+      lowestReaching = { threshold: p.confidence, precision, reachedTarget: true };
     // Lower on ties keeps coverage at the same precision; but where nothing is right (a knowledge base with one
     // phrasing per entry has no in-scope validation question), every answer is wrong, and the strictest is best.
     if (!best || precision > best.precision || (precision === best.precision && precision > 0))
@@ -466,38 +504,71 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
   if (maxPerLabel !== null && (!Number.isInteger(maxPerLabel) || maxPerLabel < 1)) {
     throw new Error('maxPerLabel must be a positive integer');
   }
+  const oosShare = opts.oosShare ?? DEFAULT_OOS_SHARE;
+  if (!(oosShare >= 0 && oosShare <= MAX_OOS_SHARE))
+    throw new Error(`oosShare must be between 0 and ${MAX_OOS_SHARE}`);
   const progress = opts.onProgress;
   const train = maxPerLabel !== null ? capPerLabel(opts.train, maxPerLabel) : opts.train;
 
   const simulate = opts.simulateOos ?? true;
   const fixedRounds = opts.validationRounds !== undefined;
-  let rounds = opts.val ? 1 : Math.max(1, Math.floor(opts.validationRounds ?? MIN_VALIDATION_ROUNDS));
+  let rounds = Math.max(1, Math.floor(opts.validationRounds ?? MIN_VALIDATION_ROUNDS));
   const labelTitles = opts.labelTitles ?? true;
   const entriesOf = (rows: LabeledText[]) => buildEntries(rows, { titles: labelTitles });
   const finalEntries = entriesOf(train);
   const finalNegatives = buildNegatives(train);
   let choice: ThresholdChoice;
   let valSize = 0;
+  let valOos = 0;
   let simulatedOosLabels = 0;
+  let simulatedOosRows = 0;
+  let weighted = false;
+  /** Chooses the threshold on validation predictions re-weighted to the assumed share (unweighted when impossible). */
+  const choose = (pooled: Prediction[], groups: (string | undefined)[]) => {
+    const weights = shareWeights(pooled, oosShare, groups);
+    weighted = weights !== null;
+    return chooseThreshold(pooled, target, weights ?? undefined);
+  };
+  const carve = (roundSeed: number) => {
+    const split = carveValidation(train, roundSeed);
+    if (!simulate) return { ...split, hiddenLabels: 0, simulatedRows: 0 };
+    return simulateOosSplit(split.kb, split.val, roundSeed, { capped: false });
+  };
+
   if (opts.val) {
     const valRows = opts.val;
     valSize = valRows.length;
+    valOos = valRows.filter((r) => r.label === OOS_LABEL).length;
     progress?.('train', 0, 1);
     const engine = await timedTrain(finalEntries, finalNegatives, seed);
     progress?.('train', 1, 1);
-    choice = chooseThreshold(predictAll(engine.engine, valRows, 'validate', progress), target);
+    const pooled = predictAll(engine.engine, valRows, 'validate', progress);
+    const groups: (string | undefined)[] = pooled.map(() => 'file');
+    // A validation file with too few out-of-scope questions cannot stand for the assumed share: labels hidden from
+    // validation models trained on the training file play the kinds of out-of-scope question it lacks.
+    if (simulate && oosShare > 0 && tooFewOos(valOos, valRows.length, oosShare)) {
+      const splits = Array.from({ length: rounds }, (_, round) => {
+        const roundSeed = seed + round * 7919;
+        return { roundSeed, ...simulateOosSplit(train, [], roundSeed, { capped: false }) };
+      });
+      const simulated = await scoreRounds(splits);
+      for (const [i, sp] of splits.entries()) {
+        simulatedOosLabels += sp.hiddenLabels;
+        simulatedOosRows += sp.simulatedRows;
+        for (const pred of simulated[i]!) {
+          pooled.push(pred);
+          groups.push('simulated');
+        }
+      }
+    } else rounds = 1;
+    choice = choose(pooled, groups);
     return finish(engine.engine, engine.ms, 'val');
   }
-  const carve = (roundSeed: number) => {
-    const split = carveValidation(train, roundSeed);
-    if (!simulate) return { ...split, hiddenLabels: 0 };
-    return simulateOosSplit(split.kb, split.val, roundSeed);
-  };
   const first = carve(seed);
   if (!fixedRounds) {
     // A threshold chosen on a few hundred questions moves by whole points of precision from one carve to the next:
     // small training sets (where a round is cheap) pool more rounds, until the pooled set is large enough.
-    const perRound = Math.max(1, first.val.length);
+    const perRound = Math.max(1, first.val.length - first.simulatedRows);
     rounds = Math.min(
       MAX_VALIDATION_ROUNDS,
       Math.max(MIN_VALIDATION_ROUNDS, Math.ceil(MIN_POOLED_VALIDATION / perRound)),
@@ -508,38 +579,57 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
     const roundSeed = seed + round * 7919;
     return { roundSeed, ...(round === 0 ? first : carve(roundSeed)) };
   });
-  // The validation models train side by side, in worker threads (one per core): they are independent, and each is
-  // as large as the final model. Each is scored as it comes back; the pool keeps round order.
-  const perRound: Prediction[][] = new Array(rounds);
-  const phase = rounds > 1 ? 'train-validation-models' : 'train-validation-model';
-  let trained = 0;
-  progress?.(phase, 0, rounds);
-  let next = 0;
-  const lane = async () => {
-    while (next < splits.length) {
-      const round = next++;
-      const { roundSeed, kb: valKb, val: valRows } = splits[round]!;
-      // One core each: the lanes are the parallelism here (see trainEngine's `parallel`).
-      const { engine } = await trainEngine(
-        { entries: entriesOf(valKb), negatives: buildNegatives(valKb) },
-        { seed: roundSeed, parallel: false },
-      );
-      progress?.(phase, ++trained, rounds);
-      perRound[round] = predictAll(engine, valRows, 'validate', progress);
-      await yieldToLoop();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(rounds, availableParallelism()) }, lane));
-  const pooled = perRound.flat();
-  for (const s of splits) {
-    simulatedOosLabels += s.hiddenLabels;
-    valSize += s.val.length;
+  const perRound = await scoreRounds(splits);
+  const pooled: Prediction[] = [];
+  const groups: (string | undefined)[] = [];
+  for (const [i, sp] of splits.entries()) {
+    simulatedOosLabels += sp.hiddenLabels;
+    simulatedOosRows += sp.simulatedRows;
+    valSize += sp.val.length;
+    // Simulated rows come last in a round's validation (simulateOosSplit).
+    const firstSimulated = sp.val.length - sp.simulatedRows;
+    perRound[i]!.forEach((pred, j) => {
+      pooled.push(pred);
+      groups.push(j >= firstSimulated ? 'simulated' : 'file');
+      if (j < firstSimulated && pred.label === OOS_LABEL) valOos++;
+    });
   }
-  choice = chooseThreshold(pooled, target);
+  valSize -= simulatedOosRows;
+  choice = choose(pooled, groups);
   progress?.('train', 0, 1);
   const final = await timedTrain(finalEntries, finalNegatives, seed);
   progress?.('train', 1, 1);
   return finish(final.engine, final.ms, 'carved');
+
+  /**
+   * Trains one validation model per split, side by side in worker threads (one per core: they are independent, and
+   * each is as large as the final model), and scores each split's validation rows as its model comes back.
+   */
+  async function scoreRounds(
+    rs: { roundSeed: number; kb: LabeledText[]; val: LabeledText[] }[],
+  ): Promise<Prediction[][]> {
+    const out: Prediction[][] = new Array(rs.length);
+    const phase = rs.length > 1 ? 'train-validation-models' : 'train-validation-model';
+    let trained = 0;
+    progress?.(phase, 0, rs.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < rs.length) {
+        const round = next++;
+        const { roundSeed, kb: valKb, val: valRows } = rs[round]!;
+        // One core each: the lanes are the parallelism here (see trainEngine's `parallel`).
+        const { engine } = await trainEngine(
+          { entries: entriesOf(valKb), negatives: buildNegatives(valKb) },
+          { seed: roundSeed, parallel: false },
+        );
+        progress?.(phase, ++trained, rs.length);
+        out[round] = predictAll(engine, valRows, 'validate', progress);
+        await yieldToLoop();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(rs.length, availableParallelism()) }, lane));
+    return out;
+  }
 
   function finish(engine: LocalEngine, trainingMs: number, valSource: 'val' | 'carved'): EvalReport {
     const preds = predictAll(engine, opts.test, 'test', progress);
@@ -554,6 +644,11 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
     latencies.sort((a, b) => a - b);
     const f = computeFigures(preds, choice.threshold);
     return {
+      oosShare,
+      valOosShare: valSize > 0 ? valOos / valSize : 0,
+      simulatedOosQuestions: simulatedOosRows,
+      reweighted: weighted,
+      byOosShare: figuresByShare(preds, choice.threshold, REPORT_SHARES, seed),
       trainSize: train.length,
       testSize: opts.test.length,
       labels: finalEntries.length,
@@ -585,6 +680,15 @@ export async function runEvaluation(opts: EvalOptions): Promise<EvalReport> {
     };
   }
 }
+
+/**
+ * A validation file stands for the assumed share on its own when it holds at least MIN_VAL_OOS out-of-scope
+ * questions and at least half the assumed share of them; with fewer, simulated ones join them.
+ */
+export function tooFewOos(oos: number, total: number, share: number): boolean {
+  return oos < MIN_VAL_OOS || oos < (total * share) / 2;
+}
+const MIN_VAL_OOS = 50;
 
 /** The engine that would ship, trained as the live agent's is (trainHere: a large KB's rounds in workers). */
 async function timedTrain(

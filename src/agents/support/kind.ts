@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { EngineCache } from '../../knowledge/engine-cache.ts';
 import { conversationCounts } from '../../metrics/conversations.ts';
+import { weeklyAnswerFigures } from '../../metrics/weekly.ts';
 import { draftAgreementSummary } from '../../runtime/agreement.ts';
 import { defineTool, ToolRegistry } from '../../runtime/tools.ts';
 import type { AgentConfig, Brain } from '../../runtime/types.ts';
@@ -15,6 +16,7 @@ import { answerFrom, SupportLocalBrain } from './brain.ts';
 import { SUPPORT_BRAIN_INPUTS } from './brain-inputs.ts';
 import { supportCliCommands } from './cli/index.ts';
 import { registerSupportDemoRoute } from './demo.ts';
+import { OosShareSchema } from './oos-share.ts';
 import { registerEvaluationRoutes } from './routes/evaluations.ts';
 
 export const SUPPORT_KIND = 'support';
@@ -57,6 +59,9 @@ export function supportTools(db: Queryable, cache: EngineCache): ToolRegistry {
   ]);
 }
 
+/** The card's weekly chart: coverage and precision over the last 12 weeks (metrics/weekly.ts). */
+const SUMMARY_WEEKS = 12;
+
 /** The card's window: a support agent's last 30 days. */
 const SUMMARY_WINDOW_MS = 30 * 86_400_000;
 
@@ -72,10 +77,13 @@ export const supportKind: AgentKind = {
       'Twelve default for support: 10 minutes per tier-1 conversation ($7.50 at $45/h, inside the $6–15 reference cost of a human one)',
   },
   knowledge: true,
+  // Its own keys of agent.config: the assumed out-of-scope share of live traffic (oos-share.ts), which evaluations
+  // choose the suggested threshold for. The platform's and the channels' keys pass through.
+  config: z.object({ oosShare: OosShareSchema.optional() }).passthrough(),
   create(ctx: KindContext): SupportInstance {
     const engines = ctx.knowledge.engines;
     const tools = supportTools(ctx.db, engines);
-    const local = new SupportLocalBrain(ctx.db, engines);
+    const local = new SupportLocalBrain(ctx.db, engines, ctx.clock);
     const llmBrain = supportLlmBrainFactory(ctx.db, engines, { clock: ctx.clock, backend: ctx.llm });
     const wing = (): SupportContext => ({ ...ctx, engines });
     return {
@@ -86,15 +94,17 @@ export const supportKind: AgentKind = {
       sources: ctx.knowledge.sources,
       async summary(q, agent) {
         const since = new Date(ctx.clock.now().getTime() - SUMMARY_WINDOW_MS);
-        const [counts, agreement] = await Promise.all([
+        const [counts, agreement, weekly] = await Promise.all([
           conversationCounts(q, agent.id, since, ctx.clock.now()),
           draftAgreementSummary(q, agent.id, since),
+          weeklyAnswerFigures(q, agent.id, ctx.clock.now(), SUMMARY_WEEKS),
         ]);
         return {
           since: since.toISOString(),
           ...counts,
           draftAgreement: agreement.average,
           draftsCompared: agreement.compared,
+          weekly,
         };
       },
       routes(server) {

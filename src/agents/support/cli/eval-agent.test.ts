@@ -53,6 +53,7 @@ describe('twelve eval agent', () => {
     const text = io.stdout.join('\n');
     expect(text).toMatch(/^Agent shop: \d+ questions at threshold 0\.50/);
     expect(text).toMatch(/answered precision +\d+\.\d%/);
+    expect(text).toMatch(/by out-of-scope share \(test file resampled\):\n +share +precision +coverage/);
     expect(text).toMatch(
       /suggested threshold \d\.\d{3} \(reaches the target on this set, with a margin below/,
     );

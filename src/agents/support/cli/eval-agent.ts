@@ -8,7 +8,7 @@ import type { CliAppOpener } from '../../kind.ts';
 import { agentEvaluator } from '../agent-eval.ts';
 import { OOS_LABEL, parseJsonl } from '../eval.ts';
 import { supportContext } from '../kind.ts';
-import { formatMistakes } from './eval.ts';
+import { formatByOosShare, formatMistakes } from './eval.ts';
 
 /** Mistaken questions printed (the JSON report has up to MAX_MISTAKE_EXAMPLES of each kind). */
 const CLI_EXAMPLES = 10;
@@ -72,6 +72,7 @@ export const evalAgentCommand = (open: CliAppOpener): CliCommand => ({
             ? `  no threshold reaches ${pct(target)} precision on this set`
             : `  suggested threshold ${report.suggestedThreshold.toFixed(3)} (reaches the target on this set, with a margin below; check it on fresh questions)`,
         );
+        for (const line of formatByOosShare(report.byOosShare, report.oosShare)) io.out(`  ${line}`);
         const name = (id: string) =>
           id === OOS_LABEL ? 'out of scope' : (report.titles[id] ?? id.replace(/^unknown:/, ''));
         for (const line of formatMistakes(report.mistakes, name, CLI_EXAMPLES)) io.out(`  ${line}`);

@@ -70,6 +70,26 @@ async function evaluationCount(agentId: string): Promise<number> {
 }
 
 describe('POST /api/agents/:agent/evaluations', () => {
+  it('reports the figures by out-of-scope share at the agent threshold, with its assumed share', async () => {
+    const agent = await supportAgent(0.5);
+    const res = await evaluate(agent, TEST_SET);
+    expect(res.statusCode, res.body).toBe(201);
+    const { report } = res.json();
+    expect(report.oosShare).toBe(0.2);
+    expect(report.byOosShare.map((r: { share: number }) => r.share)).toEqual([0, 0.1, 0.2, 0.3]);
+    // 0%: the in-scope questions alone, as computeFigures counts them.
+    const zero = report.byOosShare[0];
+    expect(zero.questions).toBe(6);
+    expect(zero.coverage).toBeCloseTo(report.coverage);
+    // The setting is the agent's, checked from 0 to 0.5.
+    const bad = await api.as('admin').patch(`/api/agents/${agent.name}`, { config: { oosShare: 0.7 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.id).toBe('validation_failed');
+    const ok = await api.as('admin').patch(`/api/agents/${agent.name}`, { config: { oosShare: 0.3 } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect((await evaluate(agent, TEST_SET)).json().report.oosShare).toBe(0.3);
+  });
+
   it('scores the test set at the agent threshold, draws the curve, suggests a threshold and records the evidence', async () => {
     const agent = await supportAgent(0.5);
     expect((await api.as('viewer').get(`/api/agents/${agent.name}/evaluations/latest`)).json()).toEqual({
@@ -154,7 +174,13 @@ describe('GET /api/agents/:agent/evaluations/latest', () => {
     expect(await latest()).toMatchObject({ evaluation: { passed: true }, report: null });
     const older = { questions: 10, threshold: 0.6, answeredPrecision: 0.9, coverage: 0.7, oosRecall: 1 };
     await evaluationRecorder(api.app, 'test', agent.id, { kind: 'support', passed: false, report: older });
-    expect((await latest()).report).toEqual({ ...older, curve: [], suggestedThreshold: null });
+    expect((await latest()).report).toEqual({
+      ...older,
+      curve: [],
+      suggestedThreshold: null,
+      oosShare: null,
+      byOosShare: [],
+    });
   });
 });
 

@@ -73,6 +73,8 @@ function present(e: { id: string; passed: boolean; createdAt: Date; report: unkn
             ...r,
             curve: r.curve ?? [],
             suggestedThreshold: r.suggestedThreshold ?? null,
+            oosShare: r.oosShare ?? null,
+            byOosShare: r.byOosShare ?? [],
           } as AgentEvalReport)
         : null,
   };

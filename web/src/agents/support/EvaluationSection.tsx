@@ -8,6 +8,7 @@ import { api } from '../../api.ts';
 import { Badge, ErrorNote, Field, ProgressBar, Time } from '../../components/ui.tsx';
 import { plural } from '../../format.ts';
 import { useAction, useCan, useResource, useSession } from '../../hooks.ts';
+import { OosShareTable } from '../../knowledge/OosShareTable.tsx';
 import type { EvaluationView, Mistake } from './types.ts';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -237,7 +238,14 @@ export function EvaluationSection({
               Labels that match no entry (counted as wrong when answered): {r.unknownLabels.join(', ')}
             </p>
           ) : null}
-          {r.curve.length > 0 ? <ThresholdChart evaluation={{ ...evaluation, report: r }} /> : null}
+          <div className="evaluation-figures">
+            {r.curve.length > 0 ? <ThresholdChart evaluation={{ ...evaluation, report: r }} /> : null}
+            <OosShareTable
+              rows={r.byOosShare ?? []}
+              assumed={r.oosShare ?? null}
+              target={r.targetPrecision}
+            />
+          </div>
           <MistakesPanel key={evaluation.evaluation.id} report={r} />
           {r.suggestedThreshold !== null ? (
             <p className="muted small">
