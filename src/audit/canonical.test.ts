@@ -1,4 +1,4 @@
-// The canonical form the audit chain hashes [audit:hash-chain]: keys sorted at every depth, undefined left out
+// The canonical form the audit chain hashes (what [audit:chain-verifies] rests on): keys sorted at every depth, undefined left out
 // (null in arrays), non-finite numbers as null, dates as ISO strings; and eventHash, which writes the event's keys
 // out in order instead of sorting them, gives exactly the hash of canonicalJson(event) for any event.
 import fc from 'fast-check';
