@@ -1,4 +1,4 @@
-// Footprint suite (issue 25): what `twelve start` costs a small VPS at idle. A real node (bench/footprint-node.ts:
+// Footprint suite (issue 25): what `twelve start` costs a small VPS at idle. A real node (bench/footprint-node.mjs:
 // the CLI's `start`, as bin/twelve.js runs it) on a PGlite data folder in a temporary directory:
 //   1. first start on an empty folder: time to ready, RSS IDLE_SECONDS after start;
 //   2. restart on the same folder: time to ready (the target), RSS;
@@ -29,6 +29,8 @@ interface Report {
   mem: NodeJS.MemoryUsage;
   spaces: Record<string, number>;
   pgliteHeap: number;
+  /** 'build' when the node ran dist/server/main.js, otherwise why it ran the sources. */
+  build: string;
 }
 
 interface Measured {
@@ -67,10 +69,10 @@ async function startNode(
   dataDir: string,
 ): Promise<{ child: ChildProcess; readyMs: number; readyCpuMs: number }> {
   const t0 = performance.now();
-  const child = fork(join(ROOT, 'bench/footprint-node.ts'), [], {
+  const child = fork(join(ROOT, 'bench/footprint-node.mjs'), [], {
     cwd: ROOT,
     env: env(dataDir),
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--expose-gc'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let out = '';
@@ -170,7 +172,9 @@ async function runSuite(): Promise<ScenarioResult[]> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log('');
+  console.log(
+    `\nthe node ran ${rows[0]?.report.build === 'build' ? 'the build (dist/server)' : `the sources (${rows[0]?.report.build})`}`,
+  );
   console.log(
     table(
       ['scenario', 'ready s', 'ready cpu s', 'RSS MB', 'V8 heap', 'code', 'external', 'PGlite WASM', 'other'],
@@ -234,6 +238,7 @@ async function runSuite(): Promise<ScenarioResult[]> {
     heapUsedMb: round(m.report.mem.heapUsed / MB, 1),
     externalMb: round(m.report.mem.external / MB, 1),
     pgliteHeapMb: round(m.report.pgliteHeap / MB, 1),
+    ran: m.report.build,
   }));
 }
 

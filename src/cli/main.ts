@@ -2,6 +2,9 @@
 import { type CliCommand, type CliIo, UsageError } from './command.ts';
 import { commands } from './registry.ts';
 
+// For the footprint bench, which loads the CLI as bin/entry.js does (the build or the sources) and asks it this.
+export { pgliteHeapBytes } from '../store/db.ts';
+
 export function defaultIo(): CliIo {
   return {
     out: (line) => process.stdout.write(`${line}\n`),

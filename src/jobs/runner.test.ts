@@ -78,6 +78,50 @@ describe(`JobRunner (${driverName})`, () => {
     }
   });
 
+  it('on a restart rewrites only the queues and schedules that differ, and puts those back', async () => {
+    const every = jobsOf(app);
+    const first = new JobRunner(app, { ...fast, schedule: true });
+    await first.start();
+    await first.stop();
+    // As an older version (or a hand edit) left them: one queue with other retries, one schedule at another time.
+    const [changed, moved] = [every[0]!.name, every[1]!.name];
+    await db.query(`UPDATE ${schema}.queue SET retry_limit = 9, retry_backoff = false WHERE name = $1`, [
+      changed,
+    ]);
+    await db.query(
+      `UPDATE ${schema}.schedule SET cron = '7 7 * * *', timezone = 'Europe/Paris' WHERE name = $1`,
+      [moved],
+    );
+    const stamps = async () =>
+      new Map(
+        (
+          await db.query<{ name: string; updated_on: Date }>(
+            `SELECT name, updated_on FROM ${schema}.queue WHERE name NOT LIKE '__pgboss%'`,
+          )
+        ).map((r) => [r.name, new Date(r.updated_on).getTime()]),
+      );
+    const before = await stamps();
+    const second = new JobRunner(app, { ...fast, schedule: true });
+    await second.start();
+    try {
+      const [queue] = await db.query<{ retry_limit: number; retry_backoff: boolean }>(
+        `SELECT retry_limit, retry_backoff FROM ${schema}.queue WHERE name = $1`,
+        [changed],
+      );
+      expect(queue).toEqual({ retry_limit: 3, retry_backoff: true });
+      const [schedule] = await db.query<{ cron: string; timezone: string }>(
+        `SELECT cron, timezone FROM ${schema}.schedule WHERE name = $1`,
+        [moved],
+      );
+      expect(schedule).toEqual({ cron: every[1]!.cron, timezone: 'UTC' });
+      const after = await stamps();
+      const rewritten = [...after].filter(([name, t]) => t !== before.get(name)).map(([name]) => name);
+      expect(rewritten).toEqual([changed]);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('runs approvals.expire sent through pg-boss and stores its summary', async () => {
     const { approvalId } = await suspendedRun(app);
     clock.advance(25 * 3600_000);

@@ -4,7 +4,7 @@
 // another language gets a reply in that language saying a person will answer; opening times and dates ("Is the shop
 // open on Christmas Day?") are answered from the agent's business hours; a follow-up ("and on bank holidays?") is
 // read against the question the previous answer answered.
-import { detectAll } from 'tinyld';
+import { createRequire } from 'node:module';
 import { type BusinessHours, DAY_KEYS, dayRanges, localTime } from '../../business/hours.ts';
 import type { ActionInput, BrainContext } from '../../runtime/types.ts';
 
@@ -167,13 +167,20 @@ const MIN_LETTERS = 12;
 /** tinyld's score a detection must reach (its scores for a clear sentence are near 1; for English ones often ~0.1). */
 const MIN_LANGUAGE_SCORE = 0.5;
 
+/** tinyld's language profiles cost ~150 ms and a few MB to load: only when a message is long enough to ask. */
+let detectAll: typeof import('tinyld').detectAll | null = null;
+function detector(): typeof import('tinyld').detectAll {
+  detectAll ??= (createRequire(import.meta.url)('tinyld') as typeof import('tinyld')).detectAll;
+  return detectAll;
+}
+
 /**
  * The language of a message when it is confidently not the knowledge base's (ISO 639-1, "de"); null when it is
  * the knowledge base's language, or too short or too mixed to tell.
  */
 export function otherLanguageOf(text: string, kbLanguage = KB_LANGUAGE): string | null {
   if ((text.match(/\p{L}/gu) ?? []).length < MIN_LETTERS) return null;
-  const [top] = detectAll(text);
+  const [top] = detector()(text);
   if (!top || top.lang === kbLanguage || top.accuracy < MIN_LANGUAGE_SCORE) return null;
   return top.lang;
 }
