@@ -4,7 +4,15 @@
 // are found next to src/store/migrate.ts, through the rewritten import.meta.url) and a stale or broken build falls
 // back to the sources.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,9 +54,14 @@ describe('bin/twelve.js', () => {
   }, 90_000);
 
   it('runs the sources when asked to, when a source is newer than the build, and when a source is gone', () => {
-    expect(twelve(['--version'], { TWELVE_FROM_SOURCE: '1' }).out).toContain('(sources: TWELVE_FROM_SOURCE=1)');
+    expect(twelve(['--version'], { TWELVE_FROM_SOURCE: '1' }).out).toContain(
+      '(sources: TWELVE_FROM_SOURCE=1)',
+    );
     const stamp = join(dir, 'dist/server/inputs.json');
-    const { builtAt, inputs } = JSON.parse(readFileSync(stamp, 'utf8')) as { builtAt: number; inputs: string[] };
+    const { builtAt, inputs } = JSON.parse(readFileSync(stamp, 'utf8')) as {
+      builtAt: number;
+      inputs: string[];
+    };
     try {
       // A build older than its sources (as after an edit).
       writeFileSync(stamp, JSON.stringify({ builtAt: 0, inputs }));

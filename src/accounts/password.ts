@@ -2,8 +2,11 @@
 // spaces all have 12). zxcvbn-ts estimates how many guesses a password takes, knowing common passwords, keyboard
 // rows, repeats, sequences and dates; a password it scores below 3 (fewer than about 10^10 guesses) is refused,
 // with the reason it found. Server side only; the dictionaries load on the first check.
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { lazy } from '../lazy.ts';
+
+const zxcvbn = lazy<typeof import('@zxcvbn-ts/core')>('@zxcvbn-ts/core');
+const common = lazy<typeof import('@zxcvbn-ts/language-common')>('@zxcvbn-ts/language-common');
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
@@ -41,9 +44,9 @@ export function passwordWeakness(password: string, userInputs: string[] = []): s
   if (password.trim() === '') return 'it is only spaces';
   // The first 64 characters are judged (a longer password is strong by its length): the check's time grows quickly
   // with length, and it runs on the event loop, for requests that are not yet signed in (setup).
-  checker ??= new ZxcvbnFactory({
-    dictionary,
-    graphs: adjacencyGraphs,
+  checker ??= new (zxcvbn().ZxcvbnFactory)({
+    dictionary: common().dictionary,
+    graphs: common().adjacencyGraphs,
     maxLength: JUDGED_LENGTH,
     l33tMaxSubstitutions: 12,
   });

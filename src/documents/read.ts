@@ -2,7 +2,10 @@
 // (html-to-text, headings kept as Markdown-style lines), Markdown and plain text (charset detected: decode.ts).
 // Shared by every agent kind that takes files (a support knowledge base, a hiring resume); nothing is written here.
 import { basename } from 'node:path';
-import { convert } from 'html-to-text';
+import { lazy } from '../lazy.ts';
+
+const htmlToTextLib = lazy<typeof import('html-to-text')>('html-to-text');
+
 import { AppError } from '../errors.ts';
 import { decodeDocumentText } from './decode.ts';
 import { runWorker } from './worker.ts';
@@ -15,7 +18,7 @@ export function htmlToText(html: string): string {
     /<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi,
     (_m, level: string, inner: string) => `<p>${'#'.repeat(Number(level))} ${inner}</p>`,
   );
-  return convert(marked, {
+  return htmlToTextLib().convert(marked, {
     wordwrap: false,
     selectors: [
       { selector: 'a', options: { ignoreHref: true } },

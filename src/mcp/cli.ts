@@ -1,7 +1,6 @@
 // `twelve mcp`: Twelve's tools over stdio for an MCP client (Claude Desktop and the like; stdout carries only MCP
 // messages, notes go to stderr). `twelve mcp attach|list|accept|detach|refresh`: outside MCP servers of an agent.
 import { parseArgs } from 'node:util';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { tokenLookup } from '../accounts/users.ts';
 import type { App } from '../app.ts';
 import { type CliCommand, type CliIo, UsageError } from '../cli/command.ts';
@@ -73,7 +72,8 @@ export const mcpServeCommand: CliCommand = {
         caller = { actor: `token:${token.name}`, role: token.role };
       } else io.err('twelve mcp: no token given: serving read tools only (viewer)');
       const agent = values.agent ? await findAgent(app.db, values.agent) : null;
-      const server = buildMcpServer(app, caller, agent);
+      const server = await buildMcpServer(app, caller, agent);
+      const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
       const transport = new StdioServerTransport();
       const closed = new Promise<void>((resolve) => {
         transport.onclose = resolve;

@@ -1,7 +1,6 @@
 // `/mcp`: Twelve's MCP server over Streamable HTTP (PROTOCOLS §4.4), stateless: each POST gets its own server and
 // transport, bound to the caller its bearer token names (an API token; cookies are not accepted here, so a web page
 // cannot call it with a visitor's session). `?agent=NAME` binds the session to one agent. GET and DELETE: 405.
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tokenLookup } from '../accounts/users.ts';
 import type { App } from '../app.ts';
@@ -55,7 +54,10 @@ export function registerMcpRoutes(server: FastifyInstance, app: App): void {
         throw err;
       }
     }
-    const mcp = buildMcpServer(app, { actor: `token:${token.name}`, role: token.role }, agent);
+    const mcp = await buildMcpServer(app, { actor: `token:${token.name}`, role: token.role }, agent);
+    const { StreamableHTTPServerTransport } = await import(
+      '@modelcontextprotocol/sdk/server/streamableHttp.js'
+    );
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

@@ -257,7 +257,7 @@ describe('human-only actions', () => {
       config: {},
     });
     await assessmentRecorder(app, 'test', agent.id, { clarity: 4, tolerance: 4, fallback: 4 });
-    const server = buildMcpServer(app, { actor: 'token:root', role: 'admin' }, agent);
+    const server = await buildMcpServer(app, { actor: 'token:root', role: 'admin' }, agent);
     const [a, b] = InMemoryTransport.createLinkedPair();
     await server.connect(a);
     const client = new Client({ name: 't', version: '1' });

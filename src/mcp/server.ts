@@ -2,14 +2,8 @@
 // (`/mcp`, http.ts). The caller's role bounds what is listed and what may be called; an agent's tools run through
 // the runtime (Runtime.runRequestedTool: the same policy, approvals and audit as a brain's call); every call is
 // audited with the caller as actor. Unknown tools are protocol errors; refusals and failures are `isError` results.
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  type CallToolResult,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { App } from '../app.ts';
 import type { AgentConfig } from '../runtime/types.ts';
 import { can } from '../server/permissions.ts';
@@ -54,12 +48,18 @@ async function audited(
   });
 }
 
-export function buildMcpServer(
+export async function buildMcpServer(
   app: App,
   caller: McpCaller,
   agent: AgentConfig | null,
   sources: readonly McpToolSource[] = MCP_SOURCES,
-): Server {
+): Promise<Server> {
+  // The SDK (a few MB of schemas) loads with the first MCP session, not with every start of Twelve.
+  const [{ Server }, { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError }] =
+    await Promise.all([
+      import('@modelcontextprotocol/sdk/server/index.js'),
+      import('@modelcontextprotocol/sdk/types.js'),
+    ]);
   const server = new Server(MCP_SERVER_INFO, {
     capabilities: { tools: { listChanged: false } },
     instructions:

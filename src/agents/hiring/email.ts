@@ -2,9 +2,12 @@
 // review. Sent through the platform's SMTP relay (TWELVE_SMTP_URL; from the agent's config.email.address or
 // TWELVE_MAIL_FROM). At most once per application: the send is claimed by a conditional update of
 // confirmation_sent_at, which is cleared again if the relay refused, so the next sweep (the screening job) retries.
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { emailConfigFromEnv } from '../../channels/email/config.ts';
 import type { Services } from '../../context.ts';
+import { lazy } from '../../lazy.ts';
+
+const nodemailer = lazy<typeof import('nodemailer')>('nodemailer');
 
 export interface HiringMailer {
   send(mail: {
@@ -25,7 +28,11 @@ export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): () => Hirin
     if (mailer) return mailer;
     if (!env.TWELVE_SMTP_URL) return null;
     config = emailConfigFromEnv(env);
-    transport = createTransport({ url: config.smtpUrl!, connectionTimeout: 10_000, socketTimeout: 30_000 });
+    transport = nodemailer().createTransport({
+      url: config.smtpUrl!,
+      connectionTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
     const fallback = config.fromAddress;
     mailer = {
       send: async (mail) => {

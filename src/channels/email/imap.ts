@@ -2,7 +2,6 @@
 // connect, SELECT the mailbox, UID SEARCH UNSEEN, fetch each message with BODY.PEEK[] (which leaves \Seen alone),
 // record it, and only then STORE +FLAGS (\Seen). A crash between recording and flagging fetches the message again
 // next time; the Message-ID deduplicates it. One connection per poll: nothing to keep alive or resynchronize.
-import { ImapFlow } from 'imapflow';
 import type { App } from '../../app.ts';
 import type { Log } from '../../events/log.ts';
 import { emailAgentFinder } from './addresses.ts';
@@ -55,6 +54,7 @@ export class ImapPoller {
     const agent = await emailAgentFinder(this.app.db, this.settings.agent);
     if (!agent) throw new Error(`TWELVE_IMAP_AGENT names no agent: "${this.settings.agent}"`);
     const s = this.settings;
+    const { ImapFlow } = await import('imapflow'); // loaded with the first poll (src/lazy.ts)
     const client = new ImapFlow({
       host: s.host,
       port: s.port,

@@ -1,7 +1,6 @@
 // One path for every received email, whether it came over SMTP or IMAP: parse, normalize, decide (answer, hand to
 // a person, or drop without answering), and record durably: the channel_inbound row with the attachments kept, in
 // one transaction. Only then is the message acknowledged (SMTP 250, IMAP \Seen; PROTOCOLS §3.1) and processed.
-import { simpleParser } from 'mailparser';
 import type { App } from '../../app.ts';
 import type { InboundMessage } from '../channel.ts';
 import type { AddressBook, EmailAgent } from './addresses.ts';
@@ -45,6 +44,7 @@ export async function emailIntake(app: App, deps: IntakeDeps, input: IntakeInput
     throw new EmailRejected('5.3.4 message exceeds fixed maximum message size', 552);
   let n: NormalizedEmail;
   try {
+    const { simpleParser } = await import('mailparser'); // loaded with the first mail (src/lazy.ts)
     const parsed = await simpleParser(input.raw, PARSER_OPTIONS);
     n = normalizeEmail(parsed, input.raw, {
       recipients: input.recipients,

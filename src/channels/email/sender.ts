@@ -4,7 +4,10 @@
 // `Auto-Submitted: auto-replied` (RFC 3834 §5) with `X-Auto-Response-Suppress: All` (MS-OXCMAIL) so other
 // responders stay quiet; a person's reply is not automatic and carries neither. Every message carries
 // X-Twelve-Message and X-Loop, so one of ours that comes back is recognized and never answered (loop.ts).
-import { createTransport } from 'nodemailer';
+import { lazy } from '../../lazy.ts';
+
+const nodemailer = lazy<typeof import('nodemailer')>('nodemailer');
+
 import type { Queryable } from '../../store/db.ts';
 import { type ChannelSender, type OutboundDelivery, PermanentDeliveryError } from '../channel.ts';
 import { emailAgentFinder } from './addresses.ts';
@@ -21,7 +24,7 @@ const MAX_REFERENCES = 20;
 
 export function emailSender(config: Pick<EmailConfig, 'smtpUrl' | 'fromName' | 'fromAddress'>): EmailSender {
   if (!config.smtpUrl) throw new Error('email sending needs TWELVE_SMTP_URL');
-  const transport = createTransport({
+  const transport = nodemailer().createTransport({
     url: config.smtpUrl,
     pool: true,
     maxConnections: 2,

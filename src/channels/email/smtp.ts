@@ -4,7 +4,7 @@
 // STARTTLS: the listener is meant to sit on loopback behind the organisation's MTA (which does TLS, SPF/DKIM and
 // spam filtering), or on a trusted network. Exposing it to the Internet directly is not supported.
 import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { App } from '../../app.ts';
 import type { Log } from '../../events/log.ts';
 import { EmailRejected, emailIntake, type IntakeDeps, type IntakeOutcome } from './intake.ts';
@@ -73,6 +73,7 @@ export async function startSmtpListener(
     return `2.0.0 ${outcome.status === 'duplicate' ? 'already received' : 'accepted'}`;
   };
 
+  const { SMTPServer } = await import('smtp-server'); // only where a listener is configured (src/lazy.ts)
   const server = new SMTPServer({
     banner: 'Twelve support mail',
     authOptional: true,

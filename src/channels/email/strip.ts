@@ -2,7 +2,9 @@
 // "On … wrote:", lines quoted with ">", Outlook's "-----Original Message-----" or "From:/Sent:/To:/Subject:" block)
 // and signatures (the RFC 3676 §4.3 "-- " delimiter, "Sent from my iPhone" and friends) are removed. The full text
 // stays in the recorded payload for people (PROTOCOLS §3.2: strip quoted history yourself when no provider does).
-import { convert } from 'html-to-text';
+import { lazy } from '../../lazy.ts';
+
+const htmlToText = lazy<typeof import('html-to-text')>('html-to-text');
 
 /** Attribution lines that introduce a quote, in the languages mail clients most often produce. */
 const ATTRIBUTION = [
@@ -105,7 +107,7 @@ export function tidy(text: string): string {
  * one. Block quotes become ">" lines and Outlook's reply header stays text, so the plain-text rules above apply.
  */
 export function emailHtmlToText(html: string): string {
-  return convert(html, {
+  return htmlToText().convert(html, {
     wordwrap: false,
     selectors: [
       { selector: 'a', options: { ignoreHref: true } },

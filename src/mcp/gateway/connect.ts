@@ -2,9 +2,7 @@
 // command (spawned with a minimal environment: the SDK's safe defaults plus what the admin configured, never
 // Twelve's own secrets) or a Streamable HTTP URL with headers. A server that hangs, dies or answers too much becomes
 // a GatewayError; the connection is always closed (a stuck process is killed in the background).
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 
 export interface ServerEndpoint {
@@ -54,9 +52,13 @@ function cappedFetch(limit: number): typeof fetch {
   };
 }
 
-function transportFor(endpoint: ServerEndpoint): Transport {
+// The SDK's client loads with the first outside server Twelve talks to, not with every start.
+async function transportFor(endpoint: ServerEndpoint): Promise<Transport> {
   const wire = endpoint.maxOutputBytes + ENVELOPE_BYTES;
   if (endpoint.transport === 'stdio') {
+    const { getDefaultEnvironment, StdioClientTransport } = await import(
+      '@modelcontextprotocol/sdk/client/stdio.js'
+    );
     return new StdioClientTransport({
       command: endpoint.command!,
       args: endpoint.args,
@@ -65,6 +67,9 @@ function transportFor(endpoint: ServerEndpoint): Transport {
       maxBufferSize: wire,
     });
   }
+  const { StreamableHTTPClientTransport } = await import(
+    '@modelcontextprotocol/sdk/client/streamableHttp.js'
+  );
   return new StreamableHTTPClientTransport(new URL(endpoint.url!), {
     requestInit: { headers: endpoint.headers },
     fetch: cappedFetch(wire),
@@ -79,8 +84,9 @@ export async function withServer<T>(
   endpoint: ServerEndpoint,
   work: (client: Client, timeoutMs: number) => Promise<T>,
 ): Promise<T> {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const client = new Client({ name: 'twelve-gateway', version: '1.0.0' });
-  const transport = transportFor(endpoint);
+  const transport = await transportFor(endpoint);
   let timer: NodeJS.Timeout | undefined;
   let failTransport: (err: GatewayError) => void = () => {};
   const failed = new Promise<never>((_, reject) => {
