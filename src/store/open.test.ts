@@ -1,9 +1,16 @@
 // The PostgreSQL settings of a PGlite data folder as `twelve start` opens it (open.ts): a small buffer pool, which
-// TWELVE_PGLITE_SHARED_BUFFERS overrides; a value that is not a size is refused, not passed on to PostgreSQL. (A new
-// folder's first open, initialized, closed and opened again, runs in every test that opens a folder: the support
-// eval and the receptionist demo.)
-import { describe, expect, it } from 'vitest';
+// TWELVE_PGLITE_SHARED_BUFFERS overrides; a value that is not a size is refused, not passed on to PostgreSQL. A new
+// folder is initialized by a process of its own (initdb-process.mjs), then opened, migrated and locked; a folder that
+// cannot be initialized is a clear error and leaves the folder unlocked.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openPglite, pgliteStartParams } from './db.ts';
+import { openDatabase } from './open.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'twelve-open-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('PGlite settings', () => {
   it('runs with a 16 MB buffer pool', async () => {
@@ -21,4 +28,33 @@ describe('PGlite settings', () => {
       /TWELVE_PGLITE_SHARED_BUFFERS/,
     );
   });
+});
+
+describe('openDatabase on a PGlite folder', () => {
+  it('initializes a new folder, migrates it, and opens it again after a close', async () => {
+    const dataDir = join(dir, 'fresh');
+    const db = await openDatabase({ dataDir, databaseUrl: undefined });
+    try {
+      expect(await db.query('SHOW shared_buffers')).toEqual([{ shared_buffers: '16MB' }]);
+      expect(
+        (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations'))[0]!.n,
+      ).toBeGreaterThan(20);
+    } finally {
+      await db.close();
+    }
+    const again = await openDatabase({ dataDir, databaseUrl: undefined });
+    await again.close();
+  }, 60_000);
+
+  it('says why a folder cannot be initialized, and leaves it unlocked', async () => {
+    const dataDir = join(dir, 'blocked');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'pg'), 'a file where the database folder should be');
+    await expect(openDatabase({ dataDir, databaseUrl: undefined })).rejects.toThrow(
+      /initializing the database folder .*blocked.pg failed/,
+    );
+    await expect(openDatabase({ dataDir, databaseUrl: undefined })).rejects.toThrow(
+      /initializing the database folder/,
+    );
+  }, 60_000);
 });

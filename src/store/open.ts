@@ -1,8 +1,10 @@
 // Opens the configured database (PostgreSQL server when DATABASE_URL is set, PGlite in the data folder
 // otherwise) and brings its schema up to date. A PGlite folder is taken for this process first (lock.ts): a second
 // process on it is refused with the holder's name instead of corrupting it.
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import { type Db, openPg, openPglite, pgliteStartParams } from './db.ts';
 import { lockDataDir } from './lock.ts';
@@ -15,9 +17,9 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
   try {
     const dataDir = join(config.dataDir, 'pg');
     const startParams = pgliteStartParams();
-    // A new folder is initialized by a first instance (initdb's WASM heap grows to some 600 MB), closed at once so
-    // that heap can be collected: the node then runs on an instance that never held it.
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) await (await openPglite({ dataDir, startParams })).close();
+    // A new folder is initialized by a process of its own (initdb's WASM heap grows far past a running node's, and
+    // memory once held stays with the process): the node then runs on an instance that never held it.
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdbElsewhere(dataDir, startParams);
     db = await openPglite({ dataDir, startParams });
   } catch (err) {
     lock.release();
@@ -35,6 +37,19 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
       },
     }),
   );
+}
+
+function initdbElsewhere(dataDir: string, startParams: string[]): Promise<void> {
+  const script = fileURLToPath(new URL('./initdb-process.mjs', import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [script, dataDir, JSON.stringify(startParams)], (err, _out, stderr) => {
+      if (!err) resolve();
+      else
+        reject(
+          new Error(`initializing the database folder ${dataDir} failed: ${stderr.trim() || err.message}`),
+        );
+    });
+  });
 }
 
 async function migrated(db: Db): Promise<Db> {
