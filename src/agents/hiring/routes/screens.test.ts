@@ -491,6 +491,12 @@ describe('placing calls', () => {
 
   it('without Vapi settings nothing is claimed; a 5xx is retried, a refusal fails the screen', async () => {
     const id = await booked('2026-01-07T10:00:00+00:00', '+447700900321');
+    // Only this screen is due: one an earlier test left scheduled would take the fake's failure in its place (the
+    // placer claims due screens together, in no set order).
+    await api.db.query(
+      `UPDATE hiring_screens SET status = 'cancelled' WHERE status = 'scheduled' AND application_id <> $1`,
+      [id],
+    );
     clock.set('2026-01-07T10:00:00.000Z');
     const off = await screenCallPlacer(api.app, { ...config, apiKey: null });
     expect(off.skipped).toMatch(/TWELVE_VAPI_API_KEY/);
