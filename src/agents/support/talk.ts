@@ -4,8 +4,8 @@
 // another language gets a reply in that language saying a person will answer; opening times and dates ("Is the shop
 // open on Christmas Day?") are answered from the agent's business hours; a follow-up ("and on bank holidays?") is
 // read against the question the previous answer answered.
-import { createRequire } from 'node:module';
 import { type BusinessHours, DAY_KEYS, dayRanges, localTime } from '../../business/hours.ts';
+import { lazy } from '../../lazy.ts';
 import type { ActionInput, BrainContext } from '../../runtime/types.ts';
 
 export type SmallTalk = 'greeting' | 'thanks' | 'goodbye' | 'bot';
@@ -168,11 +168,7 @@ const MIN_LETTERS = 12;
 const MIN_LANGUAGE_SCORE = 0.5;
 
 /** tinyld's language profiles cost ~150 ms and a few MB to load: only when a message is long enough to ask. */
-let detectAll: typeof import('tinyld').detectAll | null = null;
-function detector(): typeof import('tinyld').detectAll {
-  detectAll ??= (createRequire(import.meta.url)('tinyld') as typeof import('tinyld')).detectAll;
-  return detectAll;
-}
+const tinyld = lazy<typeof import('tinyld')>('tinyld');
 
 /**
  * The language of a message when it is confidently not the knowledge base's (ISO 639-1, "de"); null when it is
@@ -180,7 +176,7 @@ function detector(): typeof import('tinyld').detectAll {
  */
 export function otherLanguageOf(text: string, kbLanguage = KB_LANGUAGE): string | null {
   if ((text.match(/\p{L}/gu) ?? []).length < MIN_LETTERS) return null;
-  const [top] = detector()(text);
+  const [top] = tinyld().detectAll(text);
   if (!top || top.lang === kbLanguage || top.accuracy < MIN_LANGUAGE_SCORE) return null;
   return top.lang;
 }

@@ -12,7 +12,14 @@ import { DEGREE_LEVELS } from './lexicon.ts';
 import { findTerms } from './match.ts';
 import { quotable, type Unit, unitsOf } from './text.ts';
 import type { Criterion, CriterionResult, Evidence, Rubric, ScoreResult, Verdict } from './types.ts';
-import { type DateRange, mergedMonths, workRanges, yearsOf } from './years.ts';
+import {
+  type DateRange,
+  mergedMonths,
+  NUMBER_WORD_PATTERN,
+  NUMBER_WORDS,
+  workRanges,
+  yearsOf,
+} from './years.ts';
 
 export const MAX_QUOTES = 2;
 const VALUE: Record<Verdict, number> = { met: 1, partly: 0.5, missing: 0 };
@@ -89,31 +96,14 @@ function unitsWith(ctx: Context, terms: readonly string[]): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-const NUM_WORDS: Record<string, number> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  fifteen: 15,
-  twenty: 20,
-};
-const YEARS_STATED =
-  /\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\s*\+?\s*(?:years?|yrs?)\b/gi;
+const YEARS_STATED = new RegExp(`\\b(\\d{1,2}|${NUMBER_WORD_PATTERN})\\s*\\+?\\s*(?:years?|yrs?)\\b`, 'gi');
 
 /** The largest "N years" stated in a unit. */
 function statedYears(t: string): number {
   let best = 0;
   YEARS_STATED.lastIndex = 0;
   for (let m = YEARS_STATED.exec(t); m; m = YEARS_STATED.exec(t)) {
-    const n = /^\d+$/.test(m[1]!) ? Number(m[1]) : (NUM_WORDS[m[1]!.toLowerCase()] ?? 0);
+    const n = /^\d+$/.test(m[1]!) ? Number(m[1]) : (NUMBER_WORDS[m[1]!.toLowerCase()] ?? 0);
     if (n <= 50) best = Math.max(best, n);
   }
   return best;

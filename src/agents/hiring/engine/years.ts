@@ -21,6 +21,26 @@ const MONTH =
   '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
 const DATE = `(?:${MONTH}\\s+\\d{4}|\\d{1,2}[/.]\\d{4}|\\d{4}[/.-]\\d{1,2}(?!\\d)|(?:19|20)\\d{2})`;
 const END = `(?:${DATE}|present|current|now|today|ongoing|date)`;
+/** Numbers written as words in "six years" (the resume engine and the phone screen's answers read the same ones). */
+export const NUMBER_WORDS: Readonly<Record<string, number>> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+};
+/** NUMBER_WORDS as a regular-expression alternation. */
+export const NUMBER_WORD_PATTERN = Object.keys(NUMBER_WORDS).join('|');
+
 export const RANGE = new RegExp(
   `(?<![\\d/.])(${DATE})\\s*(?:-|–|—|to|until|till|through)\\s*(${END})(?![\\d/])`,
   'gi',

@@ -12,6 +12,7 @@
 import { findTerms } from '../engine/match.ts';
 import { addressesScreener } from '../engine/text.ts';
 import type { Criterion } from '../engine/types.ts';
+import { NUMBER_WORD_PATTERN, NUMBER_WORDS } from '../engine/years.ts';
 
 export type AnswerVerdict = 'answered' | 'partly' | 'not_answered';
 export const ANSWER_VERDICTS: readonly AnswerVerdict[] = ['answered', 'partly', 'not_answered'];
@@ -157,24 +158,10 @@ function sentences(turn: Turn, flags: Set<string>): { text: string; start: numbe
   return out;
 }
 
-const NUMBER_WORDS: Record<string, number> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  fifteen: 15,
-  twenty: 20,
-};
-const YEARS =
-  /\b(\d{1,2}(?:\.\d)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\s*\+?\s*(?:or so\s+|more\s+)?years?\b/gi;
+const YEARS = new RegExp(
+  `\\b(\\d{1,2}(?:\\.\\d)?|${NUMBER_WORD_PATTERN})\\s*\\+?\\s*(?:or so\\s+|more\\s+)?years?\\b`,
+  'gi',
+);
 
 /** The most years a sentence says ("six years", "5+ years"), or null. */
 function yearsSaid(text: string): { years: number; at: [number, number] } | null {
