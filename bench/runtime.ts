@@ -447,6 +447,18 @@ async function baselineSteps(
   return { steps, wallMs, cpu: cpuSince(cpu0) };
 }
 
+/** The PostgreSQL server's WAL insert position in bytes (null on PGlite). */
+async function walBytes(h: Harness): Promise<number | null> {
+  if (h.driver !== 'pg') return null;
+  const [row] = await h.raw.query<{ b: string }>(
+    `SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::text AS b`,
+  );
+  return Number(row!.b);
+}
+
+const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+const sum = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+
 /** One run at concurrency 1 with every round trip logged: what exactly one tool step costs. */
 async function probeRoundTrips(h: Harness) {
   const marks = new Map<number, number>();
@@ -566,21 +578,27 @@ async function measureScenario(h: Harness, concurrency: number): Promise<{ row: 
 
   process.stdout.write(' raw…');
   const rawA = await rawInserts(h, concurrency, RAW_SECONDS / 2);
+  let wal0 = await walBytes(h);
   const baseA = await baselineSteps(h, concurrency, RAW_SECONDS / 2);
+  let baseWal = diff(await walBytes(h), wal0);
 
   process.stdout.write(' runtime…');
   h.meter.reset();
   h.meter.stats = concurrency === 1 ? new Map() : null;
   h.brain.samples = [];
   h.brain.recording = true;
+  wal0 = await walBytes(h);
   const rt = await driveRuns(h, concurrency, SECONDS);
+  const rtWal = diff(await walBytes(h), wal0);
   h.brain.recording = false;
   const roundTrips = h.meter.roundTrips;
   const stats = h.meter.stats;
   h.meter.stats = null;
 
   process.stdout.write(' raw…');
+  wal0 = await walBytes(h);
   const baseB = await baselineSteps(h, concurrency, RAW_SECONDS / 2);
+  baseWal = sum(baseWal, diff(await walBytes(h), wal0));
   const rawB = await rawInserts(h, concurrency, RAW_SECONDS / 2);
   process.stdout.write(' done\n');
   const baseSteps = baseA.steps + baseB.steps;
@@ -652,6 +670,8 @@ async function measureScenario(h: Harness, concurrency: number): Promise<{ row: 
     baselineNodeCpuMsPerStep: nullableRound(per(baseCpu.nodeMs, baseSteps)),
     baselinePgCpuMsPerStep: nullableRound(per(baseCpu.postgresMs, baseSteps)),
     cpuRatio: nullableRound(cpuRatio),
+    walBytesPerStep: nullableRound(per(rtWal, rt.steps), 0),
+    baselineWalBytesPerStep: nullableRound(per(baseWal, baseSteps), 0),
     targetStepRatio: isPg ? verdict(stepRatio >= TARGET_STEP_RATIO) : null,
     targetCpuRatio: isPg
       ? cpuRatio === null
@@ -680,6 +700,8 @@ async function measureScenario(h: Harness, concurrency: number): Promise<{ row: 
     fmt(per(baseCpu.nodeMs, baseSteps)),
     fmt(per(baseCpu.postgresMs, baseSteps)),
     cpuRatio === null ? '-' : `${fmt(cpuRatio, 2)}×`,
+    fmt(per(rtWal, rt.steps), 0),
+    fmt(per(baseWal, baseSteps), 0),
   ];
   const cells = [
     name,
@@ -881,6 +903,8 @@ async function runSuite(): Promise<ScenarioResult[]> {
         'base node ms',
         'base pg ms',
         'CPU ×',
+        'WAL B/step',
+        'base WAL B',
       ],
       rows.map((r) => r.stepCells),
     ),
@@ -888,7 +912,9 @@ async function runSuite(): Promise<ScenarioResult[]> {
   console.log(
     'base: the rows one tool step writes (tool call, step, two audit events with their chain and head, the result' +
       '\nupdate) as plain statements in two round trips, into copies of the tables without trigger, foreign key or' +
-      '\nsecondary index; ratio: runtime steps/s ÷ base steps/s; CPU ×: (node + pg) per runtime step ÷ per base step.',
+      '\nsecondary index; ratio: runtime steps/s ÷ base steps/s; CPU ×: (node + pg) per runtime step ÷ per base step;' +
+      "\nWAL B/step: bytes of write-ahead log per step (the server's insert position before and after each phase: all" +
+      '\nits databases; unlike time, it does not depend on how busy the machine is).',
   );
 
   console.log('');

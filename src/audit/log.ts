@@ -64,6 +64,20 @@ const placeholders = new Map<number, string>();
 
 export const AUDIT_CHAIN_CONFLICT = 'TW001';
 
+/**
+ * The actions every run or step writes: the action index leaves them out (migration 032 names the same list, and
+ * audit.test.ts holds the two together). HOT_ACTIONS_EXCLUDED is that index's predicate, for queries that use it.
+ */
+export const HOT_ACTIONS: readonly string[] = [
+  'run.started',
+  'run.done',
+  'tool.intent',
+  'tool.succeeded',
+  'tool.failed',
+  'reply.sent',
+];
+export const HOT_ACTIONS_EXCLUDED = `action NOT IN (${HOT_ACTIONS.map((a) => `'${a}'`).join(', ')})`;
+
 const MAX_HEAD_CACHE = 10_000;
 
 export class AuditLog {

@@ -528,6 +528,55 @@ describe('fail closed', () => {
     expect(tc?.status).toBe('ambiguous');
   });
 
+  it('fails closed on a driver that died while its tool ran, and counts the step it had written', async () => {
+    const dying = buildTestRuntime(db, { nodeId: 'node-dying' });
+    const agent = await dying.agent({
+      mode: 'production',
+      script: [tool('lookup', { q: '1' }), tool('slow', {})],
+    });
+    let finish!: () => void;
+    const entered = new Promise<void>((handlerStarted) => {
+      dying.effects.slow = () => {
+        handlerStarted();
+        return new Promise<void>((r) => {
+          finish = r;
+        });
+      };
+    });
+    const driving = dying.runtime.startRun(agent.id, { type: 'test' });
+    await entered;
+    dying.effects.slow = undefined;
+    const [{ run_id: runId }] = (await db.query<{ run_id: string }>(
+      `SELECT run_id FROM tool_calls WHERE tool = 'slow' AND status = 'executing' AND run_id IN (SELECT id FROM runs WHERE agent_id = $1)`,
+      [agent.id],
+    )) as [{ run_id: string }];
+    // The driver is inside the handler: step 2's call is executing, and the run counts one step until its outcome.
+    const count = async () =>
+      (
+        await db.query<{ status: string; steps_used: number; steps: number }>(
+          `SELECT status, steps_used, (SELECT count(*)::int FROM steps WHERE run_id = runs.id) AS steps
+           FROM runs WHERE id = $1`,
+          [runId],
+        )
+      )[0];
+    expect(await count()).toEqual({ status: 'running', steps_used: 1, steps: 2 });
+    // The driver "dies": its lease runs out and another node drives the run.
+    const other = dying.restart({ nodeId: 'node-recovering' });
+    other.clock.advance(120_000);
+    expect(await other.runtime.drive(runId)).toBe('escalated');
+    expect(await count()).toEqual({ status: 'escalated', steps_used: 2, steps: 2 });
+    // The handler returns late: its outcome is recorded, the run stays escalated and nothing runs again.
+    finish();
+    await driving;
+    expect(await count()).toEqual({ status: 'escalated', steps_used: 2, steps: 2 });
+    expect(dying.effects.calls.filter((c) => c.key.startsWith(runId)).map((c) => c.tool)).toEqual(['lookup']);
+    const [call] = await db.query<{ status: string }>(
+      'SELECT status FROM tool_calls WHERE run_id = $1 AND step_idx = 2',
+      [runId],
+    );
+    expect(call?.status).toBe('succeeded');
+  });
+
   it('keeps the lease alive while a slow tool runs, so recovery elsewhere leaves the run alone', async () => {
     const slowRt = buildTestRuntime(db, { leaseMs: 1_500 });
     const agent = await slowRt.agent({ mode: 'production', script: [tool('slow', {})] });

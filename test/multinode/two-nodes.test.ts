@@ -11,10 +11,10 @@ import { createServices } from '../../src/context.ts';
 import { jobsOf } from '../../src/jobs/runner.ts';
 import { type Db, openPg } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
+import { serverUrl } from '../support/db.ts';
 import { deleteNoteScript, insertNote, waitFor } from './fixtures.ts';
 import { type NodeProcess, startNode } from './nodes.ts';
 
-const serverUrl = process.env.TEST_DATABASE_URL;
 const schema = `mn_${randomBytes(6).toString('hex')}`;
 const bossSchema = `${schema}_pgboss`;
 let db: Db;

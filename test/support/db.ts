@@ -1,13 +1,21 @@
 // Test databases: a PGlite instance loaded from a migrated template (fast), or, when TEST_DATABASE_URL is
 // set, a fresh schema on the PostgreSQL server. One per test file; tests inside a file share it.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { inject } from 'vitest';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { expect, inject } from 'vitest';
 import { type Db, openPg, openPglite } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 
 export const serverUrl = process.env.TEST_DATABASE_URL;
 export const driverName = serverUrl ? 'pg' : 'pglite';
+
+// Every test database and every check of the driver comes from this module, so a test file that does not load it
+// runs the same on PGlite and on the PostgreSQL server. With TWELVE_DB_TEST_FILES set, each test file that loads it
+// adds its path to that file: CI (.ci/run) runs the whole suite on PGlite, then only those files on the server.
+if (process.env.TWELVE_DB_TEST_FILES) {
+  const file = expect.getState().testPath;
+  if (file) appendFileSync(process.env.TWELVE_DB_TEST_FILES, `${file}\n`);
+}
 
 export interface TestDb extends Db {
   /** Drops what the test created (the schema on a server). */

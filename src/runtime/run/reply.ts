@@ -163,35 +163,34 @@ async function finalReply(
         threshold: state.agent.confidenceThreshold,
       },
     },
-    (a) => ({
-      sql: `WITH prev AS (SELECT lease_owner FROM runs WHERE id = $2),
-              msg AS (INSERT INTO messages (id, run_id, agent_id, conversation_id, direction, author, status, body, confidence, sources, created_at, meta)
-                VALUES ($1, $2, $3, $4, 'out', 'agent', 'sent', $5, $6, $7, $8, $9)),
-              st AS (INSERT INTO steps (run_id, idx, action, decision, result, created_at) VALUES ($2, $10, $11, 'send', $12, $8)),
-              au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(a)})),
-              ru AS (UPDATE runs SET steps_used = $10, status = 'done', outcome = 'replied',
-                  lease_owner = CASE WHEN lease_owner = $13 THEN NULL ELSE lease_owner END,
-                  lease_until = CASE WHEN lease_owner = $13 THEN NULL ELSE lease_until END
-                WHERE id = $2 RETURNING *)
-            SELECT ru.*, (SELECT lease_owner FROM prev) = $13 AS released
-            FROM ru`,
-      params: [
-        messageId,
-        state.run.id,
-        state.agent.id,
-        state.run.conversationId,
-        action.text,
-        // messages.confidence is a real (float4): see replyStep.
-        Math.fround(action.confidence),
-        JSON.stringify(action.sources),
-        now,
-        JSON.stringify(replyMeta(action)),
-        idx,
-        safeJsonText(action),
-        JSON.stringify(result),
-        ctx.svc.nodeId,
-      ],
-    }),
+    [
+      messageId,
+      state.run.id,
+      state.agent.id,
+      state.run.conversationId,
+      action.text,
+      // messages.confidence is a real (float4): see replyStep.
+      Math.fround(action.confidence),
+      JSON.stringify(action.sources),
+      now,
+      JSON.stringify(replyMeta(action)),
+      idx,
+      safeJsonText(action),
+      JSON.stringify(result),
+      ctx.svc.nodeId,
+    ],
+    (a) =>
+      `WITH prev AS (SELECT lease_owner FROM runs WHERE id = $2),
+            msg AS (INSERT INTO messages (id, run_id, agent_id, conversation_id, direction, author, status, body, confidence, sources, created_at, meta)
+              VALUES ($1, $2, $3, $4, 'out', 'agent', 'sent', $5, $6, $7, $8, $9)),
+            st AS (INSERT INTO steps (run_id, idx, action, decision, result, created_at) VALUES ($2, $10, $11, 'send', $12, $8)),
+            au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(a)})),
+            ru AS (UPDATE runs SET steps_used = $10, status = 'done', outcome = 'replied',
+                lease_owner = CASE WHEN lease_owner = $13 THEN NULL ELSE lease_owner END,
+                lease_until = CASE WHEN lease_owner = $13 THEN NULL ELSE lease_until END
+              WHERE id = $2 RETURNING *)
+          SELECT ru.*, (SELECT lease_owner FROM prev) = $13 AS released
+          FROM ru`,
   );
   ctx.notifier.notify(event);
   state.history.push({ idx, action, decision: 'send', result });

@@ -13,7 +13,7 @@ import { presentRunRow, type Run } from '../runs.ts';
 import { type Action, ActionSchema, type StepRecord } from '../types.ts';
 import { checkpoint } from './checkpoint.ts';
 import type { RunContext } from './context.ts';
-import { brainInputsFrom, brainInputsOf, leaseReturning } from './lease.ts';
+import { applyLeaseRow, brainInputsFrom, brainInputsOf, leaseReturning } from './lease.ts';
 import { replyStep } from './reply.ts';
 import { executeApproved, toolStep } from './tool-step.ts';
 import { endEscalated, failClosed, fastWrite, recordStep } from './write.ts';
@@ -83,7 +83,7 @@ async function step(ctx: RunContext, state: DriveState): Promise<StepOutcome> {
           [state.run.id, svc.nodeId, new Date(now.getTime() + ctx.leaseMs), now],
         );
   if (!fresh) return 'stop';
-  state.run = presentRunRow(fresh);
+  state.run = applyLeaseRow(state.run, fresh, now);
   // The run start's input only reaches the first step of a run this node just wrote (see BrainContext.inputs).
   const inputs = brainInputsFrom(fresh, state.run.stepsUsed === 0);
   if (fresh.kill === 'true')
@@ -95,10 +95,13 @@ async function step(ctx: RunContext, state: DriveState): Promise<StepOutcome> {
   if (open) {
     if (open.status === 'ready') return executeApproved(ctx, state, open);
     if (open.status === 'executing') {
+      // The call's step is written; the run's count of steps moves with the call's outcome, which never came.
       await svc.db.query(
-        `UPDATE tool_calls SET status = 'ambiguous' WHERE id = $1 AND status = 'executing'`,
-        [open.id],
+        `WITH tc AS (UPDATE tool_calls SET status = 'ambiguous' WHERE id = $1 AND status = 'executing')
+         UPDATE runs SET steps_used = GREATEST(steps_used, $3) WHERE id = $2`,
+        [open.id, state.run.id, Number(open.step_idx)],
       );
+      state.run.stepsUsed = Math.max(state.run.stepsUsed, Number(open.step_idx));
       return failClosed(
         ctx,
         state,
@@ -191,8 +194,9 @@ async function doneStep(
     ctx,
     state,
     { action: 'run.done', payload: { outcome: action.outcome } },
-    (a) => ({
-      sql: `WITH prev AS (SELECT lease_owner FROM runs WHERE id = $1),
+    [state.run.id, idx, safeJsonText(action), now, action.outcome, ctx.svc.nodeId],
+    (a) =>
+      `WITH prev AS (SELECT lease_owner FROM runs WHERE id = $1),
               st AS (INSERT INTO steps (run_id, idx, action, decision, result, created_at) VALUES ($1, $2, $3, 'done', NULL, $4)),
               au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(a)})),
               ru AS (UPDATE runs SET steps_used = $2, status = 'done', outcome = $5,
@@ -201,8 +205,6 @@ async function doneStep(
                 WHERE id = $1 RETURNING *)
             SELECT ru.*, (SELECT lease_owner FROM prev) = $6 AS released
             FROM ru`,
-      params: [state.run.id, idx, safeJsonText(action), now, action.outcome, ctx.svc.nodeId],
-    }),
   );
   state.history.push({ idx, action, decision: 'done', result: null });
   state.run.stepsUsed = idx;

@@ -303,6 +303,10 @@ async function writeIntent(
   const status = { execute: 'executing', approval: 'pending', record: 'recorded', deny: 'denied' }[decision];
   const result = stepResultFor(decision, tool, args);
   const now = ctx.svc.clock.now();
+  // An executed call's step count is written by its outcome statement, which updates the run anyway (the lease):
+  // one update of the run per step. Until then the call is 'executing', which a driver after a crash fails closed on
+  // before it compares the count with the steps (step.ts).
+  const count = decision === 'execute' ? '' : `ru AS (UPDATE runs SET steps_used = $2 WHERE id = $1),`;
   const [row] = await fastWrite<{ id: string }>(
     ctx,
     state,
@@ -310,27 +314,26 @@ async function writeIntent(
       action: 'tool.intent',
       payload: { tool: tool.name, risk: tool.risk, decision, args, idempotencyKey: key },
     },
-    (a) => ({
-      sql: `WITH tc AS (INSERT INTO tool_calls (run_id, step_idx, tool, args, risk, decision, status, idempotency_key, result, created_at)
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id),
-            st AS (INSERT INTO steps (run_id, idx, action, decision, result, created_at) VALUES ($1, $2, $11, $6, $9, $10)),
-            ru AS (UPDATE runs SET steps_used = $2 WHERE id = $1),
-            au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(a)}))
-          SELECT id FROM tc`,
-      params: [
-        state.run.id,
-        idx,
-        tool.name,
-        safeJsonText(args),
-        tool.risk,
-        decision,
-        status,
-        key,
-        result === null ? null : JSON.stringify(result),
-        now,
-        safeJsonText(action),
-      ],
-    }),
+    [
+      state.run.id,
+      idx,
+      tool.name,
+      safeJsonText(args),
+      tool.risk,
+      decision,
+      status,
+      key,
+      result === null ? null : JSON.stringify(result),
+      now,
+      safeJsonText(action),
+    ],
+    (a) =>
+      `WITH tc AS (INSERT INTO tool_calls (run_id, step_idx, tool, args, risk, decision, status, idempotency_key, result, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id),
+       st AS (INSERT INTO steps (run_id, idx, action, decision, result, created_at) VALUES ($1, $2, $11, $6, $9, $10)),
+       ${count}
+       au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(a)}))
+     SELECT id FROM tc`,
   );
   state.history.push({ idx, action, decision, result });
   state.run.stepsUsed = idx;
@@ -393,33 +396,39 @@ async function invokeTool(
   // lease renewal (with the kill switches, brain inputs and open calls) that the next step would otherwise send alone.
   // CTEs see the statement's snapshot, where this call is still 'executing': it is excluded from open calls.
   const now = ctx.svc.clock.now();
+  // The run's step count moves here for a call executed without approval (writeIntent), and stays for an approved
+  // one (GREATEST); it moves even when the lease has gone (the step exists), and only a held lease is renewed.
   const [fresh] = await fastWrite<Record<string, unknown>>(
     ctx,
     state,
     { action: ok ? 'tool.succeeded' : 'tool.failed', payload: { tool: tool.name, idempotencyKey: key } },
-    (a) => ({
-      sql: `WITH tc AS (UPDATE tool_calls SET status = $2, result = $3, completed_at = $4 WHERE id = $1),
-              st AS (UPDATE steps SET result = $3 WHERE run_id = $5 AND idx = $6),
-              au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(a)}))
-            UPDATE runs r SET lease_until = $7, updated_at = $4 FROM agents a
-            WHERE r.id = $5 AND a.id = r.agent_id AND r.lease_owner = $8 AND r.status = 'running'
-            ${leaseReturning(brainInputsOf(ctx, state.agent.kind), '$1::uuid')}`,
-      params: [
-        toolCallId,
-        ok ? 'succeeded' : 'failed',
-        JSON.stringify(stored),
-        now,
-        state.run.id,
-        idx,
-        new Date(now.getTime() + ctx.leaseMs),
-        ctx.svc.nodeId,
-      ],
-    }),
+    [
+      toolCallId,
+      ok ? 'succeeded' : 'failed',
+      JSON.stringify(stored),
+      now,
+      state.run.id,
+      idx,
+      new Date(now.getTime() + ctx.leaseMs),
+      ctx.svc.nodeId,
+    ],
+    (a) =>
+      `WITH tc AS (UPDATE tool_calls SET status = $2, result = $3, completed_at = $4 WHERE id = $1),
+         st AS (UPDATE steps SET result = $3 WHERE run_id = $5 AND idx = $6),
+         au AS (INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(a)}))
+       UPDATE runs r SET steps_used = GREATEST(r.steps_used, $6), updated_at = $4,
+         lease_until = CASE WHEN ${LEASED} THEN $7 ELSE r.lease_until END
+       FROM agents a
+       WHERE r.id = $5 AND a.id = r.agent_id
+       ${leaseReturning(brainInputsOf(ctx, state.agent.kind), '$1::uuid')}, ${LEASED} AS leased`,
   );
-  state.prefetched = fresh ?? null;
+  state.prefetched = fresh?.leased === true ? fresh : null;
   const h = state.history.find((s) => s.idx === idx);
   if (h) h.result = stored;
 }
+
+/** The run's lease is this driver's (the outcome statement's `$8`) and the run still running. */
+const LEASED = `coalesce(r.lease_owner = $8 AND r.status = 'running', false)`;
 
 function stepResultFor(decision: ToolDecision, tool: Readonly<AnyTool>, args: unknown): unknown {
   if (decision === 'record')

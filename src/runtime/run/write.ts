@@ -24,19 +24,21 @@ export function audit(ctx: RunContext, q: Queryable, state: DriveState, action: 
 /**
  * Runs one statement that also appends an event to the run's audit stream, without a transaction or a head read:
  * the driver holds the lease, so it is the stream's only writer and knows the head. If it does not (someone
- * else appended), the trigger refuses the whole statement; re-read the head and try again.
+ * else appended), the trigger refuses the whole statement; re-read the head and try again. The statement's own
+ * parameters come first; `sql` places the event's nine after them (auditPlaceholders of its argument).
  */
 export async function fastWrite<T = Record<string, unknown>>(
   ctx: RunContext,
   state: DriveState,
   event: { action: string; payload: unknown },
-  build: (firstAuditParam: number) => { sql: string; params: unknown[] },
+  params: unknown[],
+  sql: (firstAuditParam: number) => string,
 ): Promise<T[]> {
   const { svc } = ctx;
   const stream = `run:${state.run.id}`;
+  const text = sql(params.length + 1);
   for (let attempt = 0; ; attempt++) {
     state.head ??= await svc.audit.readHead(svc.db, stream);
-    const probe = build(0);
     const { values, next } = auditRow(
       {
         stream,
@@ -48,9 +50,8 @@ export async function fastWrite<T = Record<string, unknown>>(
       state.head,
       svc.clock.now(),
     );
-    const { sql, params } = build(probe.params.length + 1);
     try {
-      const rows = await svc.db.query<T>(sql, [...params, ...values]);
+      const rows = await svc.db.query<T>(text, [...params, ...values]);
       state.head = next;
       return rows;
     } catch (err) {

@@ -12,7 +12,7 @@ import {
   takeAnchor,
   verifyWithAnchors,
 } from '../../audit/anchor.ts';
-import { presentAuditRow } from '../../audit/log.ts';
+import { HOT_ACTIONS, HOT_ACTIONS_EXCLUDED, presentAuditRow } from '../../audit/log.ts';
 import { exportAudit, verifyAudit } from '../../audit/verify.ts';
 import { AppError } from '../../errors.ts';
 import type { Queryable } from '../../store/db.ts';
@@ -27,31 +27,49 @@ const AuditQuery = Paging.extend({
   /** Keyset paging: events with a smaller id than this (the last id of the previous page). */
   before: z.coerce.number().int().min(1).optional(),
 }).strict();
-type AuditFilter = z.infer<typeof AuditQuery>;
+export type AuditFilter = z.infer<typeof AuditQuery>;
 
-async function listAuditEvents(q: Queryable, filter: AuditFilter) {
+/** The listing's statement for a filter (exported for the test that checks which indexes it can use). */
+export function auditListQuery(filter: AuditFilter): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   for (const [col, v] of [
     ['stream', filter.stream],
-    ['subject', filter.subject],
-    ['action', filter.action],
     ['actor', filter.actor],
   ] as const) {
     if (v === undefined) continue;
     params.push(v);
     where.push(`${col} = $${params.length}`);
   }
+  // The lookup indexes leave out a run's own events and the per-step actions (migration 032): say which part is
+  // asked for, so that the planner can use them.
+  if (filter.subject !== undefined) {
+    params.push(filter.subject);
+    const n = params.length;
+    where.push(`((subject = $${n} AND subject <> stream) OR (stream = $${n} AND subject = stream))`);
+  }
+  if (filter.action !== undefined) {
+    params.push(filter.action);
+    where.push(
+      HOT_ACTIONS.includes(filter.action)
+        ? `action = $${params.length}`
+        : `action = $${params.length} AND ${HOT_ACTIONS_EXCLUDED}`,
+    );
+  }
   if (filter.before !== undefined) {
     params.push(filter.before);
     where.push(`id < $${params.length}`);
   }
   params.push(filter.limit);
-  const rows = await q.query(
-    `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+  return {
+    sql: `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
     params,
-  );
-  return rows.map(presentAuditRow);
+  };
+}
+
+async function listAuditEvents(q: Queryable, filter: AuditFilter) {
+  const { sql, params } = auditListQuery(filter);
+  return (await q.query(sql, params)).map(presentAuditRow);
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
