@@ -38,6 +38,8 @@ interface Measured {
   readyMs: number;
   readyCpuMs: number;
   rssMb: number;
+  anonMb: number;
+  fileMb: number;
   report: Report;
 }
 
@@ -47,9 +49,14 @@ function procCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, USER_HZ 100
 }
 
-function procRssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
+/** Resident memory from /proc: all of it, anonymous (heaps, WASM memory, allocator arenas), file-backed (code). */
+function procRss(pid: number): { rss: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mb = (field: string) => {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  };
+  return { rss: mb('VmRSS'), anon: mb('RssAnon'), file: mb('RssFile') };
 }
 
 function env(dataDir: string): NodeJS.ProcessEnv {
@@ -128,10 +135,10 @@ async function measure(scenario: string, dataDir: string): Promise<Measured> {
   process.stdout.write(` ready in ${fmt(readyMs / 1000)} s, idle ${IDLE_SECONDS} s…`);
   try {
     await sleep(Math.max(0, IDLE_SECONDS * 1000 - readyMs));
-    const rssMb = procRssMb(child.pid!);
+    const rss = procRss(child.pid!);
     const r = await report(child);
-    process.stdout.write(` ${fmt(rssMb)} MB\n`);
-    return { scenario, readyMs, readyCpuMs, rssMb, report: r };
+    process.stdout.write(` ${fmt(rss.rss)} MB\n`);
+    return { scenario, readyMs, readyCpuMs, rssMb: rss.rss, anonMb: rss.anon, fileMb: rss.file, report: r };
   } finally {
     await stopNode(child);
   }
@@ -177,28 +184,40 @@ async function runSuite(): Promise<ScenarioResult[]> {
   );
   console.log(
     table(
-      ['scenario', 'ready s', 'ready cpu s', 'RSS MB', 'V8 heap', 'code', 'external', 'PGlite WASM', 'other'],
+      [
+        'scenario',
+        'ready s',
+        'ready cpu s',
+        'RSS MB',
+        'anon',
+        'file',
+        'V8 heap',
+        'code',
+        'external',
+        'PGlite WASM',
+      ],
       rows.map((m) => {
         const { mem, spaces, pgliteHeap } = m.report;
-        const other = m.rssMb * MB - mem.heapTotal - Math.max(mem.external, pgliteHeap);
         return [
           m.scenario,
           fmt(m.readyMs / 1000, 2),
           fmt(m.readyCpuMs / 1000, 2),
           m.rssMb,
+          fmt(m.anonMb),
+          fmt(m.fileMb),
           fmt(mem.heapUsed / MB),
           fmt((spaces.code_space ?? 0) / MB),
           fmt(mem.external / MB),
           fmt(pgliteHeap / MB),
-          fmt(other / MB),
         ];
       }),
     ),
   );
   console.log(
-    'V8 heap: used, after a full GC (code: its code space); external: memory V8 tracks outside the heap (array' +
-      '\nbuffers, the PGlite WASM memory); PGlite WASM: that memory’s size (reserved and grown, resident only where' +
-      '\ntouched); other: RSS − V8 heap (committed) − external: native code, libraries, stacks, allocator slack.',
+    'anon / file: the resident memory of its own (V8 heap, WASM memory, allocator arenas, compiled code) and mapped' +
+      '\nfrom files (the node binary, libraries: shared with other processes running them); V8 heap: used, after a' +
+      '\nfull GC (code: its code space); external: memory V8 tracks outside the heap (array buffers, the PGlite WASM' +
+      '\nmemory); PGlite WASM: that memory’s size (reserved and grown, resident only where touched).',
   );
 
   const targets: (string | number)[][] = [];
@@ -235,6 +254,8 @@ async function runSuite(): Promise<ScenarioResult[]> {
     readyMs: round(m.readyMs, 0),
     readyCpuMs: round(m.readyCpuMs, 0),
     rssMb: round(m.rssMb, 1),
+    rssAnonMb: round(m.anonMb, 1),
+    rssFileMb: round(m.fileMb, 1),
     heapUsedMb: round(m.report.mem.heapUsed / MB, 1),
     externalMb: round(m.report.mem.external / MB, 1),
     pgliteHeapMb: round(m.report.pgliteHeap / MB, 1),

@@ -32,6 +32,7 @@ import {
   round,
   type ScenarioResult,
   type Suite,
+  sleep,
   summarize,
   table,
   verdict,
@@ -357,11 +358,19 @@ function chainLink(prev: string, fields: Record<string, unknown>): string {
   return createHash('sha256').update(prev).update(JSON.stringify(fields)).digest('hex');
 }
 
+/** A brain for the step baseline: it sleeps like BenchBrain before each step and records the step's time after it. */
+interface BaselineBrain {
+  ms: number;
+  jitter: number;
+  samples: number[];
+}
+
 async function baselineSteps(
   h: Harness,
   concurrency: number,
   seconds: number,
   variant: BaselineVariant = 'plain',
+  brain?: BaselineBrain,
 ) {
   const sql = baselineSql(variant);
   const server = await serverProcesses(h);
@@ -385,6 +394,8 @@ async function baselineSteps(
         let head = '0'.repeat(64);
         let seq = 0;
         for (let idx = 1; idx <= STEPS_PER_RUN && performance.now() < deadline; idx++) {
+          if (brain) await sleep(brain.ms * (1 + brain.jitter * (2 * Math.random() - 1)));
+          const stepStart = performance.now();
           const args = { q: `record-${idx}` };
           const key = `${runId}:${idx}`;
           const at = new Date();
@@ -439,6 +450,7 @@ async function baselineSteps(
           seq += 1;
           head = outcomeHash;
           steps++;
+          brain?.samples.push(performance.now() - stepStart);
         }
       }
     }),
@@ -735,8 +747,14 @@ async function measureBrainScenario(h: Harness, jitter = 0): Promise<ScenarioRes
     h.brain.recording = true;
     const rt = await driveRuns(h, BRAIN_CONCURRENCY, Math.max(SECONDS, 3));
     h.brain.recording = false;
+    // The step baseline under the same brain and concurrency: what the rows alone cost when the decisions arrive
+    // together, on this machine (the floor the runtime's overhead is read against).
+    process.stdout.write(' step baseline…');
+    const baseBrain: BaselineBrain = { ms: BRAIN_MS, jitter, samples: [] };
+    await baselineSteps(h, BRAIN_CONCURRENCY, Math.max(SECONDS, 3), 'plain', baseBrain);
     process.stdout.write(' done\n');
     const lat = summarize(h.brain.samples);
+    const base = summarize(baseBrain.samples);
     const isPg = h.driver === 'pg';
     return {
       suite: 'runtime',
@@ -750,6 +768,8 @@ async function measureBrainScenario(h: Harness, jitter = 0): Promise<ScenarioRes
       overheadP90Ms: round(lat.p90),
       overheadP99Ms: round(lat.p99),
       overheadMaxMs: round(lat.max),
+      baselineOverheadP50Ms: round(base.p50),
+      baselineOverheadP99Ms: round(base.p99),
       cpuMsPerStep: nullableRound(per(rt.cpu.nodeMs + (rt.cpu.postgresMs ?? 0), rt.steps)),
       machineBusy: nullableRound(rt.cpu.machineBusy, 2),
       // The target is read on the fixed 50 ms brain; the jittered one is shown beside it.
@@ -920,7 +940,18 @@ async function runSuite(): Promise<ScenarioResult[]> {
   console.log('');
   console.log(
     table(
-      ['brain scenario', 'steps/s', 'overhead p50', 'p90', 'p99', 'max', 'cpu ms/step', 'machine %'],
+      [
+        'brain scenario',
+        'steps/s',
+        'overhead p50',
+        'p90',
+        'p99',
+        'max',
+        'cpu ms/step',
+        'machine %',
+        'baseline p50',
+        'p99',
+      ],
       brainRows.map((b) => [
         String(b.scenario),
         b.stepsPerSec as number,
@@ -930,6 +961,8 @@ async function runSuite(): Promise<ScenarioResult[]> {
         b.overheadMaxMs as number,
         fmt(b.cpuMsPerStep as number | null),
         fmt(b.machineBusy === null ? null : (b.machineBusy as number) * 100, 0),
+        b.baselineOverheadP50Ms as number,
+        b.baselineOverheadP99Ms as number,
       ]),
     ),
   );
@@ -937,7 +970,8 @@ async function runSuite(): Promise<ScenarioResult[]> {
     `overhead: a tool step's time minus the brain's (${BRAIN_MS} ms per decision), ms, from decide() returning to the` +
       '\nnext decide() of the same run: the write-ahead intent, the no-op tool, the outcome and the lease renewal. With a' +
       '\nfixed 50 ms the runs stay in step and their statements arrive together; ± jitter spreads them as real model' +
-      '\nlatencies do (shown beside; the target is read on the fixed brain).',
+      "\nlatencies do (shown beside; the target is read on the fixed brain). baseline: the step baseline's two" +
+      '\nstatements under the same brain and concurrency (its step time after the brain), what the rows alone cost here.',
   );
 
   if (breakdownRows.length) {

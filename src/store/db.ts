@@ -2,6 +2,7 @@
 // Everything above the store speaks SQL through `Queryable`, so the same code and the same tests run on both.
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
@@ -59,6 +60,28 @@ export function pgliteStartParams(env: NodeJS.ProcessEnv = process.env): string[
     '-c',
     'temp_buffers=2MB',
   ];
+}
+
+/**
+ * Which machine code PGlite's WebAssembly runs as in a `twelve start` node. V8 compiles each function with its
+ * baseline compiler (Liftoff) and recompiles the hot ones with its optimizing compiler (TurboFan) in background
+ * threads, whose memory stays with the process: ≈ 40 MB of an idle node's RSS (footprint bench), for no step CPU we
+ * could measure on PGlite (runtime bench, c=1 and c=32, within noise). `baseline`, the default, keeps Liftoff's code;
+ * TWELVE_PGLITE_WASM=optimize lets V8 tier up as usual.
+ */
+export function pgliteWasmTier(env: NodeJS.ProcessEnv = process.env): 'baseline' | 'optimize' {
+  const tier = env.TWELVE_PGLITE_WASM?.trim() || 'baseline';
+  if (tier !== 'baseline' && tier !== 'optimize')
+    throw new Error(`TWELVE_PGLITE_WASM: baseline or optimize (got ${JSON.stringify(tier)})`);
+  return tier;
+}
+
+/**
+ * Applies pgliteWasmTier to this process: a V8 flag, read when a WebAssembly module is compiled, so it is set before
+ * the first PGlite opens (a process that compiled PGlite's module already keeps the code it has).
+ */
+export function applyPgliteWasmTier(tier: 'baseline' | 'optimize'): void {
+  if (tier === 'baseline') setFlagsFromString('--liftoff-only');
 }
 
 export async function openPglite(

@@ -1,12 +1,13 @@
 // The PostgreSQL settings of a PGlite data folder as `twelve start` opens it (open.ts): a small buffer pool, which
 // TWELVE_PGLITE_SHARED_BUFFERS overrides; a value that is not a size is refused, not passed on to PostgreSQL. A new
 // folder is initialized by a process of its own (initdb-process.mjs), then opened, migrated and locked; a folder that
-// cannot be initialized is a clear error and leaves the folder unlocked.
+// cannot be initialized is a clear error and leaves the folder unlocked. PGlite runs baseline WebAssembly code unless
+// TWELVE_PGLITE_WASM=optimize (the footprint bench measures what it saves).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openPglite, pgliteStartParams } from './db.ts';
+import { openPglite, pgliteStartParams, pgliteWasmTier } from './db.ts';
 import { openDatabase } from './open.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twelve-open-'));
@@ -27,6 +28,15 @@ describe('PGlite settings', () => {
     expect(() => pgliteStartParams({ TWELVE_PGLITE_SHARED_BUFFERS: '16MB -c fsync=off' })).toThrow(
       /TWELVE_PGLITE_SHARED_BUFFERS/,
     );
+  });
+});
+
+describe('PGlite machine code', () => {
+  it('runs baseline code unless TWELVE_PGLITE_WASM=optimize, and refuses another value', () => {
+    expect(pgliteWasmTier({})).toBe('baseline');
+    expect(pgliteWasmTier({ TWELVE_PGLITE_WASM: ' optimize ' })).toBe('optimize');
+    expect(pgliteWasmTier({ TWELVE_PGLITE_WASM: 'baseline' })).toBe('baseline');
+    expect(() => pgliteWasmTier({ TWELVE_PGLITE_WASM: 'turbofan' })).toThrow(/TWELVE_PGLITE_WASM/);
   });
 });
 

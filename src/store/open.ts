@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
-import { type Db, openPg, openPglite, pgliteStartParams } from './db.ts';
+import { applyPgliteWasmTier, type Db, openPg, openPglite, pgliteStartParams, pgliteWasmTier } from './db.ts';
 import { lockDataDir } from './lock.ts';
 import { migrate } from './migrate.ts';
 
@@ -17,6 +17,7 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
   try {
     const dataDir = join(config.dataDir, 'pg');
     const startParams = pgliteStartParams();
+    applyPgliteWasmTier(pgliteWasmTier());
     // A new folder is initialized by a process of its own (initdb's WASM heap grows far past a running node's, and
     // memory once held stays with the process): the node then runs on an instance that never held it.
     if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdbElsewhere(dataDir, startParams);
