@@ -322,11 +322,12 @@ async function createBaselineTables(db: Db): Promise<void> {
  * (the insert trigger that checks and moves the head, its four indexes); `tables`, also the real tool_calls and steps
  * (foreign keys to runs, their unique keys; a runs row written per run).
  */
-type BaselineVariant = 'plain' | 'chain' | 'tables';
+type BaselineVariant = 'plain' | 'chain' | 'tables' | 'lease';
 
 function baselineSql(v: BaselineVariant): { intent: string; outcome: string } {
-  const tc = v === 'tables' ? 'tool_calls' : 'bench_raw_tool_calls';
-  const st = v === 'tables' ? 'steps' : 'bench_raw_steps';
+  const real = v === 'tables' || v === 'lease';
+  const tc = real ? 'tool_calls' : 'bench_raw_tool_calls';
+  const st = real ? 'steps' : 'bench_raw_steps';
   const au = v === 'plain' ? 'bench_raw_audit_events' : 'audit_events';
   const intentHead =
     v === 'plain'
@@ -348,7 +349,19 @@ ${
     ? `, au AS (INSERT INTO bench_raw_audit_events (stream, seq, at, actor, action, subject, payload, prev_hash, hash)
     VALUES ($6, $7, $3, $8, 'tool.succeeded', $6, $9, $10, $11))
 UPDATE bench_raw_audit_heads SET seq = $7, hash = $11 WHERE stream = $6`
-    : `INSERT INTO audit_events (stream, seq, at, actor, action, subject, payload, prev_hash, hash)
+    : v === 'lease'
+      ? // The runtime's outcome statement: the run's step count and lease move with it, and it reads what the next
+        // step starts from (the agent's status, the kill switch, an open call).
+        `, au AS (INSERT INTO audit_events (stream, seq, at, actor, action, subject, payload, prev_hash, hash)
+    VALUES ($6, $7, $3, $8, 'tool.succeeded', $6, $9, $10, $11))
+UPDATE runs r SET steps_used = GREATEST(r.steps_used, $5), updated_at = $3,
+  lease_until = CASE WHEN r.lease_owner = 'bench' AND r.status = 'running' THEN $3::timestamptz + interval '30 seconds' ELSE r.lease_until END
+FROM agents a WHERE r.id = $4 AND a.id = r.agent_id
+RETURNING a.status AS agent_status,
+  (SELECT value->>'engaged' FROM settings WHERE key = 'kill_switch') AS kill,
+  (SELECT row_to_json(tc) FROM tool_calls tc WHERE tc.run_id = r.id AND tc.id IS DISTINCT FROM $1::uuid
+     AND tc.status IN ('pending', 'ready', 'executing') ORDER BY tc.step_idx DESC LIMIT 1) AS open_call`
+      : `INSERT INTO audit_events (stream, seq, at, actor, action, subject, payload, prev_hash, hash)
     VALUES ($6, $7, $3, $8, 'tool.succeeded', $6, $9, $10, $11)`
 }`,
   };
@@ -383,9 +396,12 @@ async function baselineSteps(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
         let runId: string = randomUUID();
-        if (variant === 'tables') {
+        if (variant === 'tables' || variant === 'lease') {
           const [run] = await h.raw.query<{ id: string }>(
-            `INSERT INTO runs (agent_id, status, trigger, budget, mode) VALUES ($1, 'done', '{}', $2, 'production') RETURNING id`,
+            variant === 'tables'
+              ? `INSERT INTO runs (agent_id, status, trigger, budget, mode) VALUES ($1, 'done', '{}', $2, 'production') RETURNING id`
+              : `INSERT INTO runs (agent_id, status, trigger, budget, mode, lease_owner, lease_until)
+                 VALUES ($1, 'running', '{}', $2, 'production', 'bench', now() + interval '30 seconds') RETURNING id`,
             [h.agentId, STEP_BUDGET],
           );
           runId = run!.id;
@@ -452,6 +468,12 @@ async function baselineSteps(
           steps++;
           brain?.samples.push(performance.now() - stepStart);
         }
+        if (variant === 'lease')
+          await h.raw.query(
+            `UPDATE runs SET status = 'done', outcome = 'bench finished', lease_owner = NULL, lease_until = NULL
+             WHERE id = $1`,
+            [runId],
+          );
       }
     }),
   );
@@ -786,7 +808,7 @@ async function measureBrainScenario(h: Harness, jitter = 0): Promise<ScenarioRes
 /** BENCH_RUNTIME_BREAKDOWN=1: the step baseline with the runtime's tables put back, to see what each one costs. */
 async function measureBaselineVariants(h: Harness): Promise<(string | number)[][]> {
   const c = Math.max(...CONCURRENCIES);
-  const variants: BaselineVariant[] = ['plain', 'chain', 'tables'];
+  const variants: BaselineVariant[] = ['plain', 'chain', 'tables', 'lease'];
   const sums = new Map(variants.map((v) => [v, { steps: 0, wallMs: 0, nodeMs: 0, pgMs: 0 }]));
   process.stdout.write(`baseline variants c=${c}:`);
   for (let round = 0; round < 2; round++)
@@ -985,7 +1007,9 @@ async function runSuite(): Promise<ScenarioResult[]> {
     console.log(
       'plain: the step baseline; chain: its audit rows go to the real audit_events (the trigger that checks and moves' +
         '\nthe head, four indexes); tables: also the real tool_calls and steps (foreign keys to runs, unique keys, a runs' +
-        '\nrow per run). Each measured twice, interleaved, for BENCH_SECONDS ÷ 2.',
+        '\nrow per run); lease: also the run updated by the outcome statement as the runtime does (step count, lease,' +
+        "\nthe next step's reads: agent status, kill switch, open call) and ended once per run. What the runtime" +
+        "\nspends above lease is its own: the run's start and end statements, and the work in Node.",
     );
   }
 
