@@ -11,10 +11,10 @@
 // for one slot cannot both commit; the loser gets slot_taken with the next free slots. Every command takes an
 // idempotency key: a redelivered call answers the booking the first one made (booking_requests).
 import { randomInt } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Actor, Services } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { DateTime } from '../luxon.ts';
 import type { Queryable } from '../store/db.ts';
 import type { Booking, BookingCustomer, BookingStatus, Slot } from './booking-model.ts';
 import type { BusinessHours } from './hours.ts';

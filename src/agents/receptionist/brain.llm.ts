@@ -17,7 +17,7 @@
 //   dialogue does; the proposed call rides in that reply's state and is proposed on the next step.
 // Questions the model cannot answer from the business facts it was given are handed over (answerQuestion, the KB,
 // belongs to the local brain).
-import { DateTime } from 'luxon';
+
 import { z } from 'zod';
 import { normalizeCode } from '../../business/bookings.ts';
 import { type BusinessProfile, getProfile, listServices } from '../../business/profile.ts';
@@ -25,6 +25,7 @@ import type { Clock } from '../../clock.ts';
 import type { LlmBackend } from '../../engines/llm/backend.ts';
 import type { LlmMessage } from '../../engines/llm/provider.ts';
 import { llmCapReached, recordLlmSpend } from '../../engines/llm/spend.ts';
+import { DateTime } from '../../luxon.ts';
 import type { ActionInput, Brain, BrainContext, StepRecord } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 

@@ -13,12 +13,13 @@
 // a pilot booking is held meanwhile (tentative: "pending confirmation by the business"). After the decision the run
 // resumes and the brain reports the result (booked, or declined with a new day asked for). In shadow the tool is recorded, not run, and
 // the reply (a draft) says the booking is noted.
-import { DateTime } from 'luxon';
+
 import { bookingByCode } from '../../business/bookings.ts';
 import { type BusinessProfile, getProfile, listServices } from '../../business/profile.ts';
 import type { Clock } from '../../clock.ts';
 import { DRAFT_FROM_SHARE } from '../../knowledge/answer.ts';
 import type { Knowledge } from '../../knowledge/knowledge.ts';
+import { DateTime } from '../../luxon.ts';
 import type { ActionInput, Brain, BrainContext, StepRecord } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { understand } from './dialogue/parse.ts';

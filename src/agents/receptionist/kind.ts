@@ -4,9 +4,9 @@
 // brain, brain.llm.ts, over the same tools and policy), the brain input that carries the dialogue's state from the last
 // reply, the card's booking counts, the business and bookings routes, the reminder job and its CLI commands.
 
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { getProfile } from '../../business/profile.ts';
+import { DateTime } from '../../luxon.ts';
 import type { AgentConfig, Brain, BrainInputs } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { AgentKind, KindContext, KindInstance } from '../kind.ts';

@@ -5,10 +5,11 @@
 // are one transaction, so two nodes running the job at once (or a retry after a crash) send one reminder. A
 // rescheduled booking is due again (bookings.ts clears reminded_at). Bookings made without a conversation (the
 // dashboard) get none: the .ics carries the time.
-import { DateTime } from 'luxon';
+
 import type { Services } from '../../context.ts';
 import { emitEvent } from '../../events/emit.ts';
 import type { JobDefinition } from '../../jobs/definitions.ts';
+import { DateTime } from '../../luxon.ts';
 
 /** At most this many reminders per run (the next run takes the rest). */
 const BATCH = 200;

@@ -14,7 +14,7 @@
 // handler finds that booking by the same key and confirms it; a denied or expired approval's `release` cancels it.
 // A slot that has gone by the time of the hold is the call's result (slot_taken with alternatives), and no person
 // is asked. In shadow the runtime records the call and nothing is booked.
-import { DateTime } from 'luxon';
+
 import { z } from 'zod';
 import {
   availability,
@@ -31,6 +31,7 @@ import { listResources, listServices } from '../../business/profile.ts';
 import type { Services } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import type { Knowledge } from '../../knowledge/knowledge.ts';
+import { DateTime } from '../../luxon.ts';
 import { defineTool, type ToolContext, ToolRegistry } from '../../runtime/tools.ts';
 import type { Booking } from './model.ts';
 

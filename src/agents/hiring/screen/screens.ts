@@ -6,7 +6,6 @@
 // per-question assessment, every quote checked against the transcript). Every step is audited on the agent's stream;
 // nothing here advances, rejects or hires: a person reads the screen and decides.
 import { createHash, randomBytes } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { bookingCanceller, bookingCreator, searchSlots } from '../../../business/bookings.ts';
 import {
@@ -22,6 +21,7 @@ import {
 } from '../../../business/profile.ts';
 import type { Actor, Services } from '../../../context.ts';
 import { AppError } from '../../../errors.ts';
+import { DateTime } from '../../../luxon.ts';
 import type { Queryable } from '../../../store/db.ts';
 import type { HiringMailer } from '../email.ts';
 import { screenQuestions } from '../engine/questions.ts';

@@ -1,7 +1,7 @@
 // Wall-clock calendar arithmetic for the dialogue: a day is a UTC-midnight Date standing for a date in the business's
 // time zone, so adding days never meets a daylight-saving change (the dialogue speaks in wall-clock dates; the
 // bookings turn date + time into an instant).
-import { DateTime } from 'luxon';
+import { DateTime } from '../../../luxon.ts';
 
 export interface WallClock {
   /** The date, as a UTC-midnight Date. */
