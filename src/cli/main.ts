@@ -4,6 +4,8 @@ import { commands } from './registry.ts';
 
 // For the footprint bench, which loads the CLI as bin/entry.js does (the build or the sources) and asks it this.
 export { pgliteHeapBytes } from '../store/db.ts';
+// For store/initdb-process.mjs, which loads the CLI the same way to make a new data folder ready.
+export { initializeFolder } from '../store/open.ts';
 
 export function defaultIo(): CliIo {
   return {

@@ -1,13 +1,17 @@
 // The PostgreSQL settings of a PGlite data folder as `twelve start` opens it (open.ts): a small buffer pool, which
 // TWELVE_PGLITE_SHARED_BUFFERS overrides; a value that is not a size is refused, not passed on to PostgreSQL. A new
-// folder is initialized by a process of its own (initdb-process.mjs), then opened, migrated and locked; a folder that
+// folder is initialized and migrated by a process of its own (initdb-process.mjs), then opened and locked; a folder that
 // cannot be initialized is a clear error and leaves the folder unlocked. PGlite runs baseline WebAssembly code unless
 // TWELVE_PGLITE_WASM=optimize (the footprint bench measures what it saves).
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPglite, pgliteStartParams, pgliteWasmTier } from './db.ts';
+import { loadMigrations, migrate } from './migrate.ts';
 import { openDatabase } from './open.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twelve-open-'));
@@ -54,6 +58,20 @@ describe('openDatabase on a PGlite folder', () => {
     }
     const again = await openDatabase({ dataDir, databaseUrl: undefined });
     await again.close();
+  }, 60_000);
+
+  it('migrates a new folder in the initializing process, so the node that opens it has nothing left to apply', async () => {
+    const dataDir = join(dir, 'child', 'pg');
+    const script = fileURLToPath(new URL('./initdb-process.mjs', import.meta.url));
+    await promisify(execFile)(process.execPath, [script, dataDir, JSON.stringify(pgliteStartParams({}))]);
+    const db = await openPglite({ dataDir });
+    try {
+      const applied = await db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');
+      expect(applied.map((r) => r.name)).toEqual(loadMigrations().map((m) => m.name));
+      expect(await migrate(db)).toEqual([]);
+    } finally {
+      await db.close();
+    }
   }, 60_000);
 
   it('says why a folder cannot be initialized, and leaves it unlocked', async () => {

@@ -18,8 +18,8 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
     const dataDir = join(config.dataDir, 'pg');
     const startParams = pgliteStartParams();
     applyPgliteWasmTier(pgliteWasmTier());
-    // A new folder is initialized by a process of its own (initdb's WASM heap grows far past a running node's, and
-    // memory once held stays with the process): the node then runs on an instance that never held it.
+    // A new folder is initialized and migrated by a process of its own (initdb's WASM heap grows far past a running
+    // node's, and memory once held stays with the process): the node then runs on an instance that never held it.
     if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdbElsewhere(dataDir, startParams);
     db = await openPglite({ dataDir, startParams });
   } catch (err) {
@@ -38,6 +38,20 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
       },
     }),
   );
+}
+
+/**
+ * Makes a new PGlite folder ready: initdb, then the migrations (store/migrate.ts), then closed. Run by
+ * initdb-process.mjs in a process of its own, so that neither initdb's heap nor what the schema's DDL grew stays in
+ * the node that serves (a first start's idle RSS 60 s after start: 206 → 193 MB).
+ */
+export async function initializeFolder(dataDir: string, startParams: string[]): Promise<void> {
+  const db = await openPglite({ dataDir, startParams });
+  try {
+    await migrate(db);
+  } finally {
+    await db.close();
+  }
 }
 
 function initdbElsewhere(dataDir: string, startParams: string[]): Promise<void> {

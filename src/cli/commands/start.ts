@@ -6,6 +6,7 @@ import { channelSettingsFromEnv } from '../../channels/start.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { startTwelve, stopOnSignals } from '../../server/lifecycle.ts';
 import { prettyLogStream, wantsPrettyLogs } from '../../server/pretty-log.ts';
+import { collectAfterStart } from '../../server/settle.ts';
 import type { CliCommand } from '../command.ts';
 
 export const startCommand: CliCommand = {
@@ -52,6 +53,8 @@ export const startCommand: CliCommand = {
       ...(pretty ? { logStream: prettyLogStream(process.stdout, { color: true }) } : {}),
     });
     const { app, address } = twelve;
+    // Start-up's garbage goes once the node has settled, not a minute or more later (settle.ts).
+    const stopSettle = collectAfterStart(SETTLE_MS);
     io.out(
       `Twelve is running at ${address} (database: ${config.databaseUrl ? 'PostgreSQL server' : `PGlite in ${config.dataDir}`})`,
     );
@@ -72,6 +75,7 @@ export const startCommand: CliCommand = {
     }
     await stopOnSignals(twelve, (signal) => {
       stopReminder();
+      stopSettle();
       io.out(`${signal} received: finishing in-flight work and shutting down`);
     });
     io.out('Twelve stopped');
@@ -80,6 +84,8 @@ export const startCommand: CliCommand = {
 };
 
 export const SETUP_REMINDER_MS = 60_000;
+/** How long after start the node collects start-up's garbage (settle.ts: at 5 s its background work still ran). */
+const SETTLE_MS = 15_000;
 
 /**
  * Repeats the setup link every `everyMs` while nobody has signed up with it; once someone has, says so once and
