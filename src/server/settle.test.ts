@@ -1,5 +1,5 @@
 // The collection a `twelve start` node runs once it has settled (settle.ts): V8's gc() is obtained without
-// --expose-gc on this Node, runs once after the delay, and not at all when cancelled first (a node stopped early).
+// --expose-gc on this Node, runs once at each delay, and no more once cancelled (a node stopped early).
 import { describe, expect, it, vi } from 'vitest';
 import { collectAfterStart, exposedGc } from './settle.ts';
 
@@ -19,22 +19,26 @@ describe('the collection after start', () => {
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
   });
 
-  it('collects once after the delay, never when cancelled first', () => {
+  it('collects once at each delay, never after a cancel', () => {
     vi.useFakeTimers();
     try {
       const gc = vi.fn();
-      collectAfterStart(5_000, gc);
+      collectAfterStart([5_000, 20_000], gc);
       vi.advanceTimersByTime(4_999);
       expect(gc).not.toHaveBeenCalled();
       vi.advanceTimersByTime(1);
       expect(gc).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(15_000);
+      expect(gc).toHaveBeenCalledTimes(2);
       vi.advanceTimersByTime(60_000);
-      expect(gc).toHaveBeenCalledTimes(1);
+      expect(gc).toHaveBeenCalledTimes(2);
 
       const cancelled = vi.fn();
-      collectAfterStart(5_000, cancelled)();
+      const cancel = collectAfterStart([5_000, 20_000], cancelled);
+      vi.advanceTimersByTime(5_000);
+      cancel();
       vi.advanceTimersByTime(60_000);
-      expect(cancelled).not.toHaveBeenCalled();
+      expect(cancelled).toHaveBeenCalledTimes(1);
     } finally {
       vi.useRealTimers();
     }

@@ -2,7 +2,8 @@
 // checked, pg-boss's schema, engines read from their snapshots) leaves garbage and a grown heap behind, which V8's
 // memory reducer gives back only after a minute or more of idleness: with the demo agents, 237 MB resident until
 // then, 201 MB after one collection 15 s after start (`npm run bench -- footprint` reads RSS 60 s after start). At
-// 5 s it was too early (244 → 239 MB): the background work that follows start-up (the first jobs) still ran.
+// 5 s it was too early (244 → 239 MB): the background work that follows start-up (the first jobs, engines trained
+// after a KB changed) may still run, so a second collection follows at 45 s.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -22,10 +23,11 @@ export function exposedGc(): (() => void) | null {
   }
 }
 
-/** Collects once, `delayMs` after it is called (the timer does not keep the process alive); returns a cancel. */
-export function collectAfterStart(delayMs: number, gc: (() => void) | null = exposedGc()): () => void {
+/** Collects once at each delay after it is called (the timers do not keep the process alive); returns a cancel. */
+export function collectAfterStart(delaysMs: number[], gc: (() => void) | null = exposedGc()): () => void {
   if (!gc) return () => {};
-  const timer = setTimeout(gc, delayMs);
-  timer.unref();
-  return () => clearTimeout(timer);
+  const timers = delaysMs.map((ms) => setTimeout(gc, ms).unref());
+  return () => {
+    for (const t of timers) clearTimeout(t);
+  };
 }

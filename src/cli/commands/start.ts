@@ -84,8 +84,8 @@ export const startCommand: CliCommand = {
 };
 
 export const SETUP_REMINDER_MS = 60_000;
-/** How long after start the node collects start-up's garbage (settle.ts: at 5 s its background work still ran). */
-const SETTLE_MS = 15_000;
+/** When after start the node collects start-up's garbage (settle.ts: at 5 s its background work still ran). */
+const SETTLE_MS = [15_000, 45_000];
 
 /**
  * Repeats the setup link every `everyMs` while nobody has signed up with it; once someone has, says so once and
