@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { systemClock } from '../src/clock.ts';
 import { createServices } from '../src/context.ts';
 import { agentCreator } from '../src/runtime/agents.ts';
+import { leaseReturning } from '../src/runtime/run/lease.ts';
 import { Runtime } from '../src/runtime/runtime.ts';
 import { defineTool, ToolRegistry } from '../src/runtime/tools.ts';
 import type { ActionInput, Brain, BrainContext } from '../src/runtime/types.ts';
@@ -357,10 +358,7 @@ UPDATE bench_raw_audit_heads SET seq = $7, hash = $11 WHERE stream = $6`
 UPDATE runs r SET steps_used = GREATEST(r.steps_used, $5), updated_at = $3,
   lease_until = CASE WHEN r.lease_owner = 'bench' AND r.status = 'running' THEN $3::timestamptz + interval '30 seconds' ELSE r.lease_until END
 FROM agents a WHERE r.id = $4 AND a.id = r.agent_id
-RETURNING a.status AS agent_status,
-  (SELECT value->>'engaged' FROM settings WHERE key = 'kill_switch') AS kill,
-  (SELECT row_to_json(tc) FROM tool_calls tc WHERE tc.run_id = r.id AND tc.id IS DISTINCT FROM $1::uuid
-     AND tc.status IN ('pending', 'ready', 'executing') ORDER BY tc.step_idx DESC LIMIT 1) AS open_call`
+${leaseReturning(undefined, '$1::uuid')}`
       : `INSERT INTO audit_events (stream, seq, at, actor, action, subject, payload, prev_hash, hash)
     VALUES ($6, $7, $3, $8, 'tool.succeeded', $6, $9, $10, $11)`
 }`,

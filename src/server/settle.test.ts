@@ -1,5 +1,6 @@
 // The collection a `twelve start` node runs once it has settled (settle.ts): V8's gc() is obtained without
 // --expose-gc on this Node, runs once at each delay, and no more once cancelled (a node stopped early).
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import { collectAfterStart, exposedGc } from './settle.ts';
 
@@ -15,8 +16,9 @@ describe('the collection after start', () => {
     await new Promise((resolve) => setImmediate(resolve));
     gc!();
     expect(ref.deref()).toBeUndefined();
-    // The flag is off again: a context made now has no gc.
+    // The flag is off again: neither this context nor one made now has gc.
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
+    expect(runInNewContext('typeof gc')).toBe('undefined');
   });
 
   it('collects once at each delay, never after a cancel', () => {

@@ -1,4 +1,4 @@
-// One full garbage collection once a `twelve start` node has settled. Start-up (the bundle compiled, migrations
+// Full garbage collections once a `twelve start` node has settled. Start-up (the bundle compiled, migrations
 // checked, pg-boss's schema, engines read from their snapshots) leaves garbage and a grown heap behind, which V8's
 // memory reducer gives back only after a minute or more of idleness: with the demo agents, 237 MB resident until
 // then, 201 MB after one collection 15 s after start (`npm run bench -- footprint` reads RSS 60 s after start). At
