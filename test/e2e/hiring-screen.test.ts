@@ -56,6 +56,15 @@ async function invitedCandidate(): Promise<string> {
   return inv.link;
 }
 
+/**
+ * Opens a link in a new document. A link to the same page that differs only in its fragment is a same-document
+ * navigation: without the blank page between, the last test's form would still be there while the new one loads.
+ */
+async function open(link: string): Promise<void> {
+  await page.goto('about:blank');
+  await page.goto(link);
+}
+
 const screens = async () =>
   (await srv.db.query<{ n: number }>('SELECT count(*)::int AS n FROM hiring_screens'))[0]!.n;
 
@@ -90,7 +99,7 @@ describe.skipIf(!haveChromium)('hiring: the phone-screen invitation page', () =>
 
   it('at 1366 px: picks a time by keyboard, after the missing choice is announced', async () => {
     await page.setViewportSize({ width: 1366, height: 900 });
-    await page.goto(await invitedCandidate());
+    await open(await invitedCandidate());
     await page
       .getByRole('heading', { level: 1, name: 'Phone screen for Senior TypeScript Engineer' })
       .waitFor();
@@ -131,7 +140,7 @@ describe.skipIf(!haveChromium)('hiring: the phone-screen invitation page', () =>
   }, 90_000);
 
   it('a time taken meanwhile is refused and marked; nothing is booked twice', async () => {
-    await page.goto(await invitedCandidate());
+    await open(await invitedCandidate());
     const first = page.locator('input[name="start"]').first();
     await first.waitFor();
     const start = (await first.getAttribute('value'))!;
@@ -155,7 +164,7 @@ describe.skipIf(!haveChromium)('hiring: the phone-screen invitation page', () =>
 
   it('at 390 px: fits the screen, and "a person instead" ends the AI screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(await invitedCandidate());
+    await open(await invitedCandidate());
     await page.locator('input[name="start"]').first().waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     const box = await page.locator('label.slot').first().boundingBox();
@@ -267,10 +276,36 @@ describe.skipIf(!haveChromium)('hiring: the phone-screen invitation page', () =>
     await expect.poll(() => screenCard.textContent()).toMatch(/invited: waiting for the candidate/);
   }, 300_000);
 
+  it('another invitation opened in the same tab (only the fragment changes) shows that invitation', async () => {
+    const booked = await invitedCandidate();
+    const token = booked.split('#')[1]!;
+    const offered = await (
+      await fetch(`${srv.url}/api/public/careers/acme/screen`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token }),
+      })
+    ).json();
+    const res = await fetch(`${srv.url}/api/public/careers/acme/screen/book`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, start: offered.slots.at(-1).start, phone: '+447700900123' }),
+    });
+    expect(res.status).toBe(201);
+    await open(booked);
+    await expect.poll(() => page.locator('.confirmation').textContent()).toMatch(/booked for/);
+    const loads = await page.evaluate(() => performance.getEntriesByType('navigation').length);
+    await page.goto(await invitedCandidate());
+    await page.locator('input[name="start"]').first().waitFor();
+    expect(await page.locator('.confirmation').count()).toBe(0);
+    // The same document: the page read the new fragment itself.
+    expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(loads);
+  }, 90_000);
+
   it('a link without its token, or a wrong one, says so', async () => {
-    await page.goto(`${srv.url}/careers/acme/screen`);
+    await open(`${srv.url}/careers/acme/screen`);
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not valid/);
-    await page.goto(`${srv.url}/careers/acme/screen#${'A'.repeat(43)}`);
+    await open(`${srv.url}/careers/acme/screen#${'A'.repeat(43)}`);
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not valid/);
     // Page errors and API answers other than the refusals this test asked for (a taken slot, a wrong token).
     const unexpected = problems.filter(
