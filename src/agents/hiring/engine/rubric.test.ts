@@ -57,6 +57,13 @@ Bonus:
     expect(c.nursing).toMatchObject({ required: true });
   });
 
+  it('reads every number word the resume scorer reads (eleven, twenty): a rubric asks what a resume can answer', () => {
+    const c = byId('Site Manager\nRequirements\n- Eleven years of construction experience');
+    expect(c.construction).toMatchObject({ minYears: 11, required: true });
+    const d = byId('Principal Architect. At least twenty years of software engineering experience.');
+    expect(d['years-20']).toMatchObject({ minYears: 20 });
+  });
+
   it('trades, sales and an empty description', () => {
     const trades = byId(
       `Commercial Electrician. Must hold a journeyman license and OSHA 30. 4+ years of electrical installation work; blueprint reading. Forklift experience is a plus.`,

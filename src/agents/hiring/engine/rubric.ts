@@ -5,6 +5,7 @@
 import { DEGREE_LEVELS, LEXICON, type LexiconEntry } from './lexicon.ts';
 import { findTerms, lexiconScanner } from './match.ts';
 import type { Criterion, Rubric } from './types.ts';
+import { NUMBER_WORD_PATTERN, NUMBER_WORDS } from './years.ts';
 
 export const DEFAULT_THRESHOLD = 60;
 export const MAX_CRITERIA = 20;
@@ -20,22 +21,10 @@ const MUST_HEADING =
 const OTHER_HEADING =
   /^(about (us|the company|the role)|benefits|perks|what we offer|responsibilities|what you('|’)ll do|the role|location|salary|how to apply)\b/i;
 
-const NUM: Record<string, number> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  twelve: 12,
-  fifteen: 15,
-};
-const YEARS =
-  /\b(?:(?:at least|minimum of|min\.?|over|more than)\s+)?(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen)\s*(?:\+|or more|plus)?\s*(?:years?|yrs?)(?:'|’)?\b/gi;
+const YEARS = new RegExp(
+  `\\b(?:(?:at least|minimum of|min\\.?|over|more than)\\s+)?(\\d{1,2}|${NUMBER_WORD_PATTERN})\\s*(?:\\+|or more|plus)?\\s*(?:years?|yrs?)(?:'|’)?\\b`,
+  'gi',
+);
 
 type Mode = 'must' | 'nice' | 'none';
 
@@ -83,7 +72,7 @@ function yearsIn(text: string): { n: number; start: number; end: number }[] {
   const out: { n: number; start: number; end: number }[] = [];
   YEARS.lastIndex = 0;
   for (let m = YEARS.exec(text); m; m = YEARS.exec(text)) {
-    const n = /^\d+$/.test(m[1]!) ? Number(m[1]) : (NUM[m[1]!.toLowerCase()] ?? 0);
+    const n = /^\d+$/.test(m[1]!) ? Number(m[1]) : (NUMBER_WORDS[m[1]!.toLowerCase()] ?? 0);
     if (n > 0 && n <= 30) out.push({ n, start: m.index, end: m.index + m[0].length });
   }
   return out;
