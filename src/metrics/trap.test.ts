@@ -1,6 +1,7 @@
 // The maintenance trap fires when net hours over the last 30 days are below zero, and when they are positive but
 // falling fast enough to reach zero within the next 30 days; entering it is recorded, audited and announced once per
-// trigger, and leaving it closes the record. (The month of measurement.test.ts, a healthy agent, does not fire it.)
+// trigger, and leaving it closes the record. An agent with no work in the last 30 days (a new one being set up) is
+// idle, not trapped. (The month of measurement.test.ts, a healthy agent, does not fire it.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../test/support/db.ts';
 import { buildMeasurementApp, say } from '../../test/support/measurement.ts';
@@ -73,6 +74,7 @@ describe('the maintenance trap', () => {
       windows: [0, 0, -1.5],
       slopePerMonth: -0.75,
       projectedNetHours: -2.25,
+      work: 1,
       recommendation: TRAP_RECOMMENDATION,
     });
     expect(first.changed).toBe('entered');
@@ -108,9 +110,11 @@ describe('the maintenance trap', () => {
       await say(app, heavy.id, `dec-${i}`, 'What are your hours?');
     }
     clock.set('2026-12-09T00:00:00.000Z');
-    // Nov 9–Dec 9: saved (1 + 4) × 30 = 150 min, logged 120: +0.5 h; slope (0.5 − 0) / 2 ≥ 0.
+    // Nov 9–Dec 9: saved (1 + 4) × 30 = 150 min, logged 120: +0.5 h; slope (0.5 − 0) / 2 ≥ 0. fading has had no
+    // conversation since Nov 5: idle, not judged, so its trending record is cleared too.
     const sweep = await maintenanceTrapSweeper(app, measurementKindsOf(app));
-    expect(sweep).toMatchObject({ checked: 2, cleared: 1 });
+    expect(sweep).toMatchObject({ checked: 2, cleared: 2 });
+    expect(await openTrap(db, fading.id)).toBeNull();
     expect(await openTrap(db, heavy.id)).toBeNull();
     expect(await trapAudits(heavy.id)).toEqual(['measurement.trap_entered', 'measurement.trap_cleared']);
     clock.set('2026-12-10T09:00:00.000Z');
@@ -126,5 +130,32 @@ describe('the maintenance trap', () => {
       [heavy.id],
     );
     expect(row!.n).toBe(2);
+  });
+
+  it('does not judge an idle agent: set-up time before the first conversation is no trap, the first work is', async () => {
+    clock.set('2026-12-11T09:00:00.000Z');
+    const fresh = await newAgent('fresh');
+    await workLogger(app, OWNER, fresh.id, {
+      minutes: 90,
+      date: '2026-12-11',
+      note: 'writing the knowledge base',
+    });
+    const idle = await maintenanceTrapChecker(app, fresh.id, measurementKindsOf(app));
+    expect(idle.evaluation).toMatchObject({ trapped: false, reason: null, work: 0, windows: [0, 0, -1.5] });
+    expect(idle.changed).toBeNull();
+    expect(await openTrap(db, fresh.id)).toBeNull();
+    expect(await trapAudits(fresh.id)).toEqual([]);
+    // Its first customer (an answer not yet 72 h old: no hours saved yet), and now it is judged.
+    clock.set('2026-12-11T15:00:00.000Z');
+    await say(app, fresh.id, 'first', 'What are your hours?');
+    clock.set('2026-12-12T00:00:00.000Z');
+    const judged = await maintenanceTrapChecker(app, fresh.id, measurementKindsOf(app));
+    expect(judged.evaluation).toMatchObject({
+      trapped: true,
+      reason: 'negative',
+      work: 1,
+      windows: [0, 0, -1.5],
+    });
+    expect(judged.changed).toBe('entered');
   });
 });

@@ -3,6 +3,9 @@
 // next 30 days ('trending': over three consecutive 30-day windows w1, w2, w3 ending now, the slope (w3 − w1) / 2 per
 // 30 days is negative and w3 + slope < 0). Entering it is recorded once (maintenance_traps: at most one open row per
 // agent), audited, and announced on the event bus; the dashboard shows the open record. Leaving it closes the record.
+// An agent with no work in the last 30 days (no conversation, no outcome of its kind such as a screened resume) is
+// idle, not trapped: nothing it did can be weighed against its upkeep (a new agent's set-up, for one, would otherwise
+// put it in the trap before its first customer). Its upkeep still shows in the figures.
 import type { Services } from '../context.ts';
 import { emitEvent } from '../events/emit.ts';
 import type { Queryable } from '../store/db.ts';
@@ -21,6 +24,8 @@ export interface TrapEvaluation {
   slopePerMonth: number;
   /** Net hours the next 30 days would show if the slope held. */
   projectedNetHours: number;
+  /** Conversations and outcomes of the agent's kind in the last 30 days; with none the agent is idle, not judged. */
+  work: number;
   recommendation: string;
 }
 
@@ -31,21 +36,24 @@ export async function trapEvaluator(
   kinds?: MeasurementKinds,
 ): Promise<TrapEvaluation> {
   const windows: number[] = [];
+  let work = 0;
   for (const back of [2, 1, 0]) {
     const to = new Date(now.getTime() - back * 30 * DAY);
     const m = await agentMetrics(q, agentId, { from: new Date(to.getTime() - 30 * DAY), to }, { kinds, now });
     windows.push(m.hours.net);
+    if (back === 0) work = m.outcomes.conversations + m.kindOutcomes.reduce((s, o) => s + o.count, 0);
   }
   const [w1, , w3] = windows as [number, number, number];
   const slope = Math.round(((w3 - w1) / 2) * 100) / 100;
   const projected = Math.round((w3 + slope) * 100) / 100;
-  const reason = w3 < 0 ? 'negative' : slope < 0 && projected < 0 ? 'trending' : null;
+  const reason = work === 0 ? null : w3 < 0 ? 'negative' : slope < 0 && projected < 0 ? 'trending' : null;
   return {
     trapped: reason !== null,
     reason,
     windows,
     slopePerMonth: slope,
     projectedNetHours: projected,
+    work,
     recommendation: TRAP_RECOMMENDATION,
   };
 }

@@ -219,4 +219,26 @@ describe.skipIf(!haveChromium)('measurement in Chromium', () => {
     await screenshot(page, 'measurement-trap-narrow');
     await page.setViewportSize({ width: 1366, height: 900 });
   });
+
+  it('says a new agent with only its set-up time is not judged, instead of putting it in the trap', async () => {
+    const fresh = await agentCreator(writer, 'test', {
+      kind: 'custom',
+      name: 'fresh',
+      displayName: 'Fresh',
+      config: { testMode: 'production' },
+    });
+    await workLogger(writer, 'user:mo@example.com', fresh.id, {
+      minutes: 90,
+      note: 'writing the knowledge base',
+    });
+    expect((await maintenanceTrapChecker(writer, fresh.id, measurementKindsOf(writer))).changed).toBeNull();
+    await page.goto(`${srv.url}/agents/fresh/measurement`);
+    await page.getByRole('heading', { level: 1, name: 'Measurement of Fresh' }).waitFor();
+    await expect
+      .poll(() => page.locator('[data-trap-idle]').textContent())
+      .toMatch(/Not judged .* no conversation/);
+    expect(await page.locator('[data-trap="fresh"]').count()).toBe(0);
+    expect(await page.locator('td[data-figure="Net hours"]').textContent()).toMatch(/^-1\.\d+ h$/);
+    expect(await a11yProblems(page)).toEqual([]);
+  });
 });

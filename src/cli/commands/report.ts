@@ -75,6 +75,10 @@ export function formatReport(r: MeasurementReport): string[] {
     lines.push(
       `MAINTENANCE TRAP (${t.reason}): net hours over the last three 30-day windows ${t.windows.join(', ')}; ${t.recommendation}`,
     );
+  else if (t.work === 0)
+    lines.push(
+      `Maintenance trap: not judged (no conversation or other work in the last 30 days; net hours over the last three 30-day windows ${t.windows.join(', ')})`,
+    );
   else
     lines.push(`Maintenance trap: no (net hours over the last three 30-day windows ${t.windows.join(', ')})`);
   return lines;

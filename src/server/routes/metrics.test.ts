@@ -60,8 +60,9 @@ describe('measurement routes', () => {
     // The readiness assessment when the agent was made is a 2-minute editing session.
     expect(metrics.json().metrics.humanMinutes).toMatchObject({ logged: 45, editing: 2, maintenance: 47 });
     expect(metrics.json().metrics.hours.net).toBe(-0.78);
-    // No conversations: nothing saved, so the last 30 days are below zero and the trap evaluates as entered.
-    expect(metrics.json().trap.evaluation).toMatchObject({ trapped: true, reason: 'negative' });
+    // No conversations: the last 30 days are below zero, but an agent with no work is idle, not in the trap.
+    expect(metrics.json().trap.evaluation).toMatchObject({ trapped: false, reason: null, work: 0 });
+    expect(metrics.json().trap.evaluation.windows.at(-1)).toBe(-0.78);
   });
 
   it('refuses ranges that end before they start or span more than 24 months', async () => {

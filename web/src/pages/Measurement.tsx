@@ -56,6 +56,11 @@ export function MeasurementPage({ agentName }: { agentName: string }) {
       {!report.data && report.loading ? <Loading /> : null}
       {trap?.evaluation.trapped ? (
         <TrapBanner agentName={agentName} displayName={name} trap={trap.evaluation} link={false} />
+      ) : trap?.evaluation.work === 0 ? (
+        <p className="muted" data-trap-idle="">
+          Not judged for the maintenance trap: {name} has had no conversation or other work in the last 30
+          days, so there is nothing to weigh its upkeep against.
+        </p>
       ) : null}
       {report.data && month ? (
         <>
