@@ -232,6 +232,10 @@ describe.skipIf(!haveChromium)("hiring: the recruiter's dashboard", () => {
     expect(text).toContain('2 applications');
     // Jane was advanced to screen, Sam rejected: Jane's next step is a person's decision.
     expect(text).toContain('1 awaiting decision');
+    // It screens through its queue, never in a run started by hand: its card offers no "Run now".
+    const article = page.locator('article').filter({ has: card.first() });
+    await article.getByRole('link', { name: 'Jobs' }).waitFor();
+    expect(await article.getByRole('button', { name: 'Run now' }).count()).toBe(0);
     expect(problems.filter((l) => /page error|Content Security Policy/i.test(l))).toEqual([]);
   }, 60_000);
 });

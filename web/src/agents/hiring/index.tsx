@@ -17,6 +17,8 @@ export const hiringKind: WebKind = {
   kind: 'hiring',
   label: 'Hiring',
   description: 'a career page; resumes screened and ranked, people decide',
+  // It screens through its queue: a run started by hand would end at once.
+  manualRuns: false,
   pages: [
     { path: 'jobs', title: 'Jobs', component: JobsPage },
     { path: 'job', title: 'Job', component: JobPage },
