@@ -3,7 +3,7 @@
 // rest), so the repository's own dist/ is left alone: the build starts, migrates a PGlite folder (its migrations
 // are found next to src/store/migrate.ts, through the rewritten import.meta.url) and a stale or broken build falls
 // back to the sources.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
@@ -45,6 +45,22 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('bin/twelve.js', () => {
+  it('stops quietly when the reader of its output goes away (`twelve … | head`)', async () => {
+    const child = spawn(process.execPath, [join(dir, 'bin/twelve.js'), '--help'], {
+      env: { ...process.env, TWELVE_FROM_SOURCE: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Closed before the CLI has written a line: its first write meets a pipe with no reader.
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (b) => {
+      err += b;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  }, 60_000);
+
   it('runs a fresh build: --version says so, and the built CLI migrates a PGlite folder', () => {
     expect(twelve(['--version']).out).toMatch(/^twelve \d+\.\d+\.\d+ \(build of \d{4}-\d\d-\d\dT/);
     const migrated = twelve(['db', 'migrate'], { TWELVE_DATA_DIR: join(dir, 'data') });

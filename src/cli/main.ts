@@ -7,7 +7,19 @@ export { pgliteHeapBytes } from '../store/db.ts';
 // For store/initdb-process.mjs, which loads the CLI the same way to make a new data folder ready.
 export { initializeFolder } from '../store/open.ts';
 
+/** Set by main: a command that serves (`twelve start`) keeps running when its stdout's reader goes away. */
+let serving = false;
+let pipeWatched = false;
+
 export function defaultIo(): CliIo {
+  if (!pipeWatched) {
+    pipeWatched = true;
+    // `twelve report … | head`: the reader has gone. Stop quietly, as Unix tools do, instead of a stack trace.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      if (!serving) process.exit(process.exitCode ?? 0);
+    });
+  }
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
@@ -50,6 +62,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     help(io, commands);
     return 2;
   }
+  serving = match.path.length === 1 && match.path[0] === 'start';
   const rest = argv.slice(match.path.length);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(match.usage);

@@ -228,7 +228,10 @@ describe('measurement', () => {
     const screened = async () =>
       (await agentMetrics(db, agent.id, range, { kinds: measurementKindsOf(app), now: clock.now() }))
         .kindOutcomes;
-    expect(await screened()).toEqual([expect.objectContaining({ name: 'resumes_screened', count: 0 })]);
+    expect(await screened()).toEqual([
+      expect.objectContaining({ name: 'resumes_screened', count: 0 }),
+      expect.objectContaining({ name: 'phone_screens', count: 0, minutesEach: 15 }),
+    ]);
     const pdf = await resumePdf();
     const first = await apply(pdf, { job: own, email: 'once@example.com' });
     await apply(await resumePdf(WEAK_RESUME), { job: own });

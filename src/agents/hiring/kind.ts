@@ -9,7 +9,7 @@ import type { AgentKind, KindContext, KindInstance } from '../kind.ts';
 import { DEFAULT_RETENTION_DAYS, retentionSweeper } from './applications.ts';
 import { hiringCliCommands } from './cli/index.ts';
 import { mailerFromEnv, sendConfirmations } from './email.ts';
-import { screeningOutcomes } from './outcomes.ts';
+import { HIRING_TASK_DEFAULT, screeningOutcomes } from './outcomes.ts';
 import { registerCareersPage } from './routes/careers-page.ts';
 import { registerHiringRoutes } from './routes/dashboard.ts';
 import { registerPublicCareerRoutes } from './routes/public.ts';
@@ -141,9 +141,6 @@ export const hiringKind: AgentKind = {
     };
     return instance;
   },
-  measurement: {
-    minutesPerTask: 15,
-    source: "Twelve default for hiring: a recruiter's first phone screen of a candidate (15 minutes)",
-  },
+  measurement: HIRING_TASK_DEFAULT,
   cli: (open) => hiringCliCommands(open),
 };

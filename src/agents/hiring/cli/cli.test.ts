@@ -39,6 +39,20 @@ describe('twelve demo hiring', () => {
     expect(await main(['demo', 'hiring'], again)).toBe(0);
     expect(again.stdout.join('\n')).toMatch(/Phone screen .*: Maria Schneider: \d of \d questions answered/);
     expect(again.stdout.filter((l) => /^\s+\d+\s+\d+\s+(yes|no)/.test(l))).toHaveLength(6);
+    // The month's measurement counts the work: six resumes read, one phone screen done (the kind's task, 15 min).
+    const report = captureIo(env);
+    const month = new Date().toISOString().slice(0, 7);
+    expect(await main(['report', '--agent', 'acme-careers', '--month', month, '--json'], report)).toBe(0);
+    const figures = JSON.parse(report.stdout.join('\n'));
+    const outcomes = Object.fromEntries(
+      figures.metrics.kindOutcomes.map((o: { name: string; count: number; minutesEach: number }) => [
+        o.name,
+        o,
+      ]),
+    );
+    expect(outcomes.resumes_screened).toMatchObject({ count: 6, minutesEach: 6 });
+    expect(outcomes.phone_screens).toMatchObject({ count: 1, minutesEach: 15 });
+    expect(figures.metrics.hours.saved).toBe(Math.round(((6 * 6 + 15) / 60) * 100) / 100);
   }, 180_000);
 });
 
