@@ -144,7 +144,11 @@ describe.skipIf(!haveChromium)('hiring: career page and dashboard', () => {
 
   it('lists the open job and opens its page with the AI notice and a labelled form', async () => {
     await page.goto(`${srv.url}/careers/acme`);
-    await page.getByRole('heading', { level: 1, name: 'Jobs at Acme Robotics' }).waitFor();
+    const h1 = page.getByRole('heading', { level: 1, name: 'Jobs at Acme Robotics' });
+    await h1.waitFor();
+    // The heading has room under the site's header (it sat against its border).
+    const header = (await page.locator('header.site').boundingBox())!;
+    expect((await h1.boundingBox())!.y - (header.y + header.height)).toBeGreaterThanOrEqual(16);
     await page.getByRole('link', { name: 'Senior TypeScript Engineer' }).click();
     await page.getByRole('heading', { level: 1, name: 'Senior TypeScript Engineer' }).waitFor();
     await expect.poll(() => page.locator('#ai-notice').textContent()).toMatch(/AI/);
