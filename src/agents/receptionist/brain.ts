@@ -165,7 +165,10 @@ export function merge(prev: DialogueState, u: Understanding, text: string, zone:
   }
   if (u.name) s.name = u.name;
   else if (prev.awaiting === 'name') {
-    const bare = text.trim().replace(/[.!]+$/, '');
+    // The name alone ("Sam Jones"), or with the contact asked next ("Sam Jones, 07700 900123"): what is left once the
+    // phone number or email and the words around them are taken out.
+    const rest = u.phone || u.email ? withoutContact(text) : text;
+    const bare = rest.trim().replace(/[.!]+$/, '');
     if (/^[A-Za-z][A-Za-z' -]{0,60}$/.test(bare) && !YES.test(bare) && !NO.test(bare)) s.name = bare;
   }
   if (u.phone) s.phone = u.phone;
@@ -179,6 +182,18 @@ export function merge(prev: DialogueState, u: Understanding, text: string, zone:
     if (/^[A-Z0-9]{6}$/.test(bare)) s.code = bare;
   }
   return s;
+}
+
+/** A message without its email address, phone number and the words that introduce them ("my number is"). */
+function withoutContact(text: string): string {
+  return text
+    .replace(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, ' ')
+    .replace(/\+?\(?\d[\d\s().-]{5,}\d/g, ' ')
+    .replace(/\b(?:and|my|mobile|cell|phone|number|tel|email|e-mail|is|it's|on)\b/gi, ' ')
+    .replace(/[,;:/]+/g, ' ')
+    .replace(/(^|\s)[-–—]+(?=\s|$)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function pickDate(options: string[], u: Understanding, text: string): string | null {

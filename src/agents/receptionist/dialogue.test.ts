@@ -128,6 +128,23 @@ describe('receptionist dialogue', () => {
     expect(booking!.start.toISOString()).toBe('2026-03-04T14:00:00.000Z');
   });
 
+  it('takes the name and the contact from one answer ("Sam Taylor, +44 7700 900123")', async () => {
+    for (const [hour, answer, contact] of [
+      ['3pm', 'Sam Taylor, +44 7700 900123', { phone: '+447700900123' }],
+      ['4pm', 'Sam Taylor and my number is 07700 900124', { phone: '07700900124' }],
+      ['10am', 'sam taylor - sam.taylor@example.com', { email: 'sam.taylor@example.com' }],
+    ] as const) {
+      const say = await chat();
+      expect(await say(`Can I book a haircut on 10 March at ${hour}?`)).toMatch(/Can I take your name\?$/);
+      expect(await say(answer)).toBe(
+        `That's a Haircut on Tuesday 10 March at ${hour} for ${answer.startsWith('sam') ? 'sam taylor' : 'Sam Taylor'}. Shall I book it?`,
+      );
+      const done = await say('yes');
+      const [booking] = (await all()).filter((b) => b.code === codeIn(done));
+      expect(booking!.customer).toMatchObject(contact);
+    }
+  });
+
   it('offers at most three times when the time asked is taken, and books the one chosen', async () => {
     await bookingCreator(app, ADMIN, agent.id, {
       serviceId: haircut,
