@@ -57,6 +57,9 @@ type Tool = 'availability.search' | 'booking.create' | 'booking.reschedule' | 'b
 const YES =
   /^\s*(?:yes|yeah|yep|yup|yes please|sure|ok|okay|please do|go ahead|do it|confirm|confirmed|correct|that'?s (?:right|correct|fine|great|perfect)|sounds (?:good|great)|perfect|great|lovely|book it)\b/i;
 const NO = /^\s*(?:no|nope|nah|not really|wrong|that'?s (?:wrong|not right)|don'?t)\b/i;
+/** A message that only thanks or says goodbye ("thanks, bye", "that's all, cheers"): the conversation ends here. */
+const CLOSING =
+  /^\s*(?:(?:ok(?:ay)?|great|perfect|lovely|brilliant|no|nope)[\s,!.]+)?(?:thanks?|thank you|thx|cheers|ta|bye|goodbye|good bye|see you|that'?s all|that is all|nothing else)(?:[\s,!.]+(?:thanks?|thank you|so much|very much|a lot|bye|goodbye|for (?:your|the) help|again|cheers|that'?s all))*[\s,!.]*$/i;
 const ORDINALS: [RegExp, number][] = [
   [/\b(?:first|1st|one|earliest|the 1)\b|^\s*1\s*$/i, 0],
   [/\b(?:second|2nd|two|middle|the 2)\b|^\s*2\s*$/i, 1],
@@ -375,6 +378,8 @@ class Turn {
         });
     }
     if (prev.awaiting === 'confirm' && prev.intent === 'cancel' && YES.test(this.text)) return this.act();
+    // "Thanks, bye": whatever was being asked is dropped, and nothing is booked.
+    if (CLOSING.test(this.text)) return this.reply("You're welcome. Goodbye!", {});
     if (u.intent === 'question' && !(prev.awaiting && (u.date || u.time || u.name || u.phone || u.email)))
       return this.answerQuestion();
     switch (s.intent) {

@@ -349,6 +349,19 @@ describe('receptionist dialogue', () => {
     expect(summary.today).toBe(0);
     expect(summary.tentative).toBe(0);
   });
+  it('ends on "thanks, bye" instead of asking again, and books nothing', async () => {
+    const say = await chat();
+    expect(await say('Can I book a haircut on 11 March at 2pm?')).toMatch(/Can I take your name\?$/);
+    const before = (await all()).length;
+    for (const bye of ['thanks, bye', 'OK thank you so much', "no, that's all, cheers"]) {
+      expect(await say(bye)).toBe("You're welcome. Goodbye!");
+    }
+    expect((await all()).length).toBe(before);
+    // Still a receptionist afterwards: a new request starts from the beginning.
+    expect(await say('Can I book a haircut on 11 March at 3pm?')).toMatch(
+      /at 3pm it is\. Can I take your name\?$/,
+    );
+  });
 });
 
 describe('reply state', () => {

@@ -148,7 +148,9 @@ describe('the receptionist answers from its knowledge base', () => {
       FAQ[3]!.answer,
     ]);
     // Nothing the KB knows: the greeting, as before.
-    expect((await say('thanks!')).out[0]!.body).toMatch(/^Hello! I can book, move or cancel/);
+    expect((await say('hmm, let me think')).out[0]!.body).toMatch(/^Hello! I can book, move or cancel/);
+    // A thank-you ends the conversation politely.
+    expect((await say('thanks!')).out[0]!.body).toBe("You're welcome. Goodbye!");
   });
 
   it('in chat: a question neither the profile nor the KB answers confidently goes to a person', async () => {
