@@ -427,10 +427,20 @@ class Turn {
         ...s,
         awaiting: 'disambiguate',
       });
-    if (!s.date && !s.chosen)
+    if (!s.date && !s.chosen) {
+      // "Anything free for a colour (next week)?": the next free times, from today or from next week's Monday.
+      if (s.intent === 'availability') return this.search(s, this.firstDayAsked());
       return this.reply(`What day would you like your ${s.service}?`, { ...s, awaiting: 'date' });
+    }
     if (!s.chosen) return this.search(s, s.date!);
     return this.details(s);
+  }
+
+  /** Where a search for "anything free" starts: today, or next week's Monday when the message says "next week". */
+  private firstDayAsked(): string {
+    const today = DateTime.fromJSDate(this.clockNow(), { zone: this.zone });
+    if (!/\bnext week\b/i.test(this.text)) return today.toISODate()!;
+    return today.startOf('week').plus({ weeks: 1 }).toISODate()!;
   }
 
   private search(s: DialogueState, date: string, service = s.service!): ActionInput {
@@ -639,7 +649,12 @@ class Turn {
           `Sorry, I have nothing free for ${s.service} in the week from ${day}. Would another week suit you?`,
           { ...s, offered: undefined, chosen: undefined, date: undefined, awaiting: 'date' },
         );
-      const text = `${lead ? `${lead} ` : ''}${wanted ? `Nothing is free on ${day}. ` : ''}The next free times are ${orList(offered.map((o) => saySlot(o, zone)))}. Which would you like?`;
+      // Times of one day are said with the day once ("On Monday 9 March I can do 9am or 9:30am").
+      const oneDay = offered.every((o) => slotDate(o, zone) === slotDate(offered[0]!, zone));
+      const times = oneDay
+        ? `On ${sayDate(slotDate(offered[0]!, zone))} I can do ${orList(offered.map((o) => saySlot(o, zone, false)))}`
+        : `The next free times are ${orList(offered.map((o) => saySlot(o, zone)))}`;
+      const text = `${lead ? `${lead} ` : ''}${wanted ? `Nothing is free on ${day}. ` : ''}${times}. Which would you like?`;
       return this.reply(text, { ...s, offered, chosen: undefined, awaiting: 'choice' });
     }
     const text = `${lead ? `${lead} ` : ''}On ${day} I can do ${orList(offered.map((o) => saySlot(o, zone, false)))}. Which would you like?`;

@@ -362,6 +362,17 @@ describe('receptionist dialogue', () => {
       /at 3pm it is\. Can I take your name\?$/,
     );
   });
+  it('answers "anything free?" with the next free times, from next week\'s Monday when asked for next week', async () => {
+    const say = await chat();
+    expect(await say('Do you have anything free for a haircut next week?')).toBe(
+      'On Monday 9 March I can do 9am, 9:30am or 10am. Which would you like?',
+    );
+    expect(await say('9:30')).toMatch(/^Monday 9 March at 9:30am it is\. Can I take your name\?$/);
+    const soon = await chat();
+    expect(await soon('Any free slots for a haircut?')).toMatch(
+      /^On Monday 2 March I can do .+\. Which would you like\?$/,
+    );
+  });
 });
 
 describe('reply state', () => {
