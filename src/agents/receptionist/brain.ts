@@ -428,8 +428,9 @@ class Turn {
         awaiting: 'disambiguate',
       });
     if (!s.date && !s.chosen) {
-      // "Anything free for a colour (next week)?": the next free times, from today or from next week's Monday.
-      if (s.intent === 'availability') return this.search(s, this.firstDayAsked());
+      // "Anything free for a colour (next week)?": the next free times, from today or from next week's Monday. With a
+      // time ("anything at 3pm?") the day is asked, so the time can be kept to.
+      if (s.intent === 'availability' && !s.time) return this.search(s, this.firstDayAsked());
       return this.reply(`What day would you like your ${s.service}?`, { ...s, awaiting: 'date' });
     }
     if (!s.chosen) return this.search(s, s.date!);
