@@ -88,6 +88,15 @@ function saySlot(iso: string, zone: string, withDay = true): string {
   return withDay ? `${sayDate(slotDate(iso, zone))} at ${t}` : t;
 }
 
+const oneDay = (slots: readonly string[], zone: string) =>
+  slots.every((o) => slotDate(o, zone) === slotDate(slots[0]!, zone));
+
+/** Times offered, as said: "Monday 9 March at 9am or 9:30am" on one day, else each with its day. */
+function sayTimes(slots: readonly string[], zone: string): string {
+  if (!oneDay(slots, zone)) return orList(slots.map((o) => saySlot(o, zone)));
+  return `${sayDate(slotDate(slots[0]!, zone))} at ${orList(slots.map((o) => saySlot(o, zone, false)))}`;
+}
+
 function orList(items: string[]): string {
   if (items.length <= 1) return items[0] ?? '';
   return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
@@ -167,9 +176,10 @@ export function merge(prev: DialogueState, u: Understanding, text: string, zone:
     if (picked) s.chosen = picked;
   }
   if (u.name) s.name = u.name;
-  else if (prev.awaiting === 'name') {
-    // The name alone ("Sam Jones"), or with the contact asked next ("Sam Jones, 07700 900123"): what is left once the
-    // phone number or email and the words around them are taken out.
+  else if (prev.awaiting === 'name' || (prev.awaiting === 'choice' && (u.phone || u.email))) {
+    // The name alone ("Sam Jones"), or with the contact asked next ("Sam Jones, 07700 900123"), or both given ahead
+    // while a time is still to be chosen: what is left once the phone number or email and the words around them are
+    // taken out.
     const rest = u.phone || u.email ? withoutContact(text) : text;
     const bare = rest.trim().replace(/[.!]+$/, '');
     if (/^[A-Za-z][A-Za-z' -]{0,60}$/.test(bare) && !YES.test(bare) && !NO.test(bare)) s.name = bare;
@@ -427,6 +437,16 @@ class Turn {
         ...s,
         awaiting: 'disambiguate',
       });
+    // Details given while the times offered are still to be chosen ("Jo Bloggs 07700 900555"): kept, and the same
+    // times asked again, without searching anew.
+    const offered = this.prev.awaiting === 'choice' ? this.prev.offered : undefined;
+    const gave = this.u.phone || this.u.email || (s.name !== undefined && s.name !== this.prev.name);
+    if (!s.chosen && offered?.length && gave && !this.u.date && !this.u.time && !this.u.service)
+      return this.ask(
+        `Thanks${s.name ? `, ${s.name}` : ''}. Which time would you like: ${sayTimes(offered, this.zone)}?`,
+        'choice',
+        { offered },
+      );
     if (!s.date && !s.chosen) {
       // "Anything free for a colour (next week)?": the next free times, from today or from next week's Monday. With a
       // time ("anything at 3pm?") the day is asked, so the time can be kept to.
@@ -651,8 +671,7 @@ class Turn {
           { ...s, offered: undefined, chosen: undefined, date: undefined, awaiting: 'date' },
         );
       // Times of one day are said with the day once ("On Monday 9 March I can do 9am or 9:30am").
-      const oneDay = offered.every((o) => slotDate(o, zone) === slotDate(offered[0]!, zone));
-      const times = oneDay
+      const times = oneDay(offered, zone)
         ? `On ${sayDate(slotDate(offered[0]!, zone))} I can do ${orList(offered.map((o) => saySlot(o, zone, false)))}`
         : `The next free times are ${orList(offered.map((o) => saySlot(o, zone)))}`;
       const text = `${lead ? `${lead} ` : ''}${wanted ? `Nothing is free on ${day}. ` : ''}${times}. Which would you like?`;

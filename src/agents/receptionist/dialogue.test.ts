@@ -367,7 +367,13 @@ describe('receptionist dialogue', () => {
     expect(await say('Do you have anything free for a haircut next week?')).toBe(
       'On Monday 9 March I can do 9am, 9:30am or 10am. Which would you like?',
     );
-    expect(await say('9:30')).toMatch(/^Monday 9 March at 9:30am it is\. Can I take your name\?$/);
+    // Details given before the choice are kept, and the same times asked again.
+    expect(await say('Jo Bloggs 07700 900555')).toBe(
+      'Thanks, Jo Bloggs. Which time would you like: Monday 9 March at 9am, 9:30am or 10am?',
+    );
+    expect(await say('9:30')).toBe(
+      "That's a Haircut on Monday 9 March at 9:30am for Jo Bloggs. Shall I book it?",
+    );
     const soon = await chat();
     expect(await soon('Any free slots for a haircut?')).toMatch(
       /^On Monday 2 March I can do .+\. Which would you like\?$/,
