@@ -60,10 +60,12 @@ const NO = /^\s*(?:no|nope|nah|not really|wrong|that'?s (?:wrong|not right)|don'
 /** A message that only thanks or says goodbye ("thanks, bye", "that's all, cheers"): the conversation ends here. */
 const CLOSING =
   /^\s*(?:(?:ok(?:ay)?|great|perfect|lovely|brilliant|no|nope)[\s,!.]+)?(?:thanks?|thank you|thx|cheers|ta|bye|goodbye|good bye|see you|that'?s all|that is all|nothing else)(?:[\s,!.]+(?:thanks?|thank you|so much|very much|a lot|bye|goodbye|for (?:your|the) help|again|cheers|that'?s all))*[\s,!.]*$/i;
+// A bare "one" is checked last: "the second one" is the second.
 const ORDINALS: [RegExp, number][] = [
-  [/\b(?:first|1st|one|earliest|the 1)\b|^\s*1\s*$/i, 0],
+  [/\b(?:first|1st|earliest|the 1)\b|^\s*1\s*$/i, 0],
   [/\b(?:second|2nd|two|middle|the 2)\b|^\s*2\s*$/i, 1],
   [/\b(?:third|3rd|three|last|latest|the 3)\b|^\s*3\s*$/i, 2],
+  [/\bone\b/i, 0],
 ];
 
 /** A time as people say it: 9am, 2:30pm, noon. */
