@@ -68,6 +68,13 @@ const ORDINALS: [RegExp, number][] = [
   [/\bone\b/i, 0],
 ];
 
+/** The item of a list said to the customer that "the first/second/third/last one" names. */
+function ordinalOf<T>(list: readonly T[], text: string): T | undefined {
+  if (/\b(?:last|latest)\b/i.test(text)) return list.at(-1);
+  const ord = ORDINALS.find(([re]) => re.test(text));
+  return ord ? list[ord[1]] : undefined;
+}
+
 /** A time as people say it: 9am, 2:30pm, noon. */
 export function sayTime(hhmm: string): string {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
@@ -125,7 +132,14 @@ function stateOf(value: unknown): DialogueState | null {
 }
 
 /** Merges what this message says into the carried state. */
-export function merge(prev: DialogueState, u: Understanding, text: string, zone: string): DialogueState {
+export function merge(
+  prev: DialogueState,
+  u: Understanding,
+  text: string,
+  zone: string,
+  /** The business's service names, in the order "Which service would you like: …?" says them. */
+  services: readonly string[] = [],
+): DialogueState {
   const s: DialogueState = { ...prev };
   delete s.held;
   const starting = u.intent === 'book' || u.intent === 'reschedule' || u.intent === 'cancel';
@@ -141,6 +155,11 @@ export function merge(prev: DialogueState, u: Understanding, text: string, zone:
     s.service = u.service;
     delete s.offered;
     delete s.chosen;
+  }
+  // "The last one", answered to the list of services just said.
+  if (!u.service && !s.service && prev.awaiting === 'service') {
+    const picked = ordinalOf(services, text);
+    if (picked) s.service = picked;
   }
   // An answer to "Do you mean Tuesday 3 March or Wednesday 4 March?".
   if (prev.awaiting === 'disambiguate' && prev.dateOptions?.length) {
@@ -306,7 +325,13 @@ export class ReceptionistBrain implements Brain {
       biz,
       u,
       text,
-      merge(prev, u, text, zone),
+      merge(
+        prev,
+        u,
+        text,
+        zone,
+        biz.services.map((x) => x.name),
+      ),
       prev,
     );
     return turn.next();

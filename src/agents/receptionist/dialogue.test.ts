@@ -379,6 +379,17 @@ describe('receptionist dialogue', () => {
       /^On Monday 2 March I can do .+\. Which would you like\?$/,
     );
   });
+  it('takes "the last one" as the last service of the list it just said', async () => {
+    const say = await chat();
+    const asked = await say('Can I book something on 12 March at 2pm?');
+    const listed = /^Which service would you like: (.+)\?$/.exec(asked)?.[1];
+    expect(listed).toBeTruthy();
+    const last = listed!.split(/, | or /).at(-1)!;
+    expect(await say('the last one')).toBe('Thursday 12 March at 2pm it is. Can I take your name?');
+    expect(await say('Ann Lee, 07700 900777')).toBe(
+      `That's a ${last} on Thursday 12 March at 2pm for Ann Lee. Shall I book it?`,
+    );
+  });
 });
 
 describe('reply state', () => {

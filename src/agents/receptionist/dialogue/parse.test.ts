@@ -186,6 +186,14 @@ describe('understand: services, details and intents', () => {
     expect(understand(`can I book ${text}`, FRI).service).toBe(service);
   });
 
+  it('"a cut" is the haircut when no service is named by it; "kids cut" stays the kids\' one', () => {
+    expect(understand('can I book a cut on Thursday evening?', FRI).service).toBe('Haircut');
+    const barber = { ...FRI, services: ['Kids Cut', 'Haircut'] };
+    expect(understand('a kids cut on Saturday', barber).service).toBe('Kids Cut');
+    // "Cut" alone is too short to name Kids Cut; the haircut is what a plain "cut" means.
+    expect(understand('a cut on Saturday', barber).service).toBe('Haircut');
+  });
+
   it('two services matching equally name none (the dialogue asks)', () => {
     const spa = { ...FRI, services: ['Swedish Massage', 'Deep Tissue Massage', 'Hot Stone Massage'] };
     expect(understand('a massage tomorrow', spa).service).toBeUndefined();

@@ -1,7 +1,8 @@
 // Which of the business's services a message names, forgiving the ways people write them: plurals and verb forms
 // ("colours", "coloured", "brakes adjusted"), split or joined words ("hair cut", "blowdry", "check up"), British and
 // American spellings (colour/color, tyre/tire), one typo in a word (two in a long one), a short form that starts a
-// long word ("physio", "consult"). A word every booking uses ("appointment", "booking", "session") names no service.
+// long word ("physio", "consult"); when nothing else matches, the last part of a word written as one ("cut" for
+// haircut). A word every booking uses ("appointment", "booking", "session") names no service.
 // When two services match equally well ("massage" with three massages), none is chosen: the dialogue asks.
 
 const SPELLING: Record<string, string> = {
@@ -80,14 +81,19 @@ export const words = (text: string): string[] =>
     .map((w) => w.replace(/^'+|'+$/g, ''))
     .filter((w) => w.length > 0);
 
-/** Does a word the customer wrote (stemmed) stand for a word of a service name (stemmed)? */
-function wordMatches(said: string, name: string): boolean {
+/**
+ * Does a word the customer wrote (stemmed) stand for a word of a service name (stemmed)? `head`: also the last part
+ * of a word written as one ("cut" → haircut), tried only when nothing matched otherwise (it would make "kids cut"
+ * ambiguous between Kids Cut and Haircut).
+ */
+function wordMatches(said: string, name: string, head = false): boolean {
   if (said === name) return true;
   if (name.length < 4 || said.length < 3) return false;
   const allowed = name.length >= 8 ? 2 : 1;
   if (editDistance(said, name, allowed) <= allowed) return true;
   // A short form: the start of a long word ("physio" → physiotherapy, "consult" → consultation).
-  return said.length >= 5 && name.startsWith(said);
+  if (said.length >= 5 && name.startsWith(said)) return true;
+  return head && name.length >= said.length + 3 && name.endsWith(said);
 }
 
 interface ServiceWords {
@@ -120,6 +126,10 @@ function serviceWords(name: string): ServiceWords {
  * distinctive words (4+ letters) or its whole name is matched; the best share of its name's letters matched wins.
  */
 export function matchService(text: string, services: readonly string[]): string | undefined {
+  return matchWith(text, services, false) ?? matchWith(text, services, true);
+}
+
+function matchWith(text: string, services: readonly string[], head: boolean): string | undefined {
   const said = words(text).filter((w) => !GENERIC.has(w));
   const stems = said.map(stem);
   // Adjacent words joined, for names written as one word ("hair cut" → haircut) and vice versa.
@@ -144,8 +154,8 @@ export function matchService(text: string, services: readonly string[]): string 
       let matched = 0;
       let distinctive = false;
       for (const p of sw.parts) {
-        let at = stems.findIndex((s) => wordMatches(s, p.word));
-        if (at < 0) at = pairs.findIndex((s) => wordMatches(s, p.word));
+        let at = stems.findIndex((s) => wordMatches(s, p.word, head));
+        if (at < 0) at = pairs.findIndex((s) => wordMatches(s, p.word, head));
         if (at >= 0) {
           used.add(at);
           matched += p.weight;
