@@ -998,7 +998,13 @@ async function runSuite(): Promise<ScenarioResult[]> {
     console.log('');
     console.log(
       table(
-        ['what the tables add (c=32)', 'steps/s', 'node ms/step', 'pg ms/step', 'pg ms vs plain'],
+        [
+          `what the tables add (c=${Math.max(...CONCURRENCIES)})`,
+          'steps/s',
+          'node ms/step',
+          'pg ms/step',
+          'pg ms vs plain',
+        ],
         breakdownRows,
       ),
     );
