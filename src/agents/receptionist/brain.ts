@@ -22,7 +22,7 @@ import type { Knowledge } from '../../knowledge/knowledge.ts';
 import { DateTime } from '../../luxon.ts';
 import type { ActionInput, Brain, BrainContext, StepRecord } from '../../runtime/types.ts';
 import type { Queryable } from '../../store/db.ts';
-import { understand } from './dialogue/parse.ts';
+import { EMAIL, PHONE, understand } from './dialogue/parse.ts';
 import type { Understanding } from './model.ts';
 
 /** What one turn leaves for the next (stored in the reply's meta.state, at most 4 KB). */
@@ -221,8 +221,8 @@ export function merge(
 /** A message without its email address, phone number and the words that introduce them ("my number is"). */
 function withoutContact(text: string): string {
   return text
-    .replace(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, ' ')
-    .replace(/\+?\(?\d[\d\s().-]{5,}\d/g, ' ')
+    .replace(new RegExp(EMAIL.source, 'g'), ' ')
+    .replace(PHONE, ' ')
     .replace(/\b(?:and|my|mobile|cell|phone|number|tel|email|e-mail|is|it's|on)\b/gi, ' ')
     .replace(/[,;:/]+/g, ' ')
     .replace(/(^|\s)[-–—]+(?=\s|$)/g, ' ')

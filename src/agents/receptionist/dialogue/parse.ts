@@ -17,9 +17,9 @@ export interface UnderstandOptions extends WhenOptions {
   services: readonly string[];
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
+export const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 // 7+ digits with spaces, dashes, dots or brackets between them, an optional leading +.
-const PHONE = /(?<![\w/:.])\+?\(?\d[\d\s().-]{5,}\d(?![\w/:])/g;
+export const PHONE = /(?<![\w/:.])\+?\(?\d[\d\s().-]{5,}\d(?![\w/:])/g;
 const CODE_AFTER =
   /\b(?:code|ref|reference|confirmation(?: number| code| no\.?)?|booking(?: number| ref(?:erence)?| code| no\.?)?|number)\s*(?:is|:|#|no\.?)?\s*([A-Za-z0-9]{4,10})\b/gi;
 const CODE_ALONE = /\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{5,10}\b/g;
